@@ -1,0 +1,1 @@
+// The EventSchema module. See docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The Observability module. See docs/ARCHITECTURE.md.

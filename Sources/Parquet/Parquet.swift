@@ -1,0 +1,1 @@
+// The Parquet module. See docs/ARCHITECTURE.md.

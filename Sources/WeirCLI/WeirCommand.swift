@@ -1,0 +1,14 @@
+import ArgumentParser
+import Kafka
+
+/// The `weir` root command. Each subcommand lives in its own file under `Commands/`.
+public struct WeirCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "weir",
+        abstract: "Near-real-time Kafka → validated, deduplicated, Hive-partitioned Parquet lake.",
+        version: "weir \(WeirVersion.string) (librdkafka \(LibrdkafkaInfo.version))",
+        subcommands: []
+    )
+
+    public init() {}
+}
