@@ -1,0 +1,17 @@
+/// A configuration value Weir cannot run with. The message names the key and the fix, for the operator at 3 a.m.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    /// The dotted configuration key, e.g. `lake.flush_rows`.
+    public let key: String
+    /// What is wrong with the value.
+    public let message: String
+    /// What to do about it.
+    public let fix: String
+
+    public init(key: String, message: String, fix: String) {
+        self.key = key
+        self.message = message
+        self.fix = fix
+    }
+
+    public var description: String { "invalid configuration: \(key): \(message) (fix: \(fix))" }
+}

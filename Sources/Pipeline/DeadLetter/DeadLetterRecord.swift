@@ -1,0 +1,101 @@
+import EventSchema
+import Foundation
+
+/// One event bound for the dead-letter queue, with everything needed to understand and replay it.
+public struct DeadLetterRecord: Sendable {
+    public let sourceTopic: String
+    public let sourcePartition: Int32
+    public let sourceOffset: Int64
+    public let sourceTimestampMs: Int64?
+    public let key: [UInt8]?
+    /// The original value; nil for a tombstone.
+    public let payload: [UInt8]?
+    public let rejection: Rejection
+    public let schemaVersion: String
+    /// Unix microseconds of the rejection.
+    public let failedAtMicros: Int64
+
+    public init(sourceTopic: String, sourcePartition: Int32, sourceOffset: Int64, sourceTimestampMs: Int64?, key: [UInt8]?,
+                payload: [UInt8]?, rejection: Rejection, schemaVersion: String, failedAtMicros: Int64) {
+        self.sourceTopic = sourceTopic
+        self.sourcePartition = sourcePartition
+        self.sourceOffset = sourceOffset
+        self.sourceTimestampMs = sourceTimestampMs
+        self.key = key
+        self.payload = payload
+        self.rejection = rejection
+        self.schemaVersion = schemaVersion
+        self.failedAtMicros = failedAtMicros
+    }
+
+    /// The JSON envelope: `payload` (UTF-8 text, or `payload_base64` when not UTF-8, or both null for a
+    /// tombstone), `errors` (Cerberus-style), `error_details` (path, rule, constraint), `reason`, `detail`,
+    /// `stage`, `source` {topic, partition, offset, timestamp_ms}, `schema_version`, `failed_at` (RFC 3339 UTC).
+    public var envelope: JSONValue {
+        var payloadText: JSONValue = .null
+        var payloadBase64: JSONValue = .null
+        if let payload {
+            if let text = String(validating: payload, as: UTF8.self) {
+                payloadText = .string(text)
+            } else {
+                payloadBase64 = .string(Data(payload).base64EncodedString())
+            }
+        }
+        let details: [JSONValue] = rejection.errors.map { e in
+            .object(JSONObject([
+                ("path", .array(e.path.map { .string($0) })),
+                ("rule", .string(e.rule)),
+                ("constraint", e.constraint.map { .string($0) } ?? .null),
+                ("message", .string(e.message)),
+            ]))
+        }
+        return .object(JSONObject([
+            ("payload", payloadText),
+            ("payload_base64", payloadBase64),
+            ("reason", .string(rejection.reason.rawValue)),
+            ("detail", .string(rejection.detail)),
+            ("stage", .string(rejection.stage)),
+            ("errors", rejection.errorTree),
+            ("error_details", .array(details)),
+            ("source", .object(JSONObject([
+                ("topic", .string(sourceTopic)),
+                ("partition", .int(Int64(sourcePartition))),
+                ("offset", .int(sourceOffset)),
+                ("timestamp_ms", sourceTimestampMs.map { .int($0) } ?? .null),
+            ]))),
+            ("schema_version", .string(schemaVersion)),
+            ("failed_at", .string(RFC3339.format(micros: failedAtMicros))),
+        ]))
+    }
+
+    /// The same facts as Kafka headers (`weir.reason`, `weir.stage`, `weir.source.topic`, `weir.source.partition`,
+    /// `weir.source.offset`, `weir.schema_version`, `weir.failed_at`).
+    public var headerPairs: [(String, String)] {
+        [
+            ("weir.reason", rejection.reason.rawValue),
+            ("weir.stage", rejection.stage),
+            ("weir.source.topic", sourceTopic),
+            ("weir.source.partition", String(sourcePartition)),
+            ("weir.source.offset", String(sourceOffset)),
+            ("weir.schema_version", schemaVersion),
+            ("weir.failed_at", RFC3339.format(micros: failedAtMicros)),
+        ]
+    }
+}
+
+/// RFC 3339 formatting of microsecond timestamps in UTC, e.g. `2025-10-30T12:00:00.123456Z`.
+public enum RFC3339 {
+    public static func format(micros: Int64) -> String {
+        let day = CivilTime.day(ofMicros: micros)
+        let (y, m, d) = CivilTime.civilDate(daysSinceEpoch: day)
+        let inDay = micros - day * CivilTime.microsPerDay
+        let seconds = Int(inDay / CivilTime.microsPerSecond)
+        let fraction = Int(inDay % CivilTime.microsPerSecond)
+        return CivilTime.pad(y, 4) + "-" + CivilTime.pad(m, 2) + "-" + CivilTime.pad(d, 2) + "T"
+            + CivilTime.pad(seconds / 3600, 2) + ":" + CivilTime.pad(seconds / 60 % 60, 2) + ":" + CivilTime.pad(seconds % 60, 2)
+            + "." + CivilTime.pad(fraction, 6) + "Z"
+    }
+
+    /// Now, in unix microseconds.
+    public static func nowMicros() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }
+}

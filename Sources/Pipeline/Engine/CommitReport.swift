@@ -1,0 +1,30 @@
+/// What one commit made durable; handed to observers (progress output, metrics).
+public struct CommitReport: Sendable {
+    public let commitID: Int64
+    public let counts: BatchCounts
+    public let files: [StagedFile]
+    public let deadLetters: Int
+    public let offsets: [SourcePartition: Int64]
+    public let duration: Duration
+    /// Unix microseconds when the commit became durable.
+    public let committedAtMicros: Int64
+    /// Why the flush happened: `rows`, `bytes`, `interval`, `idle` or `shutdown`.
+    public let trigger: String
+    /// Latest event time committed per partition (microseconds), for lag in seconds.
+    public let lastEventMicros: [SourcePartition: Int64]
+}
+
+/// Callbacks from the run loop. All optional; called on the run loop's task.
+public struct PipelineObserver: Sendable {
+    public var batchProcessed: (@Sendable (BatchCounts, Duration) -> Void)?
+    public var committed: (@Sendable (CommitReport) -> Void)?
+    public var rebalanced: (@Sendable ([SourcePartition]) -> Void)?
+
+    public init(batchProcessed: (@Sendable (BatchCounts, Duration) -> Void)? = nil,
+                committed: (@Sendable (CommitReport) -> Void)? = nil,
+                rebalanced: (@Sendable ([SourcePartition]) -> Void)? = nil) {
+        self.batchProcessed = batchProcessed
+        self.committed = committed
+        self.rebalanced = rebalanced
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Runs the per-record stages over micro-batches and holds everything not yet committed: one `RowBuffer` per
+/// Hive partition, the dedup keys accepted since the last commit, and the DLQ records.
+///
+/// Deduplication: within the uncommitted window, keys are checked against an in-memory set; against the store,
+/// the batch's new keys are looked up with one batched query. The first occurrence wins.
+public final class MicroBatchProcessor: @unchecked Sendable {
+    public let evaluator: RecordEvaluator
+    private let store: CheckpointStore
+    private let config: PipelineConfig
+    private let schemaVersion: String
+
+    public private(set) var buffers: [Int64: (directory: String, rows: RowBuffer)] = [:]
+    public private(set) var pendingKeys: [DedupKey] = []
+    private var pendingKeySet = Set<DedupKey>()
+    public private(set) var deadLetters: [DeadLetterRecord] = []
+    /// Source records already in the DLQ from an interrupted earlier attempt (found by the DLQ scan on assignment).
+    public var alreadyDeadLettered = Set<SourceCoordinate>()
+    public private(set) var counts = BatchCounts()
+    public private(set) var bufferedRows = 0
+    public private(set) var bufferedBytes = 0
+    /// When the oldest uncommitted record was processed.
+    public private(set) var oldestBufferedAt: ContinuousClock.Instant?
+    /// Dedup-store lookups done and the time they took, for metrics.
+    public private(set) var dedupLookups = 0
+    public private(set) var dedupLookupSeconds = 0.0
+    /// Event time of the last accepted record per partition (microseconds), for lag in seconds.
+    public private(set) var lastEventMicros: [SourcePartition: Int64] = [:]
+
+    public init(evaluator: RecordEvaluator, store: CheckpointStore, config: PipelineConfig) {
+        self.evaluator = evaluator
+        self.store = store
+        self.config = config
+        schemaVersion = config.schemaVersion
+    }
+
+    /// Processes `records` in order and returns the counts of this batch.
+    /// - Throws: `StoreError` when the dedup lookup fails.
+    public func process(_ records: [SourceRecord], nowMicros: Int64) throws -> BatchCounts {
+        var batch = BatchCounts()
+        var outcomes: [(SourceRecord, RecordEvaluator.Outcome)] = []
+        outcomes.reserveCapacity(records.count)
+        var lookup: [DedupKey] = []
+        for record in records {
+            let outcome = evaluator.evaluate(record, nowMicros: nowMicros)
+            if case .accepted(let a) = outcome, let key = a.key, !pendingKeySet.contains(key) { lookup.append(key) }
+            outcomes.append((record, outcome))
+        }
+        var seen = Set<DedupKey>()
+        if !lookup.isEmpty {
+            let started = ContinuousClock.now
+            let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
+            seen = try store.seenKeys(lookup, notBefore: notBefore)
+            dedupLookups += lookup.count
+            dedupLookupSeconds += (ContinuousClock.now - started).seconds
+        }
+        if !records.isEmpty && oldestBufferedAt == nil { oldestBufferedAt = .now }
+        for (record, outcome) in outcomes {
+            batch.total += 1
+            bufferedBytes += record.value?.count ?? 0
+            switch outcome {
+            case .rejected(let rejection):
+                batch.deadLettered[rejection.reason, default: 0] += 1
+                for error in rejection.errors { batch.validationErrors[error.rule, default: 0] += 1 }
+                let coordinate = SourceCoordinate(topic: record.topic, partition: record.partition, offset: record.offset)
+                if !alreadyDeadLettered.contains(coordinate) {
+                    deadLetters.append(DeadLetterRecord(
+                        sourceTopic: record.topic, sourcePartition: record.partition, sourceOffset: record.offset,
+                        sourceTimestampMs: record.timestampMs, key: record.key, payload: record.value, rejection: rejection,
+                        schemaVersion: schemaVersion, failedAtMicros: nowMicros))
+                }
+                bufferedRows += 1
+            case .accepted(let accepted):
+                if let key = accepted.key {
+                    if pendingKeySet.contains(key) || seen.contains(key) {
+                        batch.duplicates += 1
+                        continue
+                    }
+                    pendingKeySet.insert(key)
+                    pendingKeys.append(key)
+                }
+                append(accepted, inputBytes: record.value?.count ?? 0)
+                lastEventMicros[record.sourcePartition] = accepted.eventMicros
+                batch.valid += 1
+                bufferedRows += 1
+            }
+        }
+        counts.add(batch)
+        return batch
+    }
+
+    private func append(_ accepted: RecordEvaluator.Accepted, inputBytes: Int) {
+        if buffers[accepted.bucket] == nil {
+            buffers[accepted.bucket] = (config.partitioning.directory(forMicros: accepted.eventMicros), RowBuffer(layout: evaluator.layout))
+        }
+        buffers[accepted.bucket]!.rows.append(accepted.cells, inputBytes: inputBytes)
+    }
+
+    /// Whether anything waits to be committed.
+    public var isEmpty: Bool { bufferedRows == 0 && counts.total == 0 }
+
+    /// Forgets everything uncommitted (after a commit, or to drop work on a rebalance or conflict).
+    public func reset() {
+        buffers = [:]
+        pendingKeys = []
+        pendingKeySet = []
+        deadLetters = []
+        counts = BatchCounts()
+        bufferedRows = 0
+        bufferedBytes = 0
+        oldestBufferedAt = nil
+        dedupLookups = 0
+        dedupLookupSeconds = 0
+        lastEventMicros = [:]
+    }
+}
+
+/// A record's place in its source: topic, partition, offset.
+public struct SourceCoordinate: Hashable, Sendable {
+    public let topic: String
+    public let partition: Int32
+    public let offset: Int64
+
+    public init(topic: String, partition: Int32, offset: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    public var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

@@ -1,0 +1,73 @@
+/// Per-partition consumption state: where the store says each assigned partition stands, how far this instance
+/// has processed since its last commit, and where to rewind to if that work is dropped.
+///
+/// Pure state machine, tested without Kafka.
+public struct PartitionTracker: Sendable {
+    struct State: Sendable {
+        var stored: Int64?
+        var next: Int64?
+        var firstSinceCommit: Int64?
+    }
+    private var states: [SourcePartition: State] = [:]
+
+    public init() {}
+
+    /// The assigned partitions.
+    public var assigned: [SourcePartition] { Array(states.keys) }
+
+    /// Replaces the assignment; `stored` is the store's next offset per partition (absent: none stored).
+    public mutating func assign(_ partitions: [SourcePartition], stored: [SourcePartition: Int64]) {
+        states = [:]
+        for p in partitions { states[p] = State(stored: stored[p], next: stored[p], firstSinceCommit: nil) }
+    }
+
+    /// Whether `record` should be processed: its partition is assigned and it is not behind what was processed.
+    public func accepts(_ partition: SourcePartition, offset: Int64) -> Bool {
+        guard let s = states[partition] else { return false }
+        return s.next.map { offset >= $0 } ?? true
+    }
+
+    /// Records that `offset` of `partition` was processed.
+    public mutating func advance(_ partition: SourcePartition, offset: Int64) {
+        guard var s = states[partition] else { return }
+        if s.firstSinceCommit == nil { s.firstSinceCommit = offset }
+        s.next = offset + 1
+        states[partition] = s
+    }
+
+    /// Whether anything was processed since the last commit.
+    public var hasProgress: Bool { states.values.contains { $0.firstSinceCommit != nil } }
+
+    /// The offset advances of partitions with progress, for the commit's compare-and-set.
+    public var advances: [SourcePartition: OffsetAdvance] {
+        var out: [SourcePartition: OffsetAdvance] = [:]
+        for (p, s) in states where s.firstSinceCommit != nil {
+            if let next = s.next { out[p] = OffsetAdvance(expected: s.stored, next: next) }
+        }
+        return out
+    }
+
+    /// After a durable commit: the stored offsets are now the processed ones.
+    public mutating func didCommit() {
+        for (p, var s) in states where s.firstSinceCommit != nil {
+            s.stored = s.next
+            s.firstSinceCommit = nil
+            states[p] = s
+        }
+    }
+
+    /// Drops uncommitted progress. Returns where each partition with progress must be rewound to (its stored
+    /// offset, or the first offset processed when nothing is stored), after refreshing stored offsets.
+    public mutating func rollback(refreshed stored: [SourcePartition: Int64]) -> [SourcePartition: Int64] {
+        var rewind: [SourcePartition: Int64] = [:]
+        for (p, var s) in states {
+            let target = stored[p] ?? s.stored ?? s.firstSinceCommit
+            if s.firstSinceCommit != nil || stored[p] != s.stored, let target { rewind[p] = target }
+            s.stored = stored[p] ?? s.stored
+            s.next = target
+            s.firstSinceCommit = nil
+            states[p] = s
+        }
+        return rewind
+    }
+}

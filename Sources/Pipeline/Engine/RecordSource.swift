@@ -1,0 +1,34 @@
+/// The result of one poll.
+public struct SourcePoll: Sendable {
+    public var records: [SourceRecord]
+    /// Increments whenever the assignment changed during or since the previous poll.
+    public var assignmentGeneration: Int
+    /// The partitions assigned now.
+    public var assignment: [SourcePartition]
+
+    public init(records: [SourceRecord], assignmentGeneration: Int, assignment: [SourcePartition]) {
+        self.records = records
+        self.assignmentGeneration = assignmentGeneration
+        self.assignment = assignment
+    }
+}
+
+/// Where records come from: a Kafka consumer group, or generated events in `weir simulate`.
+///
+/// On assignment, a source must start each partition at the store's offset (`storedOffsets`), so the store,
+/// not Kafka's committed offset, decides where consumption resumes.
+public protocol RecordSource: AnyObject, Sendable {
+    /// Starts consuming. `storedOffsets` is called with newly assigned partitions and returns the store's
+    /// next offsets for them (absent: use the group's committed offset or `auto.offset.reset`).
+    func start(storedOffsets: @escaping @Sendable ([SourcePartition]) -> [SourcePartition: Int64]) async throws
+    /// Up to `maxRecords`, waiting at most `timeout`.
+    func poll(maxRecords: Int, timeout: Duration) async throws -> SourcePoll
+    /// Rewinds partitions to offsets (after dropping uncommitted work).
+    func seek(_ offsets: [SourcePartition: Int64]) async throws
+    /// Commits offsets to the source (Kafka's group offsets, for lag tooling). Called after the store commit.
+    func commit(_ offsets: [SourcePartition: Int64]) async throws
+    /// Lag in offsets per assigned partition, where known.
+    func lag() async -> [SourcePartition: Int64]
+    /// Leaves the group and releases resources.
+    func close() async
+}

@@ -1,1 +1,0 @@
-// The Pipeline module. See docs/ARCHITECTURE.md.

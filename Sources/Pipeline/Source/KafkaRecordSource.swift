@@ -1,0 +1,97 @@
+import Foundation
+import Kafka
+
+/// A `RecordSource` over a Kafka consumer group.
+///
+/// Every assignment starts each partition at the store's offset (inside librdkafka's rebalance callback), and
+/// bumps the assignment generation so the run loop drops uncommitted work. Revocations bump it too.
+public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
+    private let config: KafkaConsumerConfig
+    private let topic: String
+    private var consumer: KafkaConsumer?
+    private let state = AssignmentState()
+
+    /// - Parameters:
+    ///   - config: the consumer configuration (bootstrap servers, group id, pass-through properties).
+    ///   - topic: the source topic.
+    public init(config: KafkaConsumerConfig, topic: String) {
+        self.config = config
+        self.topic = topic
+    }
+
+    public func start(storedOffsets: @escaping @Sendable ([SourcePartition]) -> [SourcePartition: Int64]) async throws {
+        let state = self.state
+        let consumer = try KafkaConsumer(config: config, startOffsets: { partitions in
+            let stored = storedOffsets(partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
+            state.assigned(partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
+            var out: [TopicPartition: Int64] = [:]
+            for (p, offset) in stored { out[TopicPartition(topic: p.topic, partition: p.partition)] = offset }
+            return out
+        }, onRebalance: { event in
+            if case .revoked(let partitions) = event {
+                state.revoked(partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
+            }
+        })
+        try consumer.subscribe([topic])
+        self.consumer = consumer
+    }
+
+    public func poll(maxRecords: Int, timeout: Duration) async throws -> SourcePoll {
+        guard let consumer else { throw KafkaError(code: -1, reason: "source not started") }
+        let records = try await consumer.poll(maxRecords: maxRecords, timeout: timeout)
+        let (generation, assignment) = state.snapshot()
+        return SourcePoll(records: records.map {
+            SourceRecord(topic: $0.topic, partition: $0.partition, offset: $0.offset, key: $0.key, value: $0.value,
+                         timestampMs: $0.timestampMs)
+        }, assignmentGeneration: generation, assignment: assignment)
+    }
+
+    public func seek(_ offsets: [SourcePartition: Int64]) async throws {
+        guard let consumer, !offsets.isEmpty else { return }
+        var tps: [TopicPartition: Int64] = [:]
+        for (p, o) in offsets { tps[TopicPartition(topic: p.topic, partition: p.partition)] = o }
+        try await consumer.seek(tps, timeout: .seconds(10))
+    }
+
+    public func commit(_ offsets: [SourcePartition: Int64]) async throws {
+        guard let consumer, !offsets.isEmpty else { return }
+        var tps: [TopicPartition: Int64] = [:]
+        for (p, o) in offsets { tps[TopicPartition(topic: p.topic, partition: p.partition)] = o }
+        try await consumer.commit(tps)
+    }
+
+    public func lag() async -> [SourcePartition: Int64] {
+        guard let consumer else { return [:] }
+        var out: [SourcePartition: Int64] = [:]
+        for (tp, lag) in await consumer.lag(timeout: .seconds(2)) { out[SourcePartition(topic: tp.topic, partition: tp.partition)] = lag }
+        return out
+    }
+
+    public func close() async {
+        await consumer?.close()
+    }
+}
+
+/// The current assignment and its generation, updated from librdkafka's callback thread.
+final class AssignmentState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var generation = 0
+    private var partitions = Set<SourcePartition>()
+
+    func assigned(_ added: [SourcePartition]) {
+        lock.lock(); defer { lock.unlock() }
+        generation += 1
+        partitions.formUnion(added)
+    }
+
+    func revoked(_ removed: [SourcePartition]) {
+        lock.lock(); defer { lock.unlock() }
+        generation += 1
+        partitions.subtract(removed)
+    }
+
+    func snapshot() -> (Int, [SourcePartition]) {
+        lock.lock(); defer { lock.unlock() }
+        return (generation, partitions.sorted())
+    }
+}

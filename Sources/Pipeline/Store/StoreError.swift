@@ -1,0 +1,26 @@
+/// A failure of the checkpoint store (SQLite I/O, locking, corruption).
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    /// True when trying again may succeed (the database was busy or locked).
+    public let isRetriable: Bool
+
+    public init(message: String, isRetriable: Bool) {
+        self.message = message
+        self.isRetriable = isRetriable
+    }
+
+    public var description: String { "checkpoint store: \(message)" }
+}
+
+/// The store's offsets for a partition moved since this instance read them: another member of the consumer
+/// group (or a zombie of this one) committed the same partition. The commit is refused as a whole.
+public struct OffsetConflict: Error, Sendable, CustomStringConvertible {
+    public let topic: String
+    public let partition: Int32
+    public let expected: Int64?
+    public let found: Int64?
+
+    public var description: String {
+        "offset conflict on \(topic)[\(partition)]: expected stored offset \(expected.map(String.init) ?? "none"), found \(found.map(String.init) ?? "none")"
+    }
+}

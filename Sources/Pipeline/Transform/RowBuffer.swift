@@ -1,0 +1,75 @@
+import Parquet
+
+/// Rows of one Hive partition waiting to be flushed, stored column by column.
+///
+/// Each column's values live in a typed array so appends are in place; `columnValues()` hands them to the
+/// Parquet writer without conversion.
+public struct RowBuffer: Sendable {
+    /// For each table column, which typed store holds it and at which index.
+    private let slots: [(kind: LakeColumn.Kind, index: Int)]
+    private(set) var strings: [[String?]]
+    private(set) var int64s: [[Int64?]]
+    private(set) var int32s: [[Int32?]]
+    private(set) var doubles: [[Double?]]
+    private(set) var booleans: [[Bool?]]
+    /// Rows buffered.
+    public private(set) var rowCount = 0
+    /// Approximate input bytes buffered (the size of the source messages).
+    public private(set) var inputBytes = 0
+
+    public init(layout: TableLayout) {
+        var slots: [(LakeColumn.Kind, Int)] = []
+        var counts: [LakeColumn.Kind: Int] = [:]
+        for column in layout.columns {
+            let store: LakeColumn.Kind
+            switch column.kind {
+            case .string, .json: store = .string
+            case .int64, .timestampMicros: store = .int64
+            default: store = column.kind
+            }
+            slots.append((column.kind, counts[store, default: 0]))
+            counts[store, default: 0] += 1
+        }
+        self.slots = slots
+        strings = Array(repeating: [], count: counts[.string, default: 0])
+        int64s = Array(repeating: [], count: counts[.int64, default: 0])
+        int32s = Array(repeating: [], count: counts[.int32, default: 0])
+        doubles = Array(repeating: [], count: counts[.double, default: 0])
+        booleans = Array(repeating: [], count: counts[.boolean, default: 0])
+    }
+
+    /// One cell of a row being appended, in table column order.
+    public enum Cell: Sendable {
+        case string(String?), int64(Int64?), int32(Int32?), double(Double?), boolean(Bool?)
+    }
+
+    /// Appends one row; `cells` must follow the table's column order and kinds.
+    public mutating func append(_ cells: [Cell], inputBytes: Int) {
+        precondition(cells.count == slots.count, "row has \(cells.count) cells, table has \(slots.count) columns")
+        for (i, cell) in cells.enumerated() {
+            let index = slots[i].index
+            switch cell {
+            case .string(let v): strings[index].append(v)
+            case .int64(let v): int64s[index].append(v)
+            case .int32(let v): int32s[index].append(v)
+            case .double(let v): doubles[index].append(v)
+            case .boolean(let v): booleans[index].append(v)
+            }
+        }
+        rowCount += 1
+        self.inputBytes += inputBytes
+    }
+
+    /// The buffered columns as Parquet column values, in table order.
+    public func columnValues() -> [ColumnValues] {
+        slots.map { slot in
+            switch slot.kind {
+            case .string, .json: return .string(strings[slot.index])
+            case .int64, .timestampMicros: return .int64(int64s[slot.index])
+            case .int32: return .int32(int32s[slot.index])
+            case .double: return .double(doubles[slot.index])
+            case .boolean: return .boolean(booleans[slot.index])
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Pipeline
+import Yams
+
+/// Reads a YAML mapping with typed accessors, tracking every key used so that unknown keys are an error.
+struct ConfigReader {
+    private let values: [String: Any]
+    private let path: String
+    private var used = Set<String>()
+
+    /// Parses YAML text whose top level must be a mapping (empty text is an empty mapping).
+    /// - Throws: `ConfigError` for invalid YAML or a top level that is not a mapping.
+    init(yaml: String, source: String) throws {
+        let loaded: Any?
+        do {
+            loaded = try Yams.load(yaml: yaml)
+        } catch {
+            throw ConfigError(key: source, message: "not valid YAML: \(error)", fix: "fix the YAML syntax")
+        }
+        guard let mapping = loaded as? [String: Any]? else {
+            throw ConfigError(key: source, message: "the top level is not a mapping", fix: "write `key: value` lines")
+        }
+        self.init(values: mapping ?? [:], path: "")
+    }
+
+    init(values: [String: Any], path: String) {
+        self.values = values
+        self.path = path
+    }
+
+    private func key(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
+
+    mutating func section(_ name: String) throws -> ConfigReader? {
+        used.insert(name)
+        guard let raw = values[name] else { return nil }
+        guard let mapping = raw as? [String: Any] else {
+            throw ConfigError(key: key(name), message: "must be a mapping", fix: "indent its keys below `\(name):`")
+        }
+        return ConfigReader(values: mapping, path: key(name))
+    }
+
+    mutating func string(_ name: String) throws -> String? {
+        used.insert(name)
+        guard let raw = values[name], !(raw is NSNull) else { return nil }
+        if let s = raw as? String { return s }
+        if raw is [Any] || raw is [String: Any] {
+            throw ConfigError(key: key(name), message: "must be a single value", fix: "write a string")
+        }
+        return "\(raw)"
+    }
+
+    mutating func int(_ name: String) throws -> Int? {
+        guard let text = try string(name) else { return nil }
+        guard let n = Int(text), n > 0 else {
+            throw ConfigError(key: key(name), message: "'\(text)' is not a positive whole number", fix: "write e.g. 500")
+        }
+        return n
+    }
+
+    mutating func bool(_ name: String) throws -> Bool? {
+        guard let text = try string(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw ConfigError(key: key(name), message: "'\(text)' is not true or false", fix: "write true or false")
+        }
+    }
+
+    mutating func duration(_ name: String) throws -> Duration? {
+        try string(name).map { try ConfigValueParsers.duration($0, key: key(name)) }
+    }
+
+    mutating func bytes(_ name: String) throws -> Int? {
+        try string(name).map { try ConfigValueParsers.bytes($0, key: key(name)) }
+    }
+
+    mutating func stringList(_ name: String) throws -> [String]? {
+        used.insert(name)
+        guard let raw = values[name] else { return nil }
+        if let list = raw as? [Any] { return list.map { "\($0)" } }
+        return [try string(name)!]
+    }
+
+    /// A mapping of strings, e.g. pass-through librdkafka properties.
+    mutating func stringMap(_ name: String) throws -> [String: String]? {
+        used.insert(name)
+        guard let raw = values[name] else { return nil }
+        guard let mapping = raw as? [String: Any] else {
+            throw ConfigError(key: key(name), message: "must be a mapping", fix: "write `property: value` lines")
+        }
+        return mapping.mapValues { "\($0)" }
+    }
+
+    /// - Throws: `ConfigError` naming the first key that no accessor asked for.
+    func rejectUnknownKeys(allowed: [String]) throws {
+        for name in values.keys.sorted() where !used.contains(name) {
+            throw ConfigError(key: key(name), message: "unknown key",
+                              fix: "remove it, or use one of: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Kafka
+import Pipeline
+
+/// The whole configuration of `weir run`: `weir.yaml`, then environment variables, then flags.
+///
+/// Every key is documented with its default in `config/weir.example.yaml`. Unknown keys are an error.
+struct WeirConfig: Sendable {
+    /// `kafka.bootstrap_servers` (env `KAFKA_BOOTSTRAP_SERVERS`). Default `localhost:9092`.
+    var bootstrapServers = "localhost:9092"
+    /// `kafka.group_id` (env `KAFKA_GROUP_ID`). Default `weir`.
+    var groupId = "weir"
+    /// `kafka.client_id`. Default `weir`.
+    var clientId = "weir"
+    /// `kafka.auto_offset_reset`: `earliest` or `latest`. Default `earliest`.
+    var autoOffsetReset = KafkaConsumerConfig.AutoOffsetReset.earliest
+    /// `kafka.session_timeout`. Default 45 s.
+    var sessionTimeout: Duration = .seconds(45)
+    /// `kafka.max_poll_interval`. Default 300 s.
+    var maxPollInterval: Duration = .seconds(300)
+    /// `kafka.properties`: any other librdkafka property, passed through (TLS, SASL, …).
+    var kafkaProperties: [String: String] = [:]
+    /// `schema.file` (env `SCHEMA_FILE`). Default `schemas/pi2_events.v1.yaml`.
+    var schemaFile = "schemas/pi2_events.v1.yaml"
+    /// `lake.out_dir` (env `OUT_DIR`). Default `datasets/processed/pi2/`.
+    var outDir = "datasets/processed/pi2/"
+    /// `dlq.sink`: `kafka` or `file`. Default `kafka` for `weir run`, `file` for `weir simulate`.
+    var deadLetterSink: String? = nil
+    /// `observability.listen`: the metrics and health listener, `host:port`; `off` disables it. Default `127.0.0.1:9108`.
+    var metricsListen = "127.0.0.1:9108"
+    /// `observability.ready_max_commit_age`: `/readyz` fails when the last commit is older. Default 5m.
+    var readyMaxCommitAge: Duration = .seconds(300)
+    /// `observability.log_level` (env `WEIR_LOG_LEVEL`). Default `info`.
+    var logLevel = "info"
+    /// `observability.log_format`: `json`, `text` or `auto` (text on a TTY). Default `auto`.
+    var logFormat = "auto"
+    /// Everything the pipeline itself reads.
+    var pipeline = PipelineConfig()
+
+    static let sections = ["kafka", "schema", "batch", "dedup", "event_time", "lake", "dlq", "observability"]
+
+    /// Loads `path` if given (it must exist), else `weir.yaml` in the current directory if present, then applies
+    /// `environment`.
+    /// - Throws: `ConfigError` naming the key and the fix.
+    static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WeirConfig {
+        var config = WeirConfig()
+        let file = path ?? (FileManager.default.fileExists(atPath: "weir.yaml") ? "weir.yaml" : nil)
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigError(key: "--config", message: "cannot read \(file)", fix: "check the path and its permissions")
+            }
+            var reader = try ConfigReader(yaml: text, source: file)
+            try config.apply(&reader)
+            try reader.rejectUnknownKeys(allowed: sections)
+        }
+        config.applyEnvironment(environment)
+        try config.validate()
+        return config
+    }
+
+    mutating func applyEnvironment(_ env: [String: String]) {
+        if let v = env["KAFKA_BOOTSTRAP_SERVERS"], !v.isEmpty { bootstrapServers = v }
+        if let v = env["KAFKA_TOPIC"], !v.isEmpty { setTopic(v) }
+        if let v = env["KAFKA_GROUP_ID"], !v.isEmpty { groupId = v }
+        if let v = env["OUT_DIR"], !v.isEmpty { outDir = v }
+        if let v = env["SCHEMA_FILE"], !v.isEmpty { schemaFile = v }
+        if let v = env["WEIR_LOG_LEVEL"], !v.isEmpty { logLevel = v }
+    }
+
+    /// Sets the topic, and the table name when it followed the topic.
+    mutating func setTopic(_ topic: String) {
+        if pipeline.table == pipeline.topic { pipeline.table = topic }
+        pipeline.topic = topic
+    }
+
+    func validate() throws {
+        if pipeline.flushRows < 1 { throw ConfigError(key: "lake.flush_rows", message: "must be at least 1", fix: "use e.g. 100000") }
+        if !["uncompressed", "snappy", "gzip", "zstd"].contains(pipeline.parquet.compression) {
+            throw ConfigError(key: "lake.compression", message: "unknown codec '\(pipeline.parquet.compression)'",
+                              fix: "use zstd, snappy, gzip or uncompressed")
+        }
+        if let sink = deadLetterSink, !["kafka", "file"].contains(sink) {
+            throw ConfigError(key: "dlq.sink", message: "unknown sink '\(sink)'", fix: "use kafka or file")
+        }
+        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
+            throw ConfigError(key: "observability.log_level", message: "unknown level '\(logLevel)'",
+                              fix: "use trace, debug, info, notice, warning, error or critical")
+        }
+    }
+}
