@@ -1,0 +1,161 @@
+/// Buffers and encodes one column of the current row group: data pages V1 (def levels RLE, values PLAIN or
+/// RLE_DICTIONARY), an optional PLAIN dictionary page, and statistics (parquet-format "Data Pages",
+/// "Dictionary Encoding"). Memory: the row group's compressed pages plus one uncompressed page.
+final class ColumnChunkWriter {
+    let column: ColumnDescriptor
+    let options: ParquetWriterOptions
+    let compressor: PageCompressor
+    let fixedWidth: Int  // bytes per value for fixed-width types, 0 for BYTE_ARRAY/BOOLEAN
+
+    // Current page.
+    var defLevels: [UInt32] = []
+    var pageLevelCount = 0
+    var plainValues: [UInt8] = []
+    var indices: [UInt32] = []
+    var bools: [Bool] = []
+    // Current chunk.
+    var dictionary: ByteDictionary?
+    var dictionaryActive = false
+    var usedDictionaryPages = false
+    var usedPlainPages = false
+    var pages: [UInt8] = []
+    var numValues: Int64 = 0
+    var uncompressedBytes: Int64 = 0
+    var stats: StatisticsAccumulator
+    // Scratch.
+    private var body: [UInt8] = []
+    private var compressed: [UInt8] = []
+
+    init(column: ColumnDescriptor, options: ParquetWriterOptions, compressor: PageCompressor) {
+        self.column = column
+        self.options = options
+        self.compressor = compressor
+        switch column.physicalType {
+        case .int32, .float: fixedWidth = 4
+        case .int64, .double: fixedWidth = 8
+        case .fixedLenByteArray(let n): fixedWidth = n
+        case .boolean, .byteArray: fixedWidth = 0
+        }
+        stats = StatisticsAccumulator(column: column)
+        plainValues.reserveCapacity(options.pageMaxBytes + 4096)
+        resetChunk()
+    }
+
+    private func resetChunk() {
+        let useDict = options.dictionaryEnabled && column.physicalType != .boolean
+        dictionary = useDict ? ByteDictionary(lengthPrefixed: column.physicalType == .byteArray) : nil
+        dictionaryActive = useDict
+        usedDictionaryPages = false
+        usedPlainPages = false
+        pages.removeAll(keepingCapacity: true)
+        numValues = 0
+        uncompressedBytes = 0
+        stats = StatisticsAccumulator(column: column)
+    }
+
+    /// Estimated bytes of the current (unflushed) page.
+    var pageEstimate: Int {
+        if dictionaryActive {
+            let bw = RLEHybrid.bitWidth(forMax: UInt32(max(1, dictionary?.count ?? 1)))
+            return indices.count * bw / 8 + pageLevelCount / 8
+        }
+        return plainValues.count + bools.count / 8 + pageLevelCount / 8
+    }
+
+    /// Estimated bytes this chunk will occupy (for row-group sizing).
+    var chunkEstimate: Int { pages.count + pageEstimate + (dictionary?.byteSize ?? 0) }
+
+    /// Called after each appended slice: falls back from dictionary and closes full pages.
+    func afterSlice() throws {
+        if dictionaryActive, let d = dictionary, d.byteSize > options.dictionaryMaxBytes {
+            try flushPage()
+            dictionaryActive = false
+        }
+        if pageEstimate >= options.pageMaxBytes { try flushPage() }
+    }
+
+    /// Encodes, compresses and buffers the current page (no-op when empty).
+    func flushPage() throws {
+        guard pageLevelCount > 0 else { return }
+        body.removeAll(keepingCapacity: true)
+        if column.isOptional {
+            body.append(contentsOf: [0, 0, 0, 0])
+            RLEHybrid.encode(defLevels, bitWidth: 1, into: &body)
+            let len = UInt32(body.count - 4)
+            for i in 0..<4 { body[i] = UInt8(truncatingIfNeeded: len >> (8 * UInt32(i))) }
+        }
+        let encoding: ParquetEncoding
+        if dictionaryActive {
+            let bw = max(1, RLEHybrid.bitWidth(forMax: UInt32(max(0, (dictionary?.count ?? 1) - 1))))
+            body.append(UInt8(bw))
+            RLEHybrid.encode(indices, bitWidth: bw, into: &body)
+            encoding = .rleDictionary
+            usedDictionaryPages = true
+        } else if column.physicalType == .boolean {
+            PlainEncoding.appendBooleans(bools, to: &body)
+            encoding = .plain
+            usedPlainPages = true
+        } else {
+            body.append(contentsOf: plainValues)
+            encoding = .plain
+            usedPlainPages = true
+        }
+        var header = PageHeader(type: PageHeader.Kind.dataPage.rawValue, uncompressedSize: 0, compressedSize: 0)
+        header.numValues = Int32(pageLevelCount)
+        header.encoding = encoding
+        try appendPage(header: header, body: body, to: &pages)
+        numValues += Int64(pageLevelCount)
+        defLevels.removeAll(keepingCapacity: true)
+        indices.removeAll(keepingCapacity: true)
+        plainValues.removeAll(keepingCapacity: true)
+        bools.removeAll(keepingCapacity: true)
+        pageLevelCount = 0
+    }
+
+    private func appendPage(header: PageHeader, body: [UInt8], to out: inout [UInt8]) throws {
+        compressed.removeAll(keepingCapacity: true)
+        try compressor.compress(body, appendingTo: &compressed)
+        guard body.count <= Int32.max, compressed.count <= Int32.max else {
+            throw ParquetError.invalidArgument("page for column '\(column.name)' exceeds 2 GiB")
+        }
+        var h = header
+        h.uncompressedSize = Int32(body.count)
+        h.compressedSize = Int32(compressed.count)
+        var w = CompactWriter()
+        h.encode(into: &w)
+        out.append(contentsOf: w.bytes)
+        out.append(contentsOf: compressed)
+        uncompressedBytes += Int64(w.bytes.count + body.count)
+    }
+
+    /// Writes the dictionary page (if used) and data pages to `sink` and returns the chunk metadata.
+    /// Resets the writer for the next row group.
+    func finishChunk(to sink: ParquetSink) throws -> ColumnChunkMetadata {
+        try flushPage()
+        var dictOffset: Int64?
+        var encodings: [ParquetEncoding] = []
+        if usedDictionaryPages, let d = dictionary {
+            dictOffset = sink.position
+            var dictPage: [UInt8] = []
+            var h = PageHeader(type: PageHeader.Kind.dictionaryPage.rawValue, uncompressedSize: 0, compressedSize: 0)
+            h.numValues = Int32(d.count)
+            h.encoding = .plain
+            try appendPage(header: h, body: d.plain, to: &dictPage)
+            try dictPage.withUnsafeBytes { try sink.write($0) }
+            encodings.append(.plain)
+            encodings.append(.rleDictionary)
+        }
+        if usedPlainPages && !encodings.contains(.plain) { encodings.append(.plain) }
+        if column.isOptional || usedDictionaryPages { encodings.insert(.rle, at: min(1, encodings.count)) }
+        let dataOffset = sink.position
+        try pages.withUnsafeBytes { try sink.write($0) }
+        let total = sink.position - (dictOffset ?? dataOffset)
+        let meta = ColumnChunkMetadata(
+            path: [column.name], physicalTypeValue: column.physicalType.thriftValue, codec: options.compression,
+            codecValue: options.compression.thriftValue, encodings: encodings, numValues: numValues,
+            totalUncompressedSize: uncompressedBytes, totalCompressedSize: total, dataPageOffset: dataOffset,
+            dictionaryPageOffset: dictOffset, statistics: stats.build())
+        resetChunk()
+        return meta
+    }
+}
