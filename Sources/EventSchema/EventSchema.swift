@@ -1,1 +1,0 @@
-// The EventSchema module. See docs/ARCHITECTURE.md.

@@ -1,0 +1,84 @@
+/// An ordered JSON object: `(key, value)` pairs in document order, keys unique.
+///
+/// Lookup is a linear scan for small objects (events have a handful of keys) and a hash
+/// index for larger ones. Equality is Python-dict equality: same keys with equal values,
+/// regardless of order.
+public struct JSONObject: Sendable, Equatable, Sequence {
+    public typealias Element = (key: String, value: JSONValue)
+
+    @usableFromInline var pairs: [Element]
+    @usableFromInline var index: [String: Int]?
+
+    static let indexThreshold = 16
+
+    /// Creates an object from ordered pairs. A later duplicate key replaces the earlier value
+    /// in place (the decoder rejects duplicates before this point).
+    public init(_ pairs: [(String, JSONValue)]) {
+        self.pairs = []
+        self.pairs.reserveCapacity(pairs.count)
+        for (k, v) in pairs { set(k, v) }
+    }
+
+    /// Creates an object from pairs already known to have unique keys (decoder fast path).
+    init(uniquePairs: [Element]) {
+        self.pairs = uniquePairs
+        if uniquePairs.count > Self.indexThreshold { rebuildIndex() }
+    }
+
+    /// An empty object.
+    public init() { self.pairs = [] }
+
+    mutating func rebuildIndex() {
+        var idx = [String: Int](minimumCapacity: pairs.count)
+        for (i, p) in pairs.enumerated() { idx[p.key] = i }
+        index = idx
+    }
+
+    @inlinable func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        for i in pairs.indices where pairs[i].key == key { return i }
+        return nil
+    }
+
+    /// The value for `key`, or `nil` when the key is absent (a present JSON `null` is `.null`).
+    public subscript(key: String) -> JSONValue? {
+        guard let i = position(of: key) else { return nil }
+        return pairs[i].value
+    }
+
+    /// The keys in document order.
+    public var keys: [String] { pairs.map(\.key) }
+
+    /// The number of members.
+    public var count: Int { pairs.count }
+
+    /// Whether the object has no members.
+    public var isEmpty: Bool { pairs.isEmpty }
+
+    /// Sets `key` to `value`: replaces in place when present, appends otherwise.
+    public mutating func set(_ key: String, _ value: JSONValue) {
+        if let i = position(of: key) {
+            pairs[i].value = value
+        } else {
+            pairs.append((key, value))
+            if index != nil {
+                index![key] = pairs.count - 1
+            } else if pairs.count > Self.indexThreshold {
+                rebuildIndex()
+            }
+        }
+    }
+
+    /// Whether `key` is present.
+    public func contains(_ key: String) -> Bool { position(of: key) != nil }
+
+    public func makeIterator() -> IndexingIterator<[Element]> { pairs.makeIterator() }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for (k, v) in lhs.pairs {
+            guard let other = rhs[k], other == v else { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,138 @@
+/// The byte-level state machine behind ``StrictJSONDecoder``. Not public.
+struct JSONParser {
+    let p: UnsafePointer<UInt8>
+    let end: Int
+    let maxDepth: Int
+    var i = 0
+
+    init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
+        self.p = base
+        self.end = count
+        self.maxDepth = maxDepth
+    }
+
+    struct Frame {
+        var isObject: Bool
+        var valueStart: Int
+        var keyStart: Int
+        var seen: Set<String>?
+    }
+
+    @inline(__always) func fail(_ r: JSONRejection, _ at: Int) -> JSONDecodeError { JSONDecodeError(r, at: at) }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while i < end {
+            let c = p[i]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1 } else { return }
+        }
+    }
+
+    mutating func parseDocument() throws(JSONDecodeError) -> JSONValue {
+        if end >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { throw fail(.byteOrderMark, 0) }
+        skipWhitespace()
+        if i >= end { throw fail(.empty, i) }
+        let v = try parseValueTree()
+        skipWhitespace()
+        if i < end { throw fail(.trailingGarbage, i) }
+        return v
+    }
+
+    /// Parses one value, iteratively for containers.
+    mutating func parseValueTree() throws(JSONDecodeError) -> JSONValue {
+        var frames: [Frame] = []
+        var values: [JSONValue] = []
+        var keys: [String] = []
+        while true {
+            skipWhitespace()
+            guard i < end else { throw fail(.syntax, i) }
+            var done: JSONValue
+            let c = p[i]
+            switch c {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                if frames.count + 1 > maxDepth { throw fail(.tooDeep, i) }
+                i += 1
+                skipWhitespace()
+                let isObject = c == UInt8(ascii: "{")
+                if i < end && p[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    i += 1
+                    done = isObject ? .object(JSONObject()) : .array([])
+                } else {
+                    frames.append(Frame(isObject: isObject, valueStart: values.count, keyStart: keys.count))
+                    if isObject { try readKey(&frames, &keys) }
+                    continue
+                }
+            case UInt8(ascii: "\""): done = .string(try parseString())
+            case UInt8(ascii: "t"): try literal("true"); done = .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); done = .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); done = .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): done = try parseNumber()
+            case UInt8(ascii: "N"), UInt8(ascii: "I"): throw fail(.nonFiniteNumber, i)
+            default: throw fail(c >= 0x80 ? nonASCIIRejection(at: i) : .syntax, i)
+            }
+            // Attach the completed value to its parent, closing containers as they end.
+            while true {
+                guard let top = frames.last else { return done }
+                values.append(done)
+                skipWhitespace()
+                guard i < end else { throw fail(.syntax, i) }
+                let d = p[i]
+                i += 1
+                if d == UInt8(ascii: ",") {
+                    if top.isObject { try readKey(&frames, &keys) }
+                    break
+                }
+                if top.isObject && d == UInt8(ascii: "}") {
+                    var pairs: [JSONObject.Element] = []
+                    pairs.reserveCapacity(values.count - top.valueStart)
+                    for k in 0..<(values.count - top.valueStart) {
+                        pairs.append((keys[top.keyStart + k], values[top.valueStart + k]))
+                    }
+                    values.removeSubrange(top.valueStart...)
+                    keys.removeSubrange(top.keyStart...)
+                    frames.removeLast()
+                    done = .object(JSONObject(uniquePairs: pairs))
+                } else if !top.isObject && d == UInt8(ascii: "]") {
+                    let arr = Array(values[top.valueStart...])
+                    values.removeSubrange(top.valueStart...)
+                    frames.removeLast()
+                    done = .array(arr)
+                } else {
+                    throw fail(.syntax, i - 1)
+                }
+            }
+        }
+    }
+
+    /// Reads `"key" :` for the innermost object frame, rejecting duplicates.
+    mutating func readKey(_ frames: inout [Frame], _ keys: inout [String]) throws(JSONDecodeError) {
+        skipWhitespace()
+        guard i < end, p[i] == UInt8(ascii: "\"") else { throw fail(.syntax, i) }
+        let at = i
+        let key = try parseString()
+        let f = frames.count - 1
+        let start = frames[f].keyStart
+        if frames[f].seen != nil {
+            if frames[f].seen!.insert(key).inserted == false { throw fail(.duplicateKey, at) }
+        } else {
+            for k in start..<keys.count where keys[k] == key { throw fail(.duplicateKey, at) }
+            if keys.count - start >= 16 { frames[f].seen = Set(keys[start...]); frames[f].seen!.insert(key) }
+        }
+        keys.append(key)
+        skipWhitespace()
+        guard i < end, p[i] == UInt8(ascii: ":") else { throw fail(.syntax, i) }
+        i += 1
+    }
+
+    mutating func literal(_ word: StaticString) throws(JSONDecodeError) {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= end else { throw fail(.syntax, i) }
+        let w = word.utf8Start
+        for k in 0..<n where p[i + k] != w[k] { throw fail(.syntax, i) }
+        i += n
+    }
+
+    /// Classifies a stray non-ASCII byte outside a string.
+    func nonASCIIRejection(at k: Int) -> JSONRejection {
+        UTF8Check.sequenceLength(p, k, end) == nil ? .invalidUTF8 : .syntax
+    }
+}

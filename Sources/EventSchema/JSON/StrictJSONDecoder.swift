@@ -1,0 +1,38 @@
+/// A strict RFC 8259 JSON decoder over raw bytes.
+///
+/// Rejects (each with its own ``JSONRejection``): empty input, invalid UTF-8, lone `\u`
+/// surrogates, a leading BOM, `NaN`/`Infinity`/overflowing numbers, duplicate keys, trailing
+/// garbage, nesting deeper than ``JSONLimits/maxDepth`` and messages larger than
+/// ``JSONLimits/maxBytes``. Whitespace (RFC 8259 §2: space, tab, LF, CR) around the value is fine.
+///
+/// The parser is iterative (an explicit container stack), so hostile nesting cannot overflow the
+/// call stack; the depth limit is checked before each container is opened.
+public struct StrictJSONDecoder: Sendable {
+    public let limits: JSONLimits
+
+    /// - Parameter limits: size and depth limits; defaults to 64 levels and 1 MiB.
+    public init(limits: JSONLimits = .init()) { self.limits = limits }
+
+    /// Decodes one JSON text (RFC 8259 §2 `JSON-text`).
+    /// - Throws: ``JSONDecodeError`` with the rejection reason and byte offset.
+    public func decode(_ bytes: UnsafeRawBufferPointer) throws(JSONDecodeError) -> JSONValue {
+        if bytes.count > limits.maxBytes { throw JSONDecodeError(.tooLarge, at: limits.maxBytes) }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { throw JSONDecodeError(.empty, at: 0) }
+        var parser = JSONParser(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count,
+                                maxDepth: limits.maxDepth)
+        return try parser.parseDocument()
+    }
+
+    /// Decodes one JSON text from a byte array. See ``decode(_:)-(UnsafeRawBufferPointer)``.
+    public func decode(_ bytes: [UInt8]) throws(JSONDecodeError) -> JSONValue {
+        let result: Result<JSONValue, JSONDecodeError> = bytes.withUnsafeBytes { raw in
+            do throws(JSONDecodeError) { return .success(try decode(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// Decodes one JSON text from the UTF-8 of a string.
+    public func decode(_ text: String) throws(JSONDecodeError) -> JSONValue {
+        try decode(Array(text.utf8))
+    }
+}

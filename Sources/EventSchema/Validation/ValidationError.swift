@@ -1,0 +1,74 @@
+/// One validation failure, machine-readable and with Cerberus's message text.
+public struct ValidationError: Sendable, Equatable, CustomStringConvertible {
+    /// Document path of the offending value: field names, list indices as decimal strings,
+    /// and for `keysrules`/`valuesrules` the dict key. E.g. `["items", "0", "sku"]`.
+    public let path: [String]
+    /// The Cerberus rule name: `type`, `required`, `allowed`, `regex`, `min`, `max`, `minlength`,
+    /// `maxlength`, `empty`, `nullable`, `unknown`, `forbidden`, `dependencies`, `excludes`.
+    /// (Errors inside `schema`/`keysrules`/`valuesrules` carry the inner rule and the full path.)
+    public let rule: String
+    /// The rule's constraint as Python would print it (`integer`, `0`, `['a', 'b']`), if any.
+    public let constraint: String?
+    /// The message exactly as Cerberus's `BasicErrorHandler` words it (`min value is 0`).
+    public let message: String
+
+    public init(path: [String], rule: String, constraint: String?, message: String) {
+        self.path = path
+        self.rule = rule
+        self.constraint = constraint
+        self.message = message
+    }
+
+    public var description: String { "\(path.joined(separator: ".")): \(message) [\(rule)]" }
+}
+
+/// The outcome of validating one document.
+public struct ValidationResult: Sendable {
+    /// `true` when there are no errors.
+    public let isValid: Bool
+    /// All errors, in evaluation order.
+    public let errors: [ValidationError]
+    /// The normalized document (defaults applied). Returned even when invalid.
+    public let document: JSONObject
+
+    public init(errors: [ValidationError], document: JSONObject) {
+        self.isValid = errors.isEmpty
+        self.errors = errors
+        self.document = document
+    }
+
+    /// The errors shaped like Cerberus's `validator.errors`: `{field: [message, ..., {subfield: [...]}]}`.
+    /// Messages for a field come first, a nested map (sub-document, list items, dict keys/values) last.
+    public var cerberusErrors: JSONValue {
+        var tree = ErrorTree()
+        for e in errors { tree.insert(e.path[...], e.message) }
+        return tree.json
+    }
+}
+
+/// Builds the `validator.errors` tree (the shape of Cerberus's `BasicErrorHandler`).
+struct ErrorTree {
+    var order: [String] = []
+    var messages: [String: [String]] = [:]
+    var children: [String: ErrorTree] = [:]
+
+    mutating func insert(_ path: ArraySlice<String>, _ message: String) {
+        guard let head = path.first else { return }
+        if messages[head] == nil && children[head] == nil { order.append(head) }
+        if path.count == 1 {
+            messages[head, default: []].append(message)
+        } else {
+            children[head, default: ErrorTree()].insert(path.dropFirst(), message)
+        }
+    }
+
+    var json: JSONValue {
+        var obj = JSONObject()
+        for k in order {
+            var items: [JSONValue] = (messages[k] ?? []).map { .string($0) }
+            if let c = children[k] { items.append(c.json) }
+            obj.set(k, .array(items))
+        }
+        return .object(obj)
+    }
+}

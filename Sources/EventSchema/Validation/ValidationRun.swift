@@ -1,0 +1,97 @@
+/// The state of one validation: the root document and the collected errors.
+struct ValidationRun {
+    let root: JSONObject
+    var errors: [ValidationError] = []
+
+    init(root: JSONObject) { self.root = root }
+
+    mutating func fail(_ path: [String], _ key: String, _ rule: String, _ constraint: String?, _ message: String) {
+        errors.append(ValidationError(path: path + [key], rule: rule, constraint: constraint, message: message))
+    }
+
+    /// Validates a mapping against a field map (Cerberus `validate` on a (child) validator).
+    mutating func mapping(_ doc: JSONObject, _ fields: SchemaFields, allowUnknown: Bool, requireAll: Bool, path: [String]) {
+        var unrequired: Set<String> = []
+        for (key, value) in doc {
+            if let rules = fields[key] {
+                field(rules, key, value, context: doc, fields: fields, allowUnknown: allowUnknown,
+                      requireAll: requireAll, path: path, unrequired: &unrequired)
+            } else if !allowUnknown {
+                fail(path, key, "unknown", nil, "unknown field")
+            }
+        }
+        for (name, r) in fields.ordered where r.isRequired(requireAll: requireAll) {
+            if !unrequired.contains(name) && !doc.contains(name) { fail(path, name, "required", "True", "required field") }
+        }
+        if !unrequired.isEmpty {
+            let present = Set(doc.lazy.filter { !$0.value.isNull }.map(\.key))
+            if unrequired.isDisjoint(with: present) {
+                for name in fields.ordered.map(\.name) where unrequired.contains(name) && !present.contains(name) {
+                    fail(path, name, "required", "True", "required field")
+                }
+            }
+        }
+    }
+
+    static let droppedByNull: Set<String> = [
+        "allowed", "forbidden", "keysrules", "min", "max", "minlength", "maxlength", "regex", "schema", "valuesrules",
+    ]
+    static let droppedByEmpty: Set<String> = ["allowed", "forbidden", "minlength", "maxlength", "regex"]
+
+    /// Validates one field's value (Cerberus `__validate_definitions`).
+    mutating func field(_ r: FieldRules, _ key: String, _ value: JSONValue, context: JSONObject, fields: SchemaFields?,
+                        allowUnknown: Bool, requireAll: Bool, path: [String], unrequired: inout Set<String>) {
+        var isNull = false
+        if case .null = value {
+            isNull = true
+            if !r.nullable { fail(path, key, "nullable", "False", "null value not allowed") }
+        }
+        if !isNull && !r.types.isEmpty && !r.types.contains(where: { $0.matches(value) }) {
+            let c = PythonRepr.str(r.typeConstraint ?? .null)
+            fail(path, key, "type", c, "must be of \(c) type")
+            return
+        }
+        var isEmpty = false
+        if !isNull, let allowEmpty = r.empty, PythonSemantics.length(value) == 0 {
+            isEmpty = true
+            if !allowEmpty { fail(path, key, "empty", "False", "empty values not allowed") }
+        }
+        for rule in r.ordered {
+            if isNull && Self.droppedByNull.contains(rule) { continue }
+            if isEmpty && Self.droppedByEmpty.contains(rule) { continue }
+            switch rule {
+            case "allowed": allowed(r.allowed!, key, value, path)
+            case "forbidden": forbidden(r.forbidden!, key, value, path)
+            case "regex":
+                if case .string(let s) = value, !r.regex!.matches(s) {
+                    fail(path, key, "regex", r.regex!.pattern, "value does not match regex '\(r.regex!.pattern)'")
+                }
+            case "min":
+                if let c = PythonSemantics.compare(value, r.min!), c < 0 {
+                    let s = PythonRepr.str(r.min!)
+                    fail(path, key, "min", s, "min value is \(s)")
+                }
+            case "max":
+                if let c = PythonSemantics.compare(value, r.max!), c > 0 {
+                    let s = PythonRepr.str(r.max!)
+                    fail(path, key, "max", s, "max value is \(s)")
+                }
+            case "minlength":
+                if let n = PythonSemantics.length(value), n < r.minLength! {
+                    fail(path, key, "minlength", String(r.minLength!), "min length is \(r.minLength!)")
+                }
+            case "maxlength":
+                if let n = PythonSemantics.length(value), n > r.maxLength! {
+                    fail(path, key, "maxlength", String(r.maxLength!), "max length is \(r.maxLength!)")
+                }
+            case "schema": subschema(r, key, value, allowUnknown: allowUnknown, requireAll: requireAll, path: path)
+            case "keysrules", "valuesrules": bulk(r, rule, key, value, allowUnknown: allowUnknown, requireAll: requireAll, path: path)
+            case "dependencies":
+                if !dependencies(r.dependencies!, key, context, path) { return }
+            case "excludes":
+                excludes(r, r.excludes!, key, context, fields: fields, requireAll: requireAll, path: path, unrequired: &unrequired)
+            default: break
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// Validates documents against an ``EventSchema`` with Cerberus 1.3 semantics
+/// (normalization of `default`s first, then validation of the normalized document).
+///
+/// Thread-safe and cheap to copy; create once per schema and call ``validate(_:)`` per event.
+public struct Validator: Sendable {
+    public let schema: EventSchema
+    let hasDefaults: Bool
+
+    public init(schema: EventSchema) {
+        self.schema = schema
+        self.hasDefaults = Validator.anyDefaults(schema.fieldMap)
+    }
+
+    static func anyDefaults(_ fields: SchemaFields) -> Bool {
+        fields.ordered.contains { f in
+            f.rules.defaultValue != nil || f.rules.schema.map(anyDefaults) == true
+                || f.rules.itemRules?.schema.map(anyDefaults) == true
+        }
+    }
+
+    /// Normalizes and validates `document`.
+    public func validate(_ document: JSONObject) -> ValidationResult {
+        let doc = hasDefaults ? Normalizer.normalize(document, schema.fieldMap) : document
+        var run = ValidationRun(root: doc)
+        run.mapping(doc, schema.fieldMap, allowUnknown: schema.allowUnknown, requireAll: schema.requireAll, path: [])
+        return ValidationResult(errors: run.errors, document: doc)
+    }
+
+    /// Validates a decoded value; anything but an object is reported like Cerberus's
+    /// "document is missing"/"must be a dict" case with the rule `type` at the root path.
+    public func validate(_ value: JSONValue) -> ValidationResult {
+        guard case .object(let o) = value else {
+            let e = ValidationError(path: [], rule: "type", constraint: "dict", message: "must be of dict type")
+            return ValidationResult(errors: [e], document: JSONObject())
+        }
+        return validate(o)
+    }
+}
+
+/// Applies `default` rules recursively (Cerberus's `__normalize_default_fields` + containers).
+enum Normalizer {
+    static func normalize(_ doc: JSONObject, _ fields: SchemaFields) -> JSONObject {
+        var d = doc
+        for (name, r) in fields.ordered {
+            guard let dv = r.defaultValue else { continue }
+            let current = d[name]
+            if current == nil || (current == .null && !r.nullable) { d.set(name, dv) }
+        }
+        for (name, r) in fields.ordered {
+            guard let v = d[name] else { continue }
+            if case .object(let o) = v, let sub = r.schema {
+                d.set(name, .object(normalize(o, sub)))
+            } else if case .array(let a) = v, let sub = r.itemRules?.schema {
+                d.set(name, .array(a.map { item in
+                    if case .object(let o) = item { return .object(normalize(o, sub)) }
+                    return item
+                }))
+            }
+        }
+        return d
+    }
+}
