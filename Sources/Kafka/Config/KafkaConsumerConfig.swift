@@ -1,0 +1,74 @@
+/// Configuration of a `KafkaConsumer`: typed settings for the common keys plus a pass-through of any
+/// other librdkafka property (`extra`, which wins over the typed settings).
+///
+/// The consumer always sets `enable.auto.commit=false` and `enable.auto.offset.store=false` (the pipeline
+/// commits explicit offsets) unless `extra` overrides them. Secrets are never shown by `description`.
+public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
+    public enum AutoOffsetReset: String, Sendable {
+        case earliest, latest
+    }
+
+    /// `bootstrap.servers`, e.g. `127.0.0.1:39345,127.0.0.1:40001`.
+    public var bootstrapServers: String
+    /// `group.id`.
+    public var groupId: String
+    /// `client.id`, default `weir`.
+    public var clientId: String
+    /// `auto.offset.reset`, used when a partition has no committed offset and no start offset was supplied.
+    public var autoOffsetReset: AutoOffsetReset
+    /// `session.timeout.ms`, default 45 s (use 4–6 s against the embedded cluster).
+    public var sessionTimeout: Duration
+    /// `max.poll.interval.ms`, default 300 s.
+    public var maxPollInterval: Duration
+    /// `fetch.max.bytes`, default 52428800 (50 MiB).
+    public var fetchMaxBytes: Int
+    /// `max.partition.fetch.bytes`, default 1048576 (1 MiB).
+    public var maxPartitionFetchBytes: Int
+    /// `fetch.min.bytes`, default 1.
+    public var fetchMinBytes: Int
+    /// Any other librdkafka property; overrides the typed settings above.
+    public var extra: [String: String]
+
+    public init(bootstrapServers: String, groupId: String, clientId: String = "weir",
+                autoOffsetReset: AutoOffsetReset = .earliest, sessionTimeout: Duration = .seconds(45),
+                maxPollInterval: Duration = .seconds(300), fetchMaxBytes: Int = 52_428_800,
+                maxPartitionFetchBytes: Int = 1_048_576, fetchMinBytes: Int = 1,
+                extra: [String: String] = [:]) {
+        self.bootstrapServers = bootstrapServers
+        self.groupId = groupId
+        self.clientId = clientId
+        self.autoOffsetReset = autoOffsetReset
+        self.sessionTimeout = sessionTimeout
+        self.maxPollInterval = maxPollInterval
+        self.fetchMaxBytes = fetchMaxBytes
+        self.maxPartitionFetchBytes = maxPartitionFetchBytes
+        self.fetchMinBytes = fetchMinBytes
+        self.extra = extra
+    }
+
+    /// The full librdkafka property set this configuration produces.
+    public var properties: [String: String] {
+        var p: [String: String] = [
+            "bootstrap.servers": bootstrapServers,
+            "group.id": groupId,
+            "client.id": clientId,
+            "auto.offset.reset": autoOffsetReset.rawValue,
+            "session.timeout.ms": String(sessionTimeout.kafkaMilliseconds),
+            "max.poll.interval.ms": String(maxPollInterval.kafkaMilliseconds),
+            "fetch.max.bytes": String(fetchMaxBytes),
+            "max.partition.fetch.bytes": String(maxPartitionFetchBytes),
+            "fetch.min.bytes": String(fetchMinBytes),
+            "enable.auto.commit": "false",
+            "enable.auto.offset.store": "false",
+        ]
+        // A heartbeat well inside the session timeout (librdkafka requires heartbeat < session timeout).
+        let session = Int(sessionTimeout.kafkaMilliseconds)
+        p["heartbeat.interval.ms"] = String(max(100, min(3000, session / 3)))
+        for (k, v) in extra { p[k] = v }
+        return p
+    }
+
+    /// All properties with secrets replaced by `[REDACTED]`.
+    public var redacted: String { KafkaProperties.redacted(properties) }
+    public var description: String { "KafkaConsumerConfig(\(redacted))" }
+}

@@ -1,0 +1,50 @@
+import CRdKafka
+import Dispatch
+import Logging
+
+/// The batch loop behind `KafkaConsumer.poll`: `rd_kafka_consumer_poll` until `maxRecords` records or the
+/// deadline. Blocking: runs on the consumer's poll queue only.
+enum ConsumerPollLoop {
+    static func poll(_ rk: OpaquePointer, maxRecords: Int, timeoutMs: Int32,
+                     logger: Logger) throws(KafkaError) -> [KafkaRecord] {
+        var out: [KafkaRecord] = []
+        out.reserveCapacity(min(maxRecords, 65_536))
+        let deadline = DispatchTimeMs.now() + Int64(timeoutMs)
+        var lastTopic: OpaquePointer?
+        var lastName = ""
+        let topicName = { (rkt: OpaquePointer) -> String in
+            if rkt != lastTopic {
+                lastTopic = rkt
+                lastName = String(cString: rd_kafka_topic_name(rkt))
+            }
+            return lastName
+        }
+        while out.count < maxRecords {
+            let remaining = Int32(clamping: max(0, deadline - DispatchTimeMs.now()))
+            guard let msg = rd_kafka_consumer_poll(rk, remaining) else {
+                if remaining == 0 { break } else { continue }
+            }
+            defer { rd_kafka_message_destroy(msg) }
+            let err = msg.pointee.err
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                out.append(RDKafkaMessage.record(msg, topicName: topicName))
+            } else if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                continue
+            } else {
+                var buf = [CChar](repeating: 0, count: 512)
+                let fatal = rd_kafka_fatal_error(rk, &buf, buf.count)
+                if fatal != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    throw KafkaError(code: fatal.rawValue, reason: "fatal consumer error: \(String(cString: buf))")
+                }
+                let text = rd_kafka_message_errstr(msg).map { String(cString: $0) } ?? ""
+                logger.warning("consumer error: \(KafkaError(err, "poll")) \(text)")
+            }
+        }
+        return out
+    }
+}
+
+/// Monotonic milliseconds.
+enum DispatchTimeMs {
+    static func now() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+}

@@ -1,0 +1,103 @@
+import CRdKafka
+import Dispatch
+import Foundation
+import Logging
+
+/// A producer over librdkafka. Idempotent by default; compression lz4 by default.
+///
+/// Threading: a dedicated thread polls the handle (`rd_kafka_poll`), which runs the delivery-report
+/// callback; enqueueing runs on a private serial queue; `flush` and metadata queries on a private
+/// concurrent queue. Each `send`/`sendAll` call uses exactly one continuation, counted down by the
+/// delivery reports (see `DeliveryBatch`).
+///
+/// Ownership: the `rd_kafka_t` is destroyed exactly once, after `close()` stopped the poll thread and the
+/// last reference went away. Call `close()` (which flushes) before dropping the producer, or undelivered
+/// messages are lost.
+public final class KafkaProducer: Sendable {
+    let client: RDKafkaClient
+    private let enqueueQueue = DispatchQueue(label: "weir.kafka.producer.enqueue")
+    private let opsQueue = DispatchQueue(label: "weir.kafka.producer.ops", attributes: .concurrent)
+    private let stopPolling = Locked(false)
+    private let pollerDone = DispatchSemaphore(value: 0)
+    private let closed = Locked(false)
+
+    /// - Throws: `KafkaError` with librdkafka's message for an invalid property or a failed `rd_kafka_new`.
+    public init(config: KafkaProducerConfig) throws(KafkaError) {
+        let conf = try RDKafkaConfig(config.properties)
+        DeliveryBatch.installCallback(on: conf.pointer!)
+        client = try RDKafkaClient(type: RD_KAFKA_PRODUCER, config: conf)
+        let client = self.client, stop = stopPolling, done = pollerDone
+        let thread = Thread {
+            while !stop.withLock({ $0 }) { rd_kafka_poll(client.handle, 50) }
+            rd_kafka_poll(client.handle, 0)
+            done.signal()
+        }
+        thread.name = "weir.kafka.producer.poll"
+        thread.start()
+    }
+
+    deinit {
+        stopPolling.withLock { $0 = true }
+    }
+
+    /// Enqueues one message and returns where it was stored once its delivery report arrives.
+    /// `partition` nil = the partitioner (consistent hash of the key, random for null keys).
+    public func send(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
+                     headers: [KafkaHeader] = []) async throws(KafkaError) -> (partition: Int32, offset: Int64) {
+        let r = try await sendAll([KafkaOutgoingMessage(topic: topic, partition: partition, key: key, value: value, headers: headers)])
+        return r[0]
+    }
+
+    /// Enqueues all `messages` and waits for every delivery report. Results are in input order.
+    /// - Throws: the first failure (the other messages may still have been delivered).
+    public func sendAll(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> [(partition: Int32, offset: Int64)] {
+        if closed.withLock({ $0 }) { throw KafkaError.closed }
+        let batch = DeliveryBatch(count: messages.count)
+        let client = self.client
+        let outcome = await withCheckedContinuation { (cont: CheckedContinuation<DeliveryBatch.Outcome, Never>) in
+            batch.start(cont)
+            enqueueQueue.async { ProducerEnqueue.enqueue(client.handle, messages, batch: batch) }
+        }
+        return try outcome.get().map { ($0.partition, $0.offset) }
+    }
+
+    /// Waits until every enqueued message got its delivery report.
+    /// - Throws: `KafkaError` (`_TIMED_OUT`) if messages are still outstanding after `timeout`.
+    public func flush(timeout: Duration) async throws(KafkaError) {
+        let client = self.client
+        try await Blocking.run(on: opsQueue) { () throws(KafkaError) in
+            let err = rd_kafka_flush(client.handle, timeout.kafkaMilliseconds)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(err, "flush (\(rd_kafka_outq_len(client.handle)) messages outstanding)")
+            }
+        }
+    }
+
+    /// Low and high watermark of a partition, queried from its leader.
+    public func watermarks(_ tp: TopicPartition, timeout: Duration) async throws(KafkaError) -> (low: Int64, high: Int64) {
+        let client = self.client
+        let w = try await Blocking.run(on: opsQueue) { () throws(KafkaError) -> Watermarks in
+            let w = try client.queryWatermarks(tp, timeoutMs: timeout.kafkaMilliseconds)
+            return Watermarks(low: w.low, high: w.high)
+        }
+        return (w.low, w.high)
+    }
+
+    /// Number of partitions of `topic` (metadata request).
+    public func partitionCount(topic: String, timeout: Duration) async throws(KafkaError) -> Int {
+        let client = self.client
+        return try await Blocking.run(on: opsQueue) { () throws(KafkaError) -> Int in
+            try client.partitionCount(topic: topic, timeoutMs: timeout.kafkaMilliseconds)
+        }
+    }
+
+    /// Flushes (up to 30 s) and stops the poll thread. Idempotent.
+    public func close() async {
+        let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
+        guard first else { return }
+        try? await flush(timeout: .seconds(30))
+        stopPolling.withLock { $0 = true }
+        let done = pollerDone
+        await Blocking.run(on: opsQueue) { done.wait() }
+    }
+}
