@@ -38,6 +38,14 @@ import Testing
             #expect(up.first?.value == 1)
             let batches = try await prometheus.query("kafka_processing_seconds_count")
             #expect(batches.first?.value == 1)
+            // Every dashboard query parses and evaluates on a real Prometheus.
+            for expr in try DashboardTests.expressions() {
+                do {
+                    _ = try await prometheus.query(expr)
+                } catch {
+                    Issue.record("dashboard query rejected: \(expr): \(error)")
+                }
+            }
         } catch {
             Issue.record("\(error)")
         }
