@@ -1,0 +1,70 @@
+/// The name of every Weir metric, in one place. Dashboards and alert rules depend on these strings.
+///
+/// Names follow Prometheus conventions: `_total` for counters, base units (`_seconds`, `_bytes`)
+/// in the name. The `kafka_*` names are kept from the source dashboards.
+public enum WeirMetricName {
+    /// Counter, label `status` (``EventStatus``).
+    public static let eventsProcessed = "kafka_events_processed_total"
+    /// Counter, label `error_type` (``ValidationRuleLabel``).
+    public static let validationErrors = "kafka_validation_errors_total"
+    /// Histogram (seconds), one observation per micro-batch.
+    public static let processingSeconds = "kafka_processing_seconds"
+    /// Gauge (offsets), labels `topic`, `partition`.
+    public static let consumerLag = "kafka_consumer_lag"
+    /// Gauge (seconds), labels `topic`, `partition`.
+    public static let consumerLagSeconds = "kafka_consumer_lag_seconds"
+    /// Gauge (bytes).
+    public static let checkpointDBSize = "checkpoint_db_size_bytes"
+    /// Histogram (records per batch); stands in for the source's summary.
+    public static let batchSize = "kafka_batch_size"
+    /// Counter.
+    public static let duplicates = "duplicates_total"
+    /// Gauge (seconds).
+    public static let bufferOldestAge = "weir_buffer_oldest_age_seconds"
+    /// Counter, label `table`.
+    public static let parquetFilesWritten = "weir_parquet_files_written_total"
+    /// Counter (bytes), label `table`.
+    public static let parquetBytesWritten = "weir_parquet_bytes_written_total"
+    /// Histogram (seconds).
+    public static let commitDuration = "weir_commit_duration_seconds"
+    /// Counter, label `reason` (``DLQReasonLabel``).
+    public static let dlqRecords = "weir_dlq_records_total"
+    /// Counter (keys looked up).
+    public static let dedupLookups = "weir_dedup_lookups_total"
+    /// Histogram (seconds), one observation per batched lookup.
+    public static let dedupLookupDuration = "weir_dedup_lookup_duration_seconds"
+    /// Counter, label `kind` (``RebalanceKind``).
+    public static let rebalances = "weir_rebalances_total"
+    /// Gauge, always 1, labels `version`, `librdkafka`.
+    public static let buildInfo = "weir_build_info"
+    /// Gauge (Unix seconds).
+    public static let lastCommitTimestamp = "weir_last_commit_timestamp_seconds"
+}
+
+/// Histogram bucket upper bounds for each Weir histogram, in the metric's base unit.
+///
+/// swift-metrics has no notion of buckets; ``MetricsBootstrap`` hands these to the Prometheus backend.
+public enum WeirHistogramBuckets {
+    /// 1 ms … 10 s, for `kafka_processing_seconds` and `weir_commit_duration_seconds`.
+    public static let batchSeconds: [Double] = [
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
+    /// 100 µs … 1 s, for `weir_dedup_lookup_duration_seconds`.
+    public static let lookupSeconds: [Double] = [
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+    ]
+    /// 1 … 100 000 records, for `kafka_batch_size`.
+    public static let batchSize: [Double] = [
+        1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100_000,
+    ]
+    /// Duration histograms (swift-metrics `Timer`) by metric name.
+    public static let durations: [String: [Double]] = [
+        WeirMetricName.processingSeconds: batchSeconds,
+        WeirMetricName.commitDuration: batchSeconds,
+        WeirMetricName.dedupLookupDuration: lookupSeconds,
+    ]
+    /// Value histograms (swift-metrics aggregating `Recorder`) by metric name.
+    public static let values: [String: [Double]] = [
+        WeirMetricName.batchSize: batchSize,
+    ]
+}
