@@ -1,0 +1,34 @@
+import CRdKafka
+import Dispatch
+
+extension KafkaConsumer {
+    /// Moves the fetch position of assigned partitions (`rd_kafka_seek_partitions`). Each value is the next
+    /// offset to consume. Records already fetched for those partitions are discarded by librdkafka.
+    /// - Throws: `KafkaError` when a partition is not assigned or the seek times out.
+    public func seek(_ offsets: [TopicPartition: Int64], timeout: Duration) async throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let client = self.client
+        try await Blocking.run(on: DispatchQueue.global()) { () throws(KafkaError) in
+            let list = RDKafkaPartitionList(offsets)
+            if let error = rd_kafka_seek_partitions(client.handle, list.pointer, Int32(timeout.kafkaMilliseconds)) {
+                let reason = String(cString: rd_kafka_error_string(error))
+                rd_kafka_error_destroy(error)
+                throw KafkaError(code: -1, reason: "seek: \(reason)")
+            }
+            for e in list.entries where e.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(e.err, "seek \(e.tp)")
+            }
+        }
+    }
+
+    /// Assigns partitions directly, without the group protocol (`rd_kafka_assign`), starting at the given
+    /// offsets. For scans such as the DLQ recovery scan; do not mix with `subscribe`.
+    public func assign(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {
+        let client = self.client
+        try await Blocking.run(on: DispatchQueue.global()) { () throws(KafkaError) in
+            let list = RDKafkaPartitionList(offsets)
+            let err = rd_kafka_assign(client.handle, list.pointer)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "assign") }
+        }
+    }
+}
