@@ -56,6 +56,18 @@ import Testing
         #expect(await server.boundPort == nil)
     }
 
+    @Test func bindErrorsAreThrownAndStartIsGuarded() async throws {
+        let first = ObservabilityServer(configuration: .init(port: 0), registry: PrometheusCollectorRegistry())
+        let port = try await first.start()
+        await #expect(throws: ObservabilityServer.ServerError.alreadyStarted) { try await first.start() }
+        let second = ObservabilityServer(configuration: .init(port: port), registry: PrometheusCollectorRegistry())
+        await #expect(throws: (any Error).self) { try await second.start() }
+        try await first.stop()
+        let head = try await TestSupport.get("http://127.0.0.1:\(try await second.start())/healthz")
+        #expect(head.status == 200)  // retry after the bind error succeeds once the port is free
+        try await second.stop()
+    }
+
     @Test func pipelineReadinessRules() {
         final class Box: @unchecked Sendable {
             var assigned = true, store = true

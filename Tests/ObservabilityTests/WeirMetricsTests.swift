@@ -69,6 +69,8 @@ import Testing
         #expect(out.contains("weir_buffer_oldest_age_seconds 2.5"))
         #expect(out.contains("checkpoint_db_size_bytes 65536"))
         #expect(out.contains(#"weir_build_info{version="0.1.0",librdkafka="2.3.0"} 1"#))
+        m.removeConsumerLag(topic: "events", partition: 3)
+        #expect(!text(registry).contains("kafka_consumer_lag"))
     }
 
     @Test func bootstrapIsIdempotent() {

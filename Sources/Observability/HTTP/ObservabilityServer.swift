@@ -62,8 +62,9 @@ public actor ObservabilityServer {
     /// Binds and starts serving. Returns once the socket is listening.
     ///
     /// - Returns: the bound port.
-    /// - Throws: ``ServerError/alreadyStarted``, or the bind error (address in use, bad host…);
-    ///   on a bind error the event loop group is shut down again.
+    /// - Throws: ``ServerError/alreadyStarted`` if started before (a stopped server is not
+    ///   restartable; make a new one), or the bind error (address in use, bad host…); after a bind
+    ///   error the event loop group is shut down and `start()` may be called again.
     @discardableResult
     public func start() async throws -> Int {
         guard !started else { throw ServerError.alreadyStarted }
@@ -89,6 +90,7 @@ public actor ObservabilityServer {
             self.boundPort = channel.localAddress?.port
             return boundPort ?? configuration.port
         } catch {
+            started = false
             try? await group.shutdownGracefully()
             throw error
         }

@@ -99,6 +99,14 @@ public final class WeirMetrics: Sendable {
         Gauge(label: WeirMetricName.consumerLagSeconds, dimensions: dims, factory: factory).record(seconds)
     }
 
+    /// Removes both lag series of a partition (call when it is revoked), so a stale value does
+    /// not keep the lag alerts firing. Recording again re-creates them.
+    public func removeConsumerLag(topic: String, partition: Int32) {
+        let dims = [("topic", partitions.limit(topic)), ("partition", partitions.limit(String(partition)))]
+        Gauge(label: WeirMetricName.consumerLag, dimensions: dims, factory: factory).destroy()
+        Gauge(label: WeirMetricName.consumerLagSeconds, dimensions: dims, factory: factory).destroy()
+    }
+
     /// Records a successful exactly-once commit: its `duration` into `weir_commit_duration_seconds`
     /// and `at` into `weir_last_commit_timestamp_seconds` (Unix seconds).
     public func committed(duration: Duration, at: Date = Date()) {
