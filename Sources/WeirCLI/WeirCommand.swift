@@ -7,8 +7,15 @@ public struct WeirCommand: AsyncParsableCommand {
         commandName: "weir",
         abstract: "Near-real-time Kafka → validated, deduplicated, Hive-partitioned Parquet lake.",
         version: "weir \(WeirVersion.string) (librdkafka \(LibrdkafkaInfo.version))",
-        subcommands: []
+        subcommands: [RunCommand.self, SimulateCommand.self]
     )
 
     public init() {}
+}
+
+extension WeirCommand {
+    /// The process entry point: parses `CommandLine.arguments` and runs the chosen subcommand asynchronously.
+    public static func runAsMain() async {
+        await (WeirCommand.self as AsyncParsableCommand.Type).main()
+    }
 }

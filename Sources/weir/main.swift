@@ -1,3 +1,3 @@
 import WeirCLI
 
-await WeirCommand.main()
+await WeirCommand.runAsMain()

@@ -14,13 +14,25 @@ public struct CommitReport: Sendable {
     public let lastEventMicros: [SourcePartition: Int64]
 }
 
+/// What one micro-batch did; handed to observers as it is processed (before it is committed).
+public struct BatchReport: Sendable {
+    public let counts: BatchCounts
+    /// Time spent decoding, validating, deduplicating and buffering the batch.
+    public let duration: Duration
+    /// Dedup keys looked up in the store for this batch, and the time the lookup took.
+    public let dedupLookups: Int
+    public let dedupLookupDuration: Duration
+    /// Age of the oldest uncommitted record after this batch.
+    public let oldestBufferAge: Duration?
+}
+
 /// Callbacks from the run loop. All optional; called on the run loop's task.
 public struct PipelineObserver: Sendable {
-    public var batchProcessed: (@Sendable (BatchCounts, Duration) -> Void)?
+    public var batchProcessed: (@Sendable (BatchReport) -> Void)?
     public var committed: (@Sendable (CommitReport) -> Void)?
     public var rebalanced: (@Sendable ([SourcePartition]) -> Void)?
 
-    public init(batchProcessed: (@Sendable (BatchCounts, Duration) -> Void)? = nil,
+    public init(batchProcessed: (@Sendable (BatchReport) -> Void)? = nil,
                 committed: (@Sendable (CommitReport) -> Void)? = nil,
                 rebalanced: (@Sendable ([SourcePartition]) -> Void)? = nil) {
         self.batchProcessed = batchProcessed

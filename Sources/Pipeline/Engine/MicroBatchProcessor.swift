@@ -22,9 +22,9 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     public private(set) var bufferedBytes = 0
     /// When the oldest uncommitted record was processed.
     public private(set) var oldestBufferedAt: ContinuousClock.Instant?
-    /// Dedup-store lookups done and the time they took, for metrics.
-    public private(set) var dedupLookups = 0
-    public private(set) var dedupLookupSeconds = 0.0
+    /// Dedup-store lookups of the last batch and the time they took, for metrics.
+    public private(set) var lastBatchLookups = 0
+    public private(set) var lastBatchLookupDuration: Duration = .zero
     /// Event time of the last accepted record per partition (microseconds), for lag in seconds.
     public private(set) var lastEventMicros: [SourcePartition: Int64] = [:]
 
@@ -48,12 +48,13 @@ public final class MicroBatchProcessor: @unchecked Sendable {
             outcomes.append((record, outcome))
         }
         var seen = Set<DedupKey>()
+        lastBatchLookups = lookup.count
+        lastBatchLookupDuration = .zero
         if !lookup.isEmpty {
             let started = ContinuousClock.now
             let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
             seen = try store.seenKeys(lookup, notBefore: notBefore)
-            dedupLookups += lookup.count
-            dedupLookupSeconds += (ContinuousClock.now - started).seconds
+            lastBatchLookupDuration = .now - started
         }
         if !records.isEmpty && oldestBufferedAt == nil { oldestBufferedAt = .now }
         for (record, outcome) in outcomes {
@@ -110,8 +111,6 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         bufferedRows = 0
         bufferedBytes = 0
         oldestBufferedAt = nil
-        dedupLookups = 0
-        dedupLookupSeconds = 0
         lastEventMicros = [:]
     }
 }

@@ -83,7 +83,10 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 let started = ContinuousClock.now
                 let counts = try processor.process(records, nowMicros: RFC3339.nowMicros())
                 for r in records { tracker.advance(r.sourcePartition, offset: r.offset) }
-                observer.batchProcessed?(counts, .now - started)
+                observer.batchProcessed?(BatchReport(
+                    counts: counts, duration: .now - started, dedupLookups: processor.lastBatchLookups,
+                    dedupLookupDuration: processor.lastBatchLookupDuration,
+                    oldestBufferAge: processor.oldestBufferedAt.map { ContinuousClock.now - $0 }))
             }
             let age = processor.oldestBufferedAt.map { ContinuousClock.now - $0 }
             if let trigger = policy.trigger(rows: processor.bufferedRows, bytes: processor.bufferedBytes, age: age) {
@@ -97,6 +100,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         }
         try await flush(trigger: "shutdown")
         await source.close()
+        committer.close()
     }
 
     private func handleAssignment(_ poll: SourcePoll) async throws {

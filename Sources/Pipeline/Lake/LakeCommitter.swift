@@ -118,6 +118,13 @@ public final class LakeCommitter: @unchecked Sendable {
         return commitID
     }
 
+    /// Removes this instance's (empty) staging directory at a clean exit. The lock is released with the process.
+    public func close() {
+        let fm = FileManager.default
+        let leftovers = ((try? fm.contentsOfDirectory(atPath: stagingDirectory)) ?? []).filter { $0 != ".lock" }
+        if leftovers.isEmpty { try? fm.removeItem(atPath: stagingDirectory) }
+    }
+
     /// Renames staged files into the lake.
     func publish(_ files: [StagedFile]) throws {
         for f in files { try DurableFile.publish(from: f.stagingPath, to: f.finalPath) }

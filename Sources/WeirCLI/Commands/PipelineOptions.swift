@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Observability
+import Pipeline
+
+/// Flags shared by `weir run`, `weir simulate` and `weir demo`; each overrides the file and the environment.
+struct PipelineOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: ./weir.yaml if present). See config/weir.example.yaml.")
+    var config: String?
+    @Option(name: .long, help: "Lake root (env OUT_DIR).")
+    var outDir: String?
+    @Option(name: .long, help: "Cerberus schema file, YAML or JSON (env SCHEMA_FILE).")
+    var schema: String?
+    @Option(name: .long, help: "Metrics and health listener host:port, or 'off'.")
+    var listen: String?
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env WEIR_LOG_LEVEL).")
+    var logLevel: String?
+    @Option(name: .long, help: "Log format: json, text or auto (text when stderr is a terminal).")
+    var logFormat: String?
+    @Option(name: .long, help: "Flush and commit after this many buffered records.")
+    var flushRows: Int?
+    @Option(name: .long, help: "Flush and commit when the oldest buffered record is this old (e.g. 60s).")
+    var flushInterval: String?
+
+    /// Loads the configuration and applies these flags.
+    func load() throws -> WeirConfig {
+        var config = try WeirConfig.load(path: self.config)
+        if let outDir { config.outDir = outDir }
+        if let schema { config.schemaFile = schema }
+        if let listen { config.metricsListen = listen }
+        if let logLevel { config.logLevel = logLevel }
+        if let logFormat { config.logFormat = logFormat }
+        if let flushRows { config.pipeline.flushRows = flushRows }
+        if let flushInterval { config.pipeline.flushInterval = try ConfigValueParsers.duration(flushInterval, key: "--flush-interval") }
+        try config.validate()
+        return config
+    }
+
+    /// Bootstraps logging once per process from the configuration.
+    static func bootstrapLogging(_ config: WeirConfig) -> Logger {
+        LoggingBootstrap.bootstrap(format: LogFormat(rawValue: config.logFormat) ?? .auto,
+                                   level: Logger.Level(rawValue: config.logLevel))
+        return Logger(label: "weir")
+    }
+}
+
+/// Prints a configuration error the way an operator needs it, and exits 2.
+func failOnConfigError<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as ConfigError {
+        FileHandle.standardError.write(Data("weir: \(error)\n".utf8))
+        throw ExitCode(2)
+    }
+}

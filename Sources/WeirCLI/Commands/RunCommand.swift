@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Pipeline
+
+/// `weir run`: consume a topic as a consumer group and land it in the lake, exactly once.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Consume a Kafka topic into the Hive-partitioned Parquet lake, exactly once.",
+        discussion: """
+            Configuration comes from weir.yaml (or --config), then the environment (KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC,
+            KAFKA_GROUP_ID, OUT_DIR, SCHEMA_FILE), then flags. SIGTERM and SIGINT flush, commit and exit 0.
+            """)
+
+    @OptionGroup var options: PipelineOptions
+    @Option(name: .long, help: "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS).")
+    var bootstrapServers: String?
+    @Option(name: .long, help: "Source topic (env KAFKA_TOPIC).")
+    var topic: String?
+    @Option(name: .long, help: "Consumer group id (env KAFKA_GROUP_ID).")
+    var groupId: String?
+    @Option(name: .long, help: "Consumer session timeout, e.g. 6s (use 6s against weir broker).")
+    var sessionTimeout: String?
+    @Option(name: .long, help: "Dead-letter sink: kafka (default) or file.")
+    var dlqSink: String?
+    @Option(name: .long, help: "Exit once no record has arrived for this many seconds, after committing everything.")
+    var untilIdle: Double?
+
+    func run() async throws {
+        let config = try await failOnConfigError {
+            var config = try options.load()
+            if let bootstrapServers { config.bootstrapServers = bootstrapServers }
+            if let topic { config.setTopic(topic) }
+            if let groupId { config.groupId = groupId }
+            if let sessionTimeout { config.sessionTimeout = try ConfigValueParsers.duration(sessionTimeout, key: "--session-timeout") }
+            if let dlqSink { config.deadLetterSink = dlqSink }
+            try config.validate()
+            return config
+        }
+        let logger = PipelineOptions.bootstrapLogging(config)
+        let summary = try await failOnConfigError {
+            let assembly = try PipelineAssembly(config: config)
+            let consumerConfig = KafkaConsumerConfig(
+                bootstrapServers: config.bootstrapServers, groupId: config.groupId, clientId: config.clientId,
+                autoOffsetReset: config.autoOffsetReset, sessionTimeout: config.sessionTimeout,
+                maxPollInterval: config.maxPollInterval, extra: config.kafkaProperties)
+            let source = KafkaRecordSource(config: consumerConfig, topic: config.pipeline.topic)
+            let deadLetters = try Self.deadLetterSink(config)
+            logger.info("starting", metadata: ["topic": "\(config.pipeline.topic)", "consumer_group": "\(config.groupId)",
+                                               "out_dir": "\(assembly.layout.root)", "kafka": "\(consumerConfig.redacted)"])
+            let session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
+                                     options: .init(untilIdle: untilIdle.map { .milliseconds(Int64($0 * 1000)) }), logger: logger)
+            return try await session.run()
+        }
+        print(summary.render())
+    }
+
+    static func deadLetterSink(_ config: WeirConfig) throws -> DeadLetterSink {
+        if config.deadLetterSink == "file" { return FileDeadLetterSink() }
+        let producer: KafkaProducer
+        do {
+            producer = try KafkaProducer(config: KafkaProducerConfig(
+                bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq", extra: config.kafkaProperties))
+        } catch {
+            throw ConfigError(key: "kafka.properties", message: "\(error)", fix: "correct the librdkafka property it names")
+        }
+        return KafkaDeadLetterSink(producer: producer, topic: config.pipeline.effectiveDeadLetterTopic,
+                                   bootstrapServers: config.bootstrapServers, consumerProperties: config.kafkaProperties)
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Test-only fault hook for the crash test: `WEIR_FAULT_KILL_AT=staged|stored|published` with
+/// `WEIR_FAULT_KILL_PROBABILITY` (default 1) makes the process SIGKILL itself at that step of a commit.
+/// Never set in production; it exists to prove the commit protocol's recovery.
+enum FaultInjection {
+    static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> (@Sendable (String) -> Void)? {
+        guard let steps = env["WEIR_FAULT_KILL_AT"], !steps.isEmpty else { return nil }
+        let targets = Set(steps.split(separator: ",").map(String.init))
+        let probability = env["WEIR_FAULT_KILL_PROBABILITY"].flatMap(Double.init) ?? 1
+        return { step in
+            guard targets.contains(step), Double.random(in: 0..<1) < probability else { return }
+            FileHandle.standardError.write(Data("weir: fault injection: SIGKILL at commit step '\(step)'\n".utf8))
+            kill(getpid(), SIGKILL)
+        }
+    }
+}

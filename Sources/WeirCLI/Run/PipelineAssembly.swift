@@ -1,0 +1,65 @@
+import EventSchema
+import Foundation
+import Logging
+import Parquet
+import Pipeline
+
+/// Builds the pipeline's parts from the configuration: schema, store, committer, evaluator.
+struct PipelineAssembly {
+    let config: WeirConfig
+    let schema: EventSchema
+    let layout: LakeLayout
+    let store: SQLiteCheckpointStore
+    let committer: LakeCommitter
+    let evaluator: RecordEvaluator
+
+    /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed; `StoreError`
+    ///   when the lake or its store cannot be opened.
+    init(config: WeirConfig) throws {
+        self.config = config
+        schema = try Self.loadSchema(config.schemaFile)
+        layout = LakeLayout(root: config.outDir)
+        do {
+            try layout.createDirectories()
+        } catch {
+            throw ConfigError(key: "lake.out_dir", message: "cannot create \(layout.root): \(error.localizedDescription)",
+                              fix: "point OUT_DIR at a writable directory")
+        }
+        store = try SQLiteCheckpointStore(path: layout.storePath)
+        committer = try LakeCommitter(layout: layout, store: store, writerOptions: Self.writerOptions(config))
+        evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
+        if let hook = FaultInjection.fromEnvironment() { committer.faultHook = hook }
+    }
+
+    static func loadSchema(_ path: String) throws -> EventSchema {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigError(key: "schema.file", message: "\(path) does not exist", fix: "set SCHEMA_FILE or schema.file to a Cerberus schema (YAML or JSON)")
+        }
+        do {
+            return try EventSchema.load(contentsOf: path)
+        } catch {
+            throw ConfigError(key: "schema.file", message: "\(path): \(error)", fix: "correct the schema; see docs/VALIDATION.md for the rules supported")
+        }
+    }
+
+    static func writerOptions(_ config: WeirConfig) -> ParquetWriterOptions {
+        var options = ParquetWriterOptions()
+        switch config.pipeline.parquet.compression {
+        case "snappy": options.compression = .snappy
+        case "gzip": options.compression = .gzip
+        case "uncompressed": options.compression = .uncompressed
+        default: options.compression = .zstd
+        }
+        options.rowGroupMaxRows = config.pipeline.parquet.rowGroupRows
+        options.pageMaxBytes = config.pipeline.parquet.pageBytes
+        options.createdBy = WeirVersion.parquetCreatedBy
+        options.keyValueMetadata = [("weir.table", config.pipeline.table), ("weir.schema_version", config.pipeline.schemaVersion)]
+        return options
+    }
+
+    func makeRunner(source: RecordSource, deadLetters: DeadLetterSink, options: PipelineRunner.Options,
+                    observer: PipelineObserver, logger: Logger) -> PipelineRunner {
+        PipelineRunner(config: config.pipeline, source: source, store: store, committer: committer, deadLetters: deadLetters,
+                       evaluator: evaluator, options: options, observer: observer, logger: logger)
+    }
+}

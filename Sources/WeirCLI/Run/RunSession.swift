@@ -1,0 +1,117 @@
+import Foundation
+import Kafka
+import Logging
+import Observability
+import Pipeline
+import ServiceLifecycle
+
+/// Runs one pipeline with its metrics endpoint, periodic telemetry and graceful shutdown on SIGTERM/SIGINT.
+struct RunSession {
+    let assembly: PipelineAssembly
+    let source: RecordSource
+    let deadLetters: DeadLetterSink
+    let options: PipelineRunner.Options
+    let logger: Logger
+    let state = RunState()
+    var onTick: (@Sendable (RunState) -> Void)? = nil
+
+    /// Runs until the runner returns (idle, record limit) or a signal asks it to stop.
+    /// - Throws: the runner's fatal errors, or the listener's bind error.
+    func run() async throws -> RunSummary {
+        MetricsBootstrap.bootstrap()
+        let metrics = WeirMetrics()
+        metrics.buildInfo(version: WeirVersion.string, librdkafka: LibrdkafkaInfo.version)
+        let observer = TelemetryObserver.make(metrics: metrics, state: state, table: assembly.config.pipeline.table)
+        let runner = assembly.makeRunner(source: source, deadLetters: deadLetters, options: options, observer: observer, logger: logger)
+        let server = try await startServer()
+        let started = ContinuousClock.now
+        let telemetry = Task { [state, source, store = assembly.store, onTick] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                onTick?(state)
+                let lags = await source.lag()
+                let events = state.lastEventMicros
+                let now = Double(RFC3339.nowMicros())
+                for (p, lag) in lags {
+                    let seconds = events[p].map { max(0, (now - Double($0)) / 1e6) } ?? 0
+                    metrics.consumerLag(topic: p.topic, partition: p.partition, offsets: lag, seconds: seconds)
+                }
+                if let stats = try? store.stats() { metrics.checkpointDBSize(bytes: stats.databaseBytes) }
+            }
+        }
+        defer { telemetry.cancel() }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        telemetry.cancel()
+        onTick?(state)
+        try? await server?.stop()
+        return RunSummary(counts: runner.committedCounts, files: runner.filesWritten, bytes: runner.bytesWritten,
+                          duration: ContinuousClock.now - started,
+                          activeDuration: runner.firstPollAt.flatMap { first in runner.lastCommitAt.map { $0 - first } })
+    }
+
+    private func startServer() async throws -> ObservabilityServer? {
+        let listen = assembly.config.metricsListen
+        guard listen != "off" else { return nil }
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+            throw ConfigError(key: "observability.listen", message: "'\(listen)' is not host:port", fix: "use e.g. 127.0.0.1:9108, or off")
+        }
+        let host = String(listen[..<colon])
+        let state = self.state
+        let store = assembly.store
+        let readiness = PipelineReadiness(
+            maxCommitAge: assembly.config.readyMaxCommitAge,
+            partitionsAssigned: { !state.assigned.isEmpty },
+            storeReachable: { (try? store.totals()) != nil },
+            lastCommit: { state.lastCommit })
+        let server = ObservabilityServer(configuration: .init(host: host, port: port), readiness: readiness)
+        do {
+            let bound = try await server.start()
+            logger.info("observability listening", metadata: ["address": "\(host):\(bound)"])
+        } catch {
+            throw ConfigError(key: "observability.listen", message: "cannot listen on \(listen): \(error)",
+                              fix: "choose a free port with --listen, or --listen off")
+        }
+        return server
+    }
+}
+
+/// The outcome of a run, for the exit summary.
+struct RunSummary: Sendable {
+    let counts: BatchCounts
+    let files: Int
+    let bytes: Int64
+    let duration: Duration
+    /// From the first poll that returned records to the last commit.
+    let activeDuration: Duration?
+
+    /// Events per second over the active period.
+    var throughput: Double {
+        guard let active = activeDuration, active.seconds > 0 else { return 0 }
+        return Double(counts.total) / active.seconds
+    }
+
+    func render() -> String {
+        let c = counts
+        let slo = SLOReport.compute(counts: statusCounts, duration: activeDuration ?? duration)
+        var lines = [
+            "records   \(c.total)",
+            "landed    \(c.valid)",
+            "duplicates \(c.duplicates)",
+            "dlq       \(c.invalid)" + (c.deadLettered.isEmpty ? "" : "  (" + c.deadLettered.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: ", ") + ")"),
+            "files     \(files) (\(bytes) bytes)",
+            "throughput \(Int(throughput)) events/s",
+        ]
+        lines.append(slo.summaryLine)
+        return lines.joined(separator: "\n")
+    }
+
+    var statusCounts: [EventStatus: Int] {
+        var out: [EventStatus: Int] = [.success: counts.valid, .duplicate: counts.duplicates]
+        for (reason, n) in counts.deadLettered { out[TelemetryObserver.status(for: reason), default: 0] += n }
+        return out
+    }
+}
