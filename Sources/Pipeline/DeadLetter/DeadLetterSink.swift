@@ -21,4 +21,11 @@ public protocol DeadLetterSink: Sendable {
     /// Source records of `partition` at or past `fromOffset` that are already in the DLQ because an earlier
     /// attempt delivered them and crashed before committing. They are not sent again.
     func alreadyDelivered(partition: SourcePartition, fromOffset: Int64, marks: [DeadLetterMark]) async throws -> Set<SourceCoordinate>
+
+    /// Flushes and releases the sink's resources at the end of a run.
+    func close() async
+}
+
+extension DeadLetterSink {
+    public func close() async {}
 }

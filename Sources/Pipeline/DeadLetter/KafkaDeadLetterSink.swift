@@ -40,6 +40,11 @@ public final class KafkaDeadLetterSink: DeadLetterSink, @unchecked Sendable {
         return DeadLetterDelivery(marks: try await highWatermarks())
     }
 
+    public func close() async {
+        try? await producer.flush(timeout: .seconds(10))
+        await producer.close()
+    }
+
     private func highWatermarks() async throws -> [DeadLetterMark] {
         let count = try await producer.partitionCount(topic: topic, timeout: .seconds(10))
         var marks: [DeadLetterMark] = []

@@ -12,6 +12,8 @@ public struct CommitReport: Sendable {
     public let trigger: String
     /// Latest event time committed per partition (microseconds), for lag in seconds.
     public let lastEventMicros: [SourcePartition: Int64]
+    /// Source timestamps (unix ms) of the committed records, for end-to-end latency.
+    public let sourceTimestampsMs: [Int64]
 }
 
 /// What one micro-batch did; handed to observers as it is processed (before it is committed).

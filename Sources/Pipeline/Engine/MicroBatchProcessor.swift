@@ -25,6 +25,8 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// Dedup-store lookups of the last batch and the time they took, for metrics.
     public private(set) var lastBatchLookups = 0
     public private(set) var lastBatchLookupDuration: Duration = .zero
+    /// Source timestamps (unix ms) of the uncommitted records, for end-to-end latency (produce → commit).
+    public private(set) var sourceTimestampsMs: [Int64] = []
     /// Event time of the last accepted record per partition (microseconds), for lag in seconds.
     public private(set) var lastEventMicros: [SourcePartition: Int64] = [:]
 
@@ -60,6 +62,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         for (record, outcome) in outcomes {
             batch.total += 1
             bufferedBytes += record.value?.count ?? 0
+            if let ts = record.timestampMs { sourceTimestampsMs.append(ts) }
             switch outcome {
             case .rejected(let rejection):
                 batch.deadLettered[rejection.reason, default: 0] += 1
@@ -112,6 +115,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         bufferedBytes = 0
         oldestBufferedAt = nil
         lastEventMicros = [:]
+        sourceTimestampsMs = []
     }
 }
 

@@ -100,6 +100,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         }
         try await flush(trigger: "shutdown")
         await source.close()
+        await deadLetters.close()
         committer.close()
     }
 
@@ -165,7 +166,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         let report = CommitReport(commitID: commitID, counts: processor.counts, files: lakeFiles,
                                   deadLetters: processor.deadLetters.count, offsets: offsets, duration: .now - started,
                                   committedAtMicros: RFC3339.nowMicros(), trigger: trigger,
-                                  lastEventMicros: processor.lastEventMicros)
+                                  lastEventMicros: processor.lastEventMicros,
+                                  sourceTimestampsMs: processor.sourceTimestampsMs)
         committedCounts.add(processor.counts)
         filesWritten += lakeFiles.count
         bytesWritten += lakeFiles.reduce(0) { $0 + $1.bytes }

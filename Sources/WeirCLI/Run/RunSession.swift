@@ -14,6 +14,8 @@ struct RunSession {
     let logger: Logger
     let state = RunState()
     var onTick: (@Sendable (RunState) -> Void)? = nil
+    /// Called after each durable commit, after the metrics are updated.
+    var onCommit: (@Sendable (CommitReport) -> Void)? = nil
 
     /// Runs until the runner returns (idle, record limit) or a signal asks it to stop.
     /// - Throws: the runner's fatal errors, or the listener's bind error.
@@ -21,7 +23,13 @@ struct RunSession {
         MetricsBootstrap.bootstrap()
         let metrics = WeirMetrics()
         metrics.buildInfo(version: WeirVersion.string, librdkafka: LibrdkafkaInfo.version)
-        let observer = TelemetryObserver.make(metrics: metrics, state: state, table: assembly.config.pipeline.table)
+        var observer = TelemetryObserver.make(metrics: metrics, state: state, table: assembly.config.pipeline.table)
+        if let onCommit, let base = observer.committed {
+            observer.committed = { report in
+                base(report)
+                onCommit(report)
+            }
+        }
         let runner = assembly.makeRunner(source: source, deadLetters: deadLetters, options: options, observer: observer, logger: logger)
         let server = try await startServer()
         let started = ContinuousClock.now

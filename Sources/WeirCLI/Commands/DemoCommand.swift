@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Pipeline
+
+/// `weir demo`: the whole product on an embedded 3-broker Kafka, ending in a reconciliation.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run Weir end to end on an embedded Kafka cluster and reconcile the numbers.",
+        discussion: """
+            Starts 3 embedded brokers with topics pi2_events (4 partitions) and pi2_events_dlq, produces generated events
+            (some invalid, some duplicated), runs the pipeline with the metrics endpoint up until everything produced is
+            committed, prints a summary and the DuckDB command to query the lake. Exits 0 only if
+            produced = landed + duplicates + DLQ.
+            """)
+
+    @Option(name: .long, help: "Events to produce.")
+    var events: Int = 100_000
+    @Option(name: .long, help: "Events per second to produce (0 = as fast as possible).")
+    var rate: Int = 0
+    @Option(name: .long, help: "Generator seed.")
+    var seed: UInt64 = 42
+    @Option(name: .long, help: "Fraction of invalid events.")
+    var invalidRatio: Double = 0.05
+    @Option(name: .long, help: "Fraction of duplicate events.")
+    var duplicateRatio: Double = 0.05
+    @Option(name: .long, help: "The demo's lake (emptied at start if a previous demo made it).")
+    var outDir: String = "datasets/processed/demo"
+    @Option(name: .long, help: "Metrics and health listener host:port, or 'off'.")
+    var listen: String = "127.0.0.1:9108"
+    @Option(name: .long, help: "Cerberus schema file.")
+    var schema: String = "schemas/pi2_events.v1.yaml"
+    @Option(name: .long, help: "Log format: json, text or auto.")
+    var logFormat: String = "auto"
+    @Option(name: .long, help: "Log level (default warning, so the progress line stays readable).")
+    var logLevel: String = "warning"
+
+    func run() async throws {
+        var config = WeirConfig()
+        config.outDir = outDir
+        config.schemaFile = schema
+        config.metricsListen = listen
+        config.logFormat = logFormat
+        config.logLevel = logLevel
+        config.groupId = "weir-demo"
+        config.sessionTimeout = .seconds(6)
+        config.pipeline.flushRows = 20_000
+        config.pipeline.flushInterval = .seconds(3)
+        config.pipeline.maxWait = .milliseconds(200)
+        config.pipeline.maxPollRecords = 5_000
+        try await failOnConfigError { try config.validate() }
+        let logger = PipelineOptions.bootstrapLogging(config)
+        try DemoLake.prepare(outDir)
+
+        let cluster = try EmbeddedKafkaCluster(brokers: 3)
+        defer { cluster.shutdown() }
+        try cluster.createTopic("pi2_events", partitions: 4)
+        try cluster.createTopic("pi2_events_dlq", partitions: 1)
+        config.bootstrapServers = cluster.bootstrapServers
+        print("embedded Kafka: 3 brokers at \(cluster.bootstrapServers); topics pi2_events (4 partitions), pi2_events_dlq")
+
+        let generator = Pi2EventGenerator(seed: seed, invalidRatio: invalidRatio, duplicateRatio: duplicateRatio)
+        let producer = try DemoProducer(bootstrapServers: cluster.bootstrapServers, topic: "pi2_events", generator: generator)
+        let producing = Task { try await producer.produce(count: events, rate: rate) }
+
+        let assembly = try await failOnConfigError { try PipelineAssembly(config: config) }
+        let source = KafkaRecordSource(config: KafkaConsumerConfig(
+            bootstrapServers: cluster.bootstrapServers, groupId: config.groupId, sessionTimeout: config.sessionTimeout),
+            topic: "pi2_events")
+        let deadLetters = try RunCommand.deadLetterSink(config)
+        let latencies = LatencyRecorder()
+        let progress = ProgressReporter()
+        var session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
+                                 options: .init(stopAfterRecords: events), logger: logger)
+        session.onCommit = { latencies.record($0) }
+        session.onTick = { state in
+            let c = state.committed
+            progress.update(processed: state.processed, committed: c.total, landed: c.valid, dlq: c.invalid, lag: nil,
+                            produced: producer.delivered)
+        }
+        if listen != "off" { print("metrics: http://\(listen)/metrics  health: http://\(listen)/healthz  /readyz") }
+        let summary = try await session.run()
+        progress.finish()
+        let produced = try await producing.value
+        let dlqInTopic = try await producer.messageCount(topic: "pi2_events_dlq")
+        await producer.close()
+
+        let report = DemoReport(produced: produced, summary: summary, dlqInTopic: dlqInTopic,
+                                p50: latencies.quantile(0.5), p99: latencies.quantile(0.99), lake: assembly.layout.root)
+        print(report.render())
+        guard report.reconciles else { throw ExitCode(1) }
+    }
+}
