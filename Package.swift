@@ -67,6 +67,6 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
-        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI"]),
+        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Kafka", "EventSchema", "Parquet"]),
     ]
 )

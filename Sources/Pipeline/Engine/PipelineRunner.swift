@@ -74,6 +74,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             if poll.assignmentGeneration != generation {
                 // Records of a poll that spans a rebalance may predate it: drop them all and rewind.
                 try await handleAssignment(poll)
+                lastRecordAt = .now
                 continue
             }
             let records = poll.records.filter { tracker.accepts($0.sourcePartition, offset: $0.offset) }

@@ -1,0 +1,100 @@
+import Foundation
+import Kafka
+import Testing
+@testable import WeirCLI
+
+/// The pipeline's crash test (issue 6): 200,000 generated events (10% invalid, 5% duplicates) on an embedded
+/// cluster; `weir run` is SIGKILLed at random moments at least 20 times, at least 3 of them inside a commit
+/// (fault hook), and restarted each time. Then the lake must hold every valid unique event exactly once with the
+/// generator's sum of `monto`, the DLQ topic every invalid event exactly once, and every file must be readable.
+@Suite(.serialized) struct CrashTests {
+    static let events = 200_000
+
+    @Test(.timeLimit(.minutes(20)))
+    func killedAtRandomMomentsLandsEveryEventExactlyOnce() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 3)
+        defer { cluster.shutdown() }
+        try cluster.createTopic("crash", partitions: 8)
+        try cluster.createTopic("crash_dlq", partitions: 2)
+        var generator = Pi2EventGenerator(seed: 7, invalidRatio: 0.10, duplicateRatio: 0.05)
+        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers))
+        var batch: [KafkaOutgoingMessage] = []
+        for _ in 0..<Self.events {
+            batch.append(KafkaOutgoingMessage(topic: "crash", value: generator.next()))
+            if batch.count == 10_000 { _ = try await producer.sendAll(batch); batch = [] }
+        }
+        if !batch.isEmpty { _ = try await producer.sendAll(batch) }
+        #expect(try await producer.retentionViolations(topic: "crash").isEmpty, "the embedded broker dropped data")
+        let expected = generator.expected
+
+        let lake = try RepoPaths.temporaryDirectory("crash")
+        func run(untilIdle: Bool, fault: Bool) throws -> ChildProcess {
+            var args = ["run", "--bootstrap-servers", cluster.bootstrapServers, "--topic", "crash", "--group-id", "crash-test",
+                        "--out-dir", lake, "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml", "--listen", "off",
+                        "--session-timeout", "4s", "--flush-rows", "4000", "--flush-interval", "1s", "--log-format", "json"]
+            if untilIdle { args += ["--until-idle", "8"] }
+            let env = fault ? ["WEIR_FAULT_KILL_AT": "staged,stored,published", "WEIR_FAULT_KILL_PROBABILITY": "0.4"] : [:]
+            return try ChildProcess(RepoPaths.weir, args, environment: env, directory: RepoPaths.root)
+        }
+
+        var kills = 0, commitKills = 0, iteration = 0
+        while (kills < 20 || commitKills < 3) && iteration < 60 {
+            iteration += 1
+            let fault = iteration % 3 == 0
+            let child = try run(untilIdle: false, fault: fault)
+            let delay = Duration.milliseconds(Int64.random(in: 1_500...6_000))
+            let deadline = ContinuousClock.now + delay
+            while child.process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            if child.process.isRunning { child.kill() }
+            await child.wait()
+            if child.stderr.contains("fault injection: SIGKILL") { commitKills += 1 }
+            if child.wasKilled { kills += 1 }
+        }
+        #expect(kills >= 20)
+        #expect(commitKills >= 3)
+
+        let final = try run(untilIdle: true, fault: false)
+        let status = await final.wait(timeout: .seconds(600))
+        #expect(status == 0, "final run failed: \(final.stderr.suffix(2000))")
+
+        let stats = try await LakeStats.of(lake)
+        #expect(stats.unreadable.isEmpty, "unreadable files: \(stats.unreadable)")
+        #expect(stats.rows == expected.validUnique)
+        #expect(stats.distinct == expected.validUnique)
+        #expect(stats.sum == expected.sumMonto)
+        #expect(stats.per_date == expected.perDate)
+
+        let dlq = try await DeadLetterTopic.read(bootstrap: cluster.bootstrapServers, topic: "crash_dlq")
+        #expect(dlq.count == expected.invalid, "DLQ holds \(dlq.count), expected \(expected.invalid)")
+        #expect(Set(dlq).count == dlq.count, "the DLQ holds \(dlq.count - Set(dlq).count) records twice")
+    }
+}
+
+/// Reads a whole DLQ topic and returns the source coordinates (`partition/offset`) of its records.
+enum DeadLetterTopic {
+    static func read(bootstrap: String, topic: String) async throws -> [String] {
+        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: bootstrap))
+        let partitions = try await producer.partitionCount(topic: topic, timeout: .seconds(10))
+        var start: [TopicPartition: Int64] = [:]
+        var remaining = 0
+        for p in 0..<Int32(partitions) {
+            let (low, high) = try await producer.watermarks(TopicPartition(topic: topic, partition: p), timeout: .seconds(10))
+            start[TopicPartition(topic: topic, partition: p)] = low
+            remaining += Int(high - low)
+        }
+        await producer.close()
+        let consumer = try KafkaConsumer(config: KafkaConsumerConfig(bootstrapServers: bootstrap, groupId: "dlq-reader-\(UUID())"))
+        try await consumer.assign(start)
+        var coordinates: [String] = []
+        let deadline = ContinuousClock.now + .seconds(60)
+        while coordinates.count < remaining && ContinuousClock.now < deadline {
+            for record in try await consumer.poll(maxRecords: 5_000, timeout: .milliseconds(500)) {
+                let headers = Dictionary(record.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) },
+                                         uniquingKeysWith: { a, _ in a })
+                coordinates.append("\(headers["weir.source.partition"] ?? "?")/\(headers["weir.source.offset"] ?? "?")")
+            }
+        }
+        await consumer.close()
+        return coordinates
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process with captured output, for driving `weir` and the Python oracles.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    private let stdoutFile: String
+    private let stderrFile: String
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
+        stdoutFile = NSTemporaryDirectory() + "weir-child-\(UUID().uuidString).out"
+        stderrFile = stdoutFile + ".err"
+        FileManager.default.createFile(atPath: stdoutFile, contents: nil)
+        FileManager.default.createFile(atPath: stderrFile, contents: nil)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutFile)
+        process.standardError = FileHandle(forWritingAtPath: stderrFile)
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOfFile: stdoutFile, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrFile, encoding: .utf8)) ?? "" }
+
+    func kill(_ signal: Int32 = SIGKILL) { Glibc.kill(process.processIdentifier, signal) }
+
+    /// Waits for exit (polling, so the cooperative pool is not blocked) up to `timeout`; kills it after that.
+    @discardableResult
+    func wait(timeout: Duration = .seconds(300)) async -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(); process.waitUntilExit() }
+        return process.terminationStatus
+    }
+
+    var wasKilled: Bool { process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL }
+
+    /// Runs to completion and returns (status, stdout, stderr).
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                    timeout: Duration = .seconds(300)) async throws -> (Int32, String, String) {
+        let child = try ChildProcess(executable, arguments, environment: environment)
+        let status = await child.wait(timeout: timeout)
+        return (status, child.stdout, child.stderr)
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// What `tests/oracles/lake_stats.py` reports about a lake (DuckDB + pyarrow).
+struct LakeStats: Decodable {
+    struct Unreadable: Decodable { let file: String; let error: String }
+    let files: Int
+    let unreadable: [Unreadable]
+    let rows: Int
+    let distinct: Int
+    let sum: String
+    let per_date: [String: Int]
+
+    static func of(_ lake: String, idColumn: String = "event_id", sumColumn: String = "monto") async throws -> LakeStats {
+        let (status, out, err) = try await ChildProcess.run(
+            RepoPaths.python, [RepoPaths.oracle("lake_stats.py"), lake, "--id-column", idColumn, "--sum-column", sumColumn])
+        guard status == 0 else { throw OracleError(message: "lake_stats.py failed (\(status)): \(err)") }
+        return try JSONDecoder().decode(LakeStats.self, from: Data(out.utf8))
+    }
+}
+
+struct OracleError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
