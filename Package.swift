@@ -59,6 +59,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "weir", dependencies: ["WeirCLI"]),
+        .executableTarget(name: "SchemaBench", dependencies: ["EventSchema"], path: "bench/SchemaBench"),
 
         // Tests (Swift Testing everywhere).
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRdKafka", "CSnappy", "CZstd", "CZlib", "CSQLite"]),

@@ -7,7 +7,7 @@ public struct WeirCommand: AsyncParsableCommand {
         commandName: "weir",
         abstract: "Near-real-time Kafka → validated, deduplicated, Hive-partitioned Parquet lake.",
         version: "weir \(WeirVersion.string) (librdkafka \(LibrdkafkaInfo.version))",
-        subcommands: [RunCommand.self, SimulateCommand.self, DemoCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, SimulateCommand.self, ValidateCommand.self]
     )
 
     public init() {}

@@ -36,8 +36,15 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     @inlinable func position(of key: String) -> Int? {
         if let index { return index[key] }
-        for i in pairs.indices where pairs[i].key == key { return i }
+        for i in pairs.indices where JSONObject.sameKey(pairs[i].key, key) { return i }
         return nil
+    }
+
+    /// Key identity is by Unicode code points (as in Python), not Swift's canonical equivalence.
+    @inlinable static func sameKey(_ a: String, _ b: String) -> Bool {
+        guard a == b else { return false }  // byte comparison for ASCII/NFC strings
+        var x = a, y = b
+        return x.withUTF8 { xb in y.withUTF8 { yb in xb.count == yb.count && xb.elementsEqual(yb) } }
     }
 
     /// The value for `key`, or `nil` when the key is absent (a present JSON `null` is `.null`).

@@ -37,11 +37,14 @@ struct JSONParser {
         return v
     }
 
-    /// Parses one value, iteratively for containers.
+    /// Parses one value, iteratively for containers. Members of all open containers live on one
+    /// stack of `(key, value)` entries (arrays use an empty key); an object member's key is pushed
+    /// with a placeholder value that is filled in when the value completes.
     mutating func parseValueTree() throws(JSONDecodeError) -> JSONValue {
         var frames: [Frame] = []
-        var values: [JSONValue] = []
-        var keys: [String] = []
+        var entries: [JSONObject.Element] = []
+        frames.reserveCapacity(4)
+        entries.reserveCapacity(16)
         while true {
             skipWhitespace()
             guard i < end else { throw fail(.syntax, i) }
@@ -57,8 +60,8 @@ struct JSONParser {
                     i += 1
                     done = isObject ? .object(JSONObject()) : .array([])
                 } else {
-                    frames.append(Frame(isObject: isObject, valueStart: values.count, keyStart: keys.count))
-                    if isObject { try readKey(&frames, &keys) }
+                    frames.append(Frame(isObject: isObject, valueStart: entries.count, keyStart: entries.count))
+                    if isObject { try readKey(&frames, &entries) }
                     continue
                 }
             case UInt8(ascii: "\""): done = .string(try parseString())
@@ -72,28 +75,23 @@ struct JSONParser {
             // Attach the completed value to its parent, closing containers as they end.
             while true {
                 guard let top = frames.last else { return done }
-                values.append(done)
+                if top.isObject { entries[entries.count - 1].value = done } else { entries.append(("", done)) }
                 skipWhitespace()
                 guard i < end else { throw fail(.syntax, i) }
                 let d = p[i]
                 i += 1
                 if d == UInt8(ascii: ",") {
-                    if top.isObject { try readKey(&frames, &keys) }
+                    if top.isObject { try readKey(&frames, &entries) }
                     break
                 }
                 if top.isObject && d == UInt8(ascii: "}") {
-                    var pairs: [JSONObject.Element] = []
-                    pairs.reserveCapacity(values.count - top.valueStart)
-                    for k in 0..<(values.count - top.valueStart) {
-                        pairs.append((keys[top.keyStart + k], values[top.valueStart + k]))
-                    }
-                    values.removeSubrange(top.valueStart...)
-                    keys.removeSubrange(top.keyStart...)
+                    let pairs = Array(entries[top.valueStart...])
+                    entries.removeSubrange(top.valueStart...)
                     frames.removeLast()
                     done = .object(JSONObject(uniquePairs: pairs))
                 } else if !top.isObject && d == UInt8(ascii: "]") {
-                    let arr = Array(values[top.valueStart...])
-                    values.removeSubrange(top.valueStart...)
+                    let arr = entries[top.valueStart...].map(\.value)
+                    entries.removeSubrange(top.valueStart...)
                     frames.removeLast()
                     done = .array(arr)
                 } else {
@@ -103,8 +101,8 @@ struct JSONParser {
         }
     }
 
-    /// Reads `"key" :` for the innermost object frame, rejecting duplicates.
-    mutating func readKey(_ frames: inout [Frame], _ keys: inout [String]) throws(JSONDecodeError) {
+    /// Reads `"key" :` for the innermost object frame, rejecting duplicates, and pushes the entry.
+    mutating func readKey(_ frames: inout [Frame], _ entries: inout [JSONObject.Element]) throws(JSONDecodeError) {
         skipWhitespace()
         guard i < end, p[i] == UInt8(ascii: "\"") else { throw fail(.syntax, i) }
         let at = i
@@ -114,10 +112,13 @@ struct JSONParser {
         if frames[f].seen != nil {
             if frames[f].seen!.insert(key).inserted == false { throw fail(.duplicateKey, at) }
         } else {
-            for k in start..<keys.count where keys[k] == key { throw fail(.duplicateKey, at) }
-            if keys.count - start >= 16 { frames[f].seen = Set(keys[start...]); frames[f].seen!.insert(key) }
+            for k in start..<entries.count where JSONObject.sameKey(entries[k].key, key) { throw fail(.duplicateKey, at) }
+            if entries.count - start >= 16 {
+                frames[f].seen = Set(entries[start...].map(\.key))
+                frames[f].seen!.insert(key)
+            }
         }
-        keys.append(key)
+        entries.append((key, .null))
         skipWhitespace()
         guard i < end, p[i] == UInt8(ascii: ":") else { throw fail(.syntax, i) }
         i += 1

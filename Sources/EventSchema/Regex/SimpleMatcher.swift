@@ -2,13 +2,19 @@
 /// each with a quantifier (e.g. `^e\d+$`, `^\d{4}-\d{2}-\d{2}T.+`). No allocation per match for
 /// ASCII input.
 struct SimpleMatcher: Sendable {
+    /// A trivial (retain-free) step: kind 0 literal, 1 dot, 2 set (ASCII bitmap + index into `sets`).
     struct Step: Sendable {
-        var atom: RegexAtom
+        var kind: UInt8
+        var literal: UInt32
+        var lo: UInt64
+        var hi: UInt64
+        var set: Int
         var min: Int
         var max: Int
     }
 
     let steps: [Step]
+    let sets: [CharSet]
     /// Whether the whole string must be consumed (Cerberus appends `$`).
     let requireEnd: Bool
 
@@ -20,23 +26,37 @@ struct SimpleMatcher: Sendable {
         var end = requireEnd
         if case .endAnchor = items.last { items.removeLast(); end = true }
         var steps: [Step] = []
+        var sets: [CharSet] = []
+        func step(_ a: RegexAtom, _ lo: Int, _ hi: Int) -> Step {
+            switch a {
+            case .literal(let l): return Step(kind: 0, literal: l.value, lo: 0, hi: 0, set: 0, min: lo, max: hi)
+            case .dot: return Step(kind: 1, literal: 0, lo: 0, hi: 0, set: 0, min: lo, max: hi)
+            case .set(let cs):
+                sets.append(cs)
+                return Step(kind: 2, literal: 0, lo: cs.lo, hi: cs.hi, set: sets.count - 1, min: lo, max: hi)
+            }
+        }
         for item in items {
             switch item {
-            case .atom(let a): steps.append(Step(atom: a, min: 1, max: 1))
-            case .repeated(.atom(let a), let lo, let hi, _): steps.append(Step(atom: a, min: lo, max: hi ?? Int.max))
+            case .atom(let a): steps.append(step(a, 1, 1))
+            case .repeated(.atom(let a), let lo, let hi, _): steps.append(step(a, lo, hi ?? Int.max))
             case .empty: continue
             default: return nil
             }
         }
         self.steps = steps
+        self.sets = sets
         self.requireEnd = end
     }
 
-    @inline(__always) static func test(_ a: RegexAtom, _ v: UInt32) -> Bool {
-        switch a {
-        case .literal(let l): return l.value == v
-        case .dot: return v != 10
-        case .set(let s): return s.contains(v)
+    @inline(__always) func test(_ st: Step, _ v: UInt32) -> Bool {
+        switch st.kind {
+        case 0: return st.literal == v
+        case 1: return v != 10
+        default:
+            if v < 64 { return st.lo & (1 << UInt64(v)) != 0 }
+            if v < 128 { return st.hi & (1 << UInt64(v - 64)) != 0 }
+            return sets[st.set].slowContains(v)
         }
     }
 
@@ -45,23 +65,25 @@ struct SimpleMatcher: Sendable {
         var copy = text
         let ascii: Bool? = copy.withUTF8 { utf8 -> Bool? in
             for b in utf8 where b >= 0x80 { return nil }
-            return run(utf8, 0, 0)
+            return steps.withUnsafeBufferPointer { run(utf8, $0, 0, 0) }
         }
         if let ascii { return ascii }
         let scalars = text.unicodeScalars.map(\.value)
-        return scalars.withUnsafeBufferPointer { run($0, 0, 0) }
+        return scalars.withUnsafeBufferPointer { buf in steps.withUnsafeBufferPointer { run(buf, $0, 0, 0) } }
     }
 
-    func run<C: BinaryInteger>(_ buf: UnsafeBufferPointer<C>, _ k: Int, _ pos: Int) -> Bool {
+    @_specialize(where C == UInt8)
+    @_specialize(where C == UInt32)
+    func run<C: BinaryInteger>(_ buf: UnsafeBufferPointer<C>, _ steps: UnsafeBufferPointer<Step>, _ k: Int, _ pos: Int) -> Bool {
         if k == steps.count { return !requireEnd || pos == buf.count }
         let st = steps[k]
         var j = pos
         var c = 0
-        while c < st.max && j < buf.count && Self.test(st.atom, UInt32(buf[j])) { j += 1; c += 1 }
+        while c < st.max && j < buf.count && test(st, UInt32(buf[j])) { j += 1; c += 1 }
         if c < st.min { return false }
         if k == steps.count - 1 { return !requireEnd || j == buf.count }
         while c >= st.min {
-            if run(buf, k + 1, pos + c) { return true }
+            if run(buf, steps, k + 1, pos + c) { return true }
             c -= 1
         }
         return false

@@ -48,7 +48,7 @@ public final class FieldRules: Sendable {
     /// The `type` constraint as written, for messages (`integer` or `['string', 'integer']`).
     let typeConstraint: JSONValue?
     /// Non-priority validation rules in schema order (Cerberus evaluates them in this order).
-    let ordered: [String]
+    let ordered: [RuleKind]
 
     init(_ b: FieldRulesBuilder) {
         types = b.types; required = b.required ?? false; requiredIsExplicit = b.required != nil
@@ -88,5 +88,26 @@ struct FieldRulesBuilder {
     var defaultValue: JSONValue?
     var meta: JSONValue?
     var typeConstraint: JSONValue?
-    var ordered: [String] = []
+    var ordered: [RuleKind] = []
+}
+
+/// The rules validated in schema order, after `nullable`, `type` and `empty`.
+enum RuleKind: String, Sendable {
+    case allowed, forbidden, regex, min, max, minlength, maxlength, schema, keysrules, valuesrules, dependencies, excludes
+
+    /// Rules Cerberus skips for a `null` value.
+    var droppedByNull: Bool {
+        switch self {
+        case .dependencies, .excludes: return false
+        default: return true
+        }
+    }
+
+    /// Rules Cerberus skips for an empty value when `empty` is set.
+    var droppedByEmpty: Bool {
+        switch self {
+        case .allowed, .forbidden, .minlength, .maxlength, .regex: return true
+        default: return false
+        }
+    }
 }

@@ -1,11 +1,7 @@
 /// Turns a schema document (already converted to ``JSONValue``) into ``FieldRules`` trees,
 /// rejecting unknown rules and malformed constraints with their path.
 enum SchemaLoader {
-    /// Rules that are validated in schema order (after `nullable`, `type`, `empty`).
-    static let orderedRules: Set<String> = [
-        "allowed", "forbidden", "regex", "min", "max", "minlength", "maxlength",
-        "schema", "keysrules", "valuesrules", "dependencies", "excludes",
-    ]
+    /// Rules validated in schema order are ``RuleKind``; these are the others.
     static let otherRules: Set<String> = [
         "type", "required", "nullable", "empty", "allow_unknown", "require_all", "default", "meta",
     ]
@@ -61,7 +57,7 @@ enum SchemaLoader {
         var b = FieldRulesBuilder()
         var schemaValue: JSONValue?
         for (rule, v) in obj {
-            if orderedRules.contains(rule) { b.ordered.append(rule) } else if !otherRules.contains(rule) {
+            if let kind = RuleKind(rawValue: rule) { b.ordered.append(kind) } else if !otherRules.contains(rule) {
                 throw SchemaError(path: path, rule: rule, message: "unknown rule")
             }
             switch rule {

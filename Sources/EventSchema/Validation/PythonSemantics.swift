@@ -6,6 +6,7 @@ enum PythonSemantics {
         switch (a, b) {
         case (.int(let x), .int(let y)): return x == y
         case (.bigInt(let x), .bigInt(let y)): return x == y
+        case (.string(let x), .string(let y)): return JSONObject.sameKey(x, y)
         case (.int, .double), (.double, .int), (.double, .double), (.bigInt, .double), (.double, .bigInt):
             return a.numericValue == b.numericValue
         case (.array(let x), .array(let y)):

@@ -20,6 +20,27 @@ public struct ValidationError: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(path.joined(separator: ".")): \(message) [\(rule)]" }
+
+    /// Cerberus's numeric error code (`cerberus.errors`), which orders messages within a field.
+    public var cerberusCode: Int {
+        switch rule {
+        case "required": return 0x02
+        case "unknown": return 0x03
+        case "dependencies": return message.hasPrefix("field '") ? 0x04 : 0x05
+        case "excludes": return 0x06
+        case "empty": return 0x22
+        case "nullable": return 0x23
+        case "type": return 0x24
+        case "minlength": return 0x27
+        case "maxlength": return 0x28
+        case "regex": return 0x41
+        case "min": return 0x42
+        case "max": return 0x43
+        case "allowed": return message.hasPrefix("unallowed values") ? 0x45 : 0x44
+        case "forbidden": return message.hasPrefix("unallowed values") ? 0x47 : 0x46
+        default: return 0x00
+        }
+    }
 }
 
 /// The outcome of validating one document.
@@ -41,7 +62,7 @@ public struct ValidationResult: Sendable {
     /// Messages for a field come first, a nested map (sub-document, list items, dict keys/values) last.
     public var cerberusErrors: JSONValue {
         var tree = ErrorTree()
-        for e in errors { tree.insert(e.path[...], e.message) }
+        for e in errors { tree.insert(e.path[...], e.rule, e.message) }
         return tree.json
     }
 }
@@ -49,23 +70,26 @@ public struct ValidationResult: Sendable {
 /// Builds the `validator.errors` tree (the shape of Cerberus's `BasicErrorHandler`).
 struct ErrorTree {
     var order: [String] = []
-    var messages: [String: [String]] = [:]
+    var messages: [String: [(rule: String, text: String)]] = [:]
     var children: [String: ErrorTree] = [:]
 
-    mutating func insert(_ path: ArraySlice<String>, _ message: String) {
+    mutating func insert(_ path: ArraySlice<String>, _ rule: String, _ message: String) {
         guard let head = path.first else { return }
         if messages[head] == nil && children[head] == nil { order.append(head) }
         if path.count == 1 {
-            messages[head, default: []].append(message)
+            messages[head, default: []].append((rule, message))
         } else {
-            children[head, default: ErrorTree()].insert(path.dropFirst(), message)
+            children[head, default: ErrorTree()].insert(path.dropFirst(), rule, message)
         }
     }
 
     var json: JSONValue {
         var obj = JSONObject()
         for k in order {
-            var items: [JSONValue] = (messages[k] ?? []).map { .string($0) }
+            // Cerberus sorts errors by schema path, i.e. a field's messages by rule name; its path
+            // comparison calls equal paths "less", which reverses errors of the same rule.
+            let sorted = (messages[k] ?? []).enumerated().sorted { ($0.element.rule, $1.offset) < ($1.element.rule, $0.offset) }
+            var items: [JSONValue] = sorted.map { .string($0.element.text) }
             if let c = children[k] { items.append(c.json) }
             obj.set(k, .array(items))
         }

@@ -1,7 +1,10 @@
 /// The container and cross-field rules of Cerberus 1.3.
 extension ValidationRun {
     mutating func allowed(_ list: [JSONValue], _ key: String, _ value: JSONValue, _ path: [String]) {
-        let c = PythonRepr.repr(.array(list))
+        var c: String { PythonRepr.repr(.array(list)) }
+        if case .string(let s) = value {  // fast path: string in a list of strings
+            for case .string(let a) in list where JSONObject.sameKey(a, s) { return }
+        }
         switch value {
         case .array(let items):
             let bad = items.filter { !PythonSemantics.contains(list, $0) }
@@ -17,7 +20,7 @@ extension ValidationRun {
     }
 
     mutating func forbidden(_ list: [JSONValue], _ key: String, _ value: JSONValue, _ path: [String]) {
-        let c = PythonRepr.repr(.array(list))
+        var c: String { PythonRepr.repr(.array(list)) }
         if case .array(let items) = value {
             var hits: [JSONValue] = []
             for x in items where PythonSemantics.contains(list, x) && !PythonSemantics.contains(hits, x) { hits.append(x) }

@@ -33,11 +33,6 @@ struct ValidationRun {
         }
     }
 
-    static let droppedByNull: Set<String> = [
-        "allowed", "forbidden", "keysrules", "min", "max", "minlength", "maxlength", "regex", "schema", "valuesrules",
-    ]
-    static let droppedByEmpty: Set<String> = ["allowed", "forbidden", "minlength", "maxlength", "regex"]
-
     /// Validates one field's value (Cerberus `__validate_definitions`).
     mutating func field(_ r: FieldRules, _ key: String, _ value: JSONValue, context: JSONObject, fields: SchemaFields?,
                         allowUnknown: Bool, requireAll: Bool, path: [String], unrequired: inout Set<String>) {
@@ -57,40 +52,39 @@ struct ValidationRun {
             if !allowEmpty { fail(path, key, "empty", "False", "empty values not allowed") }
         }
         for rule in r.ordered {
-            if isNull && Self.droppedByNull.contains(rule) { continue }
-            if isEmpty && Self.droppedByEmpty.contains(rule) { continue }
+            if isNull && rule.droppedByNull { continue }
+            if isEmpty && rule.droppedByEmpty { continue }
             switch rule {
-            case "allowed": allowed(r.allowed!, key, value, path)
-            case "forbidden": forbidden(r.forbidden!, key, value, path)
-            case "regex":
+            case .allowed: allowed(r.allowed!, key, value, path)
+            case .forbidden: forbidden(r.forbidden!, key, value, path)
+            case .regex:
                 if case .string(let s) = value, !r.regex!.matches(s) {
                     fail(path, key, "regex", r.regex!.pattern, "value does not match regex '\(r.regex!.pattern)'")
                 }
-            case "min":
+            case .min:
                 if let c = PythonSemantics.compare(value, r.min!), c < 0 {
                     let s = PythonRepr.str(r.min!)
                     fail(path, key, "min", s, "min value is \(s)")
                 }
-            case "max":
+            case .max:
                 if let c = PythonSemantics.compare(value, r.max!), c > 0 {
                     let s = PythonRepr.str(r.max!)
                     fail(path, key, "max", s, "max value is \(s)")
                 }
-            case "minlength":
+            case .minlength:
                 if let n = PythonSemantics.length(value), n < r.minLength! {
                     fail(path, key, "minlength", String(r.minLength!), "min length is \(r.minLength!)")
                 }
-            case "maxlength":
+            case .maxlength:
                 if let n = PythonSemantics.length(value), n > r.maxLength! {
                     fail(path, key, "maxlength", String(r.maxLength!), "max length is \(r.maxLength!)")
                 }
-            case "schema": subschema(r, key, value, allowUnknown: allowUnknown, requireAll: requireAll, path: path)
-            case "keysrules", "valuesrules": bulk(r, rule, key, value, allowUnknown: allowUnknown, requireAll: requireAll, path: path)
-            case "dependencies":
+            case .schema: subschema(r, key, value, allowUnknown: allowUnknown, requireAll: requireAll, path: path)
+            case .keysrules, .valuesrules: bulk(r, rule.rawValue, key, value, allowUnknown: allowUnknown, requireAll: requireAll, path: path)
+            case .dependencies:
                 if !dependencies(r.dependencies!, key, context, path) { return }
-            case "excludes":
+            case .excludes:
                 excludes(r, r.excludes!, key, context, fields: fields, requireAll: requireAll, path: path, unrequired: &unrequired)
-            default: break
             }
         }
     }

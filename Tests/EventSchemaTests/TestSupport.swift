@@ -1,0 +1,50 @@
+import Foundation
+@testable import EventSchema
+
+enum TestSupport {
+    /// The repository root, found from this file's path (Tests/EventSchemaTests/TestSupport.swift).
+    static let repoRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Shared read-only material, a sibling of the clone.
+    /// `<repo root>/../shared` (CI); for a git worktree under `<root>/wt/<name>`, also `<repo root>/../../shared`.
+    static let shared: URL = {
+        let candidates = [repoRoot.deletingLastPathComponent().appendingPathComponent("shared"),
+                          repoRoot.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
+    }()
+
+    static func fixture(_ name: String) -> String {
+        repoRoot.appendingPathComponent("tests/fixtures/schemas/\(name)").path
+    }
+
+    static func decode(_ text: String, limits: JSONLimits = .init()) throws -> JSONValue {
+        try StrictJSONDecoder(limits: limits).decode(Array(text.utf8))
+    }
+
+    static func rejection(_ bytes: [UInt8], limits: JSONLimits = .init()) -> JSONRejection? {
+        do throws(JSONDecodeError) { _ = try StrictJSONDecoder(limits: limits).decode(bytes); return nil } catch {
+            return error.rejection
+        }
+    }
+
+    static func rejection(_ text: String, limits: JSONLimits = .init()) -> JSONRejection? {
+        rejection(Array(text.utf8), limits: limits)
+    }
+
+    /// Runs a process and returns (exit status, stdout, stderr).
+    static func run(_ executable: String, _ args: [String], cwd: URL? = nil) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = cwd }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
