@@ -7,7 +7,7 @@ public struct WeirCommand: AsyncParsableCommand {
         commandName: "weir",
         abstract: "Near-real-time Kafka → validated, deduplicated, Hive-partitioned Parquet lake.",
         version: "weir \(WeirVersion.string) (librdkafka \(LibrdkafkaInfo.version))",
-        subcommands: []
+        subcommands: [BrokerCommand.self, ProduceCommand.self]
     )
 
     public init() {}
