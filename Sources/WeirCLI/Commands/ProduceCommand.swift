@@ -9,8 +9,8 @@ public struct ProduceCommand: AsyncParsableCommand {
         commandName: "produce",
         abstract: "Produce generated pi2 events or a JSONL/CSV file into a Kafka topic.")
 
-    @Option(help: "Bootstrap servers (host:port,…).") var bootstrap: String
-    @Option(help: "Target topic.") var topic: String
+    @Option(help: "Bootstrap servers (host:port,…); required unless --print.") var bootstrap: String?
+    @Option(help: "Target topic (required unless --print).") var topic: String = ""
     @Option(help: "JSON Lines file, or CSV with a header (.csv); omit to generate pi2 events.") var file: String?
     @Option(help: "Number of events to generate.") var count: Int = 10_000
     @Option(help: "Events per second (omit for unlimited).") var rate: Double?
@@ -23,6 +23,8 @@ public struct ProduceCommand: AsyncParsableCommand {
     @Option(help: "Write the generator's expected summary (JSON) to this path.") var expectedOut: String?
     @Option(name: .customLong("property"), help: "Extra librdkafka property key=value (repeatable).")
     var properties: [String] = []
+    @Flag(help: "Write the lines to stdout (JSON Lines) instead of producing them; no broker needed.")
+    var print = false
     @Flag(inversion: .prefixedNo, help: "After flushing, fail if any partition's low watermark moved past 0.")
     var checkRetention = true
 
@@ -34,6 +36,7 @@ public struct ProduceCommand: AsyncParsableCommand {
         }
         guard count >= 0, batchSize >= 1, days >= 1 else { throw ValidationError("--count, --batch-size, --days must be positive") }
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
+        if !print && (bootstrap == nil || topic.isEmpty) { throw ValidationError("--bootstrap and --topic are required (or use --print)") }
     }
 
     public func run() async throws {
@@ -42,9 +45,10 @@ public struct ProduceCommand: AsyncParsableCommand {
             guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--property \(p): expected key=value") }
             extra[String(p[..<eq])] = String(p[p.index(after: eq)...])
         }
-        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: bootstrap, compression: compression, extra: extra))
         var source = try file.map(ProduceSource.file)
             ?? .generated(Pi2EventGenerator(seed: seed, invalidRatio: invalidRatio, duplicateRatio: duplicateRatio, days: days), count: count)
+        if print { return try printLines(&source) }
+        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: bootstrap!, compression: compression, extra: extra))
         let total = source.total
         let clock = ContinuousClock()
         let start = clock.now
@@ -66,15 +70,11 @@ public struct ProduceCommand: AsyncParsableCommand {
         try await producer.flush(timeout: .seconds(60))
         let elapsed = clock.now - start
         let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("produced \(total) to \(topic): delivered=\(delivered) failed=\(failed) in \(String(format: "%.2f", secs)) s (\(Int(Double(delivered) / max(secs, 1e-9))) msg/s)")
-        if let firstError { print("first delivery failure: \(firstError)") }
+        Swift.print("produced \(total) to \(topic): delivered=\(delivered) failed=\(failed) in \(String(format: "%.2f", secs)) s (\(Int(Double(delivered) / max(secs, 1e-9))) msg/s)")
+        if let firstError { Swift.print("first delivery failure: \(firstError)") }
         if let expected = source.expected {
-            print("expected: valid_unique=\(expected.validUnique) sum_monto=\(expected.sumMonto) per_date=\(expected.perDate.sorted { $0.key < $1.key })")
-            if let expectedOut {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try enc.encode(expected).write(to: URL(fileURLWithPath: expectedOut))
-            }
+            Swift.print("expected: valid_unique=\(expected.validUnique) sum_monto=\(expected.sumMonto) per_date=\(expected.perDate.sorted { $0.key < $1.key })")
+            try writeExpected(expected)
         }
         var lost: [RetentionViolation] = []
         if checkRetention { lost = try await producer.retentionViolations(topic: topic) }
@@ -87,5 +87,26 @@ public struct ProduceCommand: AsyncParsableCommand {
                 """)
         }
         if failed > 0 { throw ExitCode(2) }
+    }
+
+    private func writeExpected(_ expected: Pi2EventGenerator.Expected) throws {
+        guard let expectedOut else { return }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try enc.encode(expected).write(to: URL(fileURLWithPath: expectedOut))
+    }
+
+    /// `--print`: all lines to stdout, newline-terminated.
+    private func printLines(_ source: inout ProduceSource) throws {
+        var sent = 0
+        let out = FileHandle.standardOutput
+        while sent < source.total {
+            let chunk = source.take(min(10_000, source.total - sent), from: sent)
+            var data = Data()
+            for line in chunk { data.append(contentsOf: line); data.append(0x0A) }
+            out.write(data)
+            sent += chunk.count
+        }
+        if let expected = source.expected { try writeExpected(expected) }
     }
 }
