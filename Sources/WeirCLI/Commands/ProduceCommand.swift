@@ -80,7 +80,7 @@ public struct ProduceCommand: AsyncParsableCommand {
         if checkRetention { lost = try await producer.retentionViolations(topic: topic) }
         await producer.close()
         if !lost.isEmpty {
-            throw ValidationError("""
+            throw ProduceFailure(message: """
                 retention check FAILED: the broker already dropped records (silent loss; the embedded mock cluster \
                 keeps only ~5 MiB / 100k message sets per partition): \(lost.map(\.description).joined(separator: "; ")). \
                 Compress (--compression lz4/zstd), use more partitions, or produce fewer events.
@@ -109,4 +109,10 @@ public struct ProduceCommand: AsyncParsableCommand {
         }
         if let expected = source.expected { try writeExpected(expected) }
     }
+}
+
+/// A failure after producing (printed as `Error: <message>` without the usage text; exit status 1).
+struct ProduceFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
