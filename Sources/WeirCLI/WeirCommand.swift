@@ -7,7 +7,8 @@ public struct WeirCommand: AsyncParsableCommand {
         commandName: "weir",
         abstract: "Near-real-time Kafka → validated, deduplicated, Hive-partitioned Parquet lake.",
         version: "weir \(WeirVersion.string) (librdkafka \(LibrdkafkaInfo.version))",
-        subcommands: [DemoCommand.self, RunCommand.self, SimulateCommand.self, ValidateCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, SimulateCommand.self, BrokerCommand.self, ProduceCommand.self,
+                      ValidateCommand.self]
     )
 
     public init() {}

@@ -9,7 +9,11 @@ import CRdKafka
 /// Ownership: the batch is retained once (`Unmanaged.passRetained`) when enqueueing starts and released
 /// when the last report (or enqueue failure) is counted, right after resuming the continuation.
 final class DeliveryBatch: @unchecked Sendable {
-    typealias Outcome = Result<[DeliveryResult], KafkaError>
+    struct Outcome: Sendable {
+        let results: [DeliveryResult]
+        let failed: Int
+        let firstError: KafkaError?
+    }
 
     let count: Int
     let slots: UnsafeMutablePointer<UnsafeMutableRawPointer?>
@@ -18,6 +22,7 @@ final class DeliveryBatch: @unchecked Sendable {
     struct State {
         var results: [DeliveryResult]
         var firstError: KafkaError?
+        var failed = 0
         var remaining: Int
         var continuation: CheckedContinuation<Outcome, Never>?
     }
@@ -47,11 +52,14 @@ final class DeliveryBatch: @unchecked Sendable {
     func finish(index: Int?, partition: Int32, offset: Int64, error: KafkaError?) {
         let done: (CheckedContinuation<Outcome, Never>, Outcome)? = state.withLock { s in
             if let index { s.results[index] = DeliveryResult(partition: partition, offset: offset) }
-            if let error, s.firstError == nil { s.firstError = error }
+            if let error {
+                s.failed += 1
+                if s.firstError == nil { s.firstError = error }
+            }
             if index != nil { s.remaining -= 1 }
             guard s.remaining == 0, let c = s.continuation else { return nil }
             s.continuation = nil
-            return (c, s.firstError.map { .failure($0) } ?? .success(s.results))
+            return (c, Outcome(results: s.results, failed: s.failed, firstError: s.firstError))
         }
         if let (c, outcome) = done {
             c.resume(returning: outcome)

@@ -51,6 +51,21 @@ public final class KafkaProducer: Sendable {
     /// Enqueues all `messages` and waits for every delivery report. Results are in input order.
     /// - Throws: the first failure (the other messages may still have been delivered).
     public func sendAll(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> [(partition: Int32, offset: Int64)] {
+        let outcome = try await deliver(messages)
+        if let e = outcome.firstError { throw e }
+        return outcome.results.map { ($0.partition, $0.offset) }
+    }
+
+    /// Like `sendAll`, but never throws for individual delivery failures: returns how many messages were
+    /// delivered and how many failed, with the first failure.
+    /// - Throws: only when the producer is closed.
+    public func sendAllCounting(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> DeliveryCounts {
+        let outcome = try await deliver(messages)
+        return DeliveryCounts(delivered: messages.count - outcome.failed, failed: outcome.failed,
+                              firstError: outcome.firstError)
+    }
+
+    private func deliver(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> DeliveryBatch.Outcome {
         if closed.withLock({ $0 }) { throw KafkaError.closed }
         let batch = DeliveryBatch(count: messages.count)
         let client = self.client
@@ -58,7 +73,7 @@ public final class KafkaProducer: Sendable {
             batch.start(cont)
             enqueueQueue.async { ProducerEnqueue.enqueue(client.handle, messages, batch: batch) }
         }
-        return try outcome.get().map { ($0.partition, $0.offset) }
+        return outcome
     }
 
     /// Waits until every enqueued message got its delivery report.
@@ -100,4 +115,12 @@ public final class KafkaProducer: Sendable {
         let done = pollerDone
         await Blocking.run(on: opsQueue) { done.wait() }
     }
+}
+
+/// Delivery tally of a batch (see `KafkaProducer.sendAllCounting`).
+public struct DeliveryCounts: Sendable {
+    public let delivered: Int
+    public let failed: Int
+    /// The first delivery failure, if any.
+    public let firstError: KafkaError?
 }
