@@ -25,6 +25,7 @@ import Testing
         }
         if !batch.isEmpty { _ = try await producer.sendAll(batch) }
         #expect(try await producer.retentionViolations(topic: "crash").isEmpty, "the embedded broker dropped data")
+        await producer.close()
         let expected = generator.expected
 
         let lake = try RepoPaths.temporaryDirectory("crash")
@@ -37,12 +38,14 @@ import Testing
             return try ChildProcess(RepoPaths.weir, args, environment: env, directory: RepoPaths.root)
         }
 
+        // Phase 1: runs with the fault hook, each left to run until it kills itself inside a commit.
+        // Phase 2: runs killed by the test at random moments (during joins, polls, flushes or commits).
         var kills = 0, commitKills = 0, iteration = 0
         while (kills < 20 || commitKills < 3) && iteration < 60 {
             iteration += 1
-            let fault = iteration % 3 == 0
+            let fault = commitKills < 3
             let child = try run(untilIdle: false, fault: fault)
-            let delay = Duration.milliseconds(Int64.random(in: 1_500...6_000))
+            let delay: Duration = fault ? .seconds(60) : .milliseconds(Int64.random(in: 1_500...6_000))
             let deadline = ContinuousClock.now + delay
             while child.process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
             if child.process.isRunning { child.kill() }
