@@ -101,6 +101,12 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         buffers[accepted.bucket]!.rows.append(accepted.cells, inputBytes: inputBytes)
     }
 
+    /// Whether the recovery scan found DLQ records of `partition` at or past `offset` (delivered by an interrupted
+    /// attempt, not yet covered by a commit).
+    public func hasAlreadyDeadLettered(_ partition: SourcePartition, atOrAfter offset: Int64) -> Bool {
+        alreadyDeadLettered.contains { $0.topic == partition.topic && $0.partition == partition.partition && $0.offset >= offset }
+    }
+
     /// Whether anything waits to be committed.
     public var isEmpty: Bool { bufferedRows == 0 && counts.total == 0 }
 

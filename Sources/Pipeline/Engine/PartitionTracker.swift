@@ -15,6 +15,9 @@ public struct PartitionTracker: Sendable {
     /// The assigned partitions.
     public var assigned: [SourcePartition] { Array(states.keys) }
 
+    /// The store's next offset of an assigned partition, as last read or committed.
+    public func storedOffset(_ partition: SourcePartition) -> Int64? { states[partition]?.stored }
+
     /// Replaces the assignment; `stored` is the store's next offset per partition (absent: none stored).
     public mutating func assign(_ partitions: [SourcePartition], stored: [SourcePartition: Int64]) {
         states = [:]

@@ -138,7 +138,13 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         commit.committedAt = Int64(Date().timeIntervalSince1970)
         commit.totals = processor.counts.totals
         if !delivery.marks.isEmpty {
-            for partition in tracker.assigned { commit.deadLetterMarks[partition] = delivery.marks }
+            // A partition's DLQ scan mark may only move past DLQ records whose source records are committed:
+            // records found by the recovery scan but not yet covered by a commit keep the old mark.
+            for partition in tracker.assigned {
+                let committedUpTo = commit.offsets[partition]?.next ?? tracker.storedOffset(partition) ?? 0
+                guard !processor.hasAlreadyDeadLettered(partition, atOrAfter: committedUpTo) else { continue }
+                commit.deadLetterMarks[partition] = delivery.marks
+            }
         }
         let schema = processor.evaluator.layout.parquetSchema
         for (_, buffer) in processor.buffers.sorted(by: { $0.key < $1.key }) where buffer.rows.rowCount > 0 {
