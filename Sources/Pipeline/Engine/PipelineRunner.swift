@@ -107,11 +107,17 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         generation = poll.assignmentGeneration
         processor.reset()
         let stored = try store.storedOffsets(poll.assignment)
+        // Where the dropped uncommitted work of earlier polls began: with nothing stored, rewinding only to this
+        // poll's first record would skip the records processed (and now dropped) before it.
+        let dropped = tracker.rollback(refreshed: stored)
         tracker.assign(poll.assignment, stored: stored)
         var rewind: [SourcePartition: Int64] = [:]
         for record in poll.records where poll.assignment.contains(record.sourcePartition) {
             let p = record.sourcePartition
             rewind[p] = stored[p] ?? min(rewind[p] ?? record.offset, record.offset)
+        }
+        for (p, offset) in dropped where poll.assignment.contains(p) {
+            rewind[p] = stored[p] ?? min(rewind[p] ?? offset, offset)
         }
         try await source.seek(rewind)
         var skip = Set<SourceCoordinate>()

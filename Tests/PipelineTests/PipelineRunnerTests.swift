@@ -1,0 +1,223 @@
+import EventSchema
+import Foundation
+import Parquet
+import Testing
+@testable import Pipeline
+
+/// One pipeline over a temporary OUT_DIR with the repo's schema, a file DLQ and an in-memory source.
+struct Harness {
+    let root: String
+    let layout: LakeLayout
+    let store: SQLiteCheckpointStore
+    var config: PipelineConfig
+
+    init(_ name: String, configure: (inout PipelineConfig) -> Void = { _ in }) throws {
+        root = Paths.tempDir(name) + "/out"
+        layout = LakeLayout(root: root)
+        try layout.createDirectories()
+        store = try SQLiteCheckpointStore(path: layout.storePath)
+        config = PipelineConfig()
+        configure(&config)
+    }
+
+    /// Runs a fresh runner (new committer instance, as a restarted process) until the source is idle.
+    @discardableResult
+    func run(_ source: InMemoryRecordSource) async throws -> PipelineRunner {
+        let schema = try EventSchema.load(contentsOf: Paths.schema)
+        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
+        let runner = PipelineRunner(config: config, source: source, store: store, committer: committer,
+                                    deadLetters: FileDeadLetterSink(), evaluator: RecordEvaluator(schema: schema, config: config),
+                                    options: .init(untilIdle: .milliseconds(250)))
+        try await runner.run()
+        return runner
+    }
+
+    /// Every DLQ envelope under `_dlq/`, parsed.
+    func deadLetters() throws -> [[String: Any]] {
+        var out: [[String: Any]] = []
+        for file in Paths.files(under: layout.deadLetterDirectory, suffix: ".jsonl") {
+            for line in try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n") {
+                out.append(try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])
+            }
+        }
+        return out
+    }
+}
+
+func int64(_ any: Any?) -> Int64? { (any as? NSNumber)?.int64Value }
+
+struct PoisonCase {
+    let name: String
+    let value: [UInt8]?
+    let expect: String
+    let reason: String?
+    let date: String?
+}
+
+func loadPoisonCorpus() throws -> [PoisonCase] {
+    try String(contentsOfFile: Paths.poison, encoding: .utf8).split(separator: "\n").map { line in
+        let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        let value: [UInt8]?
+        if o["value_null"] as? Bool == true {
+            value = nil
+        } else {
+            guard let b64 = o["payload_b64"] as? String, let data = Data(base64Encoded: b64) else {
+                throw TestFailure("bad corpus line \(line)")
+            }
+            value = Array(data)
+        }
+        return PoisonCase(name: o["name"] as! String, value: value, expect: o["expect"] as! String,
+                          reason: o["reason"] as? String, date: o["date"] as? String)
+    }
+}
+
+@Suite(.serialized) struct PipelineRunnerTests {
+    @Test func poisonCorpusEndToEnd() async throws {
+        let corpus = try loadPoisonCorpus()
+        try #require(corpus.count == 34)
+        let h = try Harness("poison")
+        let source = InMemoryRecordSource(values: corpus.map(\.value))
+        let runner = try await h.run(source)
+
+        let lakeCases = corpus.indices.filter { corpus[$0].expect == "lake" }
+        let dlqCases = corpus.indices.filter { corpus[$0].expect == "dlq" }
+        let dupCases = corpus.indices.filter { corpus[$0].expect == "duplicate" }
+        #expect(lakeCases.count + dlqCases.count + dupCases.count == corpus.count)
+
+        // Lake: each lake case exactly once, in its date= partition.
+        let rows = try LakeOracle.rows(h.root)
+        var byOffset: [Int64: [[String: Any]]] = [:]
+        for r in rows { byOffset[int64(r["_kafka_offset"]) ?? -1, default: []].append(r) }
+        for i in lakeCases {
+            let c = corpus[i]
+            let found = byOffset[Int64(i)] ?? []
+            #expect(found.count == 1, "\(c.name) should be in the lake once, found \(found.count)")
+            #expect(found.first?["date"] as? String == c.date, "\(c.name) partition")
+        }
+        #expect(rows.count == lakeCases.count, "only lake cases land")
+        let eventIDs = rows.compactMap { $0["event_id"] as? String }
+        #expect(eventIDs.count == Set(eventIDs).count, "no event_id twice in the lake")
+        if let kept = corpus.firstIndex(where: { $0.name == "unknown_field_kept" }) {
+            #expect(byOffset[Int64(kept)]?.first?["_extra"] is String, "unknown field kept in _extra")
+        }
+
+        // DLQ: each dlq case exactly once with the corpus's reason.
+        let dlq = try h.deadLetters()
+        var dlqByOffset: [Int64: [[String: Any]]] = [:]
+        for d in dlq { dlqByOffset[int64((d["source"] as? [String: Any])?["offset"]) ?? -1, default: []].append(d) }
+        for i in dlqCases {
+            let c = corpus[i]
+            let found = dlqByOffset[Int64(i)] ?? []
+            #expect(found.count == 1, "\(c.name) should be in the DLQ once, found \(found.count)")
+            #expect(found.first?["reason"] as? String == c.reason, "\(c.name) reason")
+            // The original bytes survive in the envelope.
+            if let env = found.first {
+                if let v = c.value {
+                    if let text = String(validating: v, as: UTF8.self) {
+                        #expect(env["payload"] as? String == text, "\(c.name) payload text")
+                    } else {
+                        #expect(env["payload_base64"] as? String == Data(v).base64EncodedString(), "\(c.name) payload_base64")
+                    }
+                } else {
+                    #expect(env["payload"] is NSNull && env["payload_base64"] is NSNull, "tombstone payloads null")
+                }
+            }
+        }
+        #expect(dlq.count == dlqCases.count)
+
+        // Duplicates: counted, not landed.
+        #expect(runner.committedCounts.duplicates == dupCases.count)
+        #expect(runner.committedCounts.valid == lakeCases.count)
+        #expect(runner.committedCounts.invalid == dlqCases.count)
+        #expect(runner.committedCounts.total == corpus.count)
+        for i in dupCases { #expect(byOffset[Int64(i)] == nil) }
+        #expect(try h.store.totals()["duplicates"] == Int64(dupCases.count))
+        #expect(try h.store.storedOffsets([source.partition]) == [source.partition: Int64(corpus.count)])
+        #expect(source.commits.last == [source.partition: Int64(corpus.count)])
+        #expect(Paths.files(under: h.layout.stagingRoot, suffix: ".tmp").isEmpty, "no staging leftovers")
+    }
+
+    /// Valid events (with repeated ids and a few invalid records) through small flushes and repeated rebalances:
+    /// every accepted event is in the lake exactly once, every invalid one in the DLQ exactly once, and a restart
+    /// over the same records adds nothing.
+    @Test func exactlyOnceUnderRewinds() async throws {
+        var values: [[UInt8]?] = []
+        var expectedIDs = Set<String>()
+        var firstOffset: [String: Int64] = [:]   // first valid occurrence wins
+        var invalidOffsets = Set<Int64>()
+        for i in 0..<240 {
+            let id = "e\(i % 200)"
+            if i % 37 == 5 {
+                values.append(Array("{\"event_id\":\"\(id)\",\"ts\":".utf8))
+                invalidOffsets.insert(Int64(i))
+                continue
+            }
+            expectedIDs.insert(id)
+            if firstOffset[id] == nil { firstOffset[id] = Int64(i) }
+            let monto = i % 3 == 0 ? "null" : "\(Double(i) / 4)"
+            values.append(Array("""
+                {"event_id":"\(id)","ts":"2025-10-\(pad(1 + i % 5, 2))T\(pad(i % 24, 2)):\(pad(i % 60, 2)):00Z","usuario_id":\(1 + i),"accion":"view","monto":\(monto)}
+                """.utf8))
+        }
+        let h = try Harness("rewinds") { c in
+            c.flushRows = 7
+            c.maxPollRecords = 5
+        }
+        let source = InMemoryRecordSource(values: values, rebalanceAtPolls: [3, 8, 9, 14, 20, 33, 34, 47, 60])
+        let runner = try await h.run(source)
+        #expect(source.rebalances == 9)
+
+        func check() throws {
+            let rows = try LakeOracle.rows(h.root)
+            let ids = rows.compactMap { $0["event_id"] as? String }
+            #expect(rows.count == expectedIDs.count)
+            #expect(Set(ids).count == ids.count, "no duplicates in the lake")
+            #expect(Set(ids) == expectedIDs)
+            for r in rows {
+                let id = r["event_id"] as? String ?? "?"
+                #expect(int64(r["_kafka_offset"]) == firstOffset[id], "\(id) must come from its first occurrence")
+            }
+            let dlq = try h.deadLetters()
+            let offsets = dlq.compactMap { int64(($0["source"] as? [String: Any])?["offset"]) }
+            #expect(offsets.count == invalidOffsets.count)
+            #expect(Set(offsets) == invalidOffsets)
+        }
+        try check()
+        #expect(runner.committedCounts.total == values.count)
+        #expect(runner.committedCounts.duplicates == values.count - invalidOffsets.count - expectedIDs.count)
+        #expect(try h.store.storedOffsets([source.partition]) == [source.partition: Int64(values.count)])
+        let totals = try h.store.totals()
+        #expect(totals["valid"] == Int64(expectedIDs.count))
+        #expect(totals["total"] == Int64(values.count))
+
+        // A restarted instance over the same records: everything is already committed.
+        let again = InMemoryRecordSource(values: values, rebalanceAtPolls: [2])
+        let second = try await h.run(again)
+        #expect(second.committedCounts.total == 0)
+        try check()
+    }
+
+    /// A file whose optional `monto` is null in every row has the same Parquet schema as the others.
+    @Test func allNullColumnKeepsTheSchema() async throws {
+        var values: [[UInt8]?] = []
+        for i in 0..<6 {
+            // date 2025-10-01: monto always null (or absent); date 2025-10-02: monto present.
+            let nullDay = i % 2 == 0
+            let monto = nullDay ? (i == 4 ? "" : ",\"monto\":null") : ",\"monto\":\(i).5"
+            values.append(Array("""
+                {"event_id":"e\(i)","ts":"2025-10-0\(nullDay ? 1 : 2)T10:00:00Z","usuario_id":\(i + 1),"accion":"click"\(monto)}
+                """.utf8))
+        }
+        let h = try Harness("schema")
+        try await h.run(InMemoryRecordSource(values: values))
+        let schemas = try LakeOracle.schemas(h.root)
+        #expect(schemas.count == 2)
+        #expect(Set(schemas.values).count == 1, "schemas differ: \(schemas)")
+        let text = schemas.values.first ?? ""
+        #expect(text.contains("monto: double"))
+        #expect(text.contains("ts: timestamp[us, tz=UTC] not null"))
+        let rows = try LakeOracle.rows(h.root)
+        #expect(rows.filter { $0["date"] as? String == "2025-10-01" }.allSatisfy { $0["monto"] is NSNull })
+        #expect(rows.filter { $0["date"] as? String == "2025-10-02" }.count == 3)
+    }
+}
