@@ -220,4 +220,78 @@ func loadPoisonCorpus() throws -> [PoisonCase] {
         #expect(rows.filter { $0["date"] as? String == "2025-10-01" }.allSatisfy { $0["monto"] is NSNull })
         #expect(rows.filter { $0["date"] as? String == "2025-10-02" }.count == 3)
     }
+
+    static func validEvents(_ n: Int) -> [[UInt8]?] {
+        (0..<n).map { i in
+            Array("""
+                {"event_id":"e\(i)","ts":"2025-11-0\(1 + i % 3)T08:00:00Z","usuario_id":\(i + 1),"accion":"purchase","monto":\(i)}
+                """.utf8)
+        }
+    }
+
+    /// Another writer (a zombie or a new owner of the partition) moves the stored offset while this runner holds
+    /// uncommitted work: the runner's commit is refused, its work dropped, and it resumes from the other's offset.
+    @Test func offsetConflictDropsWorkAndFollowsTheOtherWriter() async throws {
+        let values = Self.validEvents(50)
+        let h = try Harness("conflict") { c in
+            c.flushRows = 10
+            c.maxPollRecords = 5
+        }
+        let source = InMemoryRecordSource(values: values)
+        let other = try SQLiteCheckpointStore(path: h.layout.storePath)
+        let partition = source.partition
+        let taken = LockedBox<(from: Int64, to: Int64)?>(nil)
+        source.beforePoll = { n in
+            guard n == 5 else { return }
+            let current = (try? other.storedOffsets([partition]))?[partition]
+            var c = CheckpointCommit()
+            let from = current ?? 0
+            c.offsets = [partition: OffsetAdvance(expected: current, next: from + 20)]
+            c.owner = "other"
+            _ = try! other.commit(c)
+            taken.value = (from, from + 20)
+        }
+        try await h.run(source)
+        let range = try #require(taken.value)
+        let offsets = try LakeOracle.rows(h.root).compactMap { int64($0["_kafka_offset"]) }
+        #expect(offsets.count == Set(offsets).count, "no record twice")
+        let expected = Set((0..<Int64(values.count)).filter { $0 < range.from || $0 >= range.to })
+        #expect(Set(offsets) == expected, "records the other writer committed are not written again; all others once")
+        #expect(try h.store.storedOffsets([partition]) == [partition: Int64(values.count)])
+        #expect(source.seeks.contains { $0[partition] == range.to }, "rewound to the other writer's offset")
+    }
+
+    /// A dedup key of uncommitted work is stored by another writer before the commit: the commit is refused as a
+    /// DedupRace, the batch is processed again, and the event is then a duplicate.
+    @Test func dedupRaceReprocessesTheBatch() async throws {
+        let values = Self.validEvents(30)
+        let h = try Harness("race") { c in
+            c.flushRows = 10
+            c.maxPollRecords = 5
+        }
+        let schema = try EventSchema.load(contentsOf: Paths.schema)
+        let evaluator = RecordEvaluator(schema: schema, config: h.config)
+        let raced = SourceRecord(topic: "pi2_events", partition: 0, offset: 2, key: nil, value: values[2], timestampMs: nil)
+        guard case .accepted(let accepted) = evaluator.evaluate(raced, nowMicros: 0), let racedKey = accepted.key else {
+            Issue.record("e2 should be valid"); return
+        }
+        let source = InMemoryRecordSource(values: values)
+        let other = try SQLiteCheckpointStore(path: h.layout.storePath)
+        // Poll 1 is the assignment (dropped), poll 2 processes offsets 0–4, poll 3 would flush 0–9.
+        source.beforePoll = { n in
+            guard n == 3 else { return }
+            var c = CheckpointCommit()
+            c.dedupKeys = [racedKey]
+            c.committedAt = Int64(Date().timeIntervalSince1970)
+            c.owner = "other"
+            _ = try! other.commit(c)
+        }
+        let runner = try await h.run(source)
+        let ids = try LakeOracle.rows(h.root).compactMap { $0["event_id"] as? String }
+        #expect(ids.count == Set(ids).count)
+        #expect(Set(ids) == Set((0..<30).filter { $0 != 2 }.map { "e\($0)" }))
+        #expect(runner.committedCounts.duplicates == 1)
+        #expect(runner.committedCounts.total == 30)
+        #expect(source.seeks.count == 2, "the assignment's seek and the rewind after the refused commit: \(source.seeks)")
+    }
 }

@@ -96,6 +96,8 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
     private(set) var seeks: [[SourcePartition: Int64]] = []
     private(set) var commits: [[SourcePartition: Int64]] = []
     private(set) var rebalances = 0
+    /// Called with the poll number (1-based) before each poll is served: lets a test act as another writer.
+    var beforePoll: (@Sendable (Int) -> Void)?
 
     init(topic: String = "pi2_events", partition: Int32 = 0, values: [[UInt8]?], rebalanceAtPolls: Set<Int> = []) {
         self.partition = SourcePartition(topic: topic, partition: partition)
@@ -120,13 +122,14 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
     }
 
     func poll(maxRecords: Int, timeout: Duration) async throws -> SourcePoll {
+        let number = lock.withLock { polls += 1; return polls }
+        beforePoll?(number)
         let poll: SourcePoll = lock.withLock {
-            polls += 1
             let start = Int(position)
             let end = min(records.count, start + maxRecords)
             let batch = start < end ? Array(records[start..<end]) : []
             position = Int64(end)
-            if rebalanceAtPolls.contains(polls) {
+            if rebalanceAtPolls.contains(number) {
                 // The partition is revoked and assigned again during this poll: the records may predate it.
                 rebalances += 1
                 assign()
@@ -150,4 +153,15 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
 
     func lag() async -> [SourcePartition: Int64] { [:] }
     func close() async {}
+}
+
+/// A value shared with `@Sendable` closures in tests.
+final class LockedBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }
