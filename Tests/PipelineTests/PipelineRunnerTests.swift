@@ -95,6 +95,13 @@ func loadPoisonCorpus() throws -> [PoisonCase] {
             #expect(found.first?["date"] as? String == c.date, "\(c.name) partition")
         }
         #expect(rows.count == lakeCases.count, "only lake cases land")
+        for r in rows {
+            // The partition is the UTC date of the stored instant (Foundation as the oracle).
+            let ts = try #require(int64(r["ts"]))
+            let c = FoundationTime.calendar.dateComponents([.year, .month, .day],
+                                                          from: Date(timeIntervalSince1970: Double(ts / 1_000_000)))
+            #expect(r["date"] as? String == "\(pad(c.year!, 4))-\(pad(c.month!, 2))-\(pad(c.day!, 2))")
+        }
         let eventIDs = rows.compactMap { $0["event_id"] as? String }
         #expect(eventIDs.count == Set(eventIDs).count, "no event_id twice in the lake")
         if let kept = corpus.firstIndex(where: { $0.name == "unknown_field_kept" }) {
@@ -293,5 +300,42 @@ func loadPoisonCorpus() throws -> [PoisonCase] {
         #expect(runner.committedCounts.duplicates == 1)
         #expect(runner.committedCounts.total == 30)
         #expect(source.seeks.count == 2, "the assignment's seek and the rewind after the refused commit: \(source.seeks)")
+    }
+}
+
+extension PipelineRunnerTests {
+    /// A crash between the store commit and the renames: the first commit's publish fails (a plain file blocks the
+    /// partition directory), so the run throws with committed files left in staging. A restarted instance rolls
+    /// them forward and resumes at the stored offset: every record is in the lake once.
+    @Test func restartAfterFailedPublishRollsForward() async throws {
+        let values = Self.validEvents(40)
+        let h = try Harness("crash") { c in
+            c.flushRows = 10
+            c.maxPollRecords = 5
+        }
+        let blockers = (1...3).map { h.root + "/date=2025-11-0\($0)" }
+        let schema = try EventSchema.load(contentsOf: Paths.schema)
+        do {
+            let committer = try LakeCommitter(layout: h.layout, store: h.store, writerOptions: ParquetWriterOptions())
+            committer.faultHook = { step in
+                guard step == "stored" else { return }
+                for b in blockers where !FileManager.default.fileExists(atPath: b) {
+                    FileManager.default.createFile(atPath: b, contents: Data("not a directory".utf8))
+                }
+            }
+            let runner = PipelineRunner(config: h.config, source: InMemoryRecordSource(values: values), store: h.store,
+                                        committer: committer, deadLetters: FileDeadLetterSink(),
+                                        evaluator: RecordEvaluator(schema: schema, config: h.config),
+                                        options: .init(untilIdle: .milliseconds(250)))
+            await #expect(throws: (any Error).self) { try await runner.run() }
+        }
+        #expect(try h.store.storedOffsets([SourcePartition(topic: "pi2_events", partition: 0)]).first?.value == 10)
+        #expect(try h.store.unpublishedFiles().count > 0, "committed files wait in staging")
+        for b in blockers { try? FileManager.default.removeItem(atPath: b) }
+        try await h.run(InMemoryRecordSource(values: values))
+        let offsets = try LakeOracle.rows(h.root).compactMap { int64($0["_kafka_offset"]) }
+        #expect(offsets.sorted() == Array(0..<Int64(values.count)))
+        #expect(try h.store.unpublishedFiles().isEmpty)
+        #expect(Paths.files(under: h.layout.stagingRoot, suffix: ".tmp").isEmpty)
     }
 }

@@ -97,3 +97,31 @@ extension PipelineRunnerTests {
         #expect(metrics.hasPrefix("total 4\nvalid 4\ninvalid 0\nduplicates 0\n"))
     }
 }
+
+extension RecordEvaluatorTests {
+    /// A nested event-time field (`meta.dt`) in a configured strftime format adds an `event_ts` column.
+    @Test func nestedEventTimeWithPattern() throws {
+        let schema = try EventSchema.load(yaml: """
+            schema:
+              id: {type: string, required: true}
+              meta:
+                type: dict
+                required: true
+                schema:
+                  dt: {type: string, required: true}
+            """)
+        var config = PipelineConfig()
+        config.eventTimeField = "meta.dt"
+        config.eventTimeFormat = try EventTimeFormat.parse("%Y-%m-%d %H:%M:%S UTC")
+        config.dedupKey = .fields(["id"])
+        let e = RecordEvaluator(schema: schema, config: config)
+        #expect(e.layout.columns.contains { $0.name == "event_ts" && $0.source == .eventTime })
+        #expect(e.layout.columns.first { $0.name == "meta" }?.kind == .json)
+        let ok = record(#"{"id":"a","meta":{"dt":"2019-10-01 00:00:00 UTC"}}"#)
+        guard case .accepted(let a) = e.evaluate(ok, nowMicros: 0) else { Issue.record("rejected"); return }
+        #expect(a.eventMicros == FoundationTime.micros(2019, 10, 1))
+        let bad = record(#"{"id":"a","meta":{"dt":"2019-10-01T00:00:00Z"}}"#)
+        guard case .rejected(let r) = e.evaluate(bad, nowMicros: 0) else { Issue.record("accepted"); return }
+        #expect(r.reason == .badTimestamp)
+    }
+}
