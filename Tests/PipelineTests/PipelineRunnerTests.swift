@@ -131,6 +131,13 @@ func loadPoisonCorpus() throws -> [PoisonCase] {
             }
         }
         #expect(dlq.count == dlqCases.count)
+        for file in Paths.files(under: h.layout.deadLetterDirectory, suffix: ".jsonl") {
+            let dir = URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent
+            for line in try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n") {
+                let env = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(dir == "date=" + String((env?["failed_at"] as? String ?? "").prefix(10)), "DLQ partition is the rejection date")
+            }
+        }
 
         // Duplicates: counted, not landed.
         #expect(runner.committedCounts.duplicates == dupCases.count)
@@ -331,6 +338,8 @@ extension PipelineRunnerTests {
         }
         #expect(try h.store.storedOffsets([SourcePartition(topic: "pi2_events", partition: 0)]).first?.value == 10)
         #expect(try h.store.unpublishedFiles().count > 0, "committed files wait in staging")
+        #expect(!Paths.files(under: h.layout.stagingRoot, suffix: ".parquet.tmp").isEmpty)
+        #expect(try LakeOracle.rows(h.root).isEmpty, "readers of **/*.parquet never see staging files")
         for b in blockers { try? FileManager.default.removeItem(atPath: b) }
         try await h.run(InMemoryRecordSource(values: values))
         let offsets = try LakeOracle.rows(h.root).compactMap { int64($0["_kafka_offset"]) }
