@@ -136,4 +136,20 @@ func staged(_ name: String, partition: String = "date=2025-10-30", rows: Int64 =
         #expect(try s1.storedOffsets(parts) == [parts[0]: 20, parts[1]: 20])
         #expect(try s2.totals()["total"] == 40)
     }
+
+    /// A key that expired (older than the commit's TTL cut-off) but is not yet pruned is re-stamped by a new commit;
+    /// a live key is still a DedupRace.
+    @Test func expiredKeysAreRestampedNotRaced() throws {
+        let (s, _) = try newStore()
+        _ = try s.commit(commit([:], keys: [key(1), key(2)], at: 1_000))
+        var c = commit([:], keys: [key(1)], at: 5_000)
+        c.dedupNotBefore = 1_001
+        _ = try s.commit(c)
+        #expect(try s.seenKeys([key(1), key(2)], notBefore: 1_001) == [key(1)], "key 1 re-stamped at 5000")
+        var live = commit([:], keys: [key(2), key(3)], at: 5_000)
+        live.dedupNotBefore = 1_000
+        #expect(throws: DedupRace.self) { _ = try s.commit(live) }
+        #expect(try s.seenKeys([key(3)], notBefore: 0).isEmpty)
+        #expect(throws: DedupRace.self) { _ = try s.commit(commit([:], keys: [key(2)], at: 9_000)) }
+    }
 }

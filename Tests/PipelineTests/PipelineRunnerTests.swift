@@ -348,3 +348,30 @@ extension PipelineRunnerTests {
         #expect(Paths.files(under: h.layout.stagingRoot, suffix: ".tmp").isEmpty)
     }
 }
+
+extension PipelineRunnerTests {
+    /// Keys older than `dedup.ttl` no longer deduplicate; younger ones do.
+    @Test func dedupTTLThroughTheRunner() async throws {
+        let values = Self.validEvents(4)
+        let h = try Harness("ttl") { $0.dedupTTL = .seconds(86_400) }
+        let evaluator = RecordEvaluator(schema: try EventSchema.load(contentsOf: Paths.schema), config: h.config)
+        func key(_ i: Int) throws -> DedupKey {
+            let r = SourceRecord(topic: "pi2_events", partition: 0, offset: Int64(i), key: nil, value: values[i], timestampMs: nil)
+            guard case .accepted(let a) = evaluator.evaluate(r, nowMicros: 0), let k = a.key else { throw TestFailure("e\(i) rejected") }
+            return k
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        var old = CheckpointCommit()
+        old.dedupKeys = [try key(1)]
+        old.committedAt = now - 86_400 - 600
+        _ = try h.store.commit(old)
+        var recent = CheckpointCommit()
+        recent.dedupKeys = [try key(2)]
+        recent.committedAt = now - 86_400 + 600
+        _ = try h.store.commit(recent)
+        let runner = try await h.run(InMemoryRecordSource(values: values))
+        let ids = Set(try LakeOracle.rows(h.root).compactMap { $0["event_id"] as? String })
+        #expect(ids == ["e0", "e1", "e3"])
+        #expect(runner.committedCounts.duplicates == 1)
+    }
+}

@@ -140,6 +140,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         commit.offsets = tracker.advances
         commit.dedupKeys = processor.pendingKeys
         commit.committedAt = Int64(Date().timeIntervalSince1970)
+        commit.dedupNotBefore = commit.committedAt - config.dedupTTL.components.seconds
         commit.totals = processor.counts.totals
         if !delivery.marks.isEmpty {
             for partition in tracker.assigned { commit.deadLetterMarks[partition] = delivery.marks }
