@@ -375,3 +375,30 @@ extension PipelineRunnerTests {
         #expect(runner.committedCounts.duplicates == 1)
     }
 }
+
+extension PipelineRunnerTests {
+    /// `--until-idle` promises to exit having committed everything: a commit refused at the idle flush must not
+    /// end the run with the records rewound but unprocessed.
+    @Test func untilIdleFinishesAfterARefusedIdleFlush() async throws {
+        let values = Self.validEvents(10)
+        let h = try Harness("idle-race")
+        let evaluator = RecordEvaluator(schema: try EventSchema.load(contentsOf: Paths.schema), config: h.config)
+        let r = SourceRecord(topic: "pi2_events", partition: 0, offset: 4, key: nil, value: values[4], timestampMs: nil)
+        guard case .accepted(let a) = evaluator.evaluate(r, nowMicros: 0), let racedKey = a.key else { throw TestFailure("e4 rejected") }
+        let source = InMemoryRecordSource(values: values)
+        let other = try SQLiteCheckpointStore(path: h.layout.storePath)
+        // Poll 1: assignment (dropped); poll 2: offsets 0–9 processed; poll 3: empty, the race happens.
+        source.beforePoll = { n in
+            guard n == 3 else { return }
+            var c = CheckpointCommit()
+            c.dedupKeys = [racedKey]
+            c.committedAt = Int64(Date().timeIntervalSince1970)
+            _ = try! other.commit(c)
+        }
+        let runner = try await h.run(source)
+        let ids = Set(try LakeOracle.rows(h.root).compactMap { $0["event_id"] as? String })
+        #expect(ids == Set((0..<10).filter { $0 != 4 }.map { "e\($0)" }))
+        #expect(try h.store.storedOffsets([source.partition]) == [source.partition: 10])
+        #expect(runner.committedCounts.duplicates == 1)
+    }
+}

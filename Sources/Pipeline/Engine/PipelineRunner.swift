@@ -94,8 +94,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             }
             if let limit = options.stopAfterRecords, committedCounts.total >= limit { break }
             if let idle = options.untilIdle, records.isEmpty, ContinuousClock.now - lastRecordAt >= idle {
-                try await flush(trigger: "idle")
-                break
+                if try await flush(trigger: "idle") { break }
+                lastRecordAt = .now  // refused and rewound: consume the records again before exiting
             }
         }
         try await flush(trigger: "shutdown")
@@ -131,9 +131,10 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         observer.rebalanced?(poll.assignment)
     }
 
-    /// Flushes and commits everything buffered.
-    public func flush(trigger: String) async throws {
-        guard tracker.hasProgress else { return }
+    /// Flushes and commits everything buffered. Returns false when the commit was refused and the work dropped.
+    @discardableResult
+    public func flush(trigger: String) async throws -> Bool {
+        guard tracker.hasProgress else { return true }
         let started = ContinuousClock.now
         let delivery = try await deadLetters.deliver(processor.deadLetters, committer: committer)
         var commit = CheckpointCommit()
@@ -155,10 +156,10 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             commitID = try committer.commit(commit)
         } catch let error as OffsetConflict {
             try await dropUncommitted(because: "\(error)")
-            return
+            return false
         } catch let error as DedupRace {
             try await dropUncommitted(because: "\(error)")
-            return
+            return false
         }
         tracker.didCommit()
         let offsets = commit.offsets.mapValues(\.next)
@@ -184,6 +185,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             "duration_ms": "\(Int(report.duration.seconds * 1000))"])
         processor.reset()
         observer.committed?(report)
+        return true
     }
 
     private func dropUncommitted(because reason: String) async throws {
