@@ -88,4 +88,33 @@ import Testing
         #expect(b == "part-19691231T235959-abc-000002.parquet")
         #expect(n.next(prefix: "dlq", ext: "jsonl", at: Date(timeIntervalSince1970: 1_709_938_800)) == "dlq-20240308T230000-abc-000003.jsonl")
     }
+
+    @Test func committedFileMissingEverywhereIsAnError() throws {
+        let layout = LakeLayout(root: Paths.tempDir("missing") + "/lake")
+        try layout.createDirectories()
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        do {
+            let a = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions(), instance: "dddddddddddd")
+            let f = try a.stage(bytes: [1], relativeDirectory: "date=2025-10-30", prefix: "part", ext: "parquet", rows: 1)
+            var c = CheckpointCommit()
+            c.files = [f]
+            c.owner = a.instance
+            _ = try store.commit(c)
+            try FileManager.default.removeItem(atPath: f.stagingPath)
+            withExtendedLifetime(a) {}
+        }
+        let b = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
+        #expect(throws: LakeRecoveryError.self) { _ = try b.recover() }
+    }
+}
+
+@Suite struct FlushPolicyTests {
+    @Test func triggers() {
+        let p = FlushPolicy(maxRows: 10, maxBytes: 1_000, interval: .seconds(5))
+        #expect(p.trigger(rows: 9, bytes: 999, age: .seconds(4)) == nil)
+        #expect(p.trigger(rows: 0, bytes: 0, age: nil) == nil)
+        #expect(p.trigger(rows: 10, bytes: 0, age: nil) == "rows")
+        #expect(p.trigger(rows: 0, bytes: 1_000, age: nil) == "bytes")
+        #expect(p.trigger(rows: 0, bytes: 0, age: .seconds(5)) == "interval")
+    }
 }
