@@ -95,8 +95,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             }
             if let limit = options.stopAfterRecords, committedCounts.total >= limit { break }
             if let idle = options.untilIdle, records.isEmpty, ContinuousClock.now - lastRecordAt >= idle {
-                try await flush(trigger: "idle")
-                break
+                if try await flush(trigger: "idle") { break }
+                lastRecordAt = .now  // refused and rewound: consume the records again before exiting
             }
         }
         try await flush(trigger: "shutdown")
@@ -109,11 +109,17 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         generation = poll.assignmentGeneration
         processor.reset()
         let stored = try store.storedOffsets(poll.assignment)
+        // Where the dropped uncommitted work of earlier polls began: with nothing stored, rewinding only to this
+        // poll's first record would skip the records processed (and now dropped) before it.
+        let dropped = tracker.rollback(refreshed: stored)
         tracker.assign(poll.assignment, stored: stored)
         var rewind: [SourcePartition: Int64] = [:]
         for record in poll.records where poll.assignment.contains(record.sourcePartition) {
             let p = record.sourcePartition
             rewind[p] = stored[p] ?? min(rewind[p] ?? record.offset, record.offset)
+        }
+        for (p, offset) in dropped where poll.assignment.contains(p) {
+            rewind[p] = stored[p] ?? min(rewind[p] ?? offset, offset)
         }
         try await source.seek(rewind)
         var skip = Set<SourceCoordinate>()
@@ -127,15 +133,17 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         observer.rebalanced?(poll.assignment)
     }
 
-    /// Flushes and commits everything buffered.
-    public func flush(trigger: String) async throws {
-        guard tracker.hasProgress else { return }
+    /// Flushes and commits everything buffered. Returns false when the commit was refused and the work dropped.
+    @discardableResult
+    public func flush(trigger: String) async throws -> Bool {
+        guard tracker.hasProgress else { return true }
         let started = ContinuousClock.now
         let delivery = try await deadLetters.deliver(processor.deadLetters, committer: committer)
         var commit = CheckpointCommit()
         commit.offsets = tracker.advances
         commit.dedupKeys = processor.pendingKeys
         commit.committedAt = Int64(Date().timeIntervalSince1970)
+        commit.dedupNotBefore = commit.committedAt - config.dedupTTL.components.seconds
         commit.totals = processor.counts.totals
         if !delivery.marks.isEmpty {
             // A partition's DLQ scan mark may only move past DLQ records whose source records are committed:
@@ -156,10 +164,10 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             commitID = try committer.commit(commit)
         } catch let error as OffsetConflict {
             try await dropUncommitted(because: "\(error)")
-            return
+            return false
         } catch let error as DedupRace {
             try await dropUncommitted(because: "\(error)")
-            return
+            return false
         }
         tracker.didCommit()
         let offsets = commit.offsets.mapValues(\.next)
@@ -186,6 +194,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             "duration_ms": "\(Int(report.duration.seconds * 1000))"])
         processor.reset()
         observer.committed?(report)
+        return true
     }
 
     private func dropUncommitted(because reason: String) async throws {

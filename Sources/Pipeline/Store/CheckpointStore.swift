@@ -73,6 +73,9 @@ public struct CheckpointCommit: Sendable {
     public var owner: String = ""
     /// Unix time of the commit, seconds; dedup keys are stamped with it for the TTL.
     public var committedAt: Int64 = 0
+    /// Unix seconds before which a stored dedup key has expired (the TTL cut-off): such a key is re-stamped, not
+    /// a `DedupRace`. The default treats every stored key as live.
+    public var dedupNotBefore: Int64 = .min
 
     public init() {}
 }

@@ -21,7 +21,11 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         self.path = path
         db = try SQLiteDatabase(path: path)
         try SQLiteCheckpointSchema.migrate(db)
-        insertKey = try db.prepare("INSERT OR IGNORE INTO dedup_keys(key, seen_at) VALUES (?, ?)")
+        // An expired key (older than the commit's TTL cut-off, not yet pruned) is re-stamped and counts as inserted.
+        insertKey = try db.prepare("""
+            INSERT INTO dedup_keys(key, seen_at) VALUES (?, ?)
+            ON CONFLICT(key) DO UPDATE SET seen_at = excluded.seen_at WHERE dedup_keys.seen_at < ?
+            """)
         selectOffset = try db.prepare("SELECT next_offset FROM offsets WHERE topic = ? AND partition = ?")
         upsertOffset = try db.prepare("""
             INSERT INTO offsets(topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
@@ -84,7 +88,7 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
                 }
                 var inserted = 0
                 for key in commit.dedupKeys {
-                    inserted += try insertKey.run([.blob(key.bytes), .int(commit.committedAt)])
+                    inserted += try insertKey.run([.blob(key.bytes), .int(commit.committedAt), .int(commit.dedupNotBefore)])
                 }
                 if inserted != commit.dedupKeys.count {
                     throw DedupRace(expected: commit.dedupKeys.count, inserted: inserted)

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+@testable import Pipeline
+
+func key(_ n: Int) -> DedupKey { DedupKey(hashing: Array("key-\(n)".utf8)) }
+
+func staged(_ name: String, partition: String = "date=2025-10-30", rows: Int64 = 1) -> StagedFile {
+    StagedFile(stagingPath: "/staging/\(name).tmp", finalPath: "/lake/\(partition)/\(name)", hivePartition: partition,
+               rows: rows, bytes: 100)
+}
+
+@Suite struct CheckpointStoreTests {
+    let p = SourcePartition(topic: "t", partition: 0)
+
+    func newStore() throws -> (SQLiteCheckpointStore, String) {
+        let dir = Paths.tempDir("store")
+        return (try SQLiteCheckpointStore(path: dir + "/checkpoint.sqlite"), dir + "/checkpoint.sqlite")
+    }
+
+    func commit(_ offsets: [SourcePartition: OffsetAdvance], keys: [DedupKey] = [], files: [StagedFile] = [],
+                totals: [String: Int64] = [:], at: Int64 = 1_000, owner: String = "a") -> CheckpointCommit {
+        var c = CheckpointCommit()
+        c.offsets = offsets
+        c.dedupKeys = keys
+        c.files = files
+        c.totals = totals
+        c.committedAt = at
+        c.owner = owner
+        return c
+    }
+
+    @Test func staleExpectedOffsetIsRefusedAndNothingApplied() throws {
+        let (s, _) = try newStore()
+        #expect(try s.storedOffsets([p]).isEmpty)
+        _ = try s.commit(commit([p: OffsetAdvance(expected: nil, next: 10)], keys: [key(1), key(2)], files: [staged("f1")],
+                                totals: ["total": 2, "valid": 2]))
+        #expect(try s.storedOffsets([p]) == [p: 10])
+        #expect(throws: OffsetConflict.self) {
+            _ = try s.commit(commit([p: OffsetAdvance(expected: nil, next: 20)], keys: [key(3)], files: [staged("f2")],
+                                    totals: ["total": 5]))
+        }
+        do {
+            _ = try s.commit(commit([p: OffsetAdvance(expected: 7, next: 20)]))
+            Issue.record("expected a conflict")
+        } catch let e as OffsetConflict {
+            #expect(e.expected == 7 && e.found == 10 && e.partition == 0 && e.topic == "t")
+        }
+        #expect(try s.storedOffsets([p]) == [p: 10])
+        #expect(try s.seenKeys([key(3)], notBefore: 0).isEmpty, "refused commit's key absent")
+        #expect(try s.seenKeys([key(1), key(2), key(3)], notBefore: 0) == [key(1), key(2)])
+        #expect(try s.unpublishedFiles().map(\.file.finalPath) == [staged("f1").finalPath], "refused commit's file absent")
+        #expect(try s.totals() == ["total": 2, "valid": 2])
+    }
+
+    @Test func dedupRaceRefusesTheWholeCommit() throws {
+        let (s, _) = try newStore()
+        _ = try s.commit(commit([p: OffsetAdvance(expected: nil, next: 10)], keys: [key(1)]))
+        #expect(throws: DedupRace.self) {
+            _ = try s.commit(commit([p: OffsetAdvance(expected: 10, next: 15)], keys: [key(4), key(1)], files: [staged("f4")],
+                                    totals: ["total": 5]))
+        }
+        #expect(try s.storedOffsets([p]) == [p: 10])
+        #expect(try s.seenKeys([key(4)], notBefore: 0).isEmpty)
+        #expect(try s.unpublishedFiles().isEmpty)
+        #expect(try s.totals().isEmpty)
+        // The retried batch without the duplicate goes through.
+        _ = try s.commit(commit([p: OffsetAdvance(expected: 10, next: 15)], keys: [key(4)]))
+        #expect(try s.storedOffsets([p]) == [p: 15])
+    }
+
+    @Test func ttlAndPrune() throws {
+        let (s, _) = try newStore()
+        _ = try s.commit(commit([:], keys: [key(1), key(2)], at: 1_000))
+        _ = try s.commit(commit([:], keys: [key(3)], at: 2_000))
+        #expect(try s.seenKeys([key(1), key(3)], notBefore: 1_000) == [key(1), key(3)])
+        #expect(try s.seenKeys([key(1), key(3)], notBefore: 1_001) == [key(3)], "expired keys are not seen")
+        #expect(try s.seenKeys([key(1), key(3)], notBefore: 2_001).isEmpty)
+        // Many keys: more than one 500-key lookup chunk.
+        let many = (100..<1_300).map(key)
+        _ = try s.commit(commit([:], keys: many, at: 3_000))
+        #expect(try s.seenKeys(many + [key(99)], notBefore: 0) == Set(many))
+        #expect(try s.pruneKeys(olderThan: 2_001, limit: 1) == 1)
+        #expect(try s.pruneKeys(olderThan: 2_001, limit: 10) == 2)
+        #expect(try s.seenKeys([key(1), key(2), key(3)], notBefore: 0).isEmpty)
+        #expect(try s.stats().keyCount == Int64(many.count))
+        // A pruned key can be committed again.
+        _ = try s.commit(commit([:], keys: [key(1)], at: 4_000))
+    }
+
+    @Test func totalsAccumulateAndFilesArePublished() throws {
+        let (s, _) = try newStore()
+        let id1 = try s.commit(commit([p: OffsetAdvance(expected: nil, next: 3)], files: [staged("a"), staged("b")],
+                                      totals: ["total": 3, "valid": 2, "dlq_schema": 1]))
+        let id2 = try s.commit(commit([p: OffsetAdvance(expected: 3, next: 5)], files: [staged("c", partition: "date=2025-10-31")],
+                                      totals: ["total": 2, "valid": 1, "duplicates": 1, "invalid": 0]))
+        #expect(id2 > id1)
+        #expect(try s.totals() == ["total": 5, "valid": 3, "dlq_schema": 1, "duplicates": 1])
+        #expect(Set(try s.unpublishedFiles().map(\.commitID)) == [id1, id2])
+        #expect(try s.unpublishedFiles().first { $0.file.finalPath == staged("c", partition: "date=2025-10-31").finalPath }?.commitID == id2)
+        try s.markPublished(commitIDs: [id1])
+        #expect(try s.unpublishedFiles().map(\.file.finalPath) == [staged("c", partition: "date=2025-10-31").finalPath])
+        #expect(try s.publishedFiles(hivePartition: "date=2025-10-30").map(\.finalPath) == [staged("a").finalPath, staged("b").finalPath])
+        try s.markPublished(commitIDs: [id2])
+        #expect(try s.unpublishedFiles().isEmpty)
+    }
+
+    @Test func twoConnectionsOnOneFileFenceEachOther() throws {
+        let (s1, path) = try newStore()
+        let s2 = try SQLiteCheckpointStore(path: path)
+        #expect(try s1.storedOffsets([p]).isEmpty && s2.storedOffsets([p]).isEmpty)
+        _ = try s2.commit(commit([p: OffsetAdvance(expected: nil, next: 5)], keys: [key(1)], owner: "s2"))
+        #expect(throws: OffsetConflict.self) {
+            _ = try s1.commit(commit([p: OffsetAdvance(expected: nil, next: 7)], keys: [key(2)], owner: "s1"))
+        }
+        #expect(try s1.storedOffsets([p]) == [p: 5], "s1 sees s2's commit")
+        #expect(try s1.seenKeys([key(1), key(2)], notBefore: 0) == [key(1)])
+        _ = try s1.commit(commit([p: OffsetAdvance(expected: 5, next: 9)], keys: [key(2)], owner: "s1"))
+        #expect(throws: OffsetConflict.self) {
+            _ = try s2.commit(commit([p: OffsetAdvance(expected: 5, next: 11)], owner: "s2"))
+        }
+        #expect(throws: DedupRace.self) {
+            _ = try s2.commit(commit([p: OffsetAdvance(expected: 9, next: 11)], keys: [key(2)], owner: "s2"))
+        }
+        #expect(try s2.storedOffsets([p]) == [p: 9])
+        // Concurrent commits from two threads on distinct partitions all land.
+        let parts = (1...2).map { SourcePartition(topic: "t", partition: Int32($0)) }
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let s = i == 0 ? s1 : s2
+            var expected: Int64? = nil
+            for n in 0..<20 {
+                _ = try! s.commit(commit([parts[i]: OffsetAdvance(expected: expected, next: Int64(n + 1))],
+                                         keys: [key(10_000 + i * 100 + n)], totals: ["total": 1]))
+                expected = Int64(n + 1)
+            }
+        }
+        #expect(try s1.storedOffsets(parts) == [parts[0]: 20, parts[1]: 20])
+        #expect(try s2.totals()["total"] == 40)
+    }
+
+    /// A key that expired (older than the commit's TTL cut-off) but is not yet pruned is re-stamped by a new commit;
+    /// a live key is still a DedupRace.
+    @Test func expiredKeysAreRestampedNotRaced() throws {
+        let (s, _) = try newStore()
+        _ = try s.commit(commit([:], keys: [key(1), key(2)], at: 1_000))
+        var c = commit([:], keys: [key(1)], at: 5_000)
+        c.dedupNotBefore = 1_001
+        _ = try s.commit(c)
+        #expect(try s.seenKeys([key(1), key(2)], notBefore: 1_001) == [key(1)], "key 1 re-stamped at 5000")
+        var live = commit([:], keys: [key(2), key(3)], at: 5_000)
+        live.dedupNotBefore = 1_000
+        #expect(throws: DedupRace.self) { _ = try s.commit(live) }
+        #expect(try s.seenKeys([key(3)], notBefore: 0).isEmpty)
+        #expect(throws: DedupRace.self) { _ = try s.commit(commit([:], keys: [key(2)], at: 9_000)) }
+    }
+}

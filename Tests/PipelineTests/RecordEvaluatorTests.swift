@@ -1,0 +1,127 @@
+import EventSchema
+import Foundation
+import Testing
+@testable import Pipeline
+
+@Suite struct RecordEvaluatorTests {
+    func evaluator(_ configure: (inout PipelineConfig) -> Void = { _ in }) throws -> RecordEvaluator {
+        var config = PipelineConfig()
+        configure(&config)
+        return RecordEvaluator(schema: try EventSchema.load(contentsOf: Paths.schema), config: config)
+    }
+
+    func record(_ json: String) -> SourceRecord {
+        SourceRecord(topic: "pi2_events", partition: 0, offset: 0, key: nil, value: Array(json.utf8), timestampMs: nil)
+    }
+
+    func event(ts: String, id: String = "e1") -> String {
+        #"{"event_id":"\#(id)","ts":"\#(ts)","usuario_id":7,"accion":"view","monto":1.5}"#
+    }
+
+    @Test func plausibilityWindowRejectsAsBadTimestamp() throws {
+        let now = FoundationTime.micros(2025, 10, 30, 12)
+        let e = try evaluator { c in
+            c.maxPast = .seconds(86_400)
+            c.maxFuture = .seconds(3_600)
+        }
+        func reason(_ ts: String) -> RejectionReason? {
+            if case .rejected(let r) = e.evaluate(record(event(ts: ts)), nowMicros: now) { return r.reason }
+            return nil
+        }
+        #expect(reason("2025-10-30T12:59:59Z") == nil)
+        #expect(reason("2025-10-30T13:00:01Z") == .badTimestamp)
+        #expect(reason("2025-10-29T12:00:01Z") == nil)
+        #expect(reason("2025-10-29T11:59:59Z") == .badTimestamp)
+        #expect(reason("2025-02-30T00:00:00Z") == .badTimestamp)
+    }
+
+    @Test func bucketsAndKeys() throws {
+        let e = try evaluator { $0.partitioning = HivePartitioning(byHour: true) }
+        guard case .accepted(let a) = e.evaluate(record(event(ts: "2024-03-10T00:30:00+05:30")), nowMicros: 0),
+              case .accepted(let b) = e.evaluate(record(event(ts: "2024-03-09T19:59:59Z")), nowMicros: 0),
+              case .accepted(let c) = e.evaluate(record(event(ts: "2024-03-09T20:00:00Z", id: "e2")), nowMicros: 0) else {
+            Issue.record("valid events rejected"); return
+        }
+        #expect(a.eventMicros == FoundationTime.micros(2024, 3, 9, 19))
+        #expect(a.bucket == b.bucket && a.bucket != c.bucket)
+        #expect(a.key == b.key, "same event_id, same dedup key")
+        #expect(a.key != c.key)
+        #expect(a.cells.count == e.layout.columns.count)
+        // Dedup on content: whitespace and key order do not matter, values do.
+        let h = try evaluator { $0.dedupKey = .contentHash }
+        func key(_ json: String) -> DedupKey? {
+            if case .accepted(let x) = h.evaluate(record(json), nowMicros: 0) { return x.key }
+            return nil
+        }
+        let k1 = key(#"{"event_id":"e1","ts":"2024-03-09T19:59:59Z","usuario_id":7,"accion":"view"}"#)
+        let k2 = key(#"{ "accion":"view", "usuario_id":7, "ts":"2024-03-09T19:59:59Z", "event_id":"e1" }"#)
+        let k3 = key(#"{"event_id":"e1","ts":"2024-03-09T19:59:59Z","usuario_id":8,"accion":"view"}"#)
+        #expect(k1 != nil && k1 == k2 && k1 != k3)
+        let none = try evaluator { $0.dedupKey = .none }
+        if case .accepted(let x) = none.evaluate(record(event(ts: "2024-03-09T19:59:59Z")), nowMicros: 0) { #expect(x.key == nil) }
+    }
+
+    @Test func tableLayoutFromSchema() throws {
+        let e = try evaluator()
+        let columns = Dictionary(uniqueKeysWithValues: e.layout.columns.map { ($0.name, $0) })
+        #expect(columns["ts"]?.kind == .timestampMicros && columns["ts"]?.required == true)
+        #expect(columns["event_id"]?.kind == .string && columns["event_id"]?.required == true)
+        #expect(columns["usuario_id"]?.kind == .int64)
+        #expect(columns["monto"]?.kind == .double && columns["monto"]?.required == false)
+        #expect(e.layout.columns.suffix(4).map(\.name) == ["processing_ts", "_extra", "_kafka_partition", "_kafka_offset"])
+    }
+}
+
+extension PipelineRunnerTests {
+    /// `lake.partition_by_hour`: files land in `date=…/hour=HH` of the UTC instant, as DuckDB's Hive reader sees them.
+    @Test func hourPartitionsThroughTheRunner() async throws {
+        let times = ["2024-03-10T00:30:00+05:30", "2024-03-09T23:59:59Z", "2024-03-10T00:00:00Z", "2024-12-31T22:15:00-03:00"]
+        let values: [[UInt8]?] = times.enumerated().map { i, ts in
+            Array(#"{"event_id":"e\#(i)","ts":"\#(ts)","usuario_id":1,"accion":"click","monto":null}"#.utf8)
+        }
+        let h = try Harness("hours") { $0.partitioning = HivePartitioning(byHour: true) }
+        try await h.run(InMemoryRecordSource(values: values))
+        let f = ISO8601DateFormatter()
+        let rows = try LakeOracle.rows(h.root)
+        #expect(rows.count == times.count)
+        for r in rows {
+            let i = Int(int64(r["_kafka_offset"]) ?? -1)
+            let instant = f.date(from: times[i])!
+            let c = FoundationTime.calendar.dateComponents([.year, .month, .day, .hour], from: instant)
+            #expect(r["date"] as? String == "\(pad(c.year!, 4))-\(pad(c.month!, 2))-\(pad(c.day!, 2))", "\(times[i])")
+            // DuckDB reads the zero-padded `hour=HH` as text.
+            #expect(r["hour"] as? String == pad(c.hour!, 2), "\(times[i])")
+            #expect(int64(r["ts"]) == Int64(instant.timeIntervalSince1970) * 1_000_000)
+        }
+        let metrics = try String(contentsOfFile: h.layout.metricsFile, encoding: .utf8)
+        #expect(metrics.hasPrefix("total 4\nvalid 4\ninvalid 0\nduplicates 0\n"))
+    }
+}
+
+extension RecordEvaluatorTests {
+    /// A nested event-time field (`meta.dt`) in a configured strftime format adds an `event_ts` column.
+    @Test func nestedEventTimeWithPattern() throws {
+        let schema = try EventSchema.load(yaml: """
+            schema:
+              id: {type: string, required: true}
+              meta:
+                type: dict
+                required: true
+                schema:
+                  dt: {type: string, required: true}
+            """)
+        var config = PipelineConfig()
+        config.eventTimeField = "meta.dt"
+        config.eventTimeFormat = try EventTimeFormat.parse("%Y-%m-%d %H:%M:%S UTC")
+        config.dedupKey = .fields(["id"])
+        let e = RecordEvaluator(schema: schema, config: config)
+        #expect(e.layout.columns.contains { $0.name == "event_ts" && $0.source == .eventTime })
+        #expect(e.layout.columns.first { $0.name == "meta" }?.kind == .json)
+        let ok = record(#"{"id":"a","meta":{"dt":"2019-10-01 00:00:00 UTC"}}"#)
+        guard case .accepted(let a) = e.evaluate(ok, nowMicros: 0) else { Issue.record("rejected"); return }
+        #expect(a.eventMicros == FoundationTime.micros(2019, 10, 1))
+        let bad = record(#"{"id":"a","meta":{"dt":"2019-10-01T00:00:00Z"}}"#)
+        guard case .rejected(let r) = e.evaluate(bad, nowMicros: 0) else { Issue.record("accepted"); return }
+        #expect(r.reason == .badTimestamp)
+    }
+}

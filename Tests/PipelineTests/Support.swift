@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+@testable import Pipeline
+
+/// Paths of the repository and of the shared read-only material (`<repo root>/../shared`).
+enum Paths {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    /// `<repo root>/../shared` (CI); for a git worktree nested deeper, the nearest ancestor holding `shared/corpus`.
+    static let shared: URL = {
+        var dir = repoRoot.deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("shared")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("corpus").path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    }()
+    static let schema = repoRoot.appendingPathComponent("schemas/pi2_events.v1.yaml").path
+    static let poison = shared.appendingPathComponent("corpus/poison.jsonl").path
+
+    /// A fresh, empty temporary directory.
+    static func tempDir(_ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("weir-pipeline-tests-\(getpid())-\(name)-\(UUID().uuidString.prefix(8))").path
+        try? FileManager.default.removeItem(atPath: dir)
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Regular files under `dir` whose path ends in `suffix`, recursively.
+    static func files(under dir: String, suffix: String) -> [String] {
+        guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }
+        var out: [String] = []
+        for case let rel as String in e where rel.hasSuffix(suffix) {
+            out.append(dir + "/" + rel)
+        }
+        return out.sorted()
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Runs tests/oracles/lake_query.py (DuckDB / pyarrow) with the repo's .venv Python and parses its JSON.
+enum LakeOracle {
+    static func run(_ args: [String]) throws -> Any {
+        let python = Paths.repoRoot.appendingPathComponent(".venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw TestFailure("Python venv missing at \(python): run scripts/setup first")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-W", "ignore", Paths.repoRoot.appendingPathComponent("tests/oracles/lake_query.py").path] + args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw TestFailure("oracle \(args) failed: \(String(decoding: errData, as: UTF8.self))")
+        }
+        return try JSONSerialization.jsonObject(with: data)
+    }
+
+    /// Rows of the lake as DuckDB reads them with Hive partitioning.
+    static func rows(_ dir: String) throws -> [[String: Any]] {
+        guard let rows = try run(["rows", dir]) as? [[String: Any]] else { throw TestFailure("rows: not a list") }
+        return rows
+    }
+
+    /// pyarrow schema text per file.
+    static func schemas(_ dir: String) throws -> [String: String] {
+        guard let s = try run(["schemas", dir]) as? [String: String] else { throw TestFailure("schemas: not an object") }
+        return s
+    }
+}
+
+/// A `RecordSource` over in-memory records of one partition, behaving like the Kafka source: every assignment
+/// (the start, and each injected rebalance) starts the partition at the store's offset (or 0), and bumps the
+/// generation. Records seeks and commits.
+final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
+    let partition: SourcePartition
+    private let records: [SourceRecord]
+    private let lock = NSLock()
+    private var position: Int64 = 0
+    private var generation = 0
+    private var polls = 0
+    private var storedOffsets: (@Sendable ([SourcePartition]) -> [SourcePartition: Int64])?
+    /// Poll numbers (1-based) at which a rebalance happens: the poll reports a new generation.
+    private let rebalanceAtPolls: Set<Int>
+    private(set) var seeks: [[SourcePartition: Int64]] = []
+    private(set) var commits: [[SourcePartition: Int64]] = []
+    private(set) var rebalances = 0
+    /// Called with the poll number (1-based) before each poll is served: lets a test act as another writer.
+    var beforePoll: (@Sendable (Int) -> Void)?
+
+    init(topic: String = "pi2_events", partition: Int32 = 0, values: [[UInt8]?], rebalanceAtPolls: Set<Int> = []) {
+        self.partition = SourcePartition(topic: topic, partition: partition)
+        records = values.enumerated().map { i, v in
+            SourceRecord(topic: topic, partition: partition, offset: Int64(i), key: nil, value: v,
+                         timestampMs: 1_700_000_000_000 + Int64(i))
+        }
+        self.rebalanceAtPolls = rebalanceAtPolls
+    }
+
+    private func assign() {
+        let stored = storedOffsets?([partition]) ?? [:]
+        position = stored[partition] ?? 0
+        generation += 1
+    }
+
+    func start(storedOffsets: @escaping @Sendable ([SourcePartition]) -> [SourcePartition: Int64]) async throws {
+        lock.withLock {
+            self.storedOffsets = storedOffsets
+            assign()
+        }
+    }
+
+    func poll(maxRecords: Int, timeout: Duration) async throws -> SourcePoll {
+        let number = lock.withLock { polls += 1; return polls }
+        beforePoll?(number)
+        let poll: SourcePoll = lock.withLock {
+            let start = Int(position)
+            let end = min(records.count, start + maxRecords)
+            let batch = start < end ? Array(records[start..<end]) : []
+            position = Int64(end)
+            if rebalanceAtPolls.contains(number) {
+                // The partition is revoked and assigned again during this poll: the records may predate it.
+                rebalances += 1
+                assign()
+            }
+            return SourcePoll(records: batch, assignmentGeneration: generation, assignment: [partition])
+        }
+        if poll.records.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        return poll
+    }
+
+    func seek(_ offsets: [SourcePartition: Int64]) async throws {
+        lock.withLock {
+            seeks.append(offsets)
+            if let o = offsets[partition] { position = o }
+        }
+    }
+
+    func commit(_ offsets: [SourcePartition: Int64]) async throws {
+        lock.withLock { commits.append(offsets) }
+    }
+
+    func lag() async -> [SourcePartition: Int64] { [:] }
+    func close() async {}
+}
+
+/// A value shared with `@Sendable` closures in tests.
+final class LockedBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
