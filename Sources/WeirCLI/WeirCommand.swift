@@ -7,7 +7,7 @@ public struct WeirCommand: AsyncParsableCommand {
         commandName: "weir",
         abstract: "Near-real-time Kafka → validated, deduplicated, Hive-partitioned Parquet lake.",
         version: "weir \(WeirVersion.string) (librdkafka \(LibrdkafkaInfo.version))",
-        subcommands: [RunCommand.self, SimulateCommand.self]
+        subcommands: [RunCommand.self, SimulateCommand.self, CompactCommand.self, CheckpointCommand.self, InspectCommand.self, DLQCommand.self]
     )
 
     public init() {}
