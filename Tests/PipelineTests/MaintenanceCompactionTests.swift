@@ -54,6 +54,13 @@ import Testing
         func add(_ n: Int) { lock.lock(); value += n; lock.unlock() }
     }
 
+    final class Messages: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+        func append(_ m: String) { lock.lock(); items.append(m); lock.unlock() }
+    }
+
     @Test func compactionUnderLoadNeverShowsDuplicatesOrMisses() throws {
         let layout = try Self.tempLake()
         let store = try SQLiteCheckpointStore(path: layout.storePath)
@@ -81,8 +88,7 @@ import Testing
         let done = Counter()
         let compactions = Counter()
         let failures = Counter()
-        var violations: [String] = []
-        let violationLock = NSLock()
+        let violations = Messages()
         let group = DispatchGroup()
         let files = 240, rowsPerFile = 40
         DispatchQueue.global().async(group: group) {
@@ -91,7 +97,7 @@ import Testing
                 do {
                     try Self.commitFile(committer, layout: layout, index: i, first: i * rowsPerFile, rows: rowsPerFile)
                 } catch {
-                    violationLock.lock(); violations.append("writer: \(error)"); violationLock.unlock()
+                    violations.append("writer: \(error)")
                     return
                 }
                 committed.add(rowsPerFile)
@@ -105,7 +111,7 @@ import Testing
                     _ = try compactor.compact(partition: Self.partition)
                     compactions.add(1)
                 } catch {
-                    violationLock.lock(); violations.append("compactor: \(error)"); violationLock.unlock()
+                    violations.append("compactor: \(error)")
                 }
                 usleep(50_000)
             }
@@ -132,7 +138,7 @@ import Testing
             print("oracle reads \(summary.reads), failed (retried) \(summary.failed)")
         }
         print("swift reads \(swiftReads), failed (retried) \(failures.current), compactions \(compactions.current)")
-        #expect(violations.isEmpty, "\(violations)")
+        #expect(violations.all.isEmpty, "\(violations.all)")
         #expect(compactions.current > 3)
         let final = try #require(Self.swiftRead(dir))
         #expect(final.rows == files * rowsPerFile && final.distinct == files * rowsPerFile)

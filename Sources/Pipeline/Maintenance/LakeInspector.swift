@@ -105,13 +105,18 @@ public enum LakeInspector {
                 }
             }
             return FileInspection.Column(
-                name: c.name, physicalType: String(describing: c.physicalType), logicalType: c.logicalType.map { String(describing: $0) },
+                name: c.name, physicalType: String(describing: c.physicalType), logicalType: c.logicalType.map(logicalName),
                 repetition: String(describing: c.repetition), codecs: codecs, encodings: encodings,
                 compressedBytes: chunks.reduce(0) { $0 + $1.totalCompressedSize },
                 uncompressedBytes: chunks.reduce(0) { $0 + $1.totalUncompressedSize },
                 nullCount: chunks.isEmpty ? nil : nulls, min: lo, max: hi)
         }
         return inspection
+    }
+
+    static func logicalName(_ t: LogicalType) -> String {
+        if case .timestamp(let unit, let utc) = t { return "timestamp(\(unit == .micros ? "us" : "ms")\(utc ? ",UTC" : ""))" }
+        return String(describing: t)
     }
 
     /// A decoded min/max statistic, comparable within one column.
