@@ -168,4 +168,52 @@ import Testing
         #expect(run2.status == 0, "\(run2.stderr)")
         #expect(try Self.query(lake, "select count(*), count(distinct event_id) from lake") == totals)
     }
+
+    @Test func dlqReplayFromATopicCommitsItsGroupAndKeepsKeys() async throws {
+        let dir = try Self.tempDir()
+        let lake = dir + "/lake"
+        try Self.simulate(lake, cwd: dir, count: 1500)
+        let v2 = dir + "/pi2_events.v2.yaml"
+        try String(contentsOfFile: Self.schemaV1, encoding: .utf8)
+            .replacingOccurrences(of: "allowed: [click, view, purchase]", with: "allowed: [click, view, purchase, buy]")
+            .replacingOccurrences(of: #"regex: '^e\d+$'"#, with: #"regex: '^[ex]\d+$'"#)
+            .write(toFile: v2, atomically: true, encoding: .utf8)
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        defer { cluster.shutdown() }
+        try cluster.createTopic("src", partitions: 1)
+        try cluster.createTopic("src_dlq", partitions: 2)
+        // The file DLQ's envelopes, produced to a DLQ topic as the Kafka sink would (key = original key).
+        var envelopes: [[UInt8]] = []
+        for name in (FileManager.default.enumerator(atPath: lake + "/_dlq")?.allObjects as? [String] ?? []) where name.hasSuffix(".jsonl") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: lake + "/_dlq/" + name))
+            envelopes += data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+        }
+        let expected = envelopes.filter { String(decoding: $0, as: UTF8.self).contains(#"\"accion\": \"buy\""#) }.count
+        #expect(expected > 0)
+        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers, extra: ["log_level": "3"]))
+        _ = try await producer.sendAll(envelopes.enumerated().map {
+            KafkaOutgoingMessage(topic: "src_dlq", key: Array("k\($0.offset)".utf8), value: $0.element)
+        })
+        let replay = ["dlq", "replay", "--out-dir", lake, "--from-topic", "src_dlq", "--schema", v2,
+                      "--bootstrap-servers", cluster.bootstrapServers, "--to-topic", "src"]
+        let first = try Self.run(replay, cwd: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("read      \(envelopes.count)") && first.stdout.contains("replayed  \(expected)"), "\(first.stdout)")
+        let tp = TopicPartition(topic: "src", partition: 0)
+        #expect(try await producer.watermarks(tp, timeout: .seconds(10)).high == Int64(expected))
+        let second = try Self.run(replay, cwd: dir)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("read      0") && second.stdout.contains("replayed  0"), "\(second.stdout)")
+        #expect(try await producer.watermarks(tp, timeout: .seconds(10)).high == Int64(expected))
+        // Keys travel with the replayed events.
+        let consumer = try KafkaConsumer(config: KafkaConsumerConfig(bootstrapServers: cluster.bootstrapServers, groupId: "check",
+                                                                     extra: ["log_level": "3"]))
+        try await consumer.assign([tp: 0])
+        var got: [KafkaRecord] = []
+        let end = ContinuousClock.now + .seconds(20)
+        while got.count < expected && ContinuousClock.now < end { got += try await consumer.poll(maxRecords: 1000, timeout: .milliseconds(300)) }
+        #expect(got.count == expected && got.allSatisfy { String(decoding: $0.key ?? [], as: UTF8.self).hasPrefix("k") })
+        await consumer.close()
+        await producer.close()
+    }
 }
