@@ -194,4 +194,30 @@ import Testing
         #expect(published.map { ($0.finalPath as NSString).lastPathComponent } == [merged])
         #expect(!FileManager.default.fileExists(atPath: compactor.workDirectory + "/intent-x.json"))
     }
+
+    /// The reader behaviour the design rests on (docs/COMPACTION.md): DuckDB's `**` does not follow symlinked
+    /// directories and enters dot- and underscore-prefixed ones, so partition symlinks to hidden versions would
+    /// lose partitions and expose versions; pyarrow follows symlinks and skips `.`/`_` entries.
+    @Test func globReadersTreatSymlinksAndHiddenDirectoriesAsDocumented() throws {
+        let python = Self.repoRoot.appendingPathComponent(".venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else { return }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-maint-rb-\(getpid())").path
+        p.arguments = ["-W", "ignore", Self.repoRoot.appendingPathComponent("tests/oracles/maint_reader_behaviour.py").path, dir]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        struct Behaviour: Decodable {
+            let duckdb_recursive: [String]
+            let duckdb_one_level: [String]
+            let pyarrow: [String]
+        }
+        let b = try JSONDecoder().decode(Behaviour.self, from: data)
+        #expect(b.duckdb_recursive == [".date=B.v1/b.parquet", "_hidden/h.parquet", "date=A/a.parquet"])
+        #expect(b.duckdb_one_level.contains("date=B/b.parquet"))
+        #expect(b.pyarrow == ["date=A/a.parquet", "date=B/b.parquet"])
+    }
 }
