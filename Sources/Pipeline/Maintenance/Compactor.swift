@@ -36,6 +36,8 @@ public struct PartitionCompaction: Sendable, Equatable {
     public var rows: Int64 = 0
     public var bytesBefore: Int64 = 0
     public var bytesAfter: Int64 = 0
+    /// Why the partition was left alone, if it was.
+    public var skipped: String?
 
     public init(partition: String) { self.partition = partition }
 }
@@ -123,7 +125,16 @@ public final class Compactor: @unchecked Sendable {
         let dir = layout.root + "/" + partition
         var report = PartitionCompaction(partition: partition)
         let published = Set(try store.publishedFiles(hivePartition: partition).map(\.finalPath))
-        let listed = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".parquet") }.sorted()
+        let entries = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
+        let listed = entries.filter { $0.hasSuffix(".parquet") }.sorted()
+        // A partition that also holds subdirectories (e.g. `hour=` levels after a change of `partition_by_hour`)
+        // cannot be swapped: its subdirectories cannot be hard-linked into the next version. Left alone.
+        if entries.contains(where: { var d: ObjCBool = false; return fm.fileExists(atPath: dir + "/" + $0, isDirectory: &d) && d.boolValue }) {
+            report.filesBefore = listed.count
+            report.filesAfter = listed.count
+            report.skipped = "holds subdirectories"
+            return report
+        }
         var sizes: [String: Int64] = [:]
         for name in listed { sizes[name] = Self.fileSize(dir + "/" + name) }
         report.filesBefore = listed.count

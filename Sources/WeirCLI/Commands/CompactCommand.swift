@@ -76,6 +76,7 @@ struct CompactCommand: AsyncParsableCommand {
         case .text:
             if results.isEmpty { print("no partitions to compact") }
             for r in results {
+                if let why = r.skipped { print("\(r.partition): skipped (\(why))"); continue }
                 print("\(r.partition): \(r.filesBefore) -> \(r.filesAfter) files (\(r.filesMerged) merged into \(r.filesWritten)), "
                       + "\(r.bytesBefore) -> \(r.bytesAfter) bytes")
             }
@@ -87,9 +88,11 @@ struct CompactionJSON: Encodable {
     let partition: String
     let filesBefore, filesAfter, filesMerged, filesWritten: Int
     let rowsMerged, bytesBefore, bytesAfter: Int64
+    let skipped: String?
 
     init(_ r: PartitionCompaction) {
         partition = r.partition
+        skipped = r.skipped
         filesBefore = r.filesBefore
         filesAfter = r.filesAfter
         filesMerged = r.filesMerged
