@@ -18,13 +18,16 @@ import Testing
     }
 
     /// Stages and commits one file of `rows` events numbered from `first`, the way the pipeline does.
-    static func commitFile(_ committer: LakeCommitter, layout: LakeLayout, index: Int, first: Int, rows: Int) throws {
+    static func commitFile(_ committer: LakeCommitter, layout: LakeLayout, index: Int, first: Int, rows: Int, extraColumn: Bool = false) throws {
         let name = "part-w-" + String(format: "%06d", index) + ".parquet"
         let staging = layout.stagingDirectory(instance: committer.instance) + "/" + name + ".tmp"
         var options = ParquetWriterOptions()
         options.fsync = false
-        let writer = try ParquetFileWriter(path: staging, schema: schema, options: options)
-        try writer.write([.string((first..<first + rows).map { "e\($0)" }), .int64((first..<first + rows).map { Int64($0) })])
+        let fileSchema = extraColumn ? ParquetSchema(columns: schema.columns + [.string("extra", optional: true)]) : schema
+        let writer = try ParquetFileWriter(path: staging, schema: fileSchema, options: options)
+        var columns: [ColumnValues] = [.string((first..<first + rows).map { "e\($0)" }), .int64((first..<first + rows).map { Int64($0) })]
+        if extraColumn { columns.append(.string(Array(repeating: "x", count: rows))) }
+        try writer.write(columns)
         let summary = try writer.close()
         var commit = CheckpointCommit()
         commit.committedAt = Int64(Date().timeIntervalSince1970)
@@ -219,5 +222,19 @@ import Testing
         #expect(b.duckdb_recursive == [".date=B.v1/b.parquet", "_hidden/h.parquet", "date=A/a.parquet"])
         #expect(b.duckdb_one_level.contains("date=B/b.parquet"))
         #expect(b.pyarrow == ["date=A/a.parquet", "date=B/b.parquet"])
+    }
+
+    @Test func filesOfDifferentSchemasAreMergedPerSchemaRun() throws {
+        let layout = try Self.tempLake()
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
+        for (i, extra) in [false, false, true, true, false].enumerated() {
+            try Self.commitFile(committer, layout: layout, index: i, first: i * 10, rows: 10, extraColumn: extra)
+        }
+        var options = CompactionOptions()
+        options.grace = .zero
+        let report = try Compactor(layout: layout, store: store, options: options).compact(partition: Self.partition)
+        #expect(report.filesBefore == 5 && report.filesMerged == 4 && report.filesWritten == 2 && report.filesAfter == 3)
+        #expect(Self.swiftRead(layout.root + "/" + Self.partition).map { [$0.rows, $0.distinct] } == [50, 50])
     }
 }

@@ -168,10 +168,15 @@ public final class Compactor: @unchecked Sendable {
         var namer = FileNamer(instance: "c" + String(id.prefix(11)))
         var merged: [(name: String, inputs: [String], rows: Int64, bytes: Int64)] = []
         for bin in bins {
-            let name = namer.next()
-            let (rows, bytes) = try merge(bin.map { dir + "/" + $0.name }, into: build + "/" + name)
-            merged.append((name, bin.map(\.name), rows, bytes))
-            report.rows += rows
+            for m in try merge(bin.map(\.name), directory: dir, build: build, namer: &namer) {
+                merged.append(m)
+                report.rows += m.rows
+            }
+        }
+        guard !merged.isEmpty else {
+            report.filesAfter = report.filesBefore
+            report.bytesAfter = report.bytesBefore
+            return report
         }
         try PartitionLock.with(layout: layout, hivePartition: partition, exclusive: true) {
             let next = workDirectory + "/next-" + id
@@ -253,24 +258,45 @@ public final class Compactor: @unchecked Sendable {
         }
     }
 
-    /// Concatenates `inputs` (same schema) into one file at `output`, row group by row group.
-    private func merge(_ inputs: [String], into output: String) throws -> (Int64, Int64) {
-        let first = try ParquetFileReader(path: inputs[0])
-        var writerOptions = ParquetWriterOptions()
-        writerOptions.compression = first.metadata.rowGroups.first?.columns.first?.codec ?? .zstd
-        writerOptions.rowGroupMaxRows = options.rowGroupRows
-        writerOptions.createdBy = first.metadata.createdBy ?? options.createdBy
-        writerOptions.keyValueMetadata = first.metadata.keyValueMetadata.map { ($0.key, $0.value ?? "") }
-        let writer = try ParquetFileWriter(path: output, schema: first.schema, options: writerOptions)
-        for (i, path) in inputs.enumerated() {
-            let reader = i == 0 ? first : try ParquetFileReader(path: path)
-            guard reader.schema == first.schema else {
-                throw CompactionError("\(path) has a different schema than \(inputs[0]); compaction merges only files of one schema")
+    /// Concatenates the files `names` of `directory`, row group by row group, into new files in `build`: one per
+    /// run of consecutive inputs with the same schema (a schema change mid-day starts a new output). Runs of a
+    /// single file are not rewritten.
+    private func merge(_ names: [String], directory: String, build: String,
+                       namer: inout FileNamer) throws -> [(name: String, inputs: [String], rows: Int64, bytes: Int64)] {
+        var out: [(name: String, inputs: [String], rows: Int64, bytes: Int64)] = []
+        var writer: ParquetFileWriter?
+        var schema: ParquetSchema?
+        var current: [String] = []
+        var currentName = ""
+        func finish() throws {
+            guard let w = writer else { return }
+            let summary = try w.close()
+            if current.count >= 2 {
+                out.append((currentName, current, summary.rowCount, summary.fileBytes))
+            } else {
+                try? FileManager.default.removeItem(atPath: build + "/" + currentName)
             }
-            for g in 0..<reader.rowGroupCount { try writer.write(try reader.readRowGroup(g)) }
+            writer = nil
+            current = []
         }
-        let summary = try writer.close()
-        return (summary.rowCount, summary.fileBytes)
+        for name in names {
+            let reader = try ParquetFileReader(path: directory + "/" + name)
+            if writer == nil || reader.schema != schema {
+                try finish()
+                currentName = namer.next()
+                schema = reader.schema
+                var writerOptions = ParquetWriterOptions()
+                writerOptions.compression = reader.metadata.rowGroups.first?.columns.first?.codec ?? .zstd
+                writerOptions.rowGroupMaxRows = options.rowGroupRows
+                writerOptions.createdBy = reader.metadata.createdBy ?? options.createdBy
+                writerOptions.keyValueMetadata = reader.metadata.keyValueMetadata.map { ($0.key, $0.value ?? "") }
+                writer = try ParquetFileWriter(path: build + "/" + currentName, schema: reader.schema, options: writerOptions)
+            }
+            for g in 0..<reader.rowGroupCount { try writer!.write(try reader.readRowGroup(g)) }
+            current.append(name)
+        }
+        try finish()
+        return out
     }
 
     static func fileSize(_ path: String) -> Int64 {
