@@ -44,9 +44,10 @@ struct CompactCommand: AsyncParsableCommand {
         commandName: "compact",
         abstract: "Merge the small Parquet files of lake partitions into files near a target size.",
         discussion: """
-            Safe while weir run writes to the same partitions: the partition directory is swapped atomically
-            (renameat2 RENAME_EXCHANGE) under the partition lock publishers also take, so a reader globbing
-            OUT_DIR/**/*.parquet never sees an event twice or misses one. See docs/COMPACTION.md.
+            Safe while weir run writes to the same partitions: the partition directory is swapped atomically \
+            (renameat2 RENAME_EXCHANGE) under the partition lock publishers also take, so a reader globbing \
+            OUT_DIR/**/*.parquet never sees an event twice or misses one (a read racing a swap can fail with \
+            file-not-found; retry it). See docs/COMPACTION.md.
             """)
 
     @OptionGroup var lake: LakeOptions

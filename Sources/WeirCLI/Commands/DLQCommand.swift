@@ -15,8 +15,8 @@ struct DLQReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Re-validate dead-lettered events with a (newer) schema and produce those that pass to the source topic.",
         discussion: """
-            Events that still fail stay in the DLQ and are counted by reason. Replaying twice resends nothing: a
-            topic replay commits its consumer group after each acknowledged produce; a file replay records the
+            Events that still fail stay in the DLQ and are counted by reason. Replaying twice resends nothing: a \
+            topic replay commits its consumer group after each acknowledged produce; a file replay records the \
             (file, line) it sent in OUT_DIR/_weir/dlq-replay.ledger. The lake's dedup drops any event seen before.
             """)
 
