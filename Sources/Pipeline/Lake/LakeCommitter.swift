@@ -51,7 +51,9 @@ public final class LakeCommitter: @unchecked Sendable {
         for pending in try store.unpublishedFiles() where pending.owner == instance || deadOwners[pending.owner] != nil {
             let f = pending.file
             if DurableFile.exists(f.stagingPath) {
-                try DurableFile.publish(from: f.stagingPath, to: f.finalPath)
+                try PartitionLock.with(layout: layout, hivePartition: f.hivePartition, exclusive: false) {
+                    try DurableFile.publish(from: f.stagingPath, to: f.finalPath)
+                }
                 report.rolledForward += 1
             } else if !DurableFile.exists(f.finalPath) {
                 throw LakeRecoveryError(path: f.finalPath)
@@ -125,9 +127,14 @@ public final class LakeCommitter: @unchecked Sendable {
         if leftovers.isEmpty { try? fm.removeItem(atPath: stagingDirectory) }
     }
 
-    /// Renames staged files into the lake.
+    /// Renames staged files into the lake, each under its partition's shared `PartitionLock` so that compaction
+    /// (which takes it exclusively to swap the partition directory) never retires a directory mid-publish.
     func publish(_ files: [StagedFile]) throws {
-        for f in files { try DurableFile.publish(from: f.stagingPath, to: f.finalPath) }
+        for f in files {
+            try PartitionLock.with(layout: layout, hivePartition: f.hivePartition, exclusive: false) {
+                try DurableFile.publish(from: f.stagingPath, to: f.finalPath)
+            }
+        }
     }
 }
 

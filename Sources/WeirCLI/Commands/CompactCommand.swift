@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `--config` and `--out-dir` for the maintenance commands, which need the lake but no pipeline.
+struct LakeOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: ./weir.yaml if present).")
+    var config: String?
+    @Option(name: .long, help: "Lake root (env OUT_DIR).")
+    var outDir: String?
+
+    func load() throws -> WeirConfig {
+        var config = try WeirConfig.load(path: self.config)
+        if let outDir { config.outDir = outDir }
+        return config
+    }
+
+    /// The lake's layout and its store (a separate SQLite connection; WAL lets it run beside `weir run`).
+    func open() throws -> (WeirConfig, LakeLayout, SQLiteCheckpointStore) {
+        let config = try load()
+        let layout = LakeLayout(root: config.outDir)
+        guard FileManager.default.fileExists(atPath: layout.storePath) else {
+            throw ConfigError(key: "lake.out_dir", message: "\(layout.root) has no checkpoint store (\(layout.storePath))",
+                              fix: "point --out-dir or OUT_DIR at a lake written by weir run")
+        }
+        return (config, layout, try SQLiteCheckpointStore(path: layout.storePath))
+    }
+}
+
+/// Output format of the maintenance commands.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// `weir compact`: merge a partition's small files, safely beside a running `weir run`.
+struct CompactCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact",
+        abstract: "Merge the small Parquet files of lake partitions into files near a target size.",
+        discussion: """
+            Safe while weir run writes to the same partitions: the partition directory is swapped atomically \
+            (renameat2 RENAME_EXCHANGE) under the partition lock publishers also take, so a reader globbing \
+            OUT_DIR/**/*.parquet never sees an event twice or misses one (a read racing a swap can fail with \
+            file-not-found; retry it). See docs/COMPACTION.md.
+            """)
+
+    @OptionGroup var lake: LakeOptions
+    @Option(name: .long, help: "Only the partition of this UTC day (YYYY-MM-DD); default every partition.")
+    var date: String?
+    @Option(name: .long, help: "Target file size, e.g. 128MiB.")
+    var targetSize: String = "128MiB"
+    @Option(name: .long, help: "Work directory on the lake's file system, outside OUT_DIR (default: <parent>/.<name>.weir-work).")
+    var workDir: String?
+    @Option(name: .long, help: "Delete retired partition versions after this long, e.g. 5m.")
+    var grace: String = "5m"
+    @Option(name: .long, help: "Output: text or json.")
+    var format: OutputFormat = .text
+
+    func run() async throws {
+        let (config, layout, store) = try await failOnConfigError { try lake.open() }
+        var options = CompactionOptions()
+        options.targetBytes = Int64(try await failOnConfigError { try ConfigValueParsers.bytes(targetSize, key: "--target-size") })
+        options.grace = try await failOnConfigError { try ConfigValueParsers.duration(grace, key: "--grace") }
+        options.workDirectory = workDir
+        options.rowGroupRows = config.pipeline.parquet.rowGroupRows
+        options.createdBy = WeirVersion.parquetCreatedBy
+        let compactor = try Compactor(layout: layout, store: store, options: options)
+        let results = try compactor.compactAll(date: date)
+        switch format {
+        case .json: try printJSON(results.map(CompactionJSON.init))
+        case .text:
+            if results.isEmpty { print("no partitions to compact") }
+            for r in results {
+                if let why = r.skipped { print("\(r.partition): skipped (\(why))"); continue }
+                print("\(r.partition): \(r.filesBefore) -> \(r.filesAfter) files (\(r.filesMerged) merged into \(r.filesWritten)), "
+                      + "\(r.bytesBefore) -> \(r.bytesAfter) bytes")
+            }
+        }
+    }
+}
+
+struct CompactionJSON: Encodable {
+    let partition: String
+    let filesBefore, filesAfter, filesMerged, filesWritten: Int
+    let rowsMerged, bytesBefore, bytesAfter: Int64
+    let skipped: String?
+
+    init(_ r: PartitionCompaction) {
+        partition = r.partition
+        skipped = r.skipped
+        filesBefore = r.filesBefore
+        filesAfter = r.filesAfter
+        filesMerged = r.filesMerged
+        filesWritten = r.filesWritten
+        rowsMerged = r.rows
+        bytesBefore = r.bytesBefore
+        bytesAfter = r.bytesAfter
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import EventSchema
+import Foundation
+import Kafka
+import Pipeline
+
+/// `weir dlq replay`.
+struct DLQCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dlq", abstract: "Work with the dead-letter queue.", subcommands: [DLQReplayCommand.self])
+}
+
+struct DLQReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Re-validate dead-lettered events with a (newer) schema and produce those that pass to the source topic.",
+        discussion: """
+            Events that still fail stay in the DLQ and are counted by reason. Replaying twice resends nothing: a \
+            topic replay commits its consumer group after each acknowledged produce; a file replay records the \
+            (file, line) it sent in OUT_DIR/_weir/dlq-replay.ledger. The lake's dedup drops any event seen before.
+            """)
+
+    @OptionGroup var lake: LakeOptions
+    @Option(name: .long, help: "Read the DLQ from this Kafka topic.")
+    var fromTopic: String?
+    @Option(name: .long, help: "Read the DLQ from the JSON Lines files under this directory (e.g. OUT_DIR/_dlq).")
+    var fromDir: String?
+    @Option(name: .long, help: "Cerberus schema to re-validate with (default: schema.file).")
+    var schema: String?
+    @Option(name: .long, help: "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS).")
+    var bootstrapServers: String?
+    @Option(name: .long, help: "The source topic to produce replayed events to (default: kafka.topic).")
+    var toTopic: String?
+    @Option(name: .long, help: "Consumer group recording a topic replay's progress.")
+    var group: String = "weir-dlq-replay"
+    @Option(name: .long, help: "Ledger of replayed file lines (default: OUT_DIR/_weir/dlq-replay.ledger).")
+    var ledger: String?
+
+    func validate() throws {
+        guard (fromTopic == nil) != (fromDir == nil) else { throw ValidationError("give exactly one of --from-topic and --from-dir") }
+    }
+
+    func run() async throws {
+        let config = try await failOnConfigError {
+            var config = try lake.load()
+            if let bootstrapServers { config.bootstrapServers = bootstrapServers }
+            if let schema { config.schemaFile = schema }
+            return config
+        }
+        let eventSchema = try await failOnConfigError { try PipelineAssembly.loadSchema(config.schemaFile) }
+        let target = toTopic ?? config.pipeline.topic
+        let replayer = DeadLetterReplayer(schema: eventSchema, limits: JSONLimits(maxDepth: config.pipeline.maxDepth,
+                                                                                   maxBytes: config.pipeline.maxMessageBytes))
+        let producer = try KafkaProducer(config: KafkaProducerConfig(
+            bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq-replay", extra: config.kafkaProperties))
+        let send: ([ReplayCandidate]) async throws -> Void = { batch in
+            _ = try await producer.sendAll(batch.map {
+                KafkaOutgoingMessage(topic: target, key: $0.key, value: $0.payload,
+                                     headers: [KafkaHeader(key: "weir.replayed_from", value: Array($0.origin.utf8))])
+            })
+        }
+        let report: ReplayReport
+        if let fromTopic {
+            report = try await replayer.replayTopic(topic: fromTopic, bootstrapServers: config.bootstrapServers, groupId: group,
+                                                    properties: config.kafkaProperties, send: send)
+        } else {
+            let layout = LakeLayout(root: config.outDir)
+            try layout.createDirectories()
+            let dir = URL(fileURLWithPath: fromDir!).standardizedFileURL.path
+            report = try await replayer.replayFiles(directory: dir, ledgerPath: ledger ?? layout.stateDirectory + "/dlq-replay.ledger", send: send)
+        }
+        try await producer.flush(timeout: .seconds(30))
+        await producer.close()
+        print(report.render())
+    }
+}

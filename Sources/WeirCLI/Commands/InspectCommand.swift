@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `weir inspect PATH`.
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Describe a lake file, a partition directory or a whole lake: files, rows, bytes, row groups.",
+        discussion: "For a single file also the schema, codecs, encodings and column statistics.")
+
+    @Argument(help: "A .parquet file, a partition directory or the lake root.")
+    var path: String
+    @Option(name: .long, help: "Configuration file, for the target row-group size (lake.row_group_rows).")
+    var config: String?
+    @Option(name: .long, help: "Target rows per row group to compare with (default: lake.row_group_rows).")
+    var rowGroupRows: Int?
+    @Option(name: .long, help: "Output: text or json.")
+    var format: OutputFormat = .text
+
+    func run() async throws {
+        let config = try await failOnConfigError { try WeirConfig.load(path: self.config) }
+        let target = rowGroupRows ?? config.pipeline.parquet.rowGroupRows
+        let inspection = try LakeInspector.inspect(path: URL(fileURLWithPath: path).standardizedFileURL.path, targetRowGroupRows: target)
+        switch format {
+        case .json: try printJSON(inspection)
+        case .text: print(LakeInspector.render(inspection))
+        }
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import Parquet
+import Testing
+@testable import Pipeline
+
+/// Compaction beside a live writer, checked by concurrent Swift, DuckDB and pyarrow readers.
+@Suite(.serialized) struct MaintenanceCompactionTests {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let schema = ParquetSchema(columns: [.string("event_id"), .int64("n")])
+    static let partition = "date=2025-01-01"
+
+    static func tempLake() throws -> LakeLayout {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("weir-maint-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        let layout = LakeLayout(root: base.appendingPathComponent("lake").path)
+        try layout.createDirectories()
+        return layout
+    }
+
+    /// Stages and commits one file of `rows` events numbered from `first`, the way the pipeline does.
+    static func commitFile(_ committer: LakeCommitter, layout: LakeLayout, index: Int, first: Int, rows: Int, extraColumn: Bool = false) throws {
+        let name = "part-w-" + String(format: "%06d", index) + ".parquet"
+        let staging = layout.stagingDirectory(instance: committer.instance) + "/" + name + ".tmp"
+        var options = ParquetWriterOptions()
+        options.fsync = false
+        let fileSchema = extraColumn ? ParquetSchema(columns: schema.columns + [.string("extra", optional: true)]) : schema
+        let writer = try ParquetFileWriter(path: staging, schema: fileSchema, options: options)
+        var columns: [ColumnValues] = [.string((first..<first + rows).map { "e\($0)" }), .int64((first..<first + rows).map { Int64($0) })]
+        if extraColumn { columns.append(.string(Array(repeating: "x", count: rows))) }
+        try writer.write(columns)
+        let summary = try writer.close()
+        var commit = CheckpointCommit()
+        commit.committedAt = Int64(Date().timeIntervalSince1970)
+        commit.files = [StagedFile(stagingPath: staging, finalPath: layout.root + "/" + partition + "/" + name,
+                                   hivePartition: partition, rows: summary.rowCount, bytes: summary.fileBytes)]
+        _ = try committer.commit(commit)
+    }
+
+    /// Lists the partition and reads every file, as a glob reader does. nil when a listed file vanished.
+    static func swiftRead(_ dir: String) -> (rows: Int, distinct: Int)? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return (0, 0) }
+        var ids = Set<String>()
+        var rows = 0
+        for name in names where name.hasSuffix(".parquet") {
+            guard let reader = try? ParquetFileReader(path: dir + "/" + name), let cols = try? reader.readAll(),
+                  case .string(let values) = cols[0] else { return nil }
+            rows += values.count
+            for v in values { ids.insert(v ?? "") }
+        }
+        return (rows, ids.count)
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        var current: Int { lock.lock(); defer { lock.unlock() }; return value }
+        func add(_ n: Int) { lock.lock(); value += n; lock.unlock() }
+    }
+
+    final class Messages: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+        func append(_ m: String) { lock.lock(); items.append(m); lock.unlock() }
+    }
+
+    @Test func compactionUnderLoadNeverShowsDuplicatesOrMisses() throws {
+        let layout = try Self.tempLake()
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
+        let dir = layout.root + "/" + Self.partition
+        let committedFile = layout.root + "/../committed.txt"
+        let stopFile = layout.root + "/../stop"
+        var options = CompactionOptions()
+        options.targetBytes = 24 << 10
+        options.grace = .zero
+        let compactor = try Compactor(layout: layout, store: store, options: options)
+        // The work directory is outside the lake root, where `**/*.parquet` readers never look.
+        #expect(!compactor.workDirectory.hasPrefix(layout.root + "/"))
+
+        let oracle = Process()
+        oracle.executableURL = Self.repoRoot.appendingPathComponent(".venv/bin/python")
+        oracle.arguments = ["-W", "ignore", Self.repoRoot.appendingPathComponent("tests/oracles/maint_lake_reader.py").path,
+                            layout.root, committedFile, stopFile]
+        let oracleOut = Pipe()
+        oracle.standardOutput = oracleOut
+        let haveOracle = FileManager.default.isExecutableFile(atPath: oracle.executableURL!.path)
+        if haveOracle { try oracle.run() }
+
+        let committed = Counter()
+        let done = Counter()
+        let compactions = Counter()
+        let failures = Counter()
+        let violations = Messages()
+        let group = DispatchGroup()
+        let files = 240, rowsPerFile = 40
+        DispatchQueue.global().async(group: group) {
+            defer { done.add(1) }
+            for i in 0..<files {
+                do {
+                    try Self.commitFile(committer, layout: layout, index: i, first: i * rowsPerFile, rows: rowsPerFile)
+                } catch {
+                    violations.append("writer: \(error)")
+                    return
+                }
+                committed.add(rowsPerFile)
+                try? String(committed.current).write(toFile: committedFile, atomically: true, encoding: .utf8)
+                usleep(15_000)
+            }
+        }
+        DispatchQueue.global().async(group: group) {
+            while done.current == 0 {
+                do {
+                    _ = try compactor.compact(partition: Self.partition)
+                    compactions.add(1)
+                } catch {
+                    violations.append("compactor: \(error)")
+                }
+                usleep(50_000)
+            }
+        }
+        var swiftReads = 0
+        while done.current == 0 {
+            let floor = committed.current
+            guard let (rows, distinct) = Self.swiftRead(dir) else { failures.add(1); continue }
+            swiftReads += 1
+            if rows != distinct { violations.append("swift: \(rows) rows, \(distinct) distinct") }
+            if rows < floor { violations.append("swift: \(rows) rows < \(floor) committed") }
+        }
+        group.wait()
+        _ = try compactor.compact(partition: Self.partition)
+        FileManager.default.createFile(atPath: stopFile, contents: Data())
+        if haveOracle {
+            let data = oracleOut.fileHandleForReading.readDataToEndOfFile()
+            oracle.waitUntilExit()
+            struct Summary: Decodable { let reads: [String: Int]; let failed: [String: Int]; let violations: [String]; let errors: [String] }
+            let summary = try JSONDecoder().decode(Summary.self, from: data)
+            #expect(summary.violations.isEmpty, "\(summary.violations)")
+            #expect(summary.errors.isEmpty, "\(summary.errors)")
+            #expect((summary.reads["duckdb"] ?? 0) > 0 && (summary.reads["pyarrow"] ?? 0) > 0)
+            print("oracle reads \(summary.reads), failed (retried) \(summary.failed)")
+        }
+        print("swift reads \(swiftReads), failed (retried) \(failures.current), compactions \(compactions.current)")
+        #expect(violations.all.isEmpty, "\(violations.all)")
+        #expect(compactions.current > 3)
+        let final = try #require(Self.swiftRead(dir))
+        #expect(final.rows == files * rowsPerFile && final.distinct == files * rowsPerFile)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".parquet") }
+        let size = names.reduce(Int64(0)) { $0 + Compactor.fileSize(dir + "/" + $1) }
+        let bound = Int((size + options.targetBytes - 1) / options.targetBytes) + 1
+        #expect(names.count <= bound, "\(names.count) files of \(size) bytes; at most \(bound) expected")
+        // The store's manifest matches the directory.
+        let published = try store.publishedFiles(hivePartition: Self.partition)
+        #expect(Set(published.map { ($0.finalPath as NSString).lastPathComponent }) == Set(names))
+        #expect(published.reduce(0) { $0 + $1.rows } == Int64(files * rowsPerFile))
+    }
+
+    @Test func publishWaitsForTheSwapAndLandsInTheNewVersion() throws {
+        let layout = try Self.tempLake()
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
+        for i in 0..<5 { try Self.commitFile(committer, layout: layout, index: i, first: i * 10, rows: 10) }
+        var options = CompactionOptions()
+        options.grace = .zero
+        let compactor = try Compactor(layout: layout, store: store, options: options)
+        let report = try compactor.compact(partition: Self.partition)
+        #expect(report.filesBefore == 5 && report.filesAfter == 1 && report.filesMerged == 5 && report.rows == 50)
+        // Compacting again changes nothing (one file), and publishing after a swap lands in the live directory.
+        try Self.commitFile(committer, layout: layout, index: 5, first: 50, rows: 10)
+        #expect(Self.swiftRead(layout.root + "/" + Self.partition)?.rows == 60)
+        let again = try compactor.compact(partition: Self.partition)
+        #expect(again.filesAfter == 1)
+        #expect(Self.swiftRead(layout.root + "/" + Self.partition)?.rows == 60)
+        let retired = try FileManager.default.contentsOfDirectory(atPath: compactor.workDirectory).filter { $0.hasPrefix("retired-") }
+        #expect(retired.isEmpty)
+    }
+
+    @Test func interruptedSwapIsRecordedByTheNextRun() throws {
+        let layout = try Self.tempLake()
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
+        for i in 0..<3 { try Self.commitFile(committer, layout: layout, index: i, first: i * 10, rows: 10) }
+        let compactor = try Compactor(layout: layout, store: store, options: CompactionOptions())
+        // Simulate a crash after the exchange: the merged file is live, the store still lists the inputs.
+        let dir = layout.root + "/" + Self.partition
+        let inputs = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        let merged = "part-merged.parquet"
+        let writer = try ParquetFileWriter(path: dir + "/" + merged, schema: Self.schema)
+        try writer.write([.string((0..<30).map { "e\($0)" }), .int64((0..<30).map { Int64($0) })])
+        let summary = try writer.close()
+        for name in inputs { try FileManager.default.removeItem(atPath: dir + "/" + name) }
+        let intent = CompactionIntent(partition: Self.partition, removing: inputs.map { dir + "/" + $0 },
+                                      adding: [.init(name: merged, rows: 30, bytes: summary.fileBytes)])
+        try JSONEncoder().encode(intent).write(to: URL(fileURLWithPath: compactor.workDirectory + "/intent-x.json"))
+        _ = try compactor.compactAll()
+        let published = try store.publishedFiles(hivePartition: Self.partition)
+        #expect(published.map { ($0.finalPath as NSString).lastPathComponent } == [merged])
+        #expect(!FileManager.default.fileExists(atPath: compactor.workDirectory + "/intent-x.json"))
+    }
+
+    /// The reader behaviour the design rests on (docs/COMPACTION.md): DuckDB's `**` does not follow symlinked
+    /// directories and enters dot- and underscore-prefixed ones, so partition symlinks to hidden versions would
+    /// lose partitions and expose versions; pyarrow follows symlinks and skips `.`/`_` entries.
+    @Test func globReadersTreatSymlinksAndHiddenDirectoriesAsDocumented() throws {
+        let python = Self.repoRoot.appendingPathComponent(".venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else { return }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-maint-rb-\(getpid())").path
+        p.arguments = ["-W", "ignore", Self.repoRoot.appendingPathComponent("tests/oracles/maint_reader_behaviour.py").path, dir]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        struct Behaviour: Decodable {
+            let duckdb_recursive: [String]
+            let duckdb_one_level: [String]
+            let pyarrow: [String]
+        }
+        let b = try JSONDecoder().decode(Behaviour.self, from: data)
+        #expect(b.duckdb_recursive == [".date=B.v1/b.parquet", "_hidden/h.parquet", "date=A/a.parquet"])
+        #expect(b.duckdb_one_level.contains("date=B/b.parquet"))
+        #expect(b.pyarrow == ["date=A/a.parquet", "date=B/b.parquet"])
+    }
+
+    @Test func filesOfDifferentSchemasAreMergedPerSchemaRun() throws {
+        let layout = try Self.tempLake()
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
+        for (i, extra) in [false, false, true, true, false].enumerated() {
+            try Self.commitFile(committer, layout: layout, index: i, first: i * 10, rows: 10, extraColumn: extra)
+        }
+        var options = CompactionOptions()
+        options.grace = .zero
+        let report = try Compactor(layout: layout, store: store, options: options).compact(partition: Self.partition)
+        #expect(report.filesBefore == 5 && report.filesMerged == 4 && report.filesWritten == 2 && report.filesAfter == 3)
+        #expect(Self.swiftRead(layout.root + "/" + Self.partition).map { [$0.rows, $0.distinct] } == [50, 50])
+    }
+}
