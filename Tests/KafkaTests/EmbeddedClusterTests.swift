@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+@testable import Kafka
+
+@Suite("Embedded cluster lifecycle")
+struct EmbeddedClusterTests {
+    @Test("bootstrap lists every broker; shutdown is idempotent; calls after shutdown throw")
+    func lifecycle() throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 3)
+        let hosts = cluster.bootstrapServers.split(separator: ",")
+        #expect(hosts.count == 3)
+        #expect(hosts.allSatisfy { $0.hasPrefix("127.0.0.1:") })
+        try cluster.createTopic("a", partitions: 2)
+        #expect(throws: KafkaError.self) { try cluster.setBrokerDown(99) }
+        cluster.shutdown()
+        cluster.shutdown()
+        #expect(throws: KafkaError.self) { try cluster.createTopic("b", partitions: 1) }
+    }
+
+    @Test("lag is absent without a committed offset and never negative")
+    func lagUnknown() async throws {
+        let cluster = try Support.cluster(topic: "lag", partitions: 1)
+        defer { cluster.shutdown() }
+        let producer = try Support.producer(cluster.bootstrapServers)
+        _ = try await producer.sendAll((0..<10).map { KafkaOutgoingMessage(topic: "lag", value: Support.bytes("\($0)")) })
+        await producer.close()
+        let consumer = try KafkaConsumer(config: Support.consumerConfig(cluster.bootstrapServers, group: "lag-g"))
+        try consumer.subscribe(["lag"])
+        #expect(try await Support.consume(consumer, count: 10).count == 10)
+        let tp = TopicPartition(topic: "lag", partition: 0)
+        #expect(await consumer.lag(timeout: .seconds(5))[tp] == nil)
+        try await consumer.commit([tp: 4])
+        #expect(await consumer.lag(timeout: .seconds(5))[tp] == 6)
+        try await consumer.commit([tp: 10])
+        #expect(await consumer.lag(timeout: .seconds(5))[tp] == 0)
+        #expect(try await consumer.watermarks(tp, timeout: .seconds(5)) == (0, 10))
+        await consumer.close()
+    }
+}
