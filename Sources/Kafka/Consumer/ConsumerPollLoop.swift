@@ -34,7 +34,7 @@ enum ConsumerPollLoop {
                 var buf = [CChar](repeating: 0, count: 512)
                 let fatal = rd_kafka_fatal_error(rk, &buf, buf.count)
                 if fatal != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    throw KafkaError(code: fatal.rawValue, reason: "fatal consumer error: \(String(cString: buf))")
+                    throw KafkaError(code: fatal.rawValue, reason: "fatal consumer error: \(String(errstr: buf))")
                 }
                 let text = rd_kafka_message_errstr(msg).map { String(cString: $0) } ?? ""
                 logger.warning("consumer error: \(KafkaError(err, "poll")) \(text)")
