@@ -36,4 +36,18 @@ struct EmbeddedClusterTests {
         #expect(try await consumer.watermarks(tp, timeout: .seconds(5)) == (0, 10))
         await consumer.close()
     }
+
+    @Test("a consumer dropped without close() leaves the group cleanly; a producer dropped without close() too")
+    func dropWithoutClose() async throws {
+        let cluster = try Support.cluster(topic: "drop", partitions: 1)
+        defer { cluster.shutdown() }
+        do {
+            let producer = try Support.producer(cluster.bootstrapServers)
+            _ = try await producer.send(topic: "drop", key: nil, value: [1])
+            let consumer = try KafkaConsumer(config: Support.consumerConfig(cluster.bootstrapServers, group: "drop-g"))
+            try consumer.subscribe(["drop"])
+            #expect(try await Support.consume(consumer, count: 1).count == 1)
+        }
+        try await Task.sleep(for: .seconds(1))
+    }
 }
