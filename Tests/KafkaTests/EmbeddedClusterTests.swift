@@ -50,4 +50,15 @@ struct EmbeddedClusterTests {
         }
         try await Task.sleep(for: .seconds(1))
     }
+
+    @Test("close() fails undeliverable messages instead of leaving send/sendAll waiting")
+    func closePurges() async throws {
+        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: "127.0.0.1:1",
+                                                                     extra: ["log_level": "0"]))
+        let pending = Task { try await producer.sendAll([KafkaOutgoingMessage(topic: "nowhere", value: [1])]) }
+        try await Task.sleep(for: .milliseconds(200))
+        await producer.close(flushTimeout: .milliseconds(300))
+        await #expect(throws: KafkaError.self) { _ = try await pending.value }
+        await #expect(throws: KafkaError.self) { _ = try await producer.send(topic: "t", key: nil, value: [1]) }
+    }
 }
