@@ -58,3 +58,11 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         "KafkaError(\(code)\(isRetriable ? ", retriable" : "")): \(reason)"
     }
 }
+
+extension String {
+    /// Decodes a NUL-terminated C error buffer (`errstr`) filled by librdkafka.
+    init(errstr buffer: [CChar]) {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        self.init(decoding: bytes, as: UTF8.self)
+    }
+}

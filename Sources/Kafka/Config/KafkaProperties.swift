@@ -41,7 +41,7 @@ final class RDKafkaConfig {
         let res = rd_kafka_conf_set(pointer, key, value, &errstr, errstr.count)
         if res != RD_KAFKA_CONF_OK {
             let shown = KafkaProperties.isSecret(key) ? "[REDACTED]" : value
-            let message = String(cString: errstr)
+            let message = String(errstr: errstr)
             throw KafkaError(code: res.rawValue,
                              reason: "invalid configuration \(key)=\(shown): \(message)")
         }

@@ -20,10 +20,14 @@ enum ConsumerPollLoop {
             return lastName
         }
         while out.count < maxRecords {
-            let remaining = Int32(clamping: max(0, deadline - DispatchTimeMs.now()))
-            guard let msg = rd_kafka_consumer_poll(rk, remaining) else {
-                if remaining == 0 { break } else { continue }
+            // Non-blocking first (no clock read while messages are buffered), then block until the deadline.
+            var polled = rd_kafka_consumer_poll(rk, 0)
+            if polled == nil {
+                let remaining = Int32(clamping: max(0, deadline - DispatchTimeMs.now()))
+                if remaining == 0 { break }
+                polled = rd_kafka_consumer_poll(rk, remaining)
             }
+            guard let msg = polled else { continue }
             defer { rd_kafka_message_destroy(msg) }
             let err = msg.pointee.err
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -34,7 +38,7 @@ enum ConsumerPollLoop {
                 var buf = [CChar](repeating: 0, count: 512)
                 let fatal = rd_kafka_fatal_error(rk, &buf, buf.count)
                 if fatal != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    throw KafkaError(code: fatal.rawValue, reason: "fatal consumer error: \(String(cString: buf))")
+                    throw KafkaError(code: fatal.rawValue, reason: "fatal consumer error: \(String(errstr: buf))")
                 }
                 let text = rd_kafka_message_errstr(msg).map { String(cString: $0) } ?? ""
                 logger.warning("consumer error: \(KafkaError(err, "poll")) \(text)")

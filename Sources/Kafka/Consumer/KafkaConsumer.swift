@@ -39,8 +39,14 @@ public final class KafkaConsumer: Sendable {
         rd_kafka_poll_set_consumer(client.handle)
     }
 
+    /// Without an explicit `close()`, leaves the group asynchronously on the poll queue (after any in-flight
+    /// poll); the closure keeps the handle alive until then.
     deinit {
-        if !closed.withLock({ $0 }) { rd_kafka_consumer_close(client.handle) }
+        let client = self.client, closed = self.closed
+        pollQueue.async {
+            let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
+            if first { rd_kafka_consumer_close(client.handle) }
+        }
     }
 
     /// Subscribes to `topics` (replacing any previous subscription). Joining happens during `poll`.

@@ -29,6 +29,10 @@ public final class KafkaProducer: Sendable {
         let client = self.client, stop = stopPolling, done = pollerDone
         let thread = Thread {
             while !stop.withLock({ $0 }) { rd_kafka_poll(client.handle, 50) }
+            // Fail whatever is still queued or in flight so that every pending send/sendAll resumes (with a
+            // _PURGE_QUEUE / _PURGE_INFLIGHT error) instead of waiting forever.
+            _ = rd_kafka_purge(client.handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+            for _ in 0..<20 where rd_kafka_outq_len(client.handle) > 0 { rd_kafka_poll(client.handle, 50) }
             rd_kafka_poll(client.handle, 0)
             done.signal()
         }
@@ -106,11 +110,17 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Flushes (up to 30 s) and stops the poll thread. Idempotent.
+    /// Flushes (up to 30 s), then fails anything still undelivered (purge), and stops the poll thread.
+    /// Idempotent. Pending `send`/`sendAll` calls always complete.
     public func close() async {
+        await close(flushTimeout: .seconds(30))
+    }
+
+    /// `close()` with a custom flush timeout.
+    public func close(flushTimeout: Duration) async {
         let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
         guard first else { return }
-        try? await flush(timeout: .seconds(30))
+        try? await flush(timeout: flushTimeout)
         stopPolling.withLock { $0 = true }
         let done = pollerDone
         await Blocking.run(on: opsQueue) { done.wait() }

@@ -20,7 +20,7 @@ final class RDKafkaClient: @unchecked Sendable {
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(type, config.pointer, &errstr, errstr.count) else {
             retained?.release()
-            throw KafkaError.client("rd_kafka_new failed: \(String(cString: errstr))")
+            throw KafkaError.client("rd_kafka_new failed: \(String(errstr: errstr))")
         }
         config.release()
         handle = rk
