@@ -74,6 +74,15 @@ import Testing
         #expect(try TestSupport.decode("\"\u{FEFF}x\"") == .string("\u{FEFF}x")) // a BOM inside a string is text
     }
 
+    @Test func keysAreCodePointsNotCanonicalEquivalents() throws {
+        // "é" (U+00E9) and "e\u0301" are different keys for Python's json, so for Weir.
+        guard case .object(let o) = try TestSupport.decode("{\"\\u00e9\":1,\"e\\u0301\":2}") else { Issue.record("not an object"); return }
+        #expect(o.count == 2 && o["\u{E9}"] == .int(1) && o["e\u{301}"] == .int(2))
+        let many = "{" + (0..<20).map { "\"k\($0)\":0" }.joined(separator: ",") + ",\"\\u00e9\":1,\"e\\u0301\":2}"
+        guard case .object(let big) = try TestSupport.decode(many) else { Issue.record("not an object"); return }
+        #expect(big.count == 22 && big["e\u{301}"] == .int(2) && big["\u{E9}"] == .int(1))
+    }
+
     @Test func bigObjectsUseIndex() throws {
         let text = "{" + (0..<100).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}"
         guard case .object(let o) = try TestSupport.decode(text) else { Issue.record("not an object"); return }

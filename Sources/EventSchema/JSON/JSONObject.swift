@@ -7,7 +7,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     public typealias Element = (key: String, value: JSONValue)
 
     @usableFromInline var pairs: [Element]
-    @usableFromInline var index: [String: Int]?
+    @usableFromInline var index: [CodePointKey: Int]?
 
     static let indexThreshold = 16
 
@@ -29,13 +29,13 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     public init() { self.pairs = [] }
 
     mutating func rebuildIndex() {
-        var idx = [String: Int](minimumCapacity: pairs.count)
-        for (i, p) in pairs.enumerated() { idx[p.key] = i }
+        var idx = [CodePointKey: Int](minimumCapacity: pairs.count)
+        for (i, p) in pairs.enumerated() { idx[CodePointKey(p.key)] = i }
         index = idx
     }
 
     @inlinable func position(of key: String) -> Int? {
-        if let index { return index[key] }
+        if let index { return index[CodePointKey(key)] }
         for i in pairs.indices where JSONObject.sameKey(pairs[i].key, key) { return i }
         return nil
     }
@@ -69,7 +69,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         } else {
             pairs.append((key, value))
             if index != nil {
-                index![key] = pairs.count - 1
+                index![CodePointKey(key)] = pairs.count - 1
             } else if pairs.count > Self.indexThreshold {
                 rebuildIndex()
             }
@@ -87,5 +87,20 @@ public struct JSONObject: Sendable, Equatable, Sequence {
             guard let other = rhs[k], other == v else { return false }
         }
         return true
+    }
+}
+
+/// A string hashed and compared by its Unicode code points (UTF-8 bytes), as Python compares
+/// `str` keys — unlike `String`, which treats canonically equivalent forms (`é` / `e\u{301}`) as equal.
+public struct CodePointKey: Hashable, Sendable {
+    public let string: String
+
+    @inlinable public init(_ string: String) { self.string = string }
+
+    @inlinable public static func == (a: CodePointKey, b: CodePointKey) -> Bool { JSONObject.sameKey(a.string, b.string) }
+
+    @inlinable public func hash(into hasher: inout Hasher) {
+        var s = string
+        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

@@ -15,7 +15,7 @@ struct JSONParser {
         var isObject: Bool
         var valueStart: Int
         var keyStart: Int
-        var seen: Set<String>?
+        var seen: Set<CodePointKey>?
     }
 
     @inline(__always) func fail(_ r: JSONRejection, _ at: Int) -> JSONDecodeError { JSONDecodeError(r, at: at) }
@@ -110,12 +110,12 @@ struct JSONParser {
         let f = frames.count - 1
         let start = frames[f].keyStart
         if frames[f].seen != nil {
-            if frames[f].seen!.insert(key).inserted == false { throw fail(.duplicateKey, at) }
+            if frames[f].seen!.insert(CodePointKey(key)).inserted == false { throw fail(.duplicateKey, at) }
         } else {
             for k in start..<entries.count where JSONObject.sameKey(entries[k].key, key) { throw fail(.duplicateKey, at) }
             if entries.count - start >= 16 {
-                frames[f].seen = Set(entries[start...].map(\.key))
-                frames[f].seen!.insert(key)
+                frames[f].seen = Set(entries[start...].map { CodePointKey($0.key) })
+                frames[f].seen!.insert(CodePointKey(key))
             }
         }
         entries.append((key, .null))

@@ -37,12 +37,14 @@ public struct EventSchema: Sendable {
         return try load(value: v)
     }
 
-    /// Loads a schema file: JSON when the first non-blank character is `{`, YAML otherwise.
+    /// Loads a schema file: strict JSON when it parses as such, YAML otherwise.
     /// - Throws: file errors, or ``SchemaError``.
     public static func load(contentsOf path: String) throws -> EventSchema {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        if text.first(where: { !$0.isWhitespace }) == "{" { return try load(json: text) }
-        return try load(yaml: text)
+        if text.first(where: { !$0.isWhitespace }) == "{", let v = try? StrictJSONDecoder().decode(text) {
+            return try load(value: v)
+        }
+        return try load(yaml: text)  // YAML (a flow mapping may also start with "{")
     }
 
     /// Loads a schema from an already-parsed document.

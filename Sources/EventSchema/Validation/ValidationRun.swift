@@ -12,16 +12,23 @@ struct ValidationRun {
     /// Validates a mapping against a field map (Cerberus `validate` on a (child) validator).
     mutating func mapping(_ doc: JSONObject, _ fields: SchemaFields, allowUnknown: Bool, requireAll: Bool, path: [String]) {
         var unrequired: Set<String> = []
+        // Which schema fields are present, by index (no second pass of string comparisons).
+        var present = [Bool](repeating: false, count: fields.ordered.count > 64 ? fields.ordered.count : 0)
+        var presentMask: UInt64 = 0
         for (key, value) in doc {
-            if let rules = fields[key] {
-                field(rules, key, value, context: doc, fields: fields, allowUnknown: allowUnknown,
+            if let idx = fields.index[key] {
+                if idx < 64 { presentMask |= 1 << UInt64(idx) } else { present[idx] = true }
+                field(fields.ordered[idx].rules, key, value, context: doc, fields: fields, allowUnknown: allowUnknown,
                       requireAll: requireAll, path: path, unrequired: &unrequired)
             } else if !allowUnknown {
                 fail(path, key, "unknown", nil, "unknown field")
             }
         }
-        for (name, r) in fields.ordered where r.isRequired(requireAll: requireAll) {
-            if !unrequired.contains(name) && !doc.contains(name) { fail(path, name, "required", "True", "required field") }
+        for (idx, f) in fields.ordered.enumerated() where f.rules.isRequired(requireAll: requireAll) {
+            let isPresent = idx < 64 ? presentMask & (1 << UInt64(idx)) != 0 : present[idx]
+            if !isPresent && (unrequired.isEmpty || !unrequired.contains(f.name)) {
+                fail(path, f.name, "required", "True", "required field")
+            }
         }
         if !unrequired.isEmpty {
             let present = Set(doc.lazy.filter { !$0.value.isNull }.map(\.key))
