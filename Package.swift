@@ -59,6 +59,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "weir", dependencies: ["WeirCLI"]),
+        .executableTarget(name: "ParquetBench", dependencies: ["Parquet"], path: "bench/ParquetBench"),
 
         // Tests (Swift Testing everywhere).
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRdKafka", "CSnappy", "CZstd", "CZlib", "CSQLite"]),
