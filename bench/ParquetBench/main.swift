@@ -8,7 +8,17 @@ let path = args.count > 1 ? args[1] : "/tmp/weir-bench.parquet"
 let rows = args.count > 2 ? Int(args[2]) ?? 1_000_000 : 1_000_000
 let iterations = args.count > 3 ? Int(args[3]) ?? 3 : 3
 
-var rng = SystemRandomNumberGenerator()
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64 = 0x5EED
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+var rng = SplitMix()
 let hex = Array("0123456789abcdef".utf8)
 var eventIds: [String?] = []
 eventIds.reserveCapacity(rows)

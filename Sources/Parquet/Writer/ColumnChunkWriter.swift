@@ -7,21 +7,14 @@ final class ColumnChunkWriter {
     let compressor: PageCompressor
     let fixedWidth: Int  // bytes per value for fixed-width types, 0 for BYTE_ARRAY/BOOLEAN
 
-    // Current page.
-    var defLevels: [UInt32] = []
-    var pageLevelCount = 0
-    var plainValues: [UInt8] = []
-    var indices: [UInt32] = []
-    var bools: [Bool] = []
+    /// Current page buffers, dictionary and statistics.
+    var ingest: ColumnIngest
     // Current chunk.
-    var dictionary: ByteDictionary?
-    var dictionaryActive = false
     var usedDictionaryPages = false
     var usedPlainPages = false
     var pages: [UInt8] = []
     var numValues: Int64 = 0
     var uncompressedBytes: Int64 = 0
-    var stats: StatisticsAccumulator
     // Scratch.
     private var body: [UInt8] = []
     private var compressed: [UInt8] = []
@@ -36,80 +29,84 @@ final class ColumnChunkWriter {
         case .fixedLenByteArray(let n): fixedWidth = n
         case .boolean, .byteArray: fixedWidth = 0
         }
-        stats = StatisticsAccumulator(column: column)
-        plainValues.reserveCapacity(options.pageMaxBytes + 4096)
-        resetChunk()
+        ingest = ColumnIngest(column: column, fixedWidth: fixedWidth, dictionaryEnabled: options.dictionaryEnabled)
+        ingest.plainValues.reserveCapacity(options.pageMaxBytes + 4096)
     }
 
     private func resetChunk() {
-        let useDict = options.dictionaryEnabled && column.physicalType != .boolean
-        dictionary = useDict ? ByteDictionary(lengthPrefixed: column.physicalType == .byteArray) : nil
-        dictionaryActive = useDict
+        ingest.dictionary = ByteDictionary(lengthPrefixed: column.physicalType == .byteArray)
+        ingest.dictionaryActive = options.dictionaryEnabled && column.physicalType != .boolean
+        ingest.stats = StatisticsAccumulator(column: column)
         usedDictionaryPages = false
         usedPlainPages = false
         pages.removeAll(keepingCapacity: true)
         numValues = 0
         uncompressedBytes = 0
-        stats = StatisticsAccumulator(column: column)
+    }
+
+    /// Appends rows `range` of `values` (validated by the file writer) and closes pages as needed.
+    func append(_ values: ColumnValues, range: Range<Int>) throws {
+        try ingest.append(values, range: range)
+        try afterSlice()
     }
 
     /// Estimated bytes of the current (unflushed) page.
     var pageEstimate: Int {
-        if dictionaryActive {
-            let bw = RLEHybrid.bitWidth(forMax: UInt32(max(1, dictionary?.count ?? 1)))
-            return indices.count * bw / 8 + pageLevelCount / 8
+        if ingest.dictionaryActive {
+            let bw = RLEHybrid.bitWidth(forMax: UInt32(max(1, ingest.dictionary.count)))
+            return ingest.indices.count * bw / 8 + ingest.pageLevelCount / 8
         }
-        return plainValues.count + bools.count / 8 + pageLevelCount / 8
+        return ingest.plainValues.count + ingest.bools.count / 8 + ingest.pageLevelCount / 8
     }
 
     /// Estimated bytes this chunk will occupy (for row-group sizing).
-    var chunkEstimate: Int { pages.count + pageEstimate + (dictionary?.byteSize ?? 0) }
+    var chunkEstimate: Int { pages.count + pageEstimate + (ingest.dictionaryActive || usedDictionaryPages ? ingest.dictionary.byteSize : 0) }
 
     /// Called after each appended slice: falls back from dictionary and closes full pages.
     func afterSlice() throws {
-        if dictionaryActive, let d = dictionary, d.byteSize > options.dictionaryMaxBytes {
+        if ingest.dictionaryActive, ingest.dictionary.byteSize > options.dictionaryMaxBytes {
             try flushPage()
-            dictionaryActive = false
+            ingest.dictionaryActive = false
         }
         if pageEstimate >= options.pageMaxBytes { try flushPage() }
     }
 
     /// Encodes, compresses and buffers the current page (no-op when empty).
     func flushPage() throws {
-        guard pageLevelCount > 0 else { return }
+        guard ingest.pageLevelCount > 0 else { return }
         body.removeAll(keepingCapacity: true)
         if column.isOptional {
             body.append(contentsOf: [0, 0, 0, 0])
-            RLEHybrid.encode(defLevels, bitWidth: 1, into: &body)
+            RLEHybrid.encode(ingest.defLevels, bitWidth: 1, into: &body)
             let len = UInt32(body.count - 4)
             for i in 0..<4 { body[i] = UInt8(truncatingIfNeeded: len >> (8 * UInt32(i))) }
         }
         let encoding: ParquetEncoding
-        if dictionaryActive {
-            let bw = max(1, RLEHybrid.bitWidth(forMax: UInt32(max(0, (dictionary?.count ?? 1) - 1))))
+        if ingest.dictionaryActive {
+            let bw = max(1, RLEHybrid.bitWidth(forMax: UInt32(max(0, ingest.dictionary.count - 1))))
             body.append(UInt8(bw))
-            RLEHybrid.encode(indices, bitWidth: bw, into: &body)
+            RLEHybrid.encode(ingest.indices, bitWidth: bw, into: &body)
             encoding = .rleDictionary
             usedDictionaryPages = true
         } else if column.physicalType == .boolean {
-            PlainEncoding.appendBooleans(bools, to: &body)
+            PlainEncoding.appendBooleans(ingest.bools, to: &body)
             encoding = .plain
             usedPlainPages = true
         } else {
-            body.append(contentsOf: plainValues)
+            body.append(contentsOf: ingest.plainValues)
             encoding = .plain
             usedPlainPages = true
         }
         var header = PageHeader(type: PageHeader.Kind.dataPage.rawValue, uncompressedSize: 0, compressedSize: 0)
-        header.numValues = Int32(pageLevelCount)
+        header.numValues = Int32(ingest.pageLevelCount)
         header.encoding = encoding
         try appendPage(header: header, body: body, to: &pages)
-        numValues += Int64(pageLevelCount)
-        defLevels.removeAll(keepingCapacity: true)
-        indices.removeAll(keepingCapacity: true)
-        plainValues.removeAll(keepingCapacity: true)
-        bools.removeAll(keepingCapacity: true)
-        pageLevelCount = 0
+        numValues += Int64(ingest.pageLevelCount)
+        ingest.defLevels.removeAll(keepingCapacity: true)
+        ingest.indices.removeAll(keepingCapacity: true)
+        ingest.plainValues.removeAll(keepingCapacity: true)
+        ingest.bools.removeAll(keepingCapacity: true)
+        ingest.pageLevelCount = 0
     }
 
     private func appendPage(header: PageHeader, body: [UInt8], to out: inout [UInt8]) throws {
@@ -134,7 +131,8 @@ final class ColumnChunkWriter {
         try flushPage()
         var dictOffset: Int64?
         var encodings: [ParquetEncoding] = []
-        if usedDictionaryPages, let d = dictionary {
+        if usedDictionaryPages {
+            let d = ingest.dictionary
             dictOffset = sink.position
             var dictPage: [UInt8] = []
             var h = PageHeader(type: PageHeader.Kind.dictionaryPage.rawValue, uncompressedSize: 0, compressedSize: 0)
@@ -154,7 +152,7 @@ final class ColumnChunkWriter {
             path: [column.name], physicalTypeValue: column.physicalType.thriftValue, codec: options.compression,
             codecValue: options.compression.thriftValue, encodings: encodings, numValues: numValues,
             totalUncompressedSize: uncompressedBytes, totalCompressedSize: total, dataPageOffset: dataOffset,
-            dictionaryPageOffset: dictOffset, statistics: stats.build())
+            dictionaryPageOffset: dictOffset, statistics: ingest.stats.build())
         resetChunk()
         return meta
     }

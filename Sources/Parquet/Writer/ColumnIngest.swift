@@ -1,10 +1,31 @@
-/// Value ingestion for `ColumnChunkWriter`: validates the `ColumnValues` case against the physical type,
-/// records definition levels and nulls, updates statistics, and dictionary- or PLAIN-encodes each value.
-extension ColumnChunkWriter {
+/// Per-page value buffers of a `ColumnChunkWriter` plus the chunk's dictionary and statistics.
+/// Ingestion validates the `ColumnValues` case against the physical type, records definition levels and nulls,
+/// updates statistics, and dictionary- or PLAIN-encodes each value. A value type so the hot loops run on
+/// an `inout` copy without per-access exclusivity checks.
+struct ColumnIngest {
+    let column: ColumnDescriptor
+    let fixedWidth: Int
+    var defLevels: [UInt32] = []
+    var pageLevelCount = 0
+    var plainValues: [UInt8] = []
+    var indices: [UInt32] = []
+    var bools: [Bool] = []
+    var dictionary: ByteDictionary
+    var dictionaryActive: Bool
+    var stats: StatisticsAccumulator
+
+    init(column: ColumnDescriptor, fixedWidth: Int, dictionaryEnabled: Bool) {
+        self.column = column
+        self.fixedWidth = fixedWidth
+        dictionary = ByteDictionary(lengthPrefixed: column.physicalType == .byteArray)
+        dictionaryActive = dictionaryEnabled && column.physicalType != .boolean
+        stats = StatisticsAccumulator(column: column)
+    }
+
     @inline(__always)
-    private func putBytes(_ p: UnsafeRawBufferPointer) {
-        if dictionaryActive, dictionary != nil {
-            let (idx, isNew) = dictionary!.insert(p)
+    private mutating func putBytes(_ p: UnsafeRawBufferPointer) {
+        if dictionaryActive {
+            let (idx, isNew) = dictionary.insert(p)
             indices.append(idx)
             if isNew { stats.add(bytes: p) }
         } else {
@@ -14,9 +35,9 @@ extension ColumnChunkWriter {
     }
 
     @inline(__always)
-    private func putFixed<T: FixedWidthInteger>(_ v: T) {
-        if dictionaryActive, dictionary != nil {
-            let idx = withUnsafeBytes(of: v.littleEndian) { dictionary!.insert($0).index }
+    private mutating func putFixed<T: FixedWidthInteger>(_ v: T) {
+        if dictionaryActive {
+            let idx = withUnsafeBytes(of: v.littleEndian) { dictionary.insert($0).index }
             indices.append(idx)
         } else {
             PlainEncoding.append(v, to: &plainValues)
@@ -24,7 +45,7 @@ extension ColumnChunkWriter {
     }
 
     @inline(__always)
-    private func level(_ present: Bool) throws {
+    private mutating func level(_ present: Bool) throws {
         pageLevelCount += 1
         if column.isOptional {
             defLevels.append(present ? 1 : 0)
@@ -40,7 +61,7 @@ extension ColumnChunkWriter {
 
     /// Appends rows `range` of `values`. Throws `.invalidArgument` on type mismatch, nulls in a required column,
     /// or a FIXED_LEN_BYTE_ARRAY value of the wrong length.
-    func append(_ values: ColumnValues, range: Range<Int>) throws {
+    mutating func append(_ values: ColumnValues, range: Range<Int>) throws {
         switch (values, column.physicalType) {
         case (.boolean(let a), .boolean):
             for i in range {
