@@ -34,8 +34,7 @@ final class ColumnChunkWriter {
     }
 
     private func resetChunk() {
-        ingest.dictionary = ByteDictionary(lengthPrefixed: column.physicalType == .byteArray)
-        ingest.dictionaryActive = options.dictionaryEnabled && column.physicalType != .boolean
+        ingest.resetDictionary(enabled: options.dictionaryEnabled)
         ingest.stats = StatisticsAccumulator(column: column)
         usedDictionaryPages = false
         usedPlainPages = false
@@ -53,18 +52,18 @@ final class ColumnChunkWriter {
     /// Estimated bytes of the current (unflushed) page.
     var pageEstimate: Int {
         if ingest.dictionaryActive {
-            let bw = RLEHybrid.bitWidth(forMax: UInt32(max(1, ingest.dictionary.count)))
+            let bw = RLEHybrid.bitWidth(forMax: UInt32(max(1, ingest.dictionaryCount)))
             return ingest.indices.count * bw / 8 + ingest.pageLevelCount / 8
         }
         return ingest.plainValues.count + ingest.bools.count / 8 + ingest.pageLevelCount / 8
     }
 
     /// Estimated bytes this chunk will occupy (for row-group sizing).
-    var chunkEstimate: Int { pages.count + pageEstimate + (ingest.dictionaryActive || usedDictionaryPages ? ingest.dictionary.byteSize : 0) }
+    var chunkEstimate: Int { pages.count + pageEstimate + (ingest.dictionaryActive || usedDictionaryPages ? ingest.dictionaryBytes : 0) }
 
     /// Called after each appended slice: falls back from dictionary and closes full pages.
     func afterSlice() throws {
-        if ingest.dictionaryActive, ingest.dictionary.byteSize > options.dictionaryMaxBytes {
+        if ingest.dictionaryActive, ingest.dictionaryBytes > options.dictionaryMaxBytes {
             try flushPage()
             ingest.dictionaryActive = false
         }
@@ -83,13 +82,18 @@ final class ColumnChunkWriter {
         }
         let encoding: ParquetEncoding
         if ingest.dictionaryActive {
-            let bw = max(1, RLEHybrid.bitWidth(forMax: UInt32(max(0, ingest.dictionary.count - 1))))
+            let bw = max(1, RLEHybrid.bitWidth(forMax: UInt32(max(0, ingest.dictionaryCount - 1))))
             body.append(UInt8(bw))
             RLEHybrid.encode(ingest.indices, bitWidth: bw, into: &body)
             encoding = .rleDictionary
             usedDictionaryPages = true
         } else if column.physicalType == .boolean {
             PlainEncoding.appendBooleans(ingest.bools, to: &body)
+            encoding = .plain
+            usedPlainPages = true
+        } else if !column.isOptional {
+            // No levels: compress the PLAIN buffer directly instead of copying it into `body`.
+            swap(&body, &ingest.plainValues)
             encoding = .plain
             usedPlainPages = true
         } else {
@@ -110,18 +114,17 @@ final class ColumnChunkWriter {
     }
 
     private func appendPage(header: PageHeader, body: [UInt8], to out: inout [UInt8]) throws {
-        compressed.removeAll(keepingCapacity: true)
-        try compressor.compress(body, appendingTo: &compressed)
-        guard body.count <= Int32.max, compressed.count <= Int32.max else {
+        let compressedCount = try compressor.compress(body, scratch: &compressed)
+        guard body.count <= Int32.max, compressedCount <= Int32.max else {
             throw ParquetError.invalidArgument("page for column '\(column.name)' exceeds 2 GiB")
         }
         var h = header
         h.uncompressedSize = Int32(body.count)
-        h.compressedSize = Int32(compressed.count)
+        h.compressedSize = Int32(compressedCount)
         var w = CompactWriter()
         h.encode(into: &w)
         out.append(contentsOf: w.bytes)
-        out.append(contentsOf: compressed)
+        compressed.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
         uncompressedBytes += Int64(w.bytes.count + body.count)
     }
 
@@ -132,13 +135,13 @@ final class ColumnChunkWriter {
         var dictOffset: Int64?
         var encodings: [ParquetEncoding] = []
         if usedDictionaryPages {
-            let d = ingest.dictionary
+            let dictPlain = ingest.dictionaryPlain
             dictOffset = sink.position
             var dictPage: [UInt8] = []
             var h = PageHeader(type: PageHeader.Kind.dictionaryPage.rawValue, uncompressedSize: 0, compressedSize: 0)
-            h.numValues = Int32(d.count)
+            h.numValues = Int32(ingest.dictionaryCount)
             h.encoding = .plain
-            try appendPage(header: h, body: d.plain, to: &dictPage)
+            try appendPage(header: h, body: dictPlain, to: &dictPage)
             try dictPage.withUnsafeBytes { try sink.write($0) }
             encodings.append(.plain)
             encodings.append(.rleDictionary)

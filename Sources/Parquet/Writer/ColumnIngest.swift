@@ -11,6 +11,8 @@ struct ColumnIngest {
     var indices: [UInt32] = []
     var bools: [Bool] = []
     var dictionary: ByteDictionary
+    /// Used instead of `dictionary` for 4/8-byte numeric columns.
+    var fixedDictionary: FixedDictionary
     var dictionaryActive: Bool
     var stats: StatisticsAccumulator
 
@@ -18,6 +20,7 @@ struct ColumnIngest {
         self.column = column
         self.fixedWidth = fixedWidth
         dictionary = ByteDictionary(lengthPrefixed: column.physicalType == .byteArray)
+        fixedDictionary = FixedDictionary(width: fixedWidth)
         dictionaryActive = dictionaryEnabled && column.physicalType != .boolean
         stats = StatisticsAccumulator(column: column)
     }
@@ -29,16 +32,32 @@ struct ColumnIngest {
             indices.append(idx)
             if isNew { stats.add(bytes: p) }
         } else {
-            if fixedWidth == 0 { PlainEncoding.appendByteArray(p, to: &plainValues) } else { plainValues.append(contentsOf: p) }
+            if fixedWidth == 0 { PlainEncoding.appendByteArray(p, to: &plainValues) } else { PlainEncoding.appendBytes(p, to: &plainValues) }
             stats.add(bytes: p)
         }
+    }
+
+    /// True when this column uses `fixedDictionary` (INT32/INT64/FLOAT/DOUBLE).
+    var usesFixedDictionary: Bool {
+        switch column.physicalType {
+        case .int32, .int64, .float, .double: return true
+        default: return false
+        }
+    }
+    var dictionaryCount: Int { usesFixedDictionary ? fixedDictionary.count : dictionary.count }
+    var dictionaryBytes: Int { usesFixedDictionary ? fixedDictionary.byteSize : dictionary.byteSize }
+    var dictionaryPlain: [UInt8] { usesFixedDictionary ? fixedDictionary.plain : dictionary.plain }
+
+    mutating func resetDictionary(enabled: Bool) {
+        dictionary = ByteDictionary(lengthPrefixed: column.physicalType == .byteArray)
+        fixedDictionary = FixedDictionary(width: fixedWidth)
+        dictionaryActive = enabled && column.physicalType != .boolean
     }
 
     @inline(__always)
     private mutating func putFixed<T: FixedWidthInteger>(_ v: T) {
         if dictionaryActive {
-            let idx = withUnsafeBytes(of: v.littleEndian) { dictionary.insert($0).index }
-            indices.append(idx)
+            indices.append(fixedDictionary.insert(UInt64(truncatingIfNeeded: v)))
         } else {
             PlainEncoding.append(v, to: &plainValues)
         }
