@@ -11,8 +11,12 @@ final class ColumnChunkWriter {
     var ingest: ColumnIngest
     // Current chunk.
     var usedDictionaryPages = false
+    var cardinalityChecked = false
+    static let cardinalityProbe = 50_000
     var usedPlainPages = false
-    var pages: [UInt8] = []
+    /// Encoded data pages (header + compressed body) of the current chunk, one buffer per page.
+    var pages: [[UInt8]] = []
+    var pagesBytes = 0
     var numValues: Int64 = 0
     var uncompressedBytes: Int64 = 0
     // Scratch.
@@ -35,10 +39,12 @@ final class ColumnChunkWriter {
 
     private func resetChunk() {
         ingest.resetDictionary(enabled: options.dictionaryEnabled)
+        cardinalityChecked = false
         ingest.stats = StatisticsAccumulator(column: column)
         usedDictionaryPages = false
         usedPlainPages = false
         pages.removeAll(keepingCapacity: true)
+        pagesBytes = 0
         numValues = 0
         uncompressedBytes = 0
     }
@@ -59,13 +65,23 @@ final class ColumnChunkWriter {
     }
 
     /// Estimated bytes this chunk will occupy (for row-group sizing).
-    var chunkEstimate: Int { pages.count + pageEstimate + (ingest.dictionaryActive || usedDictionaryPages ? ingest.dictionaryBytes : 0) }
+    var chunkEstimate: Int { pagesBytes + pageEstimate + (ingest.dictionaryActive || usedDictionaryPages ? ingest.dictionaryBytes : 0) }
 
     /// Called after each appended slice: falls back from dictionary and closes full pages.
     func afterSlice() throws {
-        if ingest.dictionaryActive, ingest.dictionaryBytes > options.dictionaryMaxBytes {
-            try flushPage()
-            ingest.dictionaryActive = false
+        if ingest.dictionaryActive {
+            // Fall back to PLAIN when the dictionary is too big, or (checked once per chunk, after
+            // `Self.cardinalityProbe` values) when nearly every value is distinct so a dictionary cannot pay off.
+            let tooBig = ingest.dictionaryBytes > options.dictionaryMaxBytes
+            var hopeless = false
+            if !cardinalityChecked && ingest.dictionaryValueCount >= Self.cardinalityProbe {
+                cardinalityChecked = true
+                hopeless = ingest.dictionaryCount * 10 >= ingest.dictionaryValueCount * 9
+            }
+            if tooBig || hopeless {
+                try flushPage()
+                ingest.dictionaryActive = false
+            }
         }
         if pageEstimate >= options.pageMaxBytes { try flushPage() }
     }
@@ -104,7 +120,10 @@ final class ColumnChunkWriter {
         var header = PageHeader(type: PageHeader.Kind.dataPage.rawValue, uncompressedSize: 0, compressedSize: 0)
         header.numValues = Int32(ingest.pageLevelCount)
         header.encoding = encoding
-        try appendPage(header: header, body: body, to: &pages)
+        var page: [UInt8] = []
+        try appendPage(header: header, body: body, to: &page)
+        pagesBytes += page.count
+        pages.append(page)
         numValues += Int64(ingest.pageLevelCount)
         ingest.defLevels.removeAll(keepingCapacity: true)
         ingest.indices.removeAll(keepingCapacity: true)
@@ -123,6 +142,7 @@ final class ColumnChunkWriter {
         h.compressedSize = Int32(compressedCount)
         var w = CompactWriter()
         h.encode(into: &w)
+        out.reserveCapacity(out.count + w.bytes.count + compressedCount)
         out.append(contentsOf: w.bytes)
         compressed.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
         uncompressedBytes += Int64(w.bytes.count + body.count)
@@ -149,7 +169,7 @@ final class ColumnChunkWriter {
         if usedPlainPages && !encodings.contains(.plain) { encodings.append(.plain) }
         if column.isOptional || usedDictionaryPages { encodings.insert(.rle, at: min(1, encodings.count)) }
         let dataOffset = sink.position
-        try pages.withUnsafeBytes { try sink.write($0) }
+        for page in pages { try page.withUnsafeBytes { try sink.write($0) } }
         let total = sink.position - (dictOffset ?? dataOffset)
         let meta = ColumnChunkMetadata(
             path: [column.name], physicalTypeValue: column.physicalType.thriftValue, codec: options.compression,

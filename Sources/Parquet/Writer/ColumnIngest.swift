@@ -14,6 +14,8 @@ struct ColumnIngest {
     /// Used instead of `dictionary` for 4/8-byte numeric columns.
     var fixedDictionary: FixedDictionary
     var dictionaryActive: Bool
+    /// Non-null values dictionary-encoded in the current chunk.
+    var dictionaryValueCount = 0
     var stats: StatisticsAccumulator
 
     init(column: ColumnDescriptor, fixedWidth: Int, dictionaryEnabled: Bool) {
@@ -30,6 +32,7 @@ struct ColumnIngest {
         if dictionaryActive {
             let (idx, isNew) = dictionary.insert(p)
             indices.append(idx)
+            dictionaryValueCount += 1
             if isNew { stats.add(bytes: p) }
         } else {
             if fixedWidth == 0 { PlainEncoding.appendByteArray(p, to: &plainValues) } else { PlainEncoding.appendBytes(p, to: &plainValues) }
@@ -52,12 +55,14 @@ struct ColumnIngest {
         dictionary = ByteDictionary(lengthPrefixed: column.physicalType == .byteArray)
         fixedDictionary = FixedDictionary(width: fixedWidth)
         dictionaryActive = enabled && column.physicalType != .boolean
+        dictionaryValueCount = 0
     }
 
     @inline(__always)
     private mutating func putFixed<T: FixedWidthInteger>(_ v: T) {
         if dictionaryActive {
             indices.append(fixedDictionary.insert(UInt64(truncatingIfNeeded: v)))
+            dictionaryValueCount += 1
         } else {
             PlainEncoding.append(v, to: &plainValues)
         }
