@@ -35,10 +35,14 @@ let acciones = ["view", "click", "add_to_cart", "purchase", "login", "logout", "
 let accion: [String?] = (0..<rows).map { _ in acciones.randomElement(using: &rng) }
 let monto: [Double?] = (0..<rows).map { _ in Double.random(in: 0..<1, using: &rng) < 0.3 ? nil : (Double.random(in: 0..<10_000, using: &rng) * 100).rounded() / 100 }
 
-let schema = ParquetSchema(columns: [
+let allColumns: [ColumnDescriptor] = [
     .string("event_id"), .timestampMicros("ts"), .int64("usuario_id"), .string("accion"), .double("monto", optional: true),
-])
-let batch: [ColumnValues] = [.string(eventIds), .int64(ts), .int64(users), .string(accion), .double(monto)]
+]
+let allValues: [ColumnValues] = [.string(eventIds), .int64(ts), .int64(users), .string(accion), .double(monto)]
+// BENCH_COLUMNS=0,2 restricts the table to those columns (for profiling single columns).
+let selected = ProcessInfo.processInfo.environment["BENCH_COLUMNS"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? Array(0..<5)
+let schema = ParquetSchema(columns: selected.map { allColumns[$0] })
+let batch = selected.map { allValues[$0] }
 func cpuSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)

@@ -42,13 +42,15 @@ struct ByteDictionary {
         }
         if i < n {
             var w: UInt64 = 0
-            var s: UInt64 = 0
-            while i < n { w |= UInt64(p[i]) << s; s += 8; i += 1 }
+            withUnsafeMutableBytes(of: &w) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: p[i..<n])) }
             h = (h ^ w) &* 0xC4CE_B9FE_1A85_EC53
         }
-        h ^= h >> 29
-        h = h &* 0x9E37_79B9_7F4A_7C15
-        return h ^ (h >> 32)
+        // MurmurHash3 fmix64 finaliser.
+        h ^= h >> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h = h &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 33)
     }
 
     /// Returns the entry index for `p`, inserting it if new (`isNew` = true).

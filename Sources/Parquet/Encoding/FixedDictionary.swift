@@ -19,8 +19,12 @@ struct FixedDictionary {
 
     @inline(__always)
     static func hash(_ k: UInt64) -> Int {
-        var h = k &* 0x9E37_79B9_7F4A_7C15
-        h ^= h >> 29
+        // MurmurHash3 fmix64 finaliser: full avalanche, so linear probing sees no clustering.
+        var h = k ^ (k >> 33)
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h = h &* 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
         return Int(truncatingIfNeeded: h)
     }
 
