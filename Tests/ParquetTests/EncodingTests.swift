@@ -48,6 +48,14 @@ import Testing
         }
     }
 
+    @Test func hugeRunHeadersThrowInsteadOfTrapping() {
+        // Bit-packed header with ~2^62 groups at width 32, and an RLE run header of ~2^62 values with no value byte.
+        let bitPacked: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x01]
+        #expect(throws: ParquetError.self) { _ = try unrle(bitPacked, 32, 10) }
+        let rleRun: [UInt8] = [0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]
+        #expect(throws: ParquetError.self) { _ = try unrle(rleRun, 8, 1_000_000_000) }
+    }
+
     @Test func plainValues() {
         var out: [UInt8] = []
         PlainEncoding.append(Int32(1), to: &out)
