@@ -143,7 +143,9 @@ enum TestData {
             .int64(col { Int64(bitPattern: UInt64.random(in: 0 ... .max, using: &$0)) }),
             .float(f32),
             .double(f64),
-            .string(col { words.randomElement(using: &$0)! + String(Int.random(in: 0..<1000, using: &$0)) }),
+            .string(col { g in  // ~10 % empty strings; the rest mix ASCII, multi-byte UTF-8 and emoji
+                Int.random(in: 0..<10, using: &g) == 0 ? "" : words.randomElement(using: &g)! + String(Int.random(in: 0..<1000, using: &g))
+            }),
             .byteArray(col { g in (0..<Int.random(in: 0...10, using: &g)).map { _ in UInt8.random(in: 0...255, using: &g) } }),
             .fixedLenByteArray(col { g in (0..<6).map { _ in UInt8.random(in: 0...255, using: &g) } }),
             .int64(col { Int64.random(in: 0...(1 << 52), using: &$0) }),

@@ -18,6 +18,38 @@ final class PageCompressor {
 
     deinit { if let c = zstdCCtx { ZSTD_freeCCtx(c) } }
 
+    /// Compresses `input` into `scratch` (grown as needed, never shrunk, so it is not re-zeroed per page)
+    /// and returns the compressed length. Throws `.compression` on library failure.
+    func compress(_ input: [UInt8], scratch: inout [UInt8]) throws -> Int {
+        if codec == .uncompressed || codec == .gzip {
+            var out: [UInt8] = []
+            if codec == .gzip { try gzip(input, appendingTo: &out) } else { out = input }
+            if scratch.count < out.count { scratch = out } else { scratch.replaceSubrange(0..<out.count, with: out) }
+            return out.count
+        }
+        let bound = codec == .zstd ? ZSTD_compressBound(input.count) : snappy_max_compressed_length(input.count)
+        if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
+        if codec == .zstd {
+            if zstdCCtx == nil { zstdCCtx = ZSTD_createCCtx() }
+            let n = input.withUnsafeBytes { src in
+                scratch.withUnsafeMutableBytes { dst in
+                    ZSTD_compressCCtx(zstdCCtx, dst.baseAddress, bound, src.baseAddress, src.count, level)
+                }
+            }
+            if ZSTD_isError(n) != 0 { throw ParquetError.compression("zstd: \(String(cString: ZSTD_getErrorName(n)))") }
+            return n
+        }
+        var outLen = bound
+        let status = input.withUnsafeBytes { src in
+            scratch.withUnsafeMutableBytes { dst in
+                snappy_compress(src.baseAddress?.assumingMemoryBound(to: CChar.self), src.count,
+                                dst.baseAddress?.assumingMemoryBound(to: CChar.self), &outLen)
+            }
+        }
+        guard status == SNAPPY_OK else { throw ParquetError.compression("snappy_compress failed (\(status))") }
+        return outLen
+    }
+
     /// Compresses `input` and appends the result to `out`. Throws `.compression` on library failure.
     func compress(_ input: [UInt8], appendingTo out: inout [UInt8]) throws {
         switch codec {

@@ -3,13 +3,19 @@
 enum PlainEncoding {
     @inline(__always)
     static func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: v.littleEndian) { appendBytes($0, to: &out) }
     }
 
     @inline(__always)
     static func appendByteArray(_ p: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         append(UInt32(p.count), to: &out)
-        out.append(contentsOf: p)
+        appendBytes(p, to: &out)
+    }
+
+    /// memcpy-speed append of raw bytes (the generic `append(contentsOf:)` iterates byte by byte).
+    @inline(__always)
+    static func appendBytes(_ p: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: p.baseAddress?.assumingMemoryBound(to: UInt8.self), count: p.count))
     }
 
     /// Bit-packs booleans LSB-first into ceil(n/8) bytes.

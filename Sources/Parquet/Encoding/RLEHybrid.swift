@@ -63,7 +63,7 @@ enum RLEHybrid {
                        into out: inout [UInt32]) throws {
         guard bitWidth >= 0, bitWidth <= 32 else { throw ParquetError.corrupt("RLE bit width \(bitWidth) > 32") }
         guard end <= bytes.count, start <= end else { throw ParquetError.corrupt("RLE data range out of bounds") }
-        out.reserveCapacity(out.count + count)
+        out.reserveCapacity(out.count + min(count, 1 << 20))  // `count` may come from a corrupt header
         var pos = start
         var produced = 0
         let byteWidth = (bitWidth + 7) / 8
@@ -92,7 +92,8 @@ enum RLEHybrid {
                 let groups = Int(clamping: header >> 1)
                 let totalValues = groups.multipliedReportingOverflow(by: 8)
                 guard !totalValues.overflow else { throw ParquetError.corrupt("RLE bit-packed run too long") }
-                let needBytes = groups * bitWidth  // groups*8 values * bitWidth bits / 8
+                let need = groups.multipliedReportingOverflow(by: bitWidth)  // groups*8 values * bitWidth bits / 8
+                let needBytes = need.overflow ? Int.max : need.partialValue
                 let available = end - pos
                 let take = min(totalValues.partialValue, count - produced)
                 // Values beyond the available bytes are only allowed if we don't need them.

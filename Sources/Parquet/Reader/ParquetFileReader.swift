@@ -8,7 +8,7 @@ import Darwin
 /// the footer is decoded in `init`, column data on demand per row group.
 /// Supports PLAIN, PLAIN_DICTIONARY/RLE_DICTIONARY, RLE booleans, data pages V1 and V2, and the
 /// UNCOMPRESSED/SNAPPY/GZIP/ZSTD codecs. Not thread-safe.
-public final class ParquetFileReader {
+public final class ParquetFileReader: Sendable {
     private let bytes: [UInt8]
     /// The decoded footer.
     public let metadata: ParquetFileMetadata

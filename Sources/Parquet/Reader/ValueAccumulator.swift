@@ -67,7 +67,7 @@ final class ValueAccumulator {
                 bytes.append(Array(p[s..<(s + n)]))
             }
         case .byteArray:
-            bytes.reserveCapacity(bytes.count + count)
+            bytes.reserveCapacity(bytes.count + min(count, avail / 4))
             var pos = start
             for _ in 0..<count {
                 guard end - pos >= 4 else { throw truncated("BYTE_ARRAY length") }

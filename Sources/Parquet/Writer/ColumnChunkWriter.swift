@@ -7,21 +7,18 @@ final class ColumnChunkWriter {
     let compressor: PageCompressor
     let fixedWidth: Int  // bytes per value for fixed-width types, 0 for BYTE_ARRAY/BOOLEAN
 
-    // Current page.
-    var defLevels: [UInt32] = []
-    var pageLevelCount = 0
-    var plainValues: [UInt8] = []
-    var indices: [UInt32] = []
-    var bools: [Bool] = []
+    /// Current page buffers, dictionary and statistics.
+    var ingest: ColumnIngest
     // Current chunk.
-    var dictionary: ByteDictionary?
-    var dictionaryActive = false
     var usedDictionaryPages = false
+    var cardinalityChecked = false
+    static let cardinalityProbe = 50_000
     var usedPlainPages = false
-    var pages: [UInt8] = []
+    /// Encoded data pages (header + compressed body) of the current chunk, one buffer per page.
+    var pages: [[UInt8]] = []
+    var pagesBytes = 0
     var numValues: Int64 = 0
     var uncompressedBytes: Int64 = 0
-    var stats: StatisticsAccumulator
     // Scratch.
     private var body: [UInt8] = []
     private var compressed: [UInt8] = []
@@ -36,95 +33,118 @@ final class ColumnChunkWriter {
         case .fixedLenByteArray(let n): fixedWidth = n
         case .boolean, .byteArray: fixedWidth = 0
         }
-        stats = StatisticsAccumulator(column: column)
-        plainValues.reserveCapacity(options.pageMaxBytes + 4096)
-        resetChunk()
+        ingest = ColumnIngest(column: column, fixedWidth: fixedWidth, dictionaryEnabled: options.dictionaryEnabled)
+        ingest.plainValues.reserveCapacity(options.pageMaxBytes + 4096)
     }
 
     private func resetChunk() {
-        let useDict = options.dictionaryEnabled && column.physicalType != .boolean
-        dictionary = useDict ? ByteDictionary(lengthPrefixed: column.physicalType == .byteArray) : nil
-        dictionaryActive = useDict
+        ingest.resetDictionary(enabled: options.dictionaryEnabled)
+        cardinalityChecked = false
+        ingest.stats = StatisticsAccumulator(column: column)
         usedDictionaryPages = false
         usedPlainPages = false
         pages.removeAll(keepingCapacity: true)
+        pagesBytes = 0
         numValues = 0
         uncompressedBytes = 0
-        stats = StatisticsAccumulator(column: column)
+    }
+
+    /// Appends rows `range` of `values` (validated by the file writer) and closes pages as needed.
+    func append(_ values: ColumnValues, range: Range<Int>) throws {
+        try ingest.append(values, range: range)
+        try afterSlice()
     }
 
     /// Estimated bytes of the current (unflushed) page.
     var pageEstimate: Int {
-        if dictionaryActive {
-            let bw = RLEHybrid.bitWidth(forMax: UInt32(max(1, dictionary?.count ?? 1)))
-            return indices.count * bw / 8 + pageLevelCount / 8
+        if ingest.dictionaryActive {
+            let bw = RLEHybrid.bitWidth(forMax: UInt32(max(1, ingest.dictionaryCount)))
+            return ingest.indices.count * bw / 8 + ingest.pageLevelCount / 8
         }
-        return plainValues.count + bools.count / 8 + pageLevelCount / 8
+        return ingest.plainValues.count + ingest.bools.count / 8 + ingest.pageLevelCount / 8
     }
 
     /// Estimated bytes this chunk will occupy (for row-group sizing).
-    var chunkEstimate: Int { pages.count + pageEstimate + (dictionary?.byteSize ?? 0) }
+    var chunkEstimate: Int { pagesBytes + pageEstimate + (ingest.dictionaryActive || usedDictionaryPages ? ingest.dictionaryBytes : 0) }
 
     /// Called after each appended slice: falls back from dictionary and closes full pages.
     func afterSlice() throws {
-        if dictionaryActive, let d = dictionary, d.byteSize > options.dictionaryMaxBytes {
-            try flushPage()
-            dictionaryActive = false
+        if ingest.dictionaryActive {
+            // Fall back to PLAIN when the dictionary is too big, or (checked once per chunk, after
+            // `Self.cardinalityProbe` values) when nearly every value is distinct so a dictionary cannot pay off.
+            let tooBig = ingest.dictionaryBytes > options.dictionaryMaxBytes
+            var hopeless = false
+            if !cardinalityChecked && ingest.dictionaryValueCount >= Self.cardinalityProbe {
+                cardinalityChecked = true
+                hopeless = ingest.dictionaryCount * 10 >= ingest.dictionaryValueCount * 9
+            }
+            if tooBig || hopeless {
+                try flushPage()
+                ingest.dictionaryActive = false
+            }
         }
         if pageEstimate >= options.pageMaxBytes { try flushPage() }
     }
 
     /// Encodes, compresses and buffers the current page (no-op when empty).
     func flushPage() throws {
-        guard pageLevelCount > 0 else { return }
+        guard ingest.pageLevelCount > 0 else { return }
         body.removeAll(keepingCapacity: true)
         if column.isOptional {
             body.append(contentsOf: [0, 0, 0, 0])
-            RLEHybrid.encode(defLevels, bitWidth: 1, into: &body)
+            RLEHybrid.encode(ingest.defLevels, bitWidth: 1, into: &body)
             let len = UInt32(body.count - 4)
             for i in 0..<4 { body[i] = UInt8(truncatingIfNeeded: len >> (8 * UInt32(i))) }
         }
         let encoding: ParquetEncoding
-        if dictionaryActive {
-            let bw = max(1, RLEHybrid.bitWidth(forMax: UInt32(max(0, (dictionary?.count ?? 1) - 1))))
+        if ingest.dictionaryActive {
+            let bw = max(1, RLEHybrid.bitWidth(forMax: UInt32(max(0, ingest.dictionaryCount - 1))))
             body.append(UInt8(bw))
-            RLEHybrid.encode(indices, bitWidth: bw, into: &body)
+            RLEHybrid.encode(ingest.indices, bitWidth: bw, into: &body)
             encoding = .rleDictionary
             usedDictionaryPages = true
         } else if column.physicalType == .boolean {
-            PlainEncoding.appendBooleans(bools, to: &body)
+            PlainEncoding.appendBooleans(ingest.bools, to: &body)
+            encoding = .plain
+            usedPlainPages = true
+        } else if !column.isOptional {
+            // No levels: compress the PLAIN buffer directly instead of copying it into `body`.
+            swap(&body, &ingest.plainValues)
             encoding = .plain
             usedPlainPages = true
         } else {
-            body.append(contentsOf: plainValues)
+            body.append(contentsOf: ingest.plainValues)
             encoding = .plain
             usedPlainPages = true
         }
         var header = PageHeader(type: PageHeader.Kind.dataPage.rawValue, uncompressedSize: 0, compressedSize: 0)
-        header.numValues = Int32(pageLevelCount)
+        header.numValues = Int32(ingest.pageLevelCount)
         header.encoding = encoding
-        try appendPage(header: header, body: body, to: &pages)
-        numValues += Int64(pageLevelCount)
-        defLevels.removeAll(keepingCapacity: true)
-        indices.removeAll(keepingCapacity: true)
-        plainValues.removeAll(keepingCapacity: true)
-        bools.removeAll(keepingCapacity: true)
-        pageLevelCount = 0
+        var page: [UInt8] = []
+        try appendPage(header: header, body: body, to: &page)
+        pagesBytes += page.count
+        pages.append(page)
+        numValues += Int64(ingest.pageLevelCount)
+        ingest.defLevels.removeAll(keepingCapacity: true)
+        ingest.indices.removeAll(keepingCapacity: true)
+        ingest.plainValues.removeAll(keepingCapacity: true)
+        ingest.bools.removeAll(keepingCapacity: true)
+        ingest.pageLevelCount = 0
     }
 
     private func appendPage(header: PageHeader, body: [UInt8], to out: inout [UInt8]) throws {
-        compressed.removeAll(keepingCapacity: true)
-        try compressor.compress(body, appendingTo: &compressed)
-        guard body.count <= Int32.max, compressed.count <= Int32.max else {
+        let compressedCount = try compressor.compress(body, scratch: &compressed)
+        guard body.count <= Int32.max, compressedCount <= Int32.max else {
             throw ParquetError.invalidArgument("page for column '\(column.name)' exceeds 2 GiB")
         }
         var h = header
         h.uncompressedSize = Int32(body.count)
-        h.compressedSize = Int32(compressed.count)
+        h.compressedSize = Int32(compressedCount)
         var w = CompactWriter()
         h.encode(into: &w)
+        out.reserveCapacity(out.count + w.bytes.count + compressedCount)
         out.append(contentsOf: w.bytes)
-        out.append(contentsOf: compressed)
+        compressed.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
         uncompressedBytes += Int64(w.bytes.count + body.count)
     }
 
@@ -134,13 +154,14 @@ final class ColumnChunkWriter {
         try flushPage()
         var dictOffset: Int64?
         var encodings: [ParquetEncoding] = []
-        if usedDictionaryPages, let d = dictionary {
+        if usedDictionaryPages {
+            let dictPlain = ingest.dictionaryPlain
             dictOffset = sink.position
             var dictPage: [UInt8] = []
             var h = PageHeader(type: PageHeader.Kind.dictionaryPage.rawValue, uncompressedSize: 0, compressedSize: 0)
-            h.numValues = Int32(d.count)
+            h.numValues = Int32(ingest.dictionaryCount)
             h.encoding = .plain
-            try appendPage(header: h, body: d.plain, to: &dictPage)
+            try appendPage(header: h, body: dictPlain, to: &dictPage)
             try dictPage.withUnsafeBytes { try sink.write($0) }
             encodings.append(.plain)
             encodings.append(.rleDictionary)
@@ -148,13 +169,13 @@ final class ColumnChunkWriter {
         if usedPlainPages && !encodings.contains(.plain) { encodings.append(.plain) }
         if column.isOptional || usedDictionaryPages { encodings.insert(.rle, at: min(1, encodings.count)) }
         let dataOffset = sink.position
-        try pages.withUnsafeBytes { try sink.write($0) }
+        for page in pages { try page.withUnsafeBytes { try sink.write($0) } }
         let total = sink.position - (dictOffset ?? dataOffset)
         let meta = ColumnChunkMetadata(
             path: [column.name], physicalTypeValue: column.physicalType.thriftValue, codec: options.compression,
             codecValue: options.compression.thriftValue, encodings: encodings, numValues: numValues,
             totalUncompressedSize: uncompressedBytes, totalCompressedSize: total, dataPageOffset: dataOffset,
-            dictionaryPageOffset: dictOffset, statistics: stats.build())
+            dictionaryPageOffset: dictOffset, statistics: ingest.stats.build())
         resetChunk()
         return meta
     }

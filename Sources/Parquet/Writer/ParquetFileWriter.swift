@@ -86,7 +86,6 @@ public final class ParquetFileWriter {
             let n = min(rows - offset, Self.sliceRows, options.rowGroupMaxRows - rowsInGroup)
             for (i, w) in columns.enumerated() {
                 try w.append(batch[i], range: offset..<(offset + n))
-                try w.afterSlice()
             }
             offset += n
             rowsInGroup += n
