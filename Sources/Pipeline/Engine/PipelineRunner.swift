@@ -29,6 +29,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private let options: Options
     private let observer: PipelineObserver
     private let logger: Logger
+    private let prefetcher: PollPrefetcher
     private var tracker = PartitionTracker()
     private var generation = -1
     private var stopRequested = false
@@ -49,6 +50,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         self.deadLetters = deadLetters
         processor = MicroBatchProcessor(evaluator: evaluator, store: store, config: config)
         policy = FlushPolicy(maxRows: config.flushRows, maxBytes: config.flushBytes, interval: config.flushInterval)
+        prefetcher = PollPrefetcher(source: source, maxRecords: config.maxPollRecords, timeout: config.maxWait)
         self.options = options
         self.observer = observer
         self.logger = logger
@@ -70,13 +72,14 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
         var lastRecordAt = ContinuousClock.now
         while !stopRequested && !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let poll = try await source.poll(maxRecords: config.maxPollRecords, timeout: config.maxWait)
+            let poll = try await prefetcher.next()
             if poll.assignmentGeneration != generation {
                 // Records of a poll that spans a rebalance may predate it: drop them all and rewind.
                 try await handleAssignment(poll)
                 lastRecordAt = .now
                 continue
             }
+            prefetcher.prefetch()
             let records = poll.records.filter { tracker.accepts($0.sourcePartition, offset: $0.offset) }
             if !records.isEmpty {
                 if firstPollAt == nil { firstPollAt = .now }
@@ -99,6 +102,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 lastRecordAt = .now  // refused and rewound: consume the records again before exiting
             }
         }
+        await prefetcher.discard()
         try await flush(trigger: "shutdown")
         await source.close()
         await deadLetters.close()
@@ -200,6 +204,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private func dropUncommitted(because reason: String) async throws {
         logger.warning("commit refused; dropping uncommitted work and rewinding", metadata: ["reason": "\(reason)"])
         processor.reset()
+        await prefetcher.discard()
         let rewind = tracker.rollback(refreshed: try store.storedOffsets(tracker.assigned))
         try await source.seek(rewind)
     }

@@ -188,14 +188,19 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
             try db.prepare("SELECT topic, partition, next_offset FROM offsets").query { r in
                 partitions[SourcePartition(topic: r.text(0), partition: Int32(r.int(1)))] = r.int(2)
             }
-            var bytes: Int64 = 0
-            for suffix in ["", "-wal"] {
-                let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)??.int64Value
-                bytes += size ?? 0
-            }
-            return CheckpointStats(keyCount: count, databaseBytes: bytes, oldestKeyAt: oldest, newestKeyAt: newest,
+            return CheckpointStats(keyCount: count, databaseBytes: databaseBytes(), oldestKeyAt: oldest, newestKeyAt: newest,
                                    partitions: partitions, totals: totals)
         }
+    }
+
+    /// Size of the database and its WAL on disk, in bytes; cheap (no query), for the size gauge.
+    public func databaseBytes() -> Int64 {
+        var bytes: Int64 = 0
+        for suffix in ["", "-wal"] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)??.int64Value
+            bytes += size ?? 0
+        }
+        return bytes
     }
 
     public func replaceFiles(removing: [String], adding: [StagedFile], owner: String) throws -> Int64 {

@@ -13,6 +13,8 @@ final class GeneratedRecordSource: RecordSource, @unchecked Sendable {
     private var generation = 0
     private var assignment: [SourcePartition] = []
     private let partition = SourcePartition(topic: GeneratedRecordSource.topic, partition: 0)
+    /// Guards `nextOffset` against `lag()` from the telemetry task; polls and seeks never overlap.
+    private let lock = NSLock()
 
     init(count: Int, generator: Pi2EventGenerator) {
         self.count = count
@@ -33,7 +35,7 @@ final class GeneratedRecordSource: RecordSource, @unchecked Sendable {
         while records.count < maxRecords && nextOffset < Int64(count) {
             records.append(SourceRecord(topic: partition.topic, partition: 0, offset: nextOffset, key: nil,
                                         value: generator.next(), timestampMs: now))
-            nextOffset += 1
+            lock.withLock { nextOffset += 1 }
         }
         if records.isEmpty { try await Task.sleep(for: min(timeout, .milliseconds(50))) }
         return SourcePoll(records: records, assignmentGeneration: generation, assignment: assignment)
@@ -50,7 +52,7 @@ final class GeneratedRecordSource: RecordSource, @unchecked Sendable {
 
     func commit(_ offsets: [SourcePartition: Int64]) async throws {}
 
-    func lag() async -> [SourcePartition: Int64] { [partition: Int64(count) - nextOffset] }
+    func lag() async -> [SourcePartition: Int64] { [partition: Int64(count) - lock.withLock { nextOffset }] }
 
     func close() async {}
 }

@@ -44,10 +44,13 @@ struct RunSession {
                     let seconds = events[p].map { max(0, (now - Double($0)) / 1e6) } ?? 0
                     metrics.consumerLag(topic: p.topic, partition: p.partition, offsets: lag, seconds: seconds)
                 }
-                if let stats = try? store.stats() { metrics.checkpointDBSize(bytes: stats.databaseBytes) }
+                metrics.checkpointDBSize(bytes: store.databaseBytes())
             }
         }
         defer { telemetry.cancel() }
+        let pruner = DedupPruner(store: assembly.store, ttl: assembly.config.pipeline.dedupTTL, logger: logger)
+        let pruning = Task.detached { await pruner.run() }
+        defer { pruning.cancel() }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
