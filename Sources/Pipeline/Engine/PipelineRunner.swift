@@ -142,6 +142,42 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     public func flush(trigger: String) async throws -> Bool {
         guard tracker.hasProgress else { return true }
         let started = ContinuousClock.now
+        // Hold off revocations while committing; commit nothing read under an assignment that has changed.
+        let gate = source.assignmentGate
+        if let gate {
+            let current = await gate.acquire()
+            guard current == generation else {
+                gate.release()
+                return false  // the next poll reports the new assignment, which drops this work
+            }
+        }
+        let outcome: Result<Int64, Error>
+        let commit: CheckpointCommit
+        do {
+            (commit, outcome) = try await deliverAndCommit()
+        } catch {
+            gate?.release()
+            throw error
+        }
+        gate?.release()
+        let commitID: Int64
+        switch outcome {
+        case .success(let id): commitID = id
+        case .failure(let error):
+            // Refused: the DLQ records were delivered, so a second attempt must not send them again.
+            for d in processor.deadLetters {
+                processor.alreadyDeadLettered.insert(SourceCoordinate(topic: d.sourceTopic, partition: d.sourcePartition, offset: d.sourceOffset))
+            }
+            try await dropUncommitted(because: "\(error)")
+            return false
+        }
+        try await afterCommit(commit, commitID: commitID, trigger: trigger, started: started)
+        return true
+    }
+
+    /// Delivers the DLQ records, stages the lake files and runs the store transaction. A refused commit
+    /// (`OffsetConflict`, `DedupRace`) is returned as a failure; other errors are thrown.
+    private func deliverAndCommit() async throws -> (CheckpointCommit, Result<Int64, Error>) {
         let delivery = try await deadLetters.deliver(processor.deadLetters, committer: committer)
         var commit = CheckpointCommit()
         commit.offsets = tracker.advances
@@ -163,16 +199,16 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             commit.files.append(try committer.stage(buffer.rows, directory: buffer.directory, schema: schema))
         }
         commit.files.append(contentsOf: delivery.stagedFiles)
-        let commitID: Int64
         do {
-            commitID = try committer.commit(commit)
+            return (commit, .success(try committer.commit(commit)))
         } catch let error as OffsetConflict {
-            try await dropUncommitted(because: "\(error)")
-            return false
+            return (commit, .failure(error))
         } catch let error as DedupRace {
-            try await dropUncommitted(because: "\(error)")
-            return false
+            return (commit, .failure(error))
         }
+    }
+
+    private func afterCommit(_ commit: CheckpointCommit, commitID: Int64, trigger: String, started: ContinuousClock.Instant) async throws {
         tracker.didCommit()
         let offsets = commit.offsets.mapValues(\.next)
         do {
@@ -198,7 +234,6 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             "duration_ms": "\(Int(report.duration.seconds * 1000))"])
         processor.reset()
         observer.committed?(report)
-        return true
     }
 
     private func dropUncommitted(because reason: String) async throws {

@@ -31,4 +31,12 @@ public protocol RecordSource: AnyObject, Sendable {
     func lag() async -> [SourcePartition: Int64]
     /// Leaves the group and releases resources.
     func close() async
+
+    /// The gate that serializes this source's assignment changes with commits (nil: the assignment never changes
+    /// while running, as for generated or in-memory sources).
+    var assignmentGate: AssignmentGate? { get }
+}
+
+extension RecordSource {
+    public var assignmentGate: AssignmentGate? { nil }
 }

@@ -31,10 +31,11 @@ public final class LakeCommitter: @unchecked Sendable {
         self.writerOptions = writerOptions
         namer = FileNamer(instance: instance)
         try layout.createDirectories()
-        guard let lock = try InstanceLock(directory: layout.stagingDirectory(instance: instance)) else {
-            throw StoreError(message: "staging directory of instance \(instance) is locked by another process", isRetriable: false)
+        do {
+            lock = try InstanceLock.create(directory: layout.stagingDirectory(instance: instance))
+        } catch {
+            throw StoreError(message: "cannot create the staging directory of instance \(instance): \(error)", isRetriable: false)
         }
-        self.lock = lock
     }
 
     /// Finishes or rolls back commits interrupted by a crash of any dead instance, and deletes their staging
@@ -44,8 +45,8 @@ public final class LakeCommitter: @unchecked Sendable {
         var report = RecoveryReport()
         let fm = FileManager.default
         var deadOwners: [String: InstanceLock] = [:]
-        for entry in (try? fm.contentsOfDirectory(atPath: layout.stagingRoot)) ?? [] where entry != instance {
-            if let taken = try InstanceLock(directory: layout.stagingDirectory(instance: entry)) { deadOwners[entry] = taken }
+        for entry in (try? fm.contentsOfDirectory(atPath: layout.stagingRoot)) ?? [] where entry != instance && !entry.hasPrefix(".") {
+            if let taken = try InstanceLock.takeOver(directory: layout.stagingDirectory(instance: entry)) { deadOwners[entry] = taken }
         }
         var published: Set<Int64> = []
         for pending in try store.unpublishedFiles() where pending.owner == instance || deadOwners[pending.owner] != nil {

@@ -10,6 +10,7 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
     private let topic: String
     private var consumer: KafkaConsumer?
     private let state = AssignmentState()
+    public var assignmentGate: AssignmentGate? { state.gate }
 
     /// - Parameters:
     ///   - config: the consumer configuration (bootstrap servers, group id, pass-through properties).
@@ -22,8 +23,9 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
     public func start(storedOffsets: @escaping @Sendable ([SourcePartition]) -> [SourcePartition: Int64]) async throws {
         let state = self.state
         let consumer = try KafkaConsumer(config: config, startOffsets: { partitions in
-            let stored = storedOffsets(partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
-            state.assigned(partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
+            let assigned = partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) }
+            // Read the store's offsets inside the gate, after any commit of this process has finished.
+            let stored = state.assigned(assigned) { storedOffsets(assigned) }
             var out: [TopicPartition: Int64] = [:]
             for (p, offset) in stored { out[TopicPartition(topic: p.topic, partition: p.partition)] = offset }
             return out
@@ -72,26 +74,28 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
     }
 }
 
-/// The current assignment and its generation, updated from librdkafka's callback thread.
+/// The current assignment and its generation, updated from librdkafka's callback thread through the gate, so a
+/// revocation waits for a commit in progress.
 final class AssignmentState: @unchecked Sendable {
+    let gate = AssignmentGate()
     private let lock = NSLock()
-    private var generation = 0
     private var partitions = Set<SourcePartition>()
 
-    func assigned(_ added: [SourcePartition]) {
-        lock.lock(); defer { lock.unlock() }
-        generation += 1
-        partitions.formUnion(added)
+    /// Records an assignment and, inside the gate, reads the start offsets with `read`.
+    func assigned<T>(_ added: [SourcePartition], read: () -> T) -> T {
+        var result: T?
+        gate.changeAssignment {
+            result = read()
+            lock.withLock { _ = partitions.formUnion(added) }
+        }
+        return result!
     }
 
     func revoked(_ removed: [SourcePartition]) {
-        lock.lock(); defer { lock.unlock() }
-        generation += 1
-        partitions.subtract(removed)
+        gate.changeAssignment { lock.withLock { partitions.subtract(removed) } }
     }
 
     func snapshot() -> (Int, [SourcePartition]) {
-        lock.lock(); defer { lock.unlock() }
-        return (generation, partitions.sorted())
+        lock.withLock { (gate.generation, partitions.sorted()) }
     }
 }

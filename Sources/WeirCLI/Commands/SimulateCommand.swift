@@ -18,6 +18,8 @@ struct SimulateCommand: AsyncParsableCommand {
     var invalidRatio: Double = 0.10
     @Option(name: .long, help: "Fraction of duplicates (replays of earlier valid events).")
     var duplicateRatio: Double = 0.05
+    @Option(name: .long, help: "Keep serving /metrics this many seconds after the run, for a final scrape.")
+    var linger: Double = 0
 
     func run() async throws {
         let config = try await failOnConfigError { try options.load() }
@@ -26,8 +28,9 @@ struct SimulateCommand: AsyncParsableCommand {
             let assembly = try PipelineAssembly(config: config)
             let generator = Pi2EventGenerator(seed: seed, invalidRatio: invalidRatio, duplicateRatio: duplicateRatio)
             let source = GeneratedRecordSource(count: count, generator: generator)
-            let session = RunSession(assembly: assembly, source: source, deadLetters: FileDeadLetterSink(),
+            var session = RunSession(assembly: assembly, source: source, deadLetters: FileDeadLetterSink(),
                                      options: .init(untilIdle: .milliseconds(200)), logger: logger)
+            if linger > 0 { session.linger = .milliseconds(Int64(linger * 1000)) }
             return try await session.run()
         }
         print(summary.render())

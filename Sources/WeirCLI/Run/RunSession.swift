@@ -14,6 +14,8 @@ struct RunSession {
     let logger: Logger
     let state = RunState()
     var onTick: (@Sendable (RunState) -> Void)? = nil
+    /// Keep serving `/metrics` this long after the run ends, so a scraper sees the final values.
+    var linger: Duration? = nil
     /// Called after each durable commit, after the metrics are updated.
     var onCommit: (@Sendable (CommitReport) -> Void)? = nil
 
@@ -57,6 +59,7 @@ struct RunSession {
         try await group.run()
         telemetry.cancel()
         onTick?(state)
+        if let linger, server != nil { try? await Task.sleep(for: linger) }
         try? await server?.stop()
         return RunSummary(counts: runner.committedCounts, files: runner.filesWritten, bytes: runner.bytesWritten,
                           duration: ContinuousClock.now - started,

@@ -1,0 +1,47 @@
+import Dispatch
+import Foundation
+
+/// Serializes commits with partition assignment changes inside one process.
+///
+/// Kafka's eager rebalance protocol gives a partition to a new owner only after the old owner's revocation
+/// callback has returned. The source calls `changeAssignment` from that callback, which waits for a commit in
+/// progress to finish; the run loop commits only while holding the gate and only if the assignment generation
+/// is the one its uncommitted work was read under. So this process never delivers DLQ records or commits offsets
+/// for a partition it has already given up, and the next owner starts after its last commit.
+///
+/// The gate is a semaphore, not a lock: the run loop may take it on one thread and give it back on another.
+public final class AssignmentGate: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 1)
+    private let lock = NSLock()
+    private var _generation = 0
+
+    public init() {}
+
+    /// Increments with every assignment or revocation.
+    public var generation: Int { lock.withLock { _generation } }
+
+    /// For the source, on its poll thread: waits for a commit in progress, then records an assignment change.
+    public func changeAssignment(_ body: () -> Void) {
+        semaphore.wait()
+        lock.withLock {
+            _generation += 1
+            body()
+        }
+        semaphore.signal()
+    }
+
+    /// For the run loop: waits (off the cooperative pool) until no assignment change is in progress, holds the
+    /// gate, and returns the current generation. Call `release()` when the commit is done.
+    public func acquire() async -> Int {
+        let semaphore = self.semaphore
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                semaphore.wait()
+                continuation.resume()
+            }
+        }
+        return generation
+    }
+
+    public func release() { semaphore.signal() }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// A real Prometheus scrapes a running `weir simulate` and finds `kafka_events_processed_total` equal to what
+/// Weir itself reports in `metrics.txt` (issue 8).
+@Suite struct WeirScrapeTests {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    @Test(.timeLimit(.minutes(2))) func prometheusSeesWhatWeirSimulateReports() async throws {
+        let lake = NSTemporaryDirectory() + "weir-scrape-\(UUID().uuidString.prefix(8))"
+        let port = try TestSupport.freePort()
+        let weir = Process()
+        weir.executableURL = URL(fileURLWithPath: Self.root + "/.build/debug/weir")
+        weir.arguments = ["simulate", "--count", "20000", "--out-dir", lake, "--listen", "127.0.0.1:\(port)",
+                          "--linger", "60", "--schema", Self.root + "/schemas/pi2_events.v1.yaml", "--log-format", "json"]
+        weir.standardOutput = FileHandle.nullDevice
+        weir.standardError = FileHandle.nullDevice
+        try weir.run()
+        defer { if weir.isRunning { weir.terminate() } }
+        let prometheus = try await PrometheusTestServer.start(targets: ["127.0.0.1:\(port)"])
+        defer { prometheus.stop() }
+
+        // Weir's own account, written atomically at each commit: wait for the run to finish.
+        var totals: [String: Int] = [:]
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: lake + "/metrics.txt", encoding: .utf8)) ?? ""
+            totals = Dictionary(text.split(separator: "\n").compactMap { line -> (String, Int)? in
+                let parts = line.split(separator: " ")
+                guard parts.count == 2, let n = Int(parts[1]) else { return nil }
+                return (String(parts[0]), n)
+            }, uniquingKeysWith: { a, _ in a })
+            if totals["total"] == 20_000 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(totals["total"] == 20_000)
+        let expected: [String: Double] = [
+            "success": Double(totals["valid"] ?? -1),
+            "duplicate": Double(totals["duplicates"] ?? -1),
+            "validation_error": Double(totals["dlq_schema"] ?? 0),
+            "parse_error": Double(totals["dlq_parse_error"] ?? 0),
+            "not_object": Double(totals["dlq_not_object"] ?? 0),
+        ]
+        let samples = try await prometheus.waitFor("kafka_events_processed_total", timeout: .seconds(40)) { samples in
+            let got = Dictionary(samples.compactMap { s in s.labels["status"].map { ($0, s.value) } }, uniquingKeysWith: { a, _ in a })
+            return expected.allSatisfy { got[$0.key] == $0.value }
+        }
+        #expect(samples.reduce(0) { $0 + $1.value } == 20_000)
+    }
+}
