@@ -95,6 +95,9 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             let age = processor.oldestBufferedAt.map { ContinuousClock.now - $0 }
             if let trigger = policy.trigger(rows: processor.bufferedRows, bytes: processor.bufferedBytes, age: age) {
                 try await flush(trigger: trigger)
+            } else if options.untilIdle != nil, records.isEmpty, processor.bufferedRows > 0 {
+                // A batch-style run commits as soon as the source is drained, not only when it gives up waiting.
+                try await flush(trigger: "drained")
             }
             if let limit = options.stopAfterRecords, committedCounts.total >= limit { break }
             if let idle = options.untilIdle, records.isEmpty, ContinuousClock.now - lastRecordAt >= idle {

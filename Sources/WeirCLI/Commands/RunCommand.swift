@@ -46,6 +46,7 @@ struct RunCommand: AsyncParsableCommand {
                 autoOffsetReset: config.autoOffsetReset, sessionTimeout: config.sessionTimeout,
                 maxPollInterval: config.maxPollInterval, extra: config.kafkaProperties)
             let source = KafkaRecordSource(config: consumerConfig, topic: config.pipeline.topic)
+            try await Self.checkDeadLetterTopic(config)
             let deadLetters = try Self.deadLetterSink(config)
             logger.info("starting", metadata: ["topic": "\(config.pipeline.topic)", "consumer_group": "\(config.groupId)",
                                                "out_dir": "\(assembly.layout.root)", "kafka": "\(consumerConfig.redacted)"])
@@ -67,5 +68,19 @@ struct RunCommand: AsyncParsableCommand {
         }
         return KafkaDeadLetterSink(producer: producer, topic: config.pipeline.effectiveDeadLetterTopic,
                                    bootstrapServers: config.bootstrapServers, consumerProperties: config.kafkaProperties)
+    }
+
+    /// Checks at startup that the DLQ topic exists, so a missing topic is a clear error, not a stalled commit.
+    static func checkDeadLetterTopic(_ config: WeirConfig) async throws {
+        guard config.deadLetterSink != "file" else { return }
+        let topic = config.pipeline.effectiveDeadLetterTopic
+        let producer = try KafkaProducer(config: KafkaProducerConfig(
+            bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-check", extra: config.kafkaProperties))
+        defer { Task { await producer.close() } }
+        let partitions = try? await producer.partitionCount(topic: topic, timeout: .seconds(15))
+        guard let partitions, partitions > 0 else {
+            throw ConfigError(key: "dlq.topic", message: "the dead-letter topic '\(topic)' does not exist or the brokers at \(config.bootstrapServers) cannot be reached",
+                              fix: "create the topic (or set dlq.topic to an existing one, or dlq.sink: file), and check kafka.bootstrap_servers")
+        }
     }
 }
