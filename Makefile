@@ -18,6 +18,9 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Benchmarks of issue #10 (results appended to docs/BENCHMARKS.md). bench/scale (100k/1M/5M) is separate: it takes long.
 bench: release
-	bench/parquet
+	@if [ -x bench/parquet ]; then bench/parquet; else echo "bench/parquet: not present, skipped"; fi
+	bench/schema
 	bench/pipeline
+	bench/stages
