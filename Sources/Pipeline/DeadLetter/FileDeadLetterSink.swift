@@ -12,7 +12,7 @@ public struct FileDeadLetterSink: DeadLetterSink {
         var rows: [String: Int64] = [:]
         for record in records {
             let dir = "_dlq/date=" + CivilTime.dateString(ofMicros: record.failedAtMicros)
-            byDate[dir, default: []].append(contentsOf: JSONWriter.write(record.envelope))
+            byDate[dir, default: []].append(contentsOf: record.encodedEnvelope)
             byDate[dir]!.append(UInt8(ascii: "\n"))
             rows[dir, default: 0] += 1
         }

@@ -32,7 +32,7 @@ public final class KafkaDeadLetterSink: DeadLetterSink, @unchecked Sendable {
             let messages = records.map { r in
                 KafkaOutgoingMessage(topic: topic, partition: nil,
                                      key: r.key ?? Array("\(r.sourceTopic)/\(r.sourcePartition)/\(r.sourceOffset)".utf8),
-                                     value: JSONWriter.write(r.envelope),
+                                     value: r.encodedEnvelope,
                                      headers: r.headerPairs.map { KafkaHeader(key: $0.0, value: Array($0.1.utf8)) })
             }
             _ = try await producer.sendAll(messages)

@@ -81,6 +81,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             }
             prefetcher.prefetch()
             let records = poll.records.filter { tracker.accepts($0.sourcePartition, offset: $0.offset) }
+            if tracker.assigned.isEmpty { lastRecordAt = .now }  // idle time counts only once partitions are assigned
             if !records.isEmpty {
                 if firstPollAt == nil { firstPollAt = .now }
                 lastRecordAt = .now

@@ -125,6 +125,8 @@ public struct RecordEvaluator: Sendable {
         case .kafkaPartition: return .int32(record.partition)
         case .kafkaOffset: return .int64(record.offset)
         case .unknownFields:
+            // Fast path: a document with no more keys than the schema has fields and all of them known.
+            if document.count <= knownFields.count && document.keys.allSatisfy(knownFields.contains) { return .string(nil) }
             let extra = document.filter { !knownFields.contains($0.0) }
             return .string(extra.isEmpty ? nil : JSONWriter.string(.object(JSONObject(extra))))
         case .field(let name):

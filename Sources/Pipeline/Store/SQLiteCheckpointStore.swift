@@ -87,7 +87,8 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
                     try upsertOffset.run([.text(partition.topic), .int(Int64(partition.partition)), .int(advance.next), .int(commit.committedAt)])
                 }
                 var inserted = 0
-                for key in commit.dedupKeys {
+                // Sorted inserts walk the key B-tree in order: far fewer page visits than random order.
+                for key in commit.dedupKeys.sorted() {
                     inserted += try insertKey.run([.blob(key.bytes), .int(commit.committedAt), .int(commit.dedupNotBefore)])
                 }
                 if inserted != commit.dedupKeys.count {

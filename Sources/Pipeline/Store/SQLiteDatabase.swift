@@ -23,6 +23,8 @@ final class SQLiteDatabase {
         sqlite3_busy_timeout(db, busyTimeoutMs)
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=FULL")
+        // 64 MiB of page cache: dedup lookups and inserts touch random pages of a table of millions of keys.
+        try execute("PRAGMA cache_size=-65536")
     }
 
     deinit { sqlite3_close_v2(handle) }
