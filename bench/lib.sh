@@ -42,7 +42,12 @@ partitions_for() {
 # start_broker DIR PARTITIONS: starts `weir broker` with pi2_events and pi2_events_dlq; sets BROKER_PID and BOOTSTRAP.
 start_broker() {
     local dir=$1 parts=$2
-    "$WEIR" broker --brokers 1 --topic "pi2_events:$parts" --topic "pi2_events_dlq:$parts" \
+    # A copy of the weir binary under another name, so that a broad `pkill -f "weir broker"` run by something
+    # else on a shared machine cannot stop the benchmark's broker mid-run (it happened).
+    local bin=bench/out/bin/bench-kafka-broker
+    mkdir -p bench/out/bin
+    if [ ! -x "$bin" ] || [ "$WEIR" -nt "$bin" ]; then cp "$WEIR" "$bin"; fi
+    "$bin" broker --brokers 1 --topic "pi2_events:$parts" --topic "pi2_events_dlq:$parts" \
         >"$dir/broker.out" 2>"$dir/broker.err" &
     BROKER_PID=$!
     for _ in $(seq 1 100); do
@@ -51,6 +56,14 @@ start_broker() {
     done
     BOOTSTRAP=$(head -n1 "$dir/broker.out")
     [ -n "$BOOTSTRAP" ] || { echo "bench: weir broker did not start" >&2; cat "$dir/broker.err" >&2; exit 1; }
+}
+
+# broker_alive: fails loudly when the broker is gone (its topics, and the run's numbers, would be meaningless).
+broker_alive() {
+    kill -0 "$BROKER_PID" 2>/dev/null && return 0
+    echo "bench: the broker died during the run (see its stderr below); numbers discarded" >&2
+    cat "$1/broker.err" >&2
+    exit 1
 }
 
 stop_broker() {
