@@ -20,7 +20,7 @@ enum Support {
     }
 
     /// Polls until `count` records arrived or `deadline` passed.
-    static func consume(_ consumer: KafkaConsumer, count: Int, within deadline: Duration = .seconds(30)) async throws -> [KafkaRecord] {
+    static func consume(_ consumer: KafkaConsumer, count: Int, within deadline: Duration = .seconds(120)) async throws -> [KafkaRecord] {
         var out: [KafkaRecord] = []
         let clock = ContinuousClock()
         let end = clock.now + deadline

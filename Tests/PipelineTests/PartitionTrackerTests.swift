@@ -76,3 +76,35 @@ import Testing
         #expect(!t.accepts(q, offset: 6) && t.accepts(q, offset: 7))
     }
 }
+
+/// The hand-off used by commits that run while processing goes on.
+@Suite struct PartitionTrackerHandOffTests {
+    let a = SourcePartition(topic: "t", partition: 0)
+    let b = SourcePartition(topic: "t", partition: 1)
+
+    @Test func commitPromotesOnlyHandedOffProgress() {
+        var t = PartitionTracker()
+        t.assign([a, b], stored: [a: 10, b: 20])
+        t.advance(a, offset: 10); t.advance(a, offset: 11)
+        #expect(t.advances == [a: OffsetAdvance(expected: 10, next: 12)])
+        t.handOff()
+        #expect(!t.hasProgress)
+        // Progress while the commit is in flight, on a partition the commit does not cover and on one it does.
+        t.advance(b, offset: 20)
+        t.advance(a, offset: 12)
+        t.didCommit()
+        #expect(t.storedOffset(a) == 12)
+        #expect(t.storedOffset(b) == 20, "b's progress was not handed off, so it is not durable")
+        #expect(t.advances == [a: OffsetAdvance(expected: 12, next: 13), b: OffsetAdvance(expected: 20, next: 21)])
+    }
+
+    @Test func rollbackWithWorkInFlightRewindsToItsStart() {
+        var t = PartitionTracker()
+        t.assign([a], stored: [:])
+        t.advance(a, offset: 5); t.advance(a, offset: 6)
+        t.handOff()
+        t.advance(a, offset: 7)
+        #expect(t.rollback(refreshed: [:]) == [a: 5])
+        #expect(t.accepts(a, offset: 5))
+    }
+}

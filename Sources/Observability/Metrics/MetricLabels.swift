@@ -52,10 +52,10 @@ public enum ValidationRuleLabel {
 
 /// The reasons accepted as `reason` on `weir_dlq_records_total`. Anything else maps to `other`.
 public enum DLQReasonLabel {
-    /// The allow-list: the failing ``EventStatus`` values plus `schema_mismatch`, `write_error`, `other`.
+    /// The allow-list: the pipeline's DLQ reason codes (`parse_error`, `not_object`, `schema`, `too_large`,
+    /// `tombstone`, `bad_timestamp`), plus `validation_error` (an alias some dashboards use) and `other`.
     public static let allowed: [String] = [
-        "validation_error", "parse_error", "not_object", "too_large", "bad_timestamp",
-        "schema_mismatch", "write_error", "other",
+        "parse_error", "not_object", "schema", "too_large", "tombstone", "bad_timestamp", "validation_error", "other",
     ]
     private static let allowedSet = Set(allowed)
 

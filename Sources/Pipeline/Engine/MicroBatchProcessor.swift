@@ -14,6 +14,8 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     public private(set) var buffers: [Int64: (directory: String, rows: RowBuffer)] = [:]
     public private(set) var pendingKeys: [DedupKey] = []
     private var pendingKeySet = Set<DedupKey>()
+    /// Keys of work handed to a commit still in flight: still duplicates for the batches processed meanwhile.
+    private var committingKeys = Set<DedupKey>()
     public private(set) var deadLetters: [DeadLetterRecord] = []
     /// Source records already in the DLQ from an interrupted earlier attempt (found by the DLQ scan on assignment).
     public var alreadyDeadLettered = Set<SourceCoordinate>()
@@ -46,7 +48,9 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         outcomes.reserveCapacity(records.count)
         var lookup: [DedupKey] = []
         for (record, outcome) in zip(records, evaluated) {
-            if case .accepted(let a) = outcome, let key = a.key, !pendingKeySet.contains(key) { lookup.append(key) }
+            if case .accepted(let a) = outcome, let key = a.key, !pendingKeySet.contains(key), !committingKeys.contains(key) {
+                lookup.append(key)
+            }
             outcomes.append((record, outcome))
         }
         var seen = Set<DedupKey>()
@@ -77,7 +81,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
                 bufferedRows += 1
             case .accepted(let accepted):
                 if let key = accepted.key {
-                    if pendingKeySet.contains(key) || seen.contains(key) {
+                    if pendingKeySet.contains(key) || committingKeys.contains(key) || seen.contains(key) {
                         batch.duplicates += 1
                         continue
                     }
@@ -132,6 +136,24 @@ public final class MicroBatchProcessor: @unchecked Sendable {
 
     /// Forgets everything uncommitted (after a commit, or to drop work on a rebalance or conflict).
     public func reset() {
+        committingKeys = []
+        clearPending()
+    }
+
+    /// Moves the uncommitted work out, for a commit that runs while processing goes on. Its keys stay visible to
+    /// deduplication until `finishCommit()`.
+    public func takeWork() -> PendingWork {
+        let work = PendingWork(buffers: buffers, keys: pendingKeys, deadLetters: deadLetters, counts: counts,
+                               sourceTimestampsMs: sourceTimestampsMs, lastEventMicros: lastEventMicros)
+        committingKeys.formUnion(pendingKeySet)
+        clearPending()
+        return work
+    }
+
+    /// The commit in flight finished (committed or abandoned): its keys are the store's business now.
+    public func finishCommit() { committingKeys = [] }
+
+    private func clearPending() {
         buffers = [:]
         pendingKeys = []
         pendingKeySet = []
@@ -143,6 +165,16 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         lastEventMicros = [:]
         sourceTimestampsMs = []
     }
+}
+
+/// Uncommitted work handed from the processor to a commit.
+public struct PendingWork: Sendable {
+    public let buffers: [Int64: (directory: String, rows: RowBuffer)]
+    public let keys: [DedupKey]
+    public let deadLetters: [DeadLetterRecord]
+    public let counts: BatchCounts
+    public let sourceTimestampsMs: [Int64]
+    public let lastEventMicros: [SourcePartition: Int64]
 }
 
 /// Hands a buffer whose slices are written by disjoint iterations to `concurrentPerform`.

@@ -7,6 +7,8 @@ public struct PartitionTracker: Sendable {
         var stored: Int64?
         var next: Int64?
         var firstSinceCommit: Int64?
+        /// Work handed to a commit still in flight: its first offset and the next offset it commits.
+        var inFlight: (first: Int64, next: Int64)?
     }
     private var states: [SourcePartition: State] = [:]
 
@@ -50,11 +52,31 @@ public struct PartitionTracker: Sendable {
         return out
     }
 
-    /// After a durable commit: the stored offsets are now the processed ones.
-    public mutating func didCommit() {
+    /// Hands the progress made so far to a commit that runs while processing goes on: `advances` no longer
+    /// includes it, and `didCommit()` later makes exactly it durable.
+    public mutating func handOff() {
         for (p, var s) in states where s.firstSinceCommit != nil {
-            s.stored = s.next
+            if let first = s.firstSinceCommit, let next = s.next { s.inFlight = (first, next) }
             s.firstSinceCommit = nil
+            states[p] = s
+        }
+    }
+
+    /// After a durable commit: the stored offsets are now the handed-off ones (or, with no hand-off, the
+    /// processed ones).
+    public mutating func didCommit() {
+        let handedOff = states.values.contains { $0.inFlight != nil }
+        for (p, var s) in states {
+            if let inFlight = s.inFlight {
+                s.stored = inFlight.next
+                s.inFlight = nil
+            } else if !handedOff, s.firstSinceCommit != nil {
+                // No hand-off: the commit covered everything processed.
+                s.stored = s.next
+                s.firstSinceCommit = nil
+            } else {
+                continue  // progress made after the hand-off belongs to the next commit
+            }
             states[p] = s
         }
     }
@@ -64,11 +86,12 @@ public struct PartitionTracker: Sendable {
     public mutating func rollback(refreshed stored: [SourcePartition: Int64]) -> [SourcePartition: Int64] {
         var rewind: [SourcePartition: Int64] = [:]
         for (p, var s) in states {
-            let target = stored[p] ?? s.stored ?? s.firstSinceCommit
-            if s.firstSinceCommit != nil || stored[p] != s.stored, let target { rewind[p] = target }
+            let target = stored[p] ?? s.stored ?? s.inFlight?.first ?? s.firstSinceCommit
+            if s.firstSinceCommit != nil || s.inFlight != nil || stored[p] != s.stored, let target { rewind[p] = target }
             s.stored = stored[p] ?? s.stored
             s.next = target
             s.firstSinceCommit = nil
+            s.inFlight = nil
             states[p] = s
         }
         return rewind

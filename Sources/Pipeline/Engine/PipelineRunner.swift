@@ -13,7 +13,11 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         public var untilIdle: Duration?
         /// Exit after this many records have been committed (tests, demo). nil: no limit.
         public var stopAfterRecords: Int?
-        public init(untilIdle: Duration? = nil, stopAfterRecords: Int? = nil) {
+        /// Fail when no partition has been assigned this long after start (unreachable brokers, missing topic).
+        /// nil: wait forever.
+        public var assignmentTimeout: Duration?
+        public init(untilIdle: Duration? = nil, stopAfterRecords: Int? = nil, assignmentTimeout: Duration? = nil) {
+            self.assignmentTimeout = assignmentTimeout
             self.untilIdle = untilIdle
             self.stopAfterRecords = stopAfterRecords
         }
@@ -30,6 +34,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private let observer: PipelineObserver
     private let logger: Logger
     private let prefetcher: PollPrefetcher
+    private var inFlight: Task<CommitOutcome, Error>?
+    private let inFlightDone = AtomicFlag()
     private var tracker = PartitionTracker()
     private var generation = -1
     private var stopRequested = false
@@ -71,6 +77,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         let store = self.store
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
         var lastRecordAt = ContinuousClock.now
+        let startedAt = ContinuousClock.now
+        var everAssigned = false
         while !stopRequested && !Task.isShuttingDownGracefully && !Task.isCancelled {
             let poll = try await prefetcher.next()
             if poll.assignmentGeneration != generation {
@@ -81,7 +89,15 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             }
             prefetcher.prefetch()
             let records = poll.records.filter { tracker.accepts($0.sourcePartition, offset: $0.offset) }
-            if tracker.assigned.isEmpty { lastRecordAt = .now }  // idle time counts only once partitions are assigned
+            if tracker.assigned.isEmpty {
+                lastRecordAt = .now  // idle time counts only once partitions are assigned
+                if !everAssigned, let timeout = options.assignmentTimeout, ContinuousClock.now - startedAt > timeout {
+                    throw PipelineError(message: "no partition of \(config.topic) was assigned within \(timeout): check that the "
+                        + "brokers are reachable and the topic exists")
+                }
+            } else {
+                everAssigned = true
+            }
             if !records.isEmpty {
                 if firstPollAt == nil { firstPollAt = .now }
                 lastRecordAt = .now
@@ -94,8 +110,9 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                     oldestBufferAge: processor.oldestBufferedAt.map { ContinuousClock.now - $0 }))
             }
             let age = processor.oldestBufferedAt.map { ContinuousClock.now - $0 }
+            try await settleIfDone()
             if let trigger = policy.trigger(rows: processor.bufferedRows, bytes: processor.bufferedBytes, age: age) {
-                try await flush(trigger: trigger)
+                try await flush(trigger: trigger, wait: false)
             } else if options.untilIdle != nil, records.isEmpty, processor.bufferedRows > 0 {
                 // A batch-style run commits as soon as the source is drained, not only when it gives up waiting.
                 try await flush(trigger: "drained")
@@ -114,6 +131,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     }
 
     private func handleAssignment(_ poll: SourcePoll) async throws {
+        _ = try await settle()
         generation = poll.assignmentGeneration
         processor.reset()
         let stored = try store.storedOffsets(poll.assignment)
@@ -141,103 +159,68 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         observer.rebalanced?(poll.assignment)
     }
 
-    /// Flushes and commits everything buffered. Returns false when the commit was refused and the work dropped.
+    /// Hands everything buffered to a commit. With `wait`, returns once that commit is settled: true when it is
+    /// durable, false when it was refused or abandoned (the work is dropped and will be read again). Without
+    /// `wait`, the commit runs while the loop keeps processing; at most one commit is in flight, and the next
+    /// flush first settles the previous one.
     @discardableResult
-    public func flush(trigger: String) async throws -> Bool {
+    public func flush(trigger: String, wait: Bool = true) async throws -> Bool {
+        guard try await settle() else { return false }
         guard tracker.hasProgress else { return true }
-        let started = ContinuousClock.now
-        // Hold off revocations while committing; commit nothing read under an assignment that has changed.
-        let gate = source.assignmentGate
-        if let gate {
-            let current = await gate.acquire()
-            guard current == generation else {
-                gate.release()
-                return false  // the next poll reports the new assignment, which drops this work
-            }
+        let advances = tracker.advances
+        // A partition's DLQ scan mark may only move past DLQ records whose source records are committed:
+        // records found by the recovery scan but not yet covered by this commit keep the old mark.
+        let markPartitions = tracker.assigned.filter { p in
+            !processor.hasAlreadyDeadLettered(p, atOrAfter: advances[p]?.next ?? tracker.storedOffset(p) ?? 0)
         }
-        let outcome: Result<Int64, Error>
-        let commit: CheckpointCommit
-        do {
-            (commit, outcome) = try await deliverAndCommit()
-        } catch {
-            gate?.release()
-            throw error
+        let job = CommitJob(work: processor.takeWork(), advances: advances, markPartitions: markPartitions,
+                            generation: generation, trigger: trigger, dedupTTL: config.dedupTTL,
+                            schema: processor.evaluator.layout.parquetSchema, gate: source.assignmentGate, source: source,
+                            deadLetters: deadLetters, committer: committer, store: store, logger: logger)
+        tracker.handOff()
+        let done = inFlightDone
+        done.set(false)
+        inFlight = Task {
+            defer { done.set(true) }
+            return try await job.run()
         }
-        gate?.release()
-        let commitID: Int64
+        return wait ? try await settle() : true
+    }
+
+    /// Settles the commit in flight, if any, when it has finished.
+    private func settleIfDone() async throws {
+        if inFlight != nil && inFlightDone.value { _ = try await settle() }
+    }
+
+    /// Waits for the commit in flight, if any, and applies its outcome. Returns false when it was refused or
+    /// abandoned.
+    @discardableResult
+    private func settle() async throws -> Bool {
+        guard let task = inFlight else { return true }
+        inFlight = nil
+        let outcome = try await task.value
+        processor.finishCommit()
         switch outcome {
-        case .success(let id): commitID = id
-        case .failure(let error):
-            // Refused: the DLQ records were delivered, so a second attempt must not send them again.
-            for d in processor.deadLetters {
-                processor.alreadyDeadLettered.insert(SourceCoordinate(topic: d.sourceTopic, partition: d.sourcePartition, offset: d.sourceOffset))
-            }
-            try await dropUncommitted(because: "\(error)")
+        case .committed(let report):
+            tracker.didCommit()
+            committedCounts.add(report.counts)
+            filesWritten += report.files.count
+            bytesWritten += report.files.reduce(0) { $0 + $1.bytes }
+            lastCommitAt = .now
+            logger.info("committed", metadata: [
+                "commit_id": "\(report.commitID)", "trigger": "\(report.trigger)", "records": "\(report.counts.total)",
+                "landed": "\(report.counts.valid)", "duplicates": "\(report.counts.duplicates)",
+                "dlq": "\(report.counts.invalid)", "files": "\(report.files.count)",
+                "duration_ms": "\(Int(report.duration.seconds * 1000))"])
+            observer.committed?(report)
+            return true
+        case .refused(let reason, let delivered):
+            processor.alreadyDeadLettered.formUnion(delivered)
+            try await dropUncommitted(because: reason)
             return false
+        case .abandoned:
+            return false  // the next poll reports the new assignment, which drops all uncommitted work
         }
-        try await afterCommit(commit, commitID: commitID, trigger: trigger, started: started)
-        return true
-    }
-
-    /// Delivers the DLQ records, stages the lake files and runs the store transaction. A refused commit
-    /// (`OffsetConflict`, `DedupRace`) is returned as a failure; other errors are thrown.
-    private func deliverAndCommit() async throws -> (CheckpointCommit, Result<Int64, Error>) {
-        let delivery = try await deadLetters.deliver(processor.deadLetters, committer: committer)
-        var commit = CheckpointCommit()
-        commit.offsets = tracker.advances
-        commit.dedupKeys = processor.pendingKeys
-        commit.committedAt = Int64(Date().timeIntervalSince1970)
-        commit.dedupNotBefore = commit.committedAt - config.dedupTTL.components.seconds
-        commit.totals = processor.counts.totals
-        if !delivery.marks.isEmpty {
-            // A partition's DLQ scan mark may only move past DLQ records whose source records are committed:
-            // records found by the recovery scan but not yet covered by a commit keep the old mark.
-            for partition in tracker.assigned {
-                let committedUpTo = commit.offsets[partition]?.next ?? tracker.storedOffset(partition) ?? 0
-                guard !processor.hasAlreadyDeadLettered(partition, atOrAfter: committedUpTo) else { continue }
-                commit.deadLetterMarks[partition] = delivery.marks
-            }
-        }
-        let schema = processor.evaluator.layout.parquetSchema
-        for (_, buffer) in processor.buffers.sorted(by: { $0.key < $1.key }) where buffer.rows.rowCount > 0 {
-            commit.files.append(try committer.stage(buffer.rows, directory: buffer.directory, schema: schema))
-        }
-        commit.files.append(contentsOf: delivery.stagedFiles)
-        do {
-            return (commit, .success(try committer.commit(commit)))
-        } catch let error as OffsetConflict {
-            return (commit, .failure(error))
-        } catch let error as DedupRace {
-            return (commit, .failure(error))
-        }
-    }
-
-    private func afterCommit(_ commit: CheckpointCommit, commitID: Int64, trigger: String, started: ContinuousClock.Instant) async throws {
-        tracker.didCommit()
-        let offsets = commit.offsets.mapValues(\.next)
-        do {
-            try await source.commit(offsets)
-        } catch {
-            logger.warning("Kafka offset commit failed; the store holds the offsets", metadata: ["error": "\(error)"])
-        }
-        try? MetricsFile.write(try store.totals(), layout: committer.layout)
-        let lakeFiles = commit.files.filter { $0.finalPath.hasSuffix(".parquet") }
-        let report = CommitReport(commitID: commitID, counts: processor.counts, files: lakeFiles,
-                                  deadLetters: processor.deadLetters.count, offsets: offsets, duration: .now - started,
-                                  committedAtMicros: RFC3339.nowMicros(), trigger: trigger,
-                                  lastEventMicros: processor.lastEventMicros,
-                                  sourceTimestampsMs: processor.sourceTimestampsMs)
-        committedCounts.add(processor.counts)
-        filesWritten += lakeFiles.count
-        bytesWritten += lakeFiles.reduce(0) { $0 + $1.bytes }
-        lastCommitAt = .now
-        logger.info("committed", metadata: [
-            "commit_id": "\(commitID)", "trigger": "\(trigger)", "records": "\(processor.counts.total)",
-            "landed": "\(processor.counts.valid)", "duplicates": "\(processor.counts.duplicates)",
-            "dlq": "\(processor.counts.invalid)", "files": "\(lakeFiles.count)",
-            "duration_ms": "\(Int(report.duration.seconds * 1000))"])
-        processor.reset()
-        observer.committed?(report)
     }
 
     private func dropUncommitted(because reason: String) async throws {
@@ -247,4 +230,10 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         let rewind = tracker.rollback(refreshed: try store.storedOffsets(tracker.assigned))
         try await source.seek(rewind)
     }
+}
+
+/// A run-loop failure that is not a store or source error, with an operator-facing message.
+public struct PipelineError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }

@@ -9,6 +9,10 @@ import Foundation
 public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     private let lock = NSLock()
     private let db: SQLiteDatabase
+    /// A second connection for dedup lookups, so they read the last committed state (WAL) instead of waiting
+    /// behind a commit transaction of the same process.
+    private let readLock = NSLock()
+    private let readDB: SQLiteDatabase
     private let path: String
     private var lookupStatements: [Int: SQLiteStatement] = [:]
     private let insertKey: SQLiteStatement
@@ -21,6 +25,7 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         self.path = path
         db = try SQLiteDatabase(path: path)
         try SQLiteCheckpointSchema.migrate(db)
+        readDB = try SQLiteDatabase(path: path)
         // An expired key (older than the commit's TTL cut-off, not yet pruned) is re-stamped and counts as inserted.
         insertKey = try db.prepare("""
             INSERT INTO dedup_keys(key, seen_at) VALUES (?, ?)
@@ -50,27 +55,27 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     }
 
     public func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey> {
-        try locked {
-            var seen = Set<DedupKey>()
-            var start = 0
-            while start < keys.count {
-                let chunk = keys[start..<min(start + 500, keys.count)]
-                let statement = try lookupStatement(count: chunk.count)
-                var values: [SQLiteStatement.Value] = chunk.map { .blob($0.bytes) }
-                values.append(.int(notBefore))
-                try statement.query(values) { row in
-                    if let key = DedupKey(bytes: row.blob(0)) { seen.insert(key) }
-                }
-                start += chunk.count
+        readLock.lock()
+        defer { readLock.unlock() }
+        var seen = Set<DedupKey>()
+        var start = 0
+        while start < keys.count {
+            let chunk = keys[start..<min(start + 500, keys.count)]
+            let statement = try lookupStatement(count: chunk.count)
+            var values: [SQLiteStatement.Value] = chunk.map { .blob($0.bytes) }
+            values.append(.int(notBefore))
+            try statement.query(values) { row in
+                if let key = DedupKey(bytes: row.blob(0)) { seen.insert(key) }
             }
-            return seen
+            start += chunk.count
         }
+        return seen
     }
 
     private func lookupStatement(count: Int) throws -> SQLiteStatement {
         if let s = lookupStatements[count] { return s }
         let placeholders = Array(repeating: "?", count: count).joined(separator: ",")
-        let s = try db.prepare("SELECT key FROM dedup_keys WHERE key IN (\(placeholders)) AND seen_at >= ?")
+        let s = try readDB.prepare("SELECT key FROM dedup_keys WHERE key IN (\(placeholders)) AND seen_at >= ?")
         lookupStatements[count] = s
         return s
     }

@@ -9,7 +9,8 @@ public struct ProduceCommand: AsyncParsableCommand {
         commandName: "produce",
         abstract: "Produce generated pi2 events or a JSONL/CSV file into a Kafka topic.")
 
-    @Option(help: "Bootstrap servers (host:port,…); required unless --print.") var bootstrap: String?
+    @Option(name: [.customLong("bootstrap"), .customLong("bootstrap-servers")],
+            help: "Bootstrap servers (host:port,…); required unless --print.") var bootstrap: String?
     @Option(help: "Target topic (required unless --print).") var topic: String = ""
     @Option(help: "JSON Lines file, or CSV with a header (.csv); omit to generate pi2 events.") var file: String?
     @Option(help: "Number of events to generate.") var count: Int = 10_000
@@ -36,7 +37,9 @@ public struct ProduceCommand: AsyncParsableCommand {
         }
         guard count >= 0, batchSize >= 1, days >= 1 else { throw ValidationError("--count, --batch-size, --days must be positive") }
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
-        if !print && (bootstrap == nil || topic.isEmpty) { throw ValidationError("--bootstrap and --topic are required (or use --print)") }
+        if !print && ((bootstrap ?? "").isEmpty || topic.isEmpty) {
+            throw ValidationError("--bootstrap (non-empty host:port list) and --topic are required (or use --print)")
+        }
     }
 
     public func run() async throws {
@@ -73,7 +76,7 @@ public struct ProduceCommand: AsyncParsableCommand {
         Swift.print("produced \(total) to \(topic): delivered=\(delivered) failed=\(failed) in \(String(format: "%.2f", secs)) s (\(Int(Double(delivered) / max(secs, 1e-9))) msg/s)")
         if let firstError { Swift.print("first delivery failure: \(firstError)") }
         if let expected = source.expected {
-            Swift.print("expected: valid_unique=\(expected.validUnique) sum_monto=\(expected.sumMonto) per_date=\(expected.perDate.sorted { $0.key < $1.key })")
+            Swift.print("expected: valid_unique=\(expected.validUnique) sum_monto=\(expected.sumMonto) per_date=\(expected.perDate.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","))")
             try writeExpected(expected)
         }
         var lost: [RetentionViolation] = []

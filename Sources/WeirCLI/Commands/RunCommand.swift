@@ -44,14 +44,17 @@ struct RunCommand: AsyncParsableCommand {
             let consumerConfig = KafkaConsumerConfig(
                 bootstrapServers: config.bootstrapServers, groupId: config.groupId, clientId: config.clientId,
                 autoOffsetReset: config.autoOffsetReset, sessionTimeout: config.sessionTimeout,
-                maxPollInterval: config.maxPollInterval, extra: config.kafkaProperties)
+                maxPollInterval: config.maxPollInterval,
+                extra: WeirConfig.boundedPrefetch.merging(config.kafkaProperties) { $1 })
             let source = KafkaRecordSource(config: consumerConfig, topic: config.pipeline.topic)
             try await Self.checkDeadLetterTopic(config)
             let deadLetters = try Self.deadLetterSink(config)
             logger.info("starting", metadata: ["topic": "\(config.pipeline.topic)", "consumer_group": "\(config.groupId)",
                                                "out_dir": "\(assembly.layout.root)", "kafka": "\(consumerConfig.redacted)"])
             let session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
-                                     options: .init(untilIdle: untilIdle.map { .milliseconds(Int64($0 * 1000)) }), logger: logger)
+                                     options: .init(untilIdle: untilIdle.map { .milliseconds(Int64($0 * 1000)) },
+                                                    assignmentTimeout: untilIdle == nil ? nil : max(.seconds(60), config.sessionTimeout * 3)),
+                                     logger: logger)
             return try await session.run()
         }
         print(summary.render())
@@ -77,7 +80,12 @@ struct RunCommand: AsyncParsableCommand {
         let producer = try KafkaProducer(config: KafkaProducerConfig(
             bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-check", extra: config.kafkaProperties))
         defer { Task { await producer.close() } }
-        let partitions = try? await producer.partitionCount(topic: topic, timeout: .seconds(15))
+        var partitions: Int?
+        let deadline = ContinuousClock.now + .seconds(30)
+        repeat {
+            partitions = try? await producer.partitionCount(topic: topic, timeout: .seconds(10))
+            if partitions == nil { try? await Task.sleep(for: .seconds(1)) }
+        } while partitions == nil && ContinuousClock.now < deadline
         guard let partitions, partitions > 0 else {
             throw ConfigError(key: "dlq.topic", message: "the dead-letter topic '\(topic)' does not exist or the brokers at \(config.bootstrapServers) cannot be reached",
                               fix: "create the topic (or set dlq.topic to an existing one, or dlq.sink: file), and check kafka.bootstrap_servers")

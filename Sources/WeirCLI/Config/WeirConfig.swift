@@ -37,6 +37,12 @@ struct WeirConfig: Sendable {
     /// Everything the pipeline itself reads.
     var pipeline = PipelineConfig()
 
+    /// librdkafka prefetch limits that keep memory flat however many partitions are assigned (librdkafka's own
+    /// defaults queue up to 64 MiB and 100,000 messages per partition). `kafka.properties` overrides them.
+    static let boundedPrefetch: [String: String] = [
+        "queued.max.messages.kbytes": "16384", "queued.min.messages": "10000", "fetch.max.bytes": "8388608",
+    ]
+
     static let sections = ["kafka", "schema", "batch", "dedup", "event_time", "lake", "dlq", "observability"]
 
     /// Loads `path` if given (it must exist), else `weir.yaml` in the current directory if present, then applies
@@ -59,7 +65,7 @@ struct WeirConfig: Sendable {
     }
 
     mutating func applyEnvironment(_ env: [String: String]) {
-        if let v = env["KAFKA_BOOTSTRAP_SERVERS"], !v.isEmpty { bootstrapServers = v }
+        if let v = env["KAFKA_BOOTSTRAP_SERVERS"] { bootstrapServers = v }
         if let v = env["KAFKA_TOPIC"], !v.isEmpty { setTopic(v) }
         if let v = env["KAFKA_GROUP_ID"], !v.isEmpty { groupId = v }
         if let v = env["OUT_DIR"], !v.isEmpty { outDir = v }
@@ -74,6 +80,10 @@ struct WeirConfig: Sendable {
     }
 
     func validate() throws {
+        if bootstrapServers.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ConfigError(key: "kafka.bootstrap_servers", message: "is empty (KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers set to \"\")",
+                              fix: "give host:port[,host:port…], e.g. the first line printed by `weir broker`")
+        }
         if pipeline.flushRows < 1 { throw ConfigError(key: "lake.flush_rows", message: "must be at least 1", fix: "use e.g. 100000") }
         if !["uncompressed", "snappy", "gzip", "zstd"].contains(pipeline.parquet.compression) {
             throw ConfigError(key: "lake.compression", message: "unknown codec '\(pipeline.parquet.compression)'",

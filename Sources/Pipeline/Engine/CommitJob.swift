@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import Parquet
+
+/// How a commit ended.
+enum CommitOutcome: Sendable {
+    /// Durable; the report describes it.
+    case committed(CommitReport)
+    /// Refused by the store (`OffsetConflict`, `DedupRace`); the DLQ records it delivered are listed so that a
+    /// second attempt does not send them again.
+    case refused(String, delivered: Set<SourceCoordinate>)
+    /// Not attempted: the assignment changed after the work was read.
+    case abandoned
+}
+
+/// One commit of handed-off work, run as its own task while the run loop keeps processing (see `LakeCommitter`
+/// for the protocol). Holds the assignment gate from before the DLQ delivery until the store transaction ends.
+struct CommitJob: Sendable {
+    let work: PendingWork
+    let advances: [SourcePartition: OffsetAdvance]
+    /// Partitions whose DLQ scan mark may move to the high watermark after this commit's delivery.
+    let markPartitions: [SourcePartition]
+    let generation: Int
+    let trigger: String
+    let dedupTTL: Duration
+    let schema: ParquetSchema
+    let gate: AssignmentGate?
+    let source: RecordSource
+    let deadLetters: DeadLetterSink
+    let committer: LakeCommitter
+    let store: CheckpointStore
+    let logger: Logger
+
+    func run() async throws -> CommitOutcome {
+        let started = ContinuousClock.now
+        if let gate {
+            guard await gate.acquire() == generation else {
+                gate.release()
+                return .abandoned
+            }
+        }
+        let result: Result<(CheckpointCommit, Int64), Error>
+        do {
+            result = try await deliverAndCommit()
+        } catch {
+            gate?.release()
+            throw error
+        }
+        gate?.release()
+        switch result {
+        case .failure(let error):
+            let delivered = Set(work.deadLetters.map {
+                SourceCoordinate(topic: $0.sourceTopic, partition: $0.sourcePartition, offset: $0.sourceOffset)
+            })
+            return .refused("\(error)", delivered: delivered)
+        case .success(let (commit, commitID)):
+            let offsets = commit.offsets.mapValues(\.next)
+            do {
+                try await source.commit(offsets)
+            } catch {
+                logger.warning("Kafka offset commit failed; the store holds the offsets", metadata: ["error": "\(error)"])
+            }
+            try? MetricsFile.write(try store.totals(), layout: committer.layout)
+            return .committed(CommitReport(
+                commitID: commitID, counts: work.counts, files: commit.files.filter { $0.finalPath.hasSuffix(".parquet") },
+                deadLetters: work.deadLetters.count, offsets: offsets, duration: .now - started,
+                committedAtMicros: RFC3339.nowMicros(), trigger: trigger, lastEventMicros: work.lastEventMicros,
+                sourceTimestampsMs: work.sourceTimestampsMs))
+        }
+    }
+
+    /// Delivers the DLQ records, stages the lake files and runs the store transaction. A refused commit is a
+    /// failure result; other errors are thrown.
+    private func deliverAndCommit() async throws -> Result<(CheckpointCommit, Int64), Error> {
+        let delivery = try await deadLetters.deliver(work.deadLetters, committer: committer)
+        var commit = CheckpointCommit()
+        commit.offsets = advances
+        commit.dedupKeys = work.keys
+        commit.committedAt = Int64(Date().timeIntervalSince1970)
+        commit.dedupNotBefore = commit.committedAt - dedupTTL.components.seconds
+        commit.totals = work.counts.totals
+        if !delivery.marks.isEmpty {
+            for partition in markPartitions { commit.deadLetterMarks[partition] = delivery.marks }
+        }
+        for (_, buffer) in work.buffers.sorted(by: { $0.key < $1.key }) where buffer.rows.rowCount > 0 {
+            commit.files.append(try committer.stage(buffer.rows, directory: buffer.directory, schema: schema))
+        }
+        commit.files.append(contentsOf: delivery.stagedFiles)
+        do {
+            return .success((commit, try committer.commit(commit)))
+        } catch let error as OffsetConflict {
+            return .failure(error)
+        } catch let error as DedupRace {
+            return .failure(error)
+        }
+    }
+}
+
+/// A thread-safe boolean, set by the commit task when it ends and read by the run loop.
+final class AtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _value = true
+
+    var value: Bool { lock.withLock { _value } }
+    func set(_ value: Bool) { lock.withLock { _value = value } }
+}
