@@ -45,7 +45,7 @@ struct RunCommand: AsyncParsableCommand {
                 bootstrapServers: config.bootstrapServers, groupId: config.groupId, clientId: config.clientId,
                 autoOffsetReset: config.autoOffsetReset, sessionTimeout: config.sessionTimeout,
                 maxPollInterval: config.maxPollInterval,
-                extra: WeirConfig.boundedPrefetch.merging(config.kafkaProperties) { $1 })
+                extra: config.kafkaProperties)
             let source = KafkaRecordSource(config: consumerConfig, topic: config.pipeline.topic)
             try await Self.checkDeadLetterTopic(config)
             let deadLetters = try Self.deadLetterSink(config)

@@ -37,12 +37,6 @@ struct WeirConfig: Sendable {
     /// Everything the pipeline itself reads.
     var pipeline = PipelineConfig()
 
-    /// librdkafka prefetch limits that keep memory flat however many partitions are assigned (librdkafka's own
-    /// defaults queue up to 64 MiB and 100,000 messages per partition). `kafka.properties` overrides them.
-    static let boundedPrefetch: [String: String] = [
-        "queued.max.messages.kbytes": "16384", "queued.min.messages": "10000", "fetch.max.bytes": "8388608",
-    ]
-
     static let sections = ["kafka", "schema", "batch", "dedup", "event_time", "lake", "dlq", "observability"]
 
     /// Loads `path` if given (it must exist), else `weir.yaml` in the current directory if present, then applies
