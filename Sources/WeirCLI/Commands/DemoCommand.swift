@@ -3,6 +3,11 @@ import Foundation
 import Kafka
 import Pipeline
 
+/// Writes a line to stdout unbuffered, so it keeps its place among the progress lines when stdout is a pipe.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 /// `weir demo`: the whole product on an embedded 3-broker Kafka, ending in a reconciliation.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,7 +63,7 @@ struct DemoCommand: AsyncParsableCommand {
         try cluster.createTopic("pi2_events", partitions: 4)
         try cluster.createTopic("pi2_events_dlq", partitions: 1)
         config.bootstrapServers = cluster.bootstrapServers
-        print("embedded Kafka: 3 brokers at \(cluster.bootstrapServers); topics pi2_events (4 partitions), pi2_events_dlq")
+        say("embedded Kafka: 3 brokers at \(cluster.bootstrapServers); topics pi2_events (4 partitions), pi2_events_dlq")
 
         let generator = Pi2EventGenerator(seed: seed, invalidRatio: invalidRatio, duplicateRatio: duplicateRatio)
         let producer = try DemoProducer(bootstrapServers: cluster.bootstrapServers, topic: "pi2_events", generator: generator)
@@ -79,7 +84,7 @@ struct DemoCommand: AsyncParsableCommand {
             progress.update(processed: state.processed, committed: c.total, landed: c.valid, dlq: c.invalid, lag: nil,
                             produced: producer.delivered)
         }
-        if listen != "off" { print("metrics: http://\(listen)/metrics  health: http://\(listen)/healthz  /readyz") }
+        if listen != "off" { say("while it runs: metrics at http://\(listen)/metrics, health at /healthz and /readyz") }
         let summary = try await session.run()
         progress.finish()
         let produced = try await producing.value
@@ -88,7 +93,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         let report = DemoReport(produced: produced, summary: summary, dlqInTopic: dlqInTopic,
                                 p50: latencies.quantile(0.5), p99: latencies.quantile(0.99), lake: assembly.layout.root)
-        print(report.render())
+        say(report.render())
         guard report.reconciles else { throw ExitCode(1) }
     }
 }
