@@ -154,8 +154,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             skip.formUnion(try await deadLetters.alreadyDelivered(partition: partition, fromOffset: stored[partition] ?? 0, marks: marks))
         }
         processor.alreadyDeadLettered = skip
-        logger.info("partitions assigned", metadata: ["partitions": "\(poll.assignment.sorted().map(\.description))",
-                                                      "dlq_already_delivered": "\(skip.count)"])
+        logger.log(level: poll.assignment.isEmpty ? .debug : .info, "partitions assigned",
+                   metadata: ["partitions": "\(poll.assignment.sorted().map(\.description))", "dlq_already_delivered": "\(skip.count)"])
         observer.rebalanced?(poll.assignment)
     }
 
