@@ -24,3 +24,4 @@ bench: release
 	bench/schema
 	bench/pipeline
 	bench/stages
+	bench/consume

@@ -61,6 +61,7 @@ let package = Package(
         .executableTarget(name: "weir", dependencies: ["WeirCLI"]),
         .executableTarget(name: "SchemaBench", dependencies: ["EventSchema"], path: "bench/SchemaBench"),
         .executableTarget(name: "ParquetBench", dependencies: ["Parquet"], path: "bench/ParquetBench"),
+        .executableTarget(name: "ConsumeBench", dependencies: ["Kafka"], path: "bench/ConsumeBench"),
         .executableTarget(name: "StagesBench", dependencies: ["Pipeline", "EventSchema", "Parquet"], path: "bench/StagesBench"),
 
         // Tests (Swift Testing everywhere).
