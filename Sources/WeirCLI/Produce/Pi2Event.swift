@@ -1,3 +1,6 @@
+import EventSchema
+import Pipeline
+
 /// One pi2 event as the generator renders it: fields in the original notebook's order
 /// (`event_id`, `ts`, `usuario_id`, `accion`, `monto`), each possibly replaced or removed to make an
 /// invalid line. Rendering mirrors Python's `json.dumps` (", " and ": " separators).
@@ -47,71 +50,26 @@ struct Pi2Event {
         return "\(sign)\(a / 100).\(f)"
     }
 
-    /// A JSON string literal (escapes quotes, backslashes and control characters).
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (escapes quotes, backslashes and control characters), via the project's writer.
+    static func quote(_ s: String) -> String { JSONWriter.string(.string(s)) }
 }
 
-/// UTC civil-date arithmetic (days since 1970-01-01 ↔ y-m-d), after Howard Hinnant's algorithms.
+/// UTC civil dates for the generator, on top of `CivilTime` (days since 1970-01-01 ↔ y-m-d).
 enum CivilDate {
     static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func ymd(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    static func pad(_ v: Int, _ width: Int) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        Int(CivilTime.daysSinceEpoch(year: year, month: month, day: day))
     }
 
     /// `YYYY-MM-DD`.
     static func dateString(_ days: Int) -> String {
-        let (y, m, d) = ymd(days)
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        CivilTime.dateString(ofMicros: Int64(days) * CivilTime.microsPerDay)
     }
 
     /// Python `datetime.isoformat()` of an aware UTC datetime: `2025-10-28T13:05:09.123456+00:00`
     /// (no fractional part when the microsecond is 0).
     static func isoformat(epochMicros: Int64) -> String {
-        let days = Int(epochMicros / 86_400_000_000)
-        let inDay = Int(epochMicros % 86_400_000_000)
-        let secs = inDay / 1_000_000, micros = inDay % 1_000_000
-        let time = "\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))"
-        return dateString(days) + "T" + time + (micros == 0 ? "" : "." + pad(micros, 6)) + "+00:00"
+        let rfc = RFC3339.format(micros: epochMicros)  // 2025-10-28T13:05:09.123456Z
+        let whole = epochMicros % CivilTime.microsPerSecond == 0
+        return String(rfc.dropLast(whole ? 8 : 1)) + "+00:00"
     }
 }
