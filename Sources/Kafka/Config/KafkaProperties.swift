@@ -31,6 +31,7 @@ final class RDKafkaConfig {
     init(_ properties: [String: String]) throws(KafkaError) {
         let conf = rd_kafka_conf_new()!
         pointer = conf
+        LibrdkafkaLog.install(on: conf)
         for key in properties.keys.sorted() {
             try set(key, properties[key]!)
         }
