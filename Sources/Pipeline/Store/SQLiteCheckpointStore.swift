@@ -25,7 +25,7 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         self.path = path
         db = try SQLiteDatabase(path: path)
         try SQLiteCheckpointSchema.migrate(db)
-        readDB = try SQLiteDatabase(path: path)
+        readDB = try SQLiteDatabase(path: path, cacheKiB: 16_384)
         // An expired key (older than the commit's TTL cut-off, not yet pruned) is re-stamped and counts as inserted.
         insertKey = try db.prepare("""
             INSERT INTO dedup_keys(key, seen_at) VALUES (?, ?)

@@ -10,7 +10,7 @@ final class SQLiteDatabase {
     /// Opens (creating if needed) the database at `path` in WAL mode with `synchronous=FULL`, so a committed
     /// transaction survives power loss, and a busy timeout so concurrent instances wait instead of failing.
     /// - Throws: `StoreError` with SQLite's message.
-    init(path: String, busyTimeoutMs: Int32 = 30_000) throws {
+    init(path: String, busyTimeoutMs: Int32 = 30_000, cacheKiB: Int = 32_768) throws {
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -23,8 +23,9 @@ final class SQLiteDatabase {
         sqlite3_busy_timeout(db, busyTimeoutMs)
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=FULL")
-        // 64 MiB of page cache: dedup lookups and inserts touch random pages of a table of millions of keys.
-        try execute("PRAGMA cache_size=-65536")
+        // A page cache of `cacheKiB` (default 32 MiB): dedup lookups and inserts touch random pages of a table of
+        // millions of keys; pages beyond it come from the OS cache.
+        try execute("PRAGMA cache_size=-\(cacheKiB)")
     }
 
     deinit { sqlite3_close_v2(handle) }
