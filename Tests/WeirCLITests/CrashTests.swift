@@ -14,19 +14,8 @@ import Testing
     func killedAtRandomMomentsLandsEveryEventExactlyOnce() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         defer { cluster.shutdown() }
-        try cluster.createTopic("crash", partitions: 8)
-        try cluster.createTopic("crash_dlq", partitions: 2)
-        var generator = Pi2EventGenerator(seed: 7, invalidRatio: 0.10, duplicateRatio: 0.05)
-        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers))
-        var batch: [KafkaOutgoingMessage] = []
-        for _ in 0..<Self.events {
-            batch.append(KafkaOutgoingMessage(topic: "crash", value: generator.next()))
-            if batch.count == 10_000 { _ = try await producer.sendAll(batch); batch = [] }
-        }
-        if !batch.isEmpty { _ = try await producer.sendAll(batch) }
-        #expect(try await producer.retentionViolations(topic: "crash").isEmpty, "the embedded broker dropped data")
-        await producer.close()
-        let expected = generator.expected
+        let expected = try await GeneratedTopic.load(cluster, topic: "crash", partitions: 8, dlqPartitions: 2,
+                                                     events: Self.events, seed: 7)
 
         let lake = try RepoPaths.temporaryDirectory("crash")
         func run(untilIdle: Bool, fault: Bool) throws -> ChildProcess {

@@ -11,18 +11,8 @@ import Testing
     func threeInstancesOneKilledLandEveryEventExactlyOnce() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         defer { cluster.shutdown() }
-        try cluster.createTopic("shared", partitions: 6)
-        try cluster.createTopic("shared_dlq", partitions: 1)
-        var generator = Pi2EventGenerator(seed: 11, invalidRatio: 0.10, duplicateRatio: 0.05)
-        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers))
-        var batch: [KafkaOutgoingMessage] = []
-        for _ in 0..<120_000 {
-            batch.append(KafkaOutgoingMessage(topic: "shared", value: generator.next()))
-            if batch.count == 10_000 { _ = try await producer.sendAll(batch); batch = [] }
-        }
-        #expect(try await producer.retentionViolations(topic: "shared").isEmpty)
-        await producer.close()
-        let expected = generator.expected
+        let expected = try await GeneratedTopic.load(cluster, topic: "shared", partitions: 6, dlqPartitions: 1,
+                                                     events: 120_000, seed: 11)
 
         let lake = try RepoPaths.temporaryDirectory("rebalance")
         func instance(_ name: String) throws -> ChildProcess {

@@ -81,7 +81,7 @@ struct DemoCommand: AsyncParsableCommand {
         session.onCommit = { latencies.record($0) }
         session.onTick = { state in
             let c = state.committed
-            progress.update(processed: state.processed, committed: c.total, landed: c.valid, dlq: c.invalid, lag: nil,
+            progress.update(processed: state.processed, committed: c.total, landed: c.valid, dlq: c.invalid, lag: state.lag,
                             produced: producer.delivered)
         }
         if listen != "off" { say("while it runs: metrics at http://\(listen)/metrics, health at /healthz and /readyz") }

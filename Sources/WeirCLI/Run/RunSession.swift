@@ -40,6 +40,7 @@ struct RunSession {
                 try? await Task.sleep(for: .seconds(1))
                 onTick?(state)
                 let lags = await source.lag()
+                state.setLag(lags.isEmpty ? nil : lags.values.reduce(0, +))
                 let events = state.lastEventMicros
                 let now = Double(RFC3339.nowMicros())
                 for (p, lag) in lags {

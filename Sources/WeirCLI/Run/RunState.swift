@@ -12,6 +12,7 @@ final class RunState: @unchecked Sendable {
     private var _bytesWritten: Int64 = 0
     private var _processed = 0
     private var _lastEventMicros: [SourcePartition: Int64] = [:]
+    private var _lag: Int64?
 
     let startedAt = Date()
 
@@ -28,6 +29,10 @@ final class RunState: @unchecked Sendable {
     var processed: Int { withLock { _processed } }
 
     var lastEventMicros: [SourcePartition: Int64] { withLock { _lastEventMicros } }
+
+    /// Total consumer lag in offsets over the assigned partitions, when known.
+    var lag: Int64? { withLock { _lag } }
+    func setLag(_ lag: Int64?) { withLock { _lag = lag } }
 
     func rebalanced(_ partitions: [SourcePartition]) { withLock { _assigned = partitions } }
     func processed(_ n: Int) { withLock { _processed += n } }

@@ -1,0 +1,24 @@
+import Kafka
+@testable import WeirCLI
+
+/// Loads generated pi2 events (10% invalid, 5% duplicates) into a new topic of an embedded cluster, with its
+/// DLQ topic, and checks that the broker kept all of them. Returns what a correct pipeline must land.
+enum GeneratedTopic {
+    static func load(_ cluster: EmbeddedKafkaCluster, topic: String, partitions: Int, dlqPartitions: Int,
+                     events: Int, seed: UInt64) async throws -> Pi2EventGenerator.Expected {
+        try cluster.createTopic(topic, partitions: partitions)
+        try cluster.createTopic(topic + "_dlq", partitions: dlqPartitions)
+        var generator = Pi2EventGenerator(seed: seed, invalidRatio: 0.10, duplicateRatio: 0.05)
+        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers))
+        var batch: [KafkaOutgoingMessage] = []
+        for _ in 0..<events {
+            batch.append(KafkaOutgoingMessage(topic: topic, value: generator.next()))
+            if batch.count == 10_000 { _ = try await producer.sendAll(batch); batch = [] }
+        }
+        if !batch.isEmpty { _ = try await producer.sendAll(batch) }
+        let violations = try await producer.retentionViolations(topic: topic)
+        await producer.close()
+        guard violations.isEmpty else { throw OracleError(message: "the embedded broker dropped data: \(violations)") }
+        return generator.expected
+    }
+}
