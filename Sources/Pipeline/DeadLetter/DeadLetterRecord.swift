@@ -14,9 +14,11 @@ public struct DeadLetterRecord: Sendable {
     public let schemaVersion: String
     /// Unix microseconds of the rejection.
     public let failedAtMicros: Int64
+    /// The same instant in RFC 3339, formatted once.
+    public let failedAt: String
 
     public init(sourceTopic: String, sourcePartition: Int32, sourceOffset: Int64, sourceTimestampMs: Int64?, key: [UInt8]?,
-                payload: [UInt8]?, rejection: Rejection, schemaVersion: String, failedAtMicros: Int64) {
+                payload: [UInt8]?, rejection: Rejection, schemaVersion: String, failedAtMicros: Int64, failedAt: String? = nil) {
         self.sourceTopic = sourceTopic
         self.sourcePartition = sourcePartition
         self.sourceOffset = sourceOffset
@@ -26,6 +28,7 @@ public struct DeadLetterRecord: Sendable {
         self.rejection = rejection
         self.schemaVersion = schemaVersion
         self.failedAtMicros = failedAtMicros
+        self.failedAt = failedAt ?? RFC3339.format(micros: failedAtMicros)
     }
 
     /// The JSON envelope: `payload` (UTF-8 text, or `payload_base64` when not UTF-8, or both null for a
@@ -72,7 +75,7 @@ public struct DeadLetterRecord: Sendable {
         key("timestamp_ms"); out.append(contentsOf: (sourceTimestampMs.map(String.init) ?? "null").utf8)
         out.append(UInt8(ascii: "}"))
         key("schema_version"); string(schemaVersion)
-        key("failed_at"); string(RFC3339.format(micros: failedAtMicros))
+        key("failed_at"); string(failedAt)
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -87,7 +90,7 @@ public struct DeadLetterRecord: Sendable {
             ("weir.source.partition", String(sourcePartition)),
             ("weir.source.offset", String(sourceOffset)),
             ("weir.schema_version", schemaVersion),
-            ("weir.failed_at", RFC3339.format(micros: failedAtMicros)),
+            ("weir.failed_at", failedAt),
         ]
     }
 }

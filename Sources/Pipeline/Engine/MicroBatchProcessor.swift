@@ -63,6 +63,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
             lastBatchLookupDuration = .now - started
         }
         if !records.isEmpty && oldestBufferedAt == nil { oldestBufferedAt = .now }
+        let failedAtText = RFC3339.format(micros: nowMicros)
         for (record, outcome) in outcomes {
             batch.total += 1
             bufferedBytes += record.value?.count ?? 0
@@ -76,7 +77,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
                     deadLetters.append(DeadLetterRecord(
                         sourceTopic: record.topic, sourcePartition: record.partition, sourceOffset: record.offset,
                         sourceTimestampMs: record.timestampMs, key: record.key, payload: record.value, rejection: rejection,
-                        schemaVersion: schemaVersion, failedAtMicros: nowMicros))
+                        schemaVersion: schemaVersion, failedAtMicros: nowMicros, failedAt: failedAtText))
                 }
                 bufferedRows += 1
             case .accepted(let accepted):
@@ -145,7 +146,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     public func takeWork() -> PendingWork {
         let work = PendingWork(buffers: buffers, keys: pendingKeys, deadLetters: deadLetters, counts: counts,
                                sourceTimestampsMs: sourceTimestampsMs, lastEventMicros: lastEventMicros)
-        committingKeys.formUnion(pendingKeySet)
+        if committingKeys.isEmpty { committingKeys = pendingKeySet } else { committingKeys.formUnion(pendingKeySet) }
         clearPending()
         return work
     }
@@ -157,6 +158,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         buffers = [:]
         pendingKeys = []
         pendingKeySet = []
+        pendingKeySet.reserveCapacity(min(config.flushRows, 1 << 20))
         deadLetters = []
         counts = BatchCounts()
         bufferedRows = 0
