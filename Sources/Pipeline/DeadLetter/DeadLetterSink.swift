@@ -18,9 +18,15 @@ public protocol DeadLetterSink: Sendable {
     /// - Throws: the sink's error; the commit is then not attempted.
     func deliver(_ records: [DeadLetterRecord], committer: LakeCommitter) async throws -> DeadLetterDelivery
 
-    /// Source records of `partition` at or past `fromOffset` that are already in the DLQ because an earlier
-    /// attempt delivered them and crashed before committing. They are not sent again.
-    func alreadyDelivered(partition: SourcePartition, fromOffset: Int64, marks: [DeadLetterMark]) async throws -> Set<SourceCoordinate>
+    /// Source records already in the DLQ because an earlier attempt delivered them and crashed before
+    /// committing; they are not sent again. One scan covers every partition: for each source partition, `from`
+    /// is its first uncommitted offset and `marks` where its DLQ records may start (the scan of each DLQ partition
+    /// starts at the lowest mark).
+    func alreadyDelivered(from: [SourcePartition: Int64], marks: [SourcePartition: [DeadLetterMark]]) async throws -> Set<SourceCoordinate>
+
+    /// The DLQ's current high watermarks, recorded once as the lake's genesis marks: no DLQ record of this lake
+    /// can be older. Empty for sinks that need no recovery scan.
+    func currentMarks() async throws -> [DeadLetterMark]
 
     /// Flushes and releases the sink's resources at the end of a run.
     func close() async
@@ -28,4 +34,5 @@ public protocol DeadLetterSink: Sendable {
 
 extension DeadLetterSink {
     public func close() async {}
+    public func currentMarks() async throws -> [DeadLetterMark] { [] }
 }

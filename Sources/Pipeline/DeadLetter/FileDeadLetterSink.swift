@@ -23,7 +23,7 @@ public struct FileDeadLetterSink: DeadLetterSink {
         return delivery
     }
 
-    public func alreadyDelivered(partition: SourcePartition, fromOffset: Int64, marks: [DeadLetterMark]) async throws -> Set<SourceCoordinate> {
+    public func alreadyDelivered(from: [SourcePartition: Int64], marks: [SourcePartition: [DeadLetterMark]]) async throws -> Set<SourceCoordinate> {
         []
     }
 }

@@ -55,16 +55,25 @@ public final class KafkaDeadLetterSink: DeadLetterSink, @unchecked Sendable {
         return marks
     }
 
-    public func alreadyDelivered(partition: SourcePartition, fromOffset: Int64, marks: [DeadLetterMark]) async throws -> Set<SourceCoordinate> {
+    public func currentMarks() async throws -> [DeadLetterMark] { try await highWatermarks() }
+
+    public func alreadyDelivered(from: [SourcePartition: Int64], marks: [SourcePartition: [DeadLetterMark]]) async throws -> Set<SourceCoordinate> {
+        guard !from.isEmpty else { return [] }
         let count = try await producer.partitionCount(topic: topic, timeout: .seconds(10))
         var start: [TopicPartition: Int64] = [:]
         var end: [TopicPartition: Int64] = [:]
         for p in 0..<Int32(count) {
             let tp = TopicPartition(topic: topic, partition: p)
             let (low, high) = try await producer.watermarks(tp, timeout: .seconds(10))
-            let mark = marks.first { $0.dlqTopic == topic && $0.dlqPartition == p }?.scanFrom ?? low
-            if high > max(mark, low) {
-                start[tp] = max(mark, low)
+            // The lowest mark of any assigned source partition (no mark at all: the whole partition).
+            var first = high
+            for source in from.keys {
+                let mark = marks[source]?.first { $0.dlqTopic == topic && $0.dlqPartition == p }?.scanFrom ?? low
+                first = min(first, mark)
+            }
+            first = max(first, low)
+            if high > first {
+                start[tp] = first
                 end[tp] = high
             }
         }
@@ -76,21 +85,23 @@ public final class KafkaDeadLetterSink: DeadLetterSink, @unchecked Sendable {
         try await scanner.assign(start)
         var found = Set<SourceCoordinate>()
         var remaining = end
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(120)
         while !remaining.isEmpty && ContinuousClock.now < deadline {
             for record in try await scanner.poll(maxRecords: 5000, timeout: .milliseconds(500)) {
                 let tp = TopicPartition(topic: record.topic, partition: record.partition)
                 if let stop = remaining[tp], record.offset + 1 >= stop { remaining[tp] = nil }
                 var headers: [String: String] = [:]
                 for h in record.headers { headers[h.key] = h.value.flatMap { String(validating: $0, as: UTF8.self) } }
-                guard headers["weir.source.topic"] == partition.topic,
-                      headers["weir.source.partition"] == String(partition.partition),
-                      let offset = headers["weir.source.offset"].flatMap(Int64.init), offset >= fromOffset else { continue }
-                found.insert(SourceCoordinate(topic: partition.topic, partition: partition.partition, offset: offset))
+                guard let sourceTopic = headers["weir.source.topic"],
+                      let sourcePartition = headers["weir.source.partition"].flatMap(Int32.init),
+                      let offset = headers["weir.source.offset"].flatMap(Int64.init),
+                      let first = from[SourcePartition(topic: sourceTopic, partition: sourcePartition)],
+                      offset >= first else { continue }
+                found.insert(SourceCoordinate(topic: sourceTopic, partition: sourcePartition, offset: offset))
             }
         }
         guard remaining.isEmpty else {
-            throw KafkaError(code: -1, reason: "DLQ recovery scan of \(topic) did not reach the end within 60 s")
+            throw KafkaError(code: -1, reason: "DLQ recovery scan of \(topic) did not reach the end within 120 s")
         }
         return found
     }

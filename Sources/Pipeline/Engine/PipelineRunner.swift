@@ -130,6 +130,9 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         committer.close()
     }
 
+    /// The store key under which the lake's genesis DLQ marks are kept.
+    static let genesis = SourcePartition(topic: "", partition: -1)
+
     private func handleAssignment(_ poll: SourcePoll) async throws {
         _ = try await settle()
         generation = poll.assignmentGeneration
@@ -148,11 +151,24 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             rewind[p] = stored[p] ?? min(rewind[p] ?? offset, offset)
         }
         try await source.seek(rewind)
-        var skip = Set<SourceCoordinate>()
-        for partition in poll.assignment {
-            let marks = try store.deadLetterMarks(for: partition)
-            skip.formUnion(try await deadLetters.alreadyDelivered(partition: partition, fromOffset: stored[partition] ?? 0, marks: marks))
+        // Where each partition's DLQ records may start: its own mark, else the lake's genesis mark (recorded at
+        // the first assignment ever, before this lake delivered anything), so the scan never reads older records.
+        var genesis = try store.deadLetterMarks(for: Self.genesis)
+        if genesis.isEmpty {
+            let current = try await deadLetters.currentMarks()
+            if !current.isEmpty {
+                try store.recordDeadLetterMarks(current, for: Self.genesis)
+                genesis = try store.deadLetterMarks(for: Self.genesis)  // the lowest, if another instance raced
+            }
         }
+        var marks: [SourcePartition: [DeadLetterMark]] = [:]
+        var from: [SourcePartition: Int64] = [:]
+        for partition in poll.assignment {
+            let own = try store.deadLetterMarks(for: partition)
+            marks[partition] = own.isEmpty ? genesis : own
+            from[partition] = stored[partition] ?? 0
+        }
+        let skip = try await deadLetters.alreadyDelivered(from: from, marks: marks)
         processor.alreadyDeadLettered = skip
         logger.log(level: poll.assignment.isEmpty ? .debug : .info, "partitions assigned",
                    metadata: ["partitions": "\(poll.assignment.sorted().map(\.description))", "dlq_already_delivered": "\(skip.count)"])
@@ -226,8 +242,16 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private func dropUncommitted(because reason: String) async throws {
         logger.warning("commit refused; dropping uncommitted work and rewinding", metadata: ["reason": "\(reason)"])
         processor.reset()
-        await prefetcher.discard()
-        let rewind = tracker.rollback(refreshed: try store.storedOffsets(tracker.assigned))
+        let discarded = await prefetcher.discard()
+        let stored = try store.storedOffsets(tracker.assigned)
+        var rewind = tracker.rollback(refreshed: stored)
+        // Records fetched by the discarded poll were never processed, but the consumer has moved past them: a
+        // partition with no other rewind target goes back to its stored offset, or to the first discarded record.
+        for record in discarded where tracker.accepts(record.sourcePartition, offset: record.offset) {
+            let p = record.sourcePartition
+            if rewind[p] == nil { rewind[p] = stored[p] ?? tracker.storedOffset(p) ?? record.offset }
+            if stored[p] == nil && tracker.storedOffset(p) == nil { rewind[p] = min(rewind[p]!, record.offset) }
+        }
         try await source.seek(rewind)
     }
 }

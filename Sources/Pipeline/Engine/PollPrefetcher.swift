@@ -27,11 +27,13 @@ final class PollPrefetcher: @unchecked Sendable {
         if inFlight == nil { inFlight = start() }
     }
 
-    /// Waits for the poll in flight, if any, and drops its records.
-    func discard() async {
-        guard let task = inFlight else { return }
+    /// Waits for the poll in flight, if any, and drops its records. Returns them: the consumer has moved past
+    /// them, so the caller must rewind their partitions.
+    @discardableResult
+    func discard() async -> [SourceRecord] {
+        guard let task = inFlight else { return [] }
         inFlight = nil
-        _ = try? await task.value
+        return (try? await task.value)?.records ?? []
     }
 
     private func start() -> Task<SourcePoll, Error> {

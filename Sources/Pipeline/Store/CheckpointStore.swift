@@ -117,6 +117,9 @@ public protocol CheckpointStore: Sendable {
     func markPublished(commitIDs: [Int64]) throws
     /// DLQ scan marks for a source partition.
     func deadLetterMarks(for partition: SourcePartition) throws -> [DeadLetterMark]
+    /// Records DLQ scan marks for a source partition outside a commit (the lake's genesis marks), keeping the
+    /// lower offset where one is already stored, so concurrent first starts agree on the earliest.
+    func recordDeadLetterMarks(_ marks: [DeadLetterMark], for partition: SourcePartition) throws
     /// Deletes up to `limit` dedup keys older than `olderThan` (unix seconds). Returns how many were deleted.
     func pruneKeys(olderThan: Int64, limit: Int) throws -> Int
     /// Running totals for `metrics.txt`.

@@ -164,6 +164,22 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         }
     }
 
+    public func recordDeadLetterMarks(_ marks: [DeadLetterMark], for partition: SourcePartition) throws {
+        try locked {
+            try db.transaction {
+                let upsert = try db.prepare("""
+                    INSERT INTO dlq_marks(source_topic, source_partition, dlq_topic, dlq_partition, scan_from) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(source_topic, source_partition, dlq_topic, dlq_partition)
+                    DO UPDATE SET scan_from = min(scan_from, excluded.scan_from)
+                    """)
+                for m in marks {
+                    try upsert.run([.text(partition.topic), .int(Int64(partition.partition)), .text(m.dlqTopic),
+                                    .int(Int64(m.dlqPartition)), .int(m.scanFrom)])
+                }
+            }
+        }
+    }
+
     public func pruneKeys(olderThan: Int64, limit: Int) throws -> Int {
         try locked {
             try db.prepare("""
