@@ -8,6 +8,16 @@ enum PlainEncoding {
 
     @inline(__always)
     static func appendByteArray(_ p: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        if p.count <= 60 {
+            // Short values (ids, names): length + bytes staged on the stack, one append instead of two.
+            var staged: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &staged) { t in
+                t.storeBytes(of: UInt32(p.count).littleEndian, as: UInt32.self)
+                if p.count > 0 { (t.baseAddress! + 4).copyMemory(from: p.baseAddress!, byteCount: p.count) }
+                out.append(contentsOf: UnsafeBufferPointer(start: t.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 4 + p.count))
+            }
+            return
+        }
         append(UInt32(p.count), to: &out)
         appendBytes(p, to: &out)
     }

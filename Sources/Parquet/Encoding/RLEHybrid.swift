@@ -40,19 +40,30 @@ enum RLEHybrid {
             }
             let groups = (min(end, n) - i + 7) / 8
             appendVarint(UInt64(groups) << 1 | 1, to: &out)
-            var acc: UInt64 = 0
-            var bits = 0
-            for idx in i..<(i + groups * 8) {
-                let x = idx < n ? UInt64(values[base + idx]) : 0
-                acc |= x << UInt64(bits)
-                bits += bitWidth
-                while bits >= 8 {
-                    out.append(UInt8(truncatingIfNeeded: acc))
-                    acc >>= 8
-                    bits -= 8
+            // Each group of 8 values is exactly `bitWidth` bytes: pack it in a local buffer, append it at once.
+            var group: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &group) { g in
+                let gp = g.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                var idx = i
+                for _ in 0..<groups {
+                    var acc: UInt64 = 0
+                    var bits = 0
+                    var o = 0
+                    for _ in 0..<8 {
+                        let x = idx < n ? UInt64(values[base + idx]) : 0
+                        idx += 1
+                        acc |= x << UInt64(bits)
+                        bits += bitWidth
+                        while bits >= 8 {
+                            gp[o] = UInt8(truncatingIfNeeded: acc)
+                            o += 1
+                            acc >>= 8
+                            bits -= 8
+                        }
+                    }
+                    out.append(contentsOf: UnsafeBufferPointer(start: gp, count: o))
                 }
             }
-            if bits > 0 { out.append(UInt8(truncatingIfNeeded: acc)) }
             i = min(end, n)
         }
     }

@@ -17,6 +17,8 @@ struct ColumnIngest {
     /// Non-null values dictionary-encoded in the current chunk.
     var dictionaryValueCount = 0
     var stats: StatisticsAccumulator
+    /// Small-string front cache of `dictionary` for `.string` values.
+    var smallStrings = SmallStringCache()
 
     init(column: ColumnDescriptor, fixedWidth: Int, dictionaryEnabled: Bool) {
         self.column = column
@@ -27,16 +29,19 @@ struct ColumnIngest {
         stats = StatisticsAccumulator(column: column)
     }
 
-    @inline(__always)
-    private mutating func putBytes(_ p: UnsafeRawBufferPointer) {
+    /// Returns the dictionary index when the dictionary is active.
+    @inline(__always) @discardableResult
+    private mutating func putBytes(_ p: UnsafeRawBufferPointer) -> UInt32? {
         if dictionaryActive {
             let (idx, isNew) = dictionary.insert(p)
             indices.append(idx)
             dictionaryValueCount += 1
             if isNew { stats.add(bytes: p) }
+            return idx
         } else {
             if fixedWidth == 0 { PlainEncoding.appendByteArray(p, to: &plainValues) } else { PlainEncoding.appendBytes(p, to: &plainValues) }
             stats.add(bytes: p)
+            return nil
         }
     }
 
@@ -56,6 +61,7 @@ struct ColumnIngest {
         fixedDictionary = FixedDictionary(width: fixedWidth)
         dictionaryActive = enabled && column.physicalType != .boolean
         dictionaryValueCount = 0
+        smallStrings = SmallStringCache()
     }
 
     @inline(__always)
@@ -83,6 +89,30 @@ struct ColumnIngest {
         .invalidArgument("column '\(column.name)' (\(column.physicalType)) cannot take \(values.kindName) values")
     }
 
+    /// Fixed-width PLAIN values can be stored as their in-memory bytes (little-endian host).
+    static let fastPlain: Bool = { 1.littleEndian == 1 }()
+
+    /// PLAIN-appends the non-null values of `a[range]` (fixed width, little-endian host) with one buffer growth.
+    private mutating func appendPlain<T: BitwiseCopyable>(_ a: [T?], _ range: Range<Int>) {
+        let size = MemoryLayout<T>.size
+        var out: [UInt8] = []
+        swap(&out, &plainValues)
+        out.append(contentsOf: repeatElement(0, count: range.count * size))
+        var w = out.count - range.count * size
+        out.withUnsafeMutableBytes { dst in
+            a.withUnsafeBufferPointer { src in
+                for i in range {
+                    if let v = src[i] {
+                        dst.storeBytes(of: v, toByteOffset: w, as: T.self)
+                        w += size
+                    }
+                }
+            }
+        }
+        out.removeLast(out.count - w)
+        swap(&out, &plainValues)
+    }
+
     /// Appends rows `range` of `values`. Throws `.invalidArgument` on type mismatch, nulls in a required column,
     /// or a FIXED_LEN_BYTE_ARRAY value of the wrong length.
     mutating func append(_ values: ColumnValues, range: Range<Int>) throws {
@@ -92,6 +122,31 @@ struct ColumnIngest {
                 try level(a[i] != nil)
                 if let v = a[i] { bools.append(v); stats.add(bool: v) }
             }
+        case (.int32(let a), .int32) where Self.fastPlain && !dictionaryActive:
+            let unsigned = stats.order == .unsignedInt
+            for i in range {
+                try level(a[i] != nil)
+                if let v = a[i] { stats.add(int: Int64(v), bits: unsigned ? UInt64(UInt32(bitPattern: v)) : 0) }
+            }
+            appendPlain(a, range)
+        case (.int64(let a), .int64) where Self.fastPlain && !dictionaryActive:
+            for i in range {
+                try level(a[i] != nil)
+                if let v = a[i] { stats.add(int: v, bits: UInt64(bitPattern: v)) }
+            }
+            appendPlain(a, range)
+        case (.float(let a), .float) where Self.fastPlain && !dictionaryActive:
+            for i in range {
+                try level(a[i] != nil)
+                if let v = a[i] { stats.add(double: Double(v)) }
+            }
+            appendPlain(a, range)
+        case (.double(let a), .double) where Self.fastPlain && !dictionaryActive:
+            for i in range {
+                try level(a[i] != nil)
+                if let v = a[i] { stats.add(double: v) }
+            }
+            appendPlain(a, range)
         case (.int32(let a), .int32):
             let unsigned = stats.order == .unsignedInt
             for i in range {
@@ -123,7 +178,15 @@ struct ColumnIngest {
             for i in range {
                 try level(a[i] != nil)
                 if let s = a[i] {
-                    let done: Void? = s.utf8.withContiguousStorageIfAvailable { putBytes(UnsafeRawBufferPointer($0)) }
+                    if dictionaryActive, let idx = smallStrings.lookup(s) {
+                        indices.append(idx)
+                        dictionaryValueCount += 1
+                        continue
+                    }
+                    let done: Void? = s.utf8.withContiguousStorageIfAvailable {
+                        let p = UnsafeRawBufferPointer($0)
+                        if let idx = putBytes(p), p.count <= 15 { smallStrings.record(s, utf8: p, index: idx) }
+                    }
                     if done == nil { Array(s.utf8).withUnsafeBytes { putBytes($0) } }
                 }
             }

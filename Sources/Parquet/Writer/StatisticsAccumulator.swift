@@ -13,6 +13,8 @@ struct StatisticsAccumulator {
     var minU = UInt64.max, maxU = UInt64.min
     var minD = Double.infinity, maxD = -Double.infinity
     var minB: [UInt8] = [], maxB: [UInt8] = []
+    /// First 8 bytes of `minB`/`maxB` as big-endian integers (zero-padded), for a cheap "strictly between" test.
+    var minPrefix: UInt64 = 0, maxPrefix: UInt64 = 0
     var hasFalse = false, hasTrue = false
 
     init(column: ColumnDescriptor) {
@@ -49,15 +51,30 @@ struct StatisticsAccumulator {
         hasValue = true
     }
 
+    /// The first 8 bytes of `p` as a big-endian integer, zero-padded. If `prefix(p) > prefix(q)` then `p > q`
+    /// in unsigned byte order (the first difference is within 8 bytes, or `q` is a proper prefix of `p`).
+    @inline(__always)
+    static func prefix(_ p: UnsafeRawBufferPointer) -> UInt64 {
+        if p.count >= 8 { return UInt64(bigEndian: p.loadUnaligned(as: UInt64.self)) }
+        var w: UInt64 = 0
+        for i in 0..<p.count { w |= UInt64(p[i]) << UInt64(56 - 8 * i) }
+        return w
+    }
+
     mutating func add(bytes p: UnsafeRawBufferPointer) {
         if !hasValue {
             minB = Array(p); maxB = Array(p); hasValue = true
+            minPrefix = Self.prefix(p); maxPrefix = minPrefix
             return
         }
+        if order == .bytesUnsigned {
+            let k = Self.prefix(p)
+            if k > minPrefix && k < maxPrefix { return }  // strictly between min and max
+        }
         let cmpMin = minB.withUnsafeBytes { compare(p, $0) }
-        if cmpMin < 0 { minB = Array(p) }
+        if cmpMin < 0 { minB = Array(p); minPrefix = Self.prefix(p) }
         let cmpMax = maxB.withUnsafeBytes { compare(p, $0) }
-        if cmpMax > 0 { maxB = Array(p) }
+        if cmpMax > 0 { maxB = Array(p); maxPrefix = Self.prefix(p) }
     }
 
     private func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
