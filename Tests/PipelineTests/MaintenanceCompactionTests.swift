@@ -94,7 +94,7 @@ import Testing
         let violations = Messages()
         let group = DispatchGroup()
         let files = 240, rowsPerFile = 40
-        DispatchQueue.global().async(group: group) {
+        Self.onThread(group) {
             defer { done.add(1) }
             for i in 0..<files {
                 do {
@@ -108,7 +108,7 @@ import Testing
                 usleep(15_000)
             }
         }
-        DispatchQueue.global().async(group: group) {
+        Self.onThread(group) {
             while done.current == 0 {
                 do {
                     _ = try compactor.compact(partition: Self.partition)
@@ -236,5 +236,16 @@ import Testing
         let report = try Compactor(layout: layout, store: store, options: options).compact(partition: Self.partition)
         #expect(report.filesBefore == 5 && report.filesMerged == 4 && report.filesWritten == 2 && report.filesAfter == 3)
         #expect(Self.swiftRead(layout.root + "/" + Self.partition).map { [$0.rows, $0.distinct] } == [50, 50])
+    }
+
+    /// Runs `body` on a thread of its own (not the global queue, whose few workers a loaded test run can starve),
+    /// inside `group`.
+    static func onThread(_ group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
+        group.enter()
+        let thread = Thread {
+            body()
+            group.leave()
+        }
+        thread.start()
     }
 }

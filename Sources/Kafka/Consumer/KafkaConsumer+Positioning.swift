@@ -1,6 +1,9 @@
 import CRdKafka
 import Dispatch
 
+/// Seeks and assignments block in librdkafka: they run here, not on a global-queue worker.
+private let positioningQueue = DispatchQueue(label: "weir.kafka.consumer.positioning", attributes: .concurrent)
+
 extension KafkaConsumer {
     /// Moves the fetch position of assigned partitions (`rd_kafka_seek_partitions`). Each value is the next
     /// offset to consume. Records already fetched for those partitions are discarded by librdkafka.
@@ -8,7 +11,7 @@ extension KafkaConsumer {
     public func seek(_ offsets: [TopicPartition: Int64], timeout: Duration) async throws(KafkaError) {
         guard !offsets.isEmpty else { return }
         let client = self.client
-        try await Blocking.run(on: DispatchQueue.global()) { () throws(KafkaError) in
+        try await Blocking.run(on: positioningQueue) { () throws(KafkaError) in
             let list = RDKafkaPartitionList(offsets)
             if let error = rd_kafka_seek_partitions(client.handle, list.pointer, Int32(timeout.kafkaMilliseconds)) {
                 let reason = String(cString: rd_kafka_error_string(error))
@@ -25,7 +28,7 @@ extension KafkaConsumer {
     /// offsets. For scans such as the DLQ recovery scan; do not mix with `subscribe`.
     public func assign(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {
         let client = self.client
-        try await Blocking.run(on: DispatchQueue.global()) { () throws(KafkaError) in
+        try await Blocking.run(on: positioningQueue) { () throws(KafkaError) in
             let list = RDKafkaPartitionList(offsets)
             let err = rd_kafka_assign(client.handle, list.pointer)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "assign") }

@@ -12,6 +12,8 @@ import Foundation
 /// The gate is a semaphore, not a lock: the run loop may take it on one thread and give it back on another.
 public final class AssignmentGate: @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 1)
+    /// Waits happen here, on a thread of their own, so a long commit never ties up a global-queue worker.
+    private let waiter = DispatchQueue(label: "weir.assignment-gate")
     private let lock = NSLock()
     private var _generation = 0
 
@@ -35,7 +37,7 @@ public final class AssignmentGate: @unchecked Sendable {
     public func acquire() async -> Int {
         let semaphore = self.semaphore
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
+            waiter.async {
                 semaphore.wait()
                 continuation.resume()
             }
