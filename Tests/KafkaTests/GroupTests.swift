@@ -86,8 +86,11 @@ struct GroupTests {
         #expect(Set(seenA + seenB) == all)
         #expect(!seenA.isEmpty && !seenB.isEmpty)
         let committedA = Set(logA.committed.withLock { $0 }), committedB = Set(logB.committed.withLock { $0 })
+        // Once A committed an offset, B never processes it. The converse does not hold in time: A may process
+        // records whose commit fails during the rebalance (REBALANCE_IN_PROGRESS), and B then processes and
+        // commits them, which is at-least-once working as specified. No offset is committed by both.
         #expect(committedA.isDisjoint(with: Set(seenB)))
-        #expect(committedB.isDisjoint(with: Set(seenA)))
+        #expect(committedA.isDisjoint(with: committedB))
         let evA = events.withLock { $0["a"] ?? [] }, evB = events.withLock { $0["b"] ?? [] }
         #expect(evA.contains { if case .revoked = $0 { true } else { false } })
         #expect(evB.contains { if case .assigned(let tps) = $0 { tps.count == 4 } else { false } }, "\(evB)")
