@@ -28,7 +28,8 @@ final class RebalanceHandler: @unchecked Sendable {
     }
 
     private func handle(rk: OpaquePointer, err: rd_kafka_resp_err_t, list: RDKafkaPartitionList) {
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        // NULL while no protocol is in use (e.g. during close): treat as eager.
+        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) } == "COOPERATIVE"
         let partitions = list.partitions
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
