@@ -48,11 +48,23 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
         }, assignmentGeneration: generation, assignment: assignment)
     }
 
+    /// Rewinds assigned partitions. A partition revoked meanwhile is skipped (librdkafka answers `ERR__STATE`
+    /// for it): the next poll reports the new assignment, and the run loop rewinds from the store then.
     public func seek(_ offsets: [SourcePartition: Int64]) async throws {
         guard let consumer, !offsets.isEmpty else { return }
+        let assigned = Set((try? consumer.assignment()) ?? [])
         var tps: [TopicPartition: Int64] = [:]
-        for (p, o) in offsets { tps[TopicPartition(topic: p.topic, partition: p.partition)] = o }
-        try await consumer.seek(tps, timeout: .seconds(10))
+        for (p, o) in offsets {
+            let tp = TopicPartition(topic: p.topic, partition: p.partition)
+            if assigned.contains(tp) { tps[tp] = o }
+        }
+        guard !tps.isEmpty else { return }
+        do {
+            try await consumer.seek(tps, timeout: .seconds(10))
+        } catch {
+            // Revoked between the assignment check and the seek (librdkafka's ERR__STATE, -172); see above.
+            guard error.code == -172 || error.reason.contains("Erroneous state") else { throw error }
+        }
     }
 
     public func commit(_ offsets: [SourcePartition: Int64]) async throws {
