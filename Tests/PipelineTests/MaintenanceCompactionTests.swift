@@ -74,6 +74,9 @@ import Testing
         var options = CompactionOptions()
         options.targetBytes = 24 << 10
         options.grace = .zero
+        // Much longer than a reader's gap between listing a directory and stat-ing its entries, short enough to
+        // leave readers time between compactions.
+        options.tombstoneGrace = .milliseconds(300)
         let compactor = try Compactor(layout: layout, store: store, options: options)
         // The work directory is outside the lake root, where `**/*.parquet` readers never look.
         #expect(!compactor.workDirectory.hasPrefix(layout.root + "/"))
@@ -116,13 +119,17 @@ import Testing
                 } catch {
                     violations.append("compactor: \(error)")
                 }
-                usleep(50_000)
+                usleep(150_000)
             }
         }
         var swiftReads = 0
         while done.current == 0 {
             let floor = committed.current
-            guard let (rows, distinct) = Self.swiftRead(dir) else { failures.add(1); continue }
+            guard let (rows, distinct) = Self.swiftRead(dir) else {
+                failures.add(1)
+                usleep(1_000)
+                continue
+            }
             swiftReads += 1
             if rows != distinct { violations.append("swift: \(rows) rows, \(distinct) distinct") }
             if rows < floor { violations.append("swift: \(rows) rows < \(floor) committed") }
@@ -162,6 +169,7 @@ import Testing
         for i in 0..<5 { try Self.commitFile(committer, layout: layout, index: i, first: i * 10, rows: 10) }
         var options = CompactionOptions()
         options.grace = .zero
+        options.tombstoneGrace = .milliseconds(50)
         let compactor = try Compactor(layout: layout, store: store, options: options)
         let report = try compactor.compact(partition: Self.partition)
         #expect(report.filesBefore == 5 && report.filesAfter == 1 && report.filesMerged == 5 && report.rows == 50)
@@ -173,6 +181,67 @@ import Testing
         #expect(Self.swiftRead(layout.root + "/" + Self.partition)?.rows == 60)
         let retired = try FileManager.default.contentsOfDirectory(atPath: compactor.workDirectory).filter { $0.hasPrefix("retired-") }
         #expect(retired.isEmpty)
+    }
+
+    /// A reader that listed the partition before the swap and stats the names afterwards finds a tombstone under
+    /// every merged-away name (so it fails loudly instead of silently dropping the name), until the grace ends;
+    /// then the names are gone and the partition holds the merged file only.
+    @Test func staleListingsFindTombstonesDuringTheGrace() throws {
+        let layout = try Self.tempLake()
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
+        for i in 0..<4 { try Self.commitFile(committer, layout: layout, index: i, first: i * 10, rows: 10) }
+        let dir = layout.root + "/" + Self.partition
+        let stale = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        var options = CompactionOptions()
+        options.grace = .zero
+        options.tombstoneGrace = .seconds(3)
+        let compactor = try Compactor(layout: layout, store: store, options: options)
+        let group = DispatchGroup()
+        let finished = Counter()
+        Self.onThread(group) {
+            _ = try? compactor.compact(partition: Self.partition)
+            finished.add(1)
+        }
+        // Wait for the swap: a name that was not in the stale listing appears.
+        let deadline = Date().addingTimeInterval(20)
+        var live: [String] = []
+        while Date() < deadline {
+            live = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            if live.contains(where: { !stale.contains($0) }) { break }
+            usleep(5_000)
+        }
+        #expect(live.contains(where: { !stale.contains($0) }), "the swap did not happen")
+        #expect(finished.current == 0, "compaction returned before its tombstone grace")
+        for name in stale {
+            let path = dir + "/" + name
+            #expect(DurableFile.exists(path) && Tombstone.isTombstone(path), "\(name) is not a tombstone during the grace")
+            #expect(throws: (any Error).self) { _ = try ParquetFileReader(path: path) }
+        }
+        #expect(Self.swiftRead(dir) == nil, "a fresh listing during the grace must fail loudly, not read")
+        group.wait()
+        for name in stale { #expect(!DurableFile.exists(dir + "/" + name)) }
+        #expect(Self.swiftRead(dir).map { [$0.rows, $0.distinct] } == [40, 40])
+        #expect(try LakeInspector.inspect(path: dir, targetRowGroupRows: 1000).files.count == 1)
+    }
+
+    /// The sweep deletes only files that still are tombstones: a pending list left by a run that crashed before
+    /// its swap names live inputs, which must survive.
+    @Test func tombstoneSweepLeavesRealFilesAlone() throws {
+        let layout = try Self.tempLake()
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
+        for i in 0..<2 { try Self.commitFile(committer, layout: layout, index: i, first: i * 10, rows: 10) }
+        let dir = layout.root + "/" + Self.partition
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        var options = CompactionOptions()
+        options.tombstoneGrace = .zero
+        let compactor = try Compactor(layout: layout, store: store, options: options)
+        let pending = PendingTombstones(paths: names.map { dir + "/" + $0 }, publishedAtMillis: 0)
+        try JSONEncoder().encode(pending).write(to: URL(fileURLWithPath: compactor.workDirectory + "/tombstones-x.json"))
+        try compactor.sweepTombstones()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == names)
+        #expect(!FileManager.default.fileExists(atPath: compactor.workDirectory + "/tombstones-x.json"))
     }
 
     @Test func interruptedSwapIsRecordedByTheNextRun() throws {
@@ -217,11 +286,22 @@ import Testing
             let duckdb_recursive: [String]
             let duckdb_one_level: [String]
             let pyarrow: [String]
+            let duckdb_rows_with_vanished_name: Int
+            let pyarrow_files_with_vanished_name: [String]
+            let duckdb_tombstone_error: String?
+            let pyarrow_tombstone_error: String?
         }
         let b = try JSONDecoder().decode(Behaviour.self, from: data)
         #expect(b.duckdb_recursive == [".date=B.v1/b.parquet", "_hidden/h.parquet", "date=A/a.parquet"])
         #expect(b.duckdb_one_level.contains("date=B/b.parquet"))
         #expect(b.pyarrow == ["date=A/a.parquet", "date=B/b.parquet"])
+        // A listed name whose stat fails (a file removed between readdir and stat) is dropped silently by both:
+        // the reason merged-away names are kept as tombstones for a grace period.
+        #expect(b.duckdb_rows_with_vanished_name == 1)
+        #expect(b.pyarrow_files_with_vanished_name == ["date=A/a.parquet"])
+        // A tombstone makes both fail, naming the file.
+        #expect(b.duckdb_tombstone_error?.contains("gone.parquet") == true)
+        #expect(b.pyarrow_tombstone_error?.contains("gone.parquet") == true)
     }
 
     @Test func filesOfDifferentSchemasAreMergedPerSchemaRun() throws {
@@ -233,6 +313,7 @@ import Testing
         }
         var options = CompactionOptions()
         options.grace = .zero
+        options.tombstoneGrace = .milliseconds(50)
         let report = try Compactor(layout: layout, store: store, options: options).compact(partition: Self.partition)
         #expect(report.filesBefore == 5 && report.filesMerged == 4 && report.filesWritten == 2 && report.filesAfter == 3)
         #expect(Self.swiftRead(layout.root + "/" + Self.partition).map { [$0.rows, $0.distinct] } == [50, 50])

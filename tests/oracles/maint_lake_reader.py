@@ -7,10 +7,15 @@ Until STOP_FILE exists, repeatedly: read the committed row count from COMMITTED_
 each commit returns), then count rows and distinct event_ids of LAKE/**/*.parquet with DuckDB
 (read_parquet, hive_partitioning) and with pyarrow.dataset (partitioning='hive'). A read that fails (a file
 listed just before a partition swap and opened after it) is counted as `failed` and retried; every read that
-succeeds must have count == distinct and count >= the committed count taken before it started.
+succeeds must have count == distinct and count >= the committed count taken before it started. A failed read
+whose error names a file that is gone, or that is a compaction tombstone, raced a compaction and is counted as
+failed too, as is a failed read that overlapped a swap or a tombstone grace (the partition directory's inode
+changed, or it held tombstones, before or after the read): the messages vary ("magic bytes not found", DuckDB's
+"Prefetch registered for bytes outside file" or "TProtocolException: Invalid data" when a name changed between
+its stat and its open). Any other failure is an error.
 Prints one JSON object: {"reads": {...}, "failed": {...}, "violations": [...], "errors": [...]}.
 """
-import json, os, sys, time
+import json, os, re, sys, time
 import duckdb
 import pyarrow.dataset as ds
 
@@ -29,6 +34,46 @@ def committed():
         return 0
 
 
+TOMBSTONE = b"WEIR COMPACTION TOMBSTONE\n"
+PATH = re.compile(r"(/[^'\"\s,]+\.parquet)")
+
+
+def raced(msg):
+    """A read failure caused by a compaction: a file the message names is gone now, or is a tombstone.
+    A real defect (a corrupt Parquet file) names a file that is still there and still not readable."""
+    for path in PATH.findall(msg):
+        try:
+            with open(path, "rb") as f:
+                if f.read(len(TOMBSTONE)) == TOMBSTONE:
+                    return True
+        except FileNotFoundError:
+            return True
+    return False
+
+
+def swap_state():
+    """Per partition directory: its inode (a swap replaces it) and whether it holds tombstones (a swap's grace)."""
+    out = []
+    for entry in sorted(os.listdir(lake)):
+        d = os.path.join(lake, entry)
+        if not entry.startswith("date=") or not os.path.isdir(d):
+            continue
+        tomb = False
+        for name in os.listdir(d):
+            try:
+                with open(os.path.join(d, name), "rb") as f:
+                    tomb = tomb or f.read(len(TOMBSTONE)) == TOMBSTONE
+            except OSError:
+                tomb = True  # it vanished while we looked: a sweep
+        out.append((entry, os.stat(d).st_ino, tomb))
+    return out
+
+
+def compaction_overlapped(before, after):
+    """Whether a compaction swap or tombstone grace overlapped the read that ran between the two states."""
+    return before != after or any(t for _, _, t in before + after)
+
+
 def duck():
     return con.execute(f"select count(*), count(distinct event_id) from read_parquet('{lake}/**/*.parquet', hive_partitioning=1)").fetchone()
 
@@ -45,13 +90,14 @@ def arrow():
 while not os.path.exists(stop_file):
     for name, fn in (("duckdb", duck), ("pyarrow", arrow)):
         floor = committed()
+        before = swap_state()
         try:
             n, distinct = fn()
-        except Exception as e:  # a file vanished between listing and reading, or no file yet
+        except Exception as e:  # a file vanished between listing and reading, or was a tombstone, or no file yet
             msg = str(e)
             if "No files found" in msg and floor > 0:  # the glob matched nothing although rows were committed
                 violations.append(f"{name}: no files listed although {floor} rows were committed")
-            elif "No files found" in msg or "does not exist" in msg.lower() or "no such file" in msg.lower() or "not found" in msg.lower():
+            elif "No files found" in msg or raced(msg) or compaction_overlapped(before, swap_state()):
                 failed[name] += 1
             else:
                 errors.append(f"{name}: {msg[:300]}")

@@ -16,6 +16,11 @@ public struct CompactionOptions: Sendable {
     public var workDirectory: String?
     /// Retired partition versions are deleted after this long (open readers keep working on Linux anyway).
     public var grace: Duration = .seconds(300)
+    /// How long the merged inputs' names stay as tombstones after a swap (see `Tombstone`). A reader that lists a
+    /// partition and then stalls for longer than this before it stats the listed names can miss the merged
+    /// inputs silently; a shorter stall makes its read fail loudly instead. Compaction waits this long before it
+    /// returns. Default 2 s.
+    public var tombstoneGrace: Duration = .seconds(2)
     /// Row-group size of merged files.
     public var rowGroupRows: Int = 1_000_000
     /// `created_by` of merged files.
@@ -53,9 +58,13 @@ public struct PartitionCompaction: Sendable, Equatable {
 ///    merged, plus the merged files — and fsynced;
 /// 3. `renameat2(RENAME_EXCHANGE)` swaps it with the live directory atomically; the old version now sits in the
 ///    work directory, outside the lake, and is deleted after a grace period;
-/// 4. still under the lock, one store transaction replaces the merged files' records by the new files'.
+/// 4. still under the lock, one store transaction replaces the merged files' records by the new files';
+/// 5. after `tombstoneGrace`, the tombstones left under the merged inputs' names in the new version are deleted
+///    (they make a reader that listed the old version fail loudly instead of silently missing rows; see
+///    `Tombstone`).
 ///
-/// A crash between 3 and 4 is finished by the next run from the intent file written before 3.
+/// A crash between 3 and 4 is finished by the next run from the intent file written before 3; a crash before 5
+/// leaves a pending-tombstones file that the next run sweeps.
 public final class Compactor: @unchecked Sendable {
     public let layout: LakeLayout
     private let store: CheckpointStore
@@ -103,7 +112,10 @@ public final class Compactor: @unchecked Sendable {
         defer { withExtendedLifetime(global) {} }
         try finishInterrupted()
         deleteRetired()
-        return try partitions(date: date).map { try compactLocked(partition: $0) }
+        var results: [PartitionCompaction] = []
+        for partition in partitions(date: date) { results.append(try compactLocked(partition: partition)) }
+        try sweepTombstones()
+        return results
     }
 
     /// Compacts one partition (relative directory).
@@ -112,7 +124,9 @@ public final class Compactor: @unchecked Sendable {
         defer { withExtendedLifetime(global) {} }
         try finishInterrupted()
         deleteRetired()
-        return try compactLocked(partition: partition)
+        let result = try compactLocked(partition: partition)
+        try sweepTombstones()
+        return result
     }
 
     private struct Candidate {
@@ -190,14 +204,19 @@ public final class Compactor: @unchecked Sendable {
             }
             for m in merged {
                 guard rename(build + "/" + m.name, next + "/" + m.name) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                for input in m.inputs { try Tombstone.write(at: next + "/" + input, mergedInto: [m.name]) }
             }
             try DurableFile.sync(path: next)
+            let tombstones = removed.sorted().map { dir + "/" + $0 }
+            let pendingPath = workDirectory + "/tombstones-" + id + ".json"
+            try writePending(PendingTombstones(paths: tombstones, publishedAtMillis: PendingTombstones.now()), to: pendingPath)
             let intent = CompactionIntent(partition: partition, removing: removed.sorted().map { dir + "/" + $0 },
                                           adding: merged.map { .init(name: $0.name, rows: $0.rows, bytes: $0.bytes) })
             let intentPath = workDirectory + "/intent-" + id + ".json"
             try DurableFile.writeAtomically(Array(try JSONEncoder().encode(intent)), to: intentPath)
             try DirectoryExchange.exchange(dir, next)
             try DurableFile.sync(path: (dir as NSString).deletingLastPathComponent)
+            try writePending(PendingTombstones(paths: tombstones, publishedAtMillis: PendingTombstones.now()), to: pendingPath)
             let retired = workDirectory + "/retired-\(Int64(Date().timeIntervalSince1970))-" + id
             guard rename(next, retired) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             try DurableFile.sync(path: workDirectory)
@@ -206,7 +225,8 @@ public final class Compactor: @unchecked Sendable {
             report.filesMerged = removed.count
             report.filesWritten = merged.count
         }
-        let after = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".parquet") }
+        let tombstoned = Set(merged.flatMap(\.inputs))
+        let after = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".parquet") && !tombstoned.contains($0) }
         report.filesAfter = after.count
         report.bytesAfter = after.reduce(0) { $0 + Self.fileSize(dir + "/" + $1) }
         if options.grace <= .zero { deleteRetired() }
@@ -244,6 +264,36 @@ public final class Compactor: @unchecked Sendable {
             } else if entry.hasPrefix("build-") || entry.hasPrefix("next-") {
                 try? fm.removeItem(atPath: path)
             }
+        }
+    }
+
+    private func writePending(_ pending: PendingTombstones, to path: String) throws {
+        try DurableFile.writeAtomically(Array(try JSONEncoder().encode(pending)), to: path)
+    }
+
+    /// Deletes the tombstones of earlier swaps (this run's and a crashed run's), first waiting until each has been
+    /// visible for `tombstoneGrace`. Only files that still are tombstones are deleted.
+    func sweepTombstones() throws {
+        let fm = FileManager.default
+        let graceMillis = options.tombstoneGrace.components.seconds * 1000 + options.tombstoneGrace.components.attoseconds / 1_000_000_000_000_000
+        for entry in ((try? fm.contentsOfDirectory(atPath: workDirectory)) ?? []).sorted()
+        where entry.hasPrefix("tombstones-") && entry.hasSuffix(".json") {
+            let path = workDirectory + "/" + entry
+            guard let data = fm.contents(atPath: path), let pending = try? JSONDecoder().decode(PendingTombstones.self, from: data) else {
+                try? fm.removeItem(atPath: path)
+                continue
+            }
+            let wait = pending.publishedAtMillis + graceMillis - PendingTombstones.now()
+            if wait > 0 { usleep(useconds_t(min(wait, 3_600_000) * 1000)) }
+            var parents = Set<String>()
+            for tombstone in pending.paths where Tombstone.isTombstone(tombstone) {
+                guard unlink(tombstone) == 0 || errno == ENOENT else {
+                    throw CompactionError("cannot delete the tombstone \(tombstone): \(String(cString: strerror(errno)))")
+                }
+                parents.insert((tombstone as NSString).deletingLastPathComponent)
+            }
+            for parent in parents { try? DurableFile.sync(path: parent) }
+            try? fm.removeItem(atPath: path)
         }
     }
 

@@ -46,8 +46,9 @@ struct CompactCommand: AsyncParsableCommand {
         discussion: """
             Safe while weir run writes to the same partitions: the partition directory is swapped atomically \
             (renameat2 RENAME_EXCHANGE) under the partition lock publishers also take, so a reader globbing \
-            OUT_DIR/**/*.parquet never sees an event twice or misses one (a read racing a swap can fail with \
-            file-not-found; retry it). See docs/COMPACTION.md.
+            OUT_DIR/**/*.parquet never sees an event twice or misses one. A read racing a swap can fail loudly \
+            (file not found, or "magic bytes not found" on a tombstone left under a merged file's name for \
+            --tombstone-grace); run it again. See docs/COMPACTION.md.
             """)
 
     @OptionGroup var lake: LakeOptions
@@ -59,6 +60,8 @@ struct CompactCommand: AsyncParsableCommand {
     var workDir: String?
     @Option(name: .long, help: "Delete retired partition versions after this long, e.g. 5m.")
     var grace: String = "5m"
+    @Option(name: .long, help: "Keep tombstones under the merged files' names this long, e.g. 2s (see docs/COMPACTION.md).")
+    var tombstoneGrace: String = "2s"
     @Option(name: .long, help: "Output: text or json.")
     var format: OutputFormat = .text
 
@@ -67,6 +70,7 @@ struct CompactCommand: AsyncParsableCommand {
         var options = CompactionOptions()
         options.targetBytes = Int64(try await failOnConfigError { try ConfigValueParsers.bytes(targetSize, key: "--target-size") })
         options.grace = try await failOnConfigError { try ConfigValueParsers.duration(grace, key: "--grace") }
+        options.tombstoneGrace = try await failOnConfigError { try ConfigValueParsers.duration(tombstoneGrace, key: "--tombstone-grace") }
         options.workDirectory = workDir
         options.rowGroupRows = config.pipeline.parquet.rowGroupRows
         options.createdBy = WeirVersion.parquetCreatedBy
