@@ -3,7 +3,7 @@
 
 PY=.venv/bin/python
 [ -x "$PY" ] || { echo "bench: .venv missing, run scripts/setup" >&2; exit 2; }
-WEIR=.build/release/weir
+WEIR=${WEIR:-.build/release/weir}
 
 # The shared directory sits next to the repository: <repo>/../shared. In a git worktree the repository is the
 # main checkout (the parent of the common .git directory). WEIR_SHARED overrides.

@@ -17,7 +17,13 @@ struct ConsumeBench {
         defer { cluster.shutdown() }
         let partitions = max(4, total / 80_000)  // stay under the mock broker's per-partition retention cap
         try cluster.createTopic("consume", partitions: partitions)
-        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers))
+        // Extra producer properties to compare, e.g. WEIR_BENCH_PRODUCER_PROPS="linger.ms=100".
+        var producerExtra: [String: String] = [:]
+        for pair in (ProcessInfo.processInfo.environment["WEIR_BENCH_PRODUCER_PROPS"] ?? "").split(separator: ",") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if kv.count == 2 { producerExtra[kv[0]] = kv[1] }
+        }
+        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers, extra: producerExtra))
         let value = Array(#"{"event_id":"e1","ts":"2025-10-28T10:00:00.123456+00:00","usuario_id":7,"accion":"view","monto":null}"#.utf8)
         var batch: [KafkaOutgoingMessage] = []
         for i in 0..<total {
