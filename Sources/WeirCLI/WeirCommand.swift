@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Kafka
 
 /// The `weir` root command. Each subcommand lives in its own file under `Commands/`.
@@ -16,7 +17,24 @@ public struct WeirCommand: AsyncParsableCommand {
 
 extension WeirCommand {
     /// The process entry point: parses `CommandLine.arguments` and runs the chosen subcommand asynchronously.
+    ///
+    /// Exit status: 0 success, 1 failure, 2 a usage error (an unknown flag, a missing or invalid argument —
+    /// ArgumentParser's own code for these is 64, `EX_USAGE`; Weir uses 2 like most Unix tools and like its
+    /// configuration errors), and the subcommands' documented codes.
     public static func runAsMain() async {
-        await (WeirCommand.self as AsyncParsableCommand.Type).main()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
     }
 }

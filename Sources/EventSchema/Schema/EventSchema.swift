@@ -38,9 +38,9 @@ public struct EventSchema: Sendable {
     }
 
     /// Loads a schema file: strict JSON when it parses as such, YAML otherwise.
-    /// - Throws: file errors, or ``SchemaError``.
+    /// - Throws: ``SchemaFileError`` when the file cannot be read, or ``SchemaError``.
     public static func load(contentsOf path: String) throws -> EventSchema {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let text = try SchemaFileError.readText(path)
         if text.first(where: { !$0.isWhitespace }) == "{", let v = try? StrictJSONDecoder().decode(text) {
             return try load(value: v)
         }

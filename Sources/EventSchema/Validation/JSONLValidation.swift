@@ -16,7 +16,7 @@ public enum JSONLValidation {
         }
         let loaded: EventSchema
         do { loaded = try EventSchema.load(contentsOf: schemaPath) } catch {
-            err("error: cannot load schema \(schemaPath): \(error)")
+            err(error is SchemaFileError ? "error: \(error)" : "error: cannot load schema \(schemaPath): \(error)")
             return 2
         }
         guard let data = FileManager.default.contents(atPath: inputPath) else {

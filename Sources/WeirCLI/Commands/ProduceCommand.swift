@@ -89,7 +89,7 @@ public struct ProduceCommand: AsyncParsableCommand {
                 Compress (--compression lz4/zstd), use more partitions, or produce fewer events.
                 """)
         }
-        if failed > 0 { throw ExitCode(2) }
+        if failed > 0 { throw ExitCode(1) }  // some records were not delivered (counts printed above)
     }
 
     private func writeExpected(_ expected: Pi2EventGenerator.Expected) throws {

@@ -1,0 +1,26 @@
+import Testing
+
+/// The exit statuses the README documents, checked on the real binary.
+@Suite struct ExitStatusTests {
+    @Test func usageErrorsExitWithTwoAndSayWhatWasWrong() async throws {
+        let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["validate", "--no-such-flag"])
+        #expect(status == 2)
+        #expect(stderr.contains("--no-such-flag"))
+        let (unknown, _, unknownErr) = try await ChildProcess.run(RepoPaths.weir, ["no-such-command"])
+        #expect(unknown == 2)
+        #expect(unknownErr.contains("no-such-command"))
+    }
+
+    @Test func helpExitsWithZero() async throws {
+        let (status, stdout, _) = try await ChildProcess.run(RepoPaths.weir, ["--help"])
+        #expect(status == 0)
+        #expect(stdout.contains("SUBCOMMANDS"))
+    }
+
+    @Test func aMissingSchemaFileIsNamedPlainly() async throws {
+        let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["validate", "--schema", "/nonexistent/schema.yaml", "/dev/null"])
+        #expect(status == 2)
+        #expect(stderr.contains("cannot read schema file /nonexistent/schema.yaml: no such file"))
+        #expect(!stderr.contains("NSCocoaErrorDomain"))
+    }
+}
