@@ -13,6 +13,9 @@ import Testing
         #expect(status == 0, "demo failed: \(out.suffix(1500)) \(demo.stderr.suffix(1500))")
         #expect(out.contains("reconciled: 20000 produced"))
         #expect(out.contains("read_parquet('\(lake)/**/*.parquet', hive_partitioning=1)"))
+        // With --listen on port 0 the printed URL names the port that was actually bound.
+        let url = out.split(separator: "\n").first { $0.contains("metrics at http://") }
+        #expect(url != nil && !url!.contains(":0/metrics"), "\(url ?? "no metrics URL printed")")
 
         // The lake agrees with the summary's landed count.
         let landed = out.split(separator: "\n").first { $0.hasPrefix("landed in the lake") }

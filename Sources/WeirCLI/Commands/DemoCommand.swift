@@ -84,7 +84,7 @@ struct DemoCommand: AsyncParsableCommand {
             progress.update(processed: state.processed, committed: c.total, landed: c.valid, dlq: c.invalid, lag: state.lag,
                             produced: producer.delivered)
         }
-        if listen != "off" { say("while it runs: metrics at http://\(listen)/metrics, health at /healthz and /readyz") }
+        session.onListening = { address in say("while it runs: metrics at http://\(address)/metrics, health at /healthz and /readyz") }
         let summary = try await session.run()
         progress.finish()
         let produced = try await producing.value

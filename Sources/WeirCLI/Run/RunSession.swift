@@ -18,6 +18,8 @@ struct RunSession {
     var linger: Duration? = nil
     /// Called after each durable commit, after the metrics are updated.
     var onCommit: (@Sendable (CommitReport) -> Void)? = nil
+    /// Called once the observability server listens, with its `host:port` (the real port when 0 was asked for).
+    var onListening: (@Sendable (String) -> Void)? = nil
 
     /// Runs until the runner returns (idle, record limit) or a signal asks it to stop.
     /// - Throws: the runner's fatal errors, or the listener's bind error.
@@ -85,6 +87,7 @@ struct RunSession {
         do {
             let bound = try await server.start()
             logger.info("observability listening", metadata: ["address": "\(host):\(bound)"])
+            onListening?("\(host):\(bound)")
         } catch {
             throw ConfigError(key: "observability.listen", message: "cannot listen on \(listen): \(error)",
                               fix: "choose a free port with --listen, or --listen off")
