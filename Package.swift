@@ -28,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMalloc"),  // glibc's <malloc.h>: part of libc, nothing to install
 
         // Core libraries.
         .target(name: "Parquet", dependencies: ["CSnappy", "CZstd", "CZlib"]),
@@ -51,7 +52,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "WeirCLI", dependencies: [
-            "Parquet", "EventSchema", "Kafka", "Pipeline", "Observability",
+            "Parquet", "EventSchema", "Kafka", "Pipeline", "Observability", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),

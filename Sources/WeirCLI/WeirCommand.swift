@@ -22,6 +22,7 @@ extension WeirCommand {
     /// ArgumentParser's own code for these is 64, `EX_USAGE`; Weir uses 2 like most Unix tools and like its
     /// configuration errors), and the subcommands' documented codes.
     public static func runAsMain() async {
+        MallocTuning.apply()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

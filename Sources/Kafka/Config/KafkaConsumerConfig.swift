@@ -20,7 +20,11 @@ public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
     public var sessionTimeout: Duration
     /// `max.poll.interval.ms`, default 300 s.
     public var maxPollInterval: Duration
-    /// `fetch.max.bytes`, default 52428800 (50 MiB).
+    /// `fetch.max.bytes`, default 4194304 (4 MiB; librdkafka's own default is 50 MiB). The queue limits
+    /// (`queued.min.messages`, `queued.max.messages.kbytes`) are checked only before a fetch, so one response can
+    /// overshoot them by up to this much compressed data: with 100 partitions a 50 MiB response held ~300 MB of
+    /// decompressed messages at the start of a run. 4 MiB is still several round trips' worth of messages for a
+    /// two-core consumer (docs/BENCHMARKS.md, "RSS at 5M").
     public var fetchMaxBytes: Int
     /// `max.partition.fetch.bytes`, default 1048576 (1 MiB).
     public var maxPartitionFetchBytes: Int
@@ -31,7 +35,7 @@ public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
 
     public init(bootstrapServers: String, groupId: String, clientId: String = "weir",
                 autoOffsetReset: AutoOffsetReset = .earliest, sessionTimeout: Duration = .seconds(45),
-                maxPollInterval: Duration = .seconds(300), fetchMaxBytes: Int = 52_428_800,
+                maxPollInterval: Duration = .seconds(300), fetchMaxBytes: Int = 4_194_304,
                 maxPartitionFetchBytes: Int = 1_048_576, fetchMinBytes: Int = 1,
                 extra: [String: String] = [:]) {
         self.bootstrapServers = bootstrapServers
