@@ -155,7 +155,7 @@ struct StagesBench {
         }
         var envelopeBytes = 0
         m = Meter("dlq_envelope")
-        m.time(rejected.count) { for d in rejected { envelopeBytes += JSONWriter.write(d.envelope).count } }
+        m.time(rejected.count) { for d in rejected { envelopeBytes += d.encodedEnvelope.count } }
         m.report()
         rejected = []
 
