@@ -1,6 +1,7 @@
 /// Buffers and encodes one column of the current row group: data pages V1 (def levels RLE, values PLAIN or
 /// RLE_DICTIONARY), an optional PLAIN dictionary page, and statistics (parquet-format "Data Pages",
-/// "Dictionary Encoding"). Memory: the row group's compressed pages plus one uncompressed page.
+/// "Dictionary Encoding"). Memory: the row group's compressed pages plus one uncompressed page, except for
+/// a streaming column (see `streamSink`), whose pages go to the sink as soon as they are final.
 final class ColumnChunkWriter {
     let column: ColumnDescriptor
     let options: ParquetWriterOptions
@@ -14,8 +15,17 @@ final class ColumnChunkWriter {
     var cardinalityChecked = false
     static let cardinalityProbe = 50_000
     var usedPlainPages = false
-    /// Encoded data pages (header + compressed body) of the current chunk, one buffer per page.
+    /// Encoded data pages (header + compressed body) of the current chunk not yet written, one buffer per page.
     var pages: [[UInt8]] = []
+    /// Set by the file writer for the first column only: nothing else reaches the sink while a row group is
+    /// open and that column's chunk comes first, so its pages can be written as soon as they are final
+    /// (saving the buffer, its page faults and a copy). Pages that follow a not-yet-written dictionary page
+    /// are buffered until the dictionary is final (fallback to PLAIN or end of chunk).
+    var streamSink: ParquetSink?
+    /// The dictionary page (if any) and all buffered pages of the current chunk are in the sink.
+    private var pendingWritten = false
+    private var dictionaryOffset: Int64?
+    private var dataOffset: Int64?
     var pagesBytes = 0
     var numValues: Int64 = 0
     var uncompressedBytes: Int64 = 0
@@ -44,6 +54,9 @@ final class ColumnChunkWriter {
         usedDictionaryPages = false
         usedPlainPages = false
         pages.removeAll(keepingCapacity: true)
+        pendingWritten = false
+        dictionaryOffset = nil
+        dataOffset = nil
         pagesBytes = 0
         numValues = 0
         uncompressedBytes = 0
@@ -81,6 +94,7 @@ final class ColumnChunkWriter {
             if tooBig || hopeless {
                 try flushPage()
                 ingest.dictionaryActive = false
+                if let sink = streamSink { try writePending(to: sink) }
             }
         }
         if pageEstimate >= options.pageMaxBytes { try flushPage() }
@@ -120,10 +134,21 @@ final class ColumnChunkWriter {
         var header = PageHeader(type: PageHeader.Kind.dataPage.rawValue, uncompressedSize: 0, compressedSize: 0)
         header.numValues = Int32(ingest.pageLevelCount)
         header.encoding = encoding
-        var page: [UInt8] = []
-        try appendPage(header: header, body: body, to: &page)
-        pagesBytes += page.count
-        pages.append(page)
+        let (headerBytes, compressedCount) = try compressPage(header: header, body: body)
+        if let sink = streamSink, pendingWritten || !usedDictionaryPages {
+            // Nothing buffered can precede this page: write it now.
+            pendingWritten = true
+            if dataOffset == nil { dataOffset = sink.position }
+            try headerBytes.withUnsafeBytes { try sink.write($0) }
+            try compressed.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
+        } else {
+            var page: [UInt8] = []
+            page.reserveCapacity(headerBytes.count + compressedCount)
+            page.append(contentsOf: headerBytes)
+            compressed.withUnsafeBytes { page.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
+            pages.append(page)
+        }
+        pagesBytes += headerBytes.count + compressedCount
         numValues += Int64(ingest.pageLevelCount)
         ingest.defLevels.removeAll(keepingCapacity: true)
         ingest.indices.removeAll(keepingCapacity: true)
@@ -132,7 +157,9 @@ final class ColumnChunkWriter {
         ingest.pageLevelCount = 0
     }
 
-    private func appendPage(header: PageHeader, body: [UInt8], to out: inout [UInt8]) throws {
+    /// Compresses `body` into `compressed` and returns the encoded page header (sizes filled in) and the
+    /// compressed length.
+    private func compressPage(header: PageHeader, body: [UInt8]) throws -> (header: [UInt8], compressedCount: Int) {
         let compressedCount = try compressor.compress(body, scratch: &compressed)
         guard body.count <= Int32.max, compressedCount <= Int32.max else {
             throw ParquetError.invalidArgument("page for column '\(column.name)' exceeds 2 GiB")
@@ -142,34 +169,42 @@ final class ColumnChunkWriter {
         h.compressedSize = Int32(compressedCount)
         var w = CompactWriter()
         h.encode(into: &w)
-        out.reserveCapacity(out.count + w.bytes.count + compressedCount)
-        out.append(contentsOf: w.bytes)
-        compressed.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
         uncompressedBytes += Int64(w.bytes.count + body.count)
+        return (w.bytes, compressedCount)
+    }
+
+    /// Writes the dictionary page (if the chunk used the dictionary) and the buffered data pages to `sink`.
+    /// After this, the chunk's dictionary is final and its later pages may be written directly.
+    private func writePending(to sink: ParquetSink) throws {
+        if !pendingWritten && usedDictionaryPages {
+            dictionaryOffset = sink.position
+            var h = PageHeader(type: PageHeader.Kind.dictionaryPage.rawValue, uncompressedSize: 0, compressedSize: 0)
+            h.numValues = Int32(ingest.dictionaryCount)
+            h.encoding = .plain
+            let (headerBytes, compressedCount) = try compressPage(header: h, body: ingest.dictionaryPlain)
+            try headerBytes.withUnsafeBytes { try sink.write($0) }
+            try compressed.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
+        }
+        pendingWritten = true
+        if dataOffset == nil && !pages.isEmpty { dataOffset = sink.position }
+        for page in pages { try page.withUnsafeBytes { try sink.write($0) } }
+        pages.removeAll(keepingCapacity: true)
     }
 
     /// Writes the dictionary page (if used) and data pages to `sink` and returns the chunk metadata.
     /// Resets the writer for the next row group.
     func finishChunk(to sink: ParquetSink) throws -> ColumnChunkMetadata {
         try flushPage()
-        var dictOffset: Int64?
+        try writePending(to: sink)
         var encodings: [ParquetEncoding] = []
         if usedDictionaryPages {
-            let dictPlain = ingest.dictionaryPlain
-            dictOffset = sink.position
-            var dictPage: [UInt8] = []
-            var h = PageHeader(type: PageHeader.Kind.dictionaryPage.rawValue, uncompressedSize: 0, compressedSize: 0)
-            h.numValues = Int32(ingest.dictionaryCount)
-            h.encoding = .plain
-            try appendPage(header: h, body: dictPlain, to: &dictPage)
-            try dictPage.withUnsafeBytes { try sink.write($0) }
             encodings.append(.plain)
             encodings.append(.rleDictionary)
         }
         if usedPlainPages && !encodings.contains(.plain) { encodings.append(.plain) }
         if column.isOptional || usedDictionaryPages { encodings.insert(.rle, at: min(1, encodings.count)) }
-        let dataOffset = sink.position
-        for page in pages { try page.withUnsafeBytes { try sink.write($0) } }
+        let dictOffset = dictionaryOffset
+        let dataOffset = self.dataOffset ?? sink.position
         let total = sink.position - (dictOffset ?? dataOffset)
         let meta = ColumnChunkMetadata(
             path: [column.name], physicalTypeValue: column.physicalType.thriftValue, codec: options.compression,

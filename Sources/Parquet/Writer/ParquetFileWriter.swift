@@ -28,6 +28,8 @@ public final class ParquetFileWriter {
         columns = schema.columns.map {
             ColumnChunkWriter(column: $0, options: options, compressor: PageCompressor(codec: options.compression, level: options.compressionLevel))
         }
+        // The first column's chunk is the first thing written for a row group, so it streams (see `streamSink`).
+        columns.first?.streamSink = sink
         try Self.magic.withUnsafeBytes { try sink.write($0) }
     }
 
