@@ -28,6 +28,16 @@ struct FixedDictionary {
         return Int(truncatingIfNeeded: h)
     }
 
+    /// Appends the entry index of every key in `keys` to `indices`, inserting new keys in order
+    /// (one buffer growth for the whole batch instead of one append per value).
+    mutating func insert(_ keys: UnsafeBufferPointer<UInt64>, appendingTo indices: inout [UInt32]) {
+        let start = indices.count
+        indices.append(contentsOf: repeatElement(0, count: keys.count))
+        indices.withUnsafeMutableBufferPointer { out in
+            for j in 0..<keys.count { out[start + j] = insert(keys[j]) }
+        }
+    }
+
     /// Returns the entry index of `key`, inserting it if new.
     @inline(__always)
     mutating func insert(_ key: UInt64) -> UInt32 {
