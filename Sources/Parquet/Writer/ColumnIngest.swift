@@ -166,6 +166,48 @@ struct ColumnIngest {
         plainStringWidth = (w - start) / max(1, range.count) + 8
     }
 
+    /// Appends the fixed-width values `a[range]`: definition levels and statistics in one pass through
+    /// pointers, then either the dictionary (via `keys`, each value's 64-bit `key`) or, on a little-endian host,
+    /// PLAIN bytes copied straight from `a`. Throws `.invalidArgument` (nothing recorded) on a null in a
+    /// required column.
+    @inline(__always)
+    private mutating func scan<T: BitwiseCopyable>(_ a: [T?], _ range: Range<Int>, key: (T) -> UInt64,
+                                                   stat: (inout StatisticsAccumulator, T) -> Void) throws {
+        let gatherKeys = dictionaryActive || !Self.fastPlain
+        let optional = column.isOptional
+        let levelBase = defLevels.count
+        if optional { defLevels.append(contentsOf: repeatElement(1, count: range.count)) }
+        let keyBase = keys.count
+        if gatherKeys { keys.append(contentsOf: repeatElement(0, count: range.count)) }
+        var st = stats
+        var nulls = 0
+        var written = 0
+        a.withUnsafeBufferPointer { src in
+            keys.withUnsafeMutableBufferPointer { k in
+                defLevels.withUnsafeMutableBufferPointer { d in
+                    for i in range {
+                        if let v = src[i] {
+                            stat(&st, v)
+                            if gatherKeys { k[keyBase + written] = key(v); written += 1 }
+                        } else {
+                            nulls += 1
+                            if optional { d[levelBase + i - range.lowerBound] = 0 }
+                        }
+                    }
+                }
+            }
+        }
+        if gatherKeys { keys.removeLast(range.count - written) }
+        if nulls > 0 && !optional {
+            keys.removeLast(written)
+            throw ParquetError.invalidArgument("null value in required column '\(column.name)'")
+        }
+        st.nullCount += Int64(nulls)
+        stats = st
+        pageLevelCount += range.count
+        if gatherKeys { putKeys() } else { appendPlain(a, range) }
+    }
+
     /// Appends rows `range` of `values`. Throws `.invalidArgument` on type mismatch, nulls in a required column,
     /// or a FIXED_LEN_BYTE_ARRAY value of the wrong length.
     mutating func append(_ values: ColumnValues, range: Range<Int>) throws {
@@ -175,62 +217,16 @@ struct ColumnIngest {
                 try level(a[i] != nil)
                 if let v = a[i] { bools.append(v); stats.add(bool: v) }
             }
-        case (.int32(let a), .int32) where Self.fastPlain && !dictionaryActive:
-            let unsigned = stats.order == .unsignedInt
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(int: Int64(v), bits: unsigned ? UInt64(UInt32(bitPattern: v)) : 0) }
-            }
-            appendPlain(a, range)
-        case (.int64(let a), .int64) where Self.fastPlain && !dictionaryActive:
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(int: v, bits: UInt64(bitPattern: v)) }
-            }
-            appendPlain(a, range)
-        case (.float(let a), .float) where Self.fastPlain && !dictionaryActive:
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(double: Double(v)) }
-            }
-            appendPlain(a, range)
-        case (.double(let a), .double) where Self.fastPlain && !dictionaryActive:
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(double: v) }
-            }
-            appendPlain(a, range)
         case (.int32(let a), .int32):
             let unsigned = stats.order == .unsignedInt
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] {
-                    stats.add(int: Int64(v), bits: unsigned ? UInt64(UInt32(bitPattern: v)) : 0)
-                    keys.append(UInt64(truncatingIfNeeded: v))
-                }
-            }
-            putKeys()
+            try scan(a, range, key: { UInt64(truncatingIfNeeded: $0) },
+                     stat: { $0.add(int: Int64($1), bits: unsigned ? UInt64(UInt32(bitPattern: $1)) : 0) })
         case (.int64(let a), .int64):
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] {
-                    stats.add(int: v, bits: UInt64(bitPattern: v))
-                    keys.append(UInt64(bitPattern: v))
-                }
-            }
-            putKeys()
+            try scan(a, range, key: { UInt64(bitPattern: $0) }, stat: { $0.add(int: $1, bits: UInt64(bitPattern: $1)) })
         case (.float(let a), .float):
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(double: Double(v)); keys.append(UInt64(v.bitPattern)) }
-            }
-            putKeys()
+            try scan(a, range, key: { UInt64($0.bitPattern) }, stat: { $0.add(double: Double($1)) })
         case (.double(let a), .double):
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(double: v); keys.append(v.bitPattern) }
-            }
-            putKeys()
+            try scan(a, range, key: { $0.bitPattern }, stat: { $0.add(double: $1) })
         case (.string(let a), .byteArray) where !dictionaryActive:
             try appendPlainStrings(a, range)
         case (.string(let a), .byteArray):
