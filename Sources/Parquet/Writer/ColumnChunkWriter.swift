@@ -31,7 +31,6 @@ final class ColumnChunkWriter {
     var uncompressedBytes: Int64 = 0
     // Scratch.
     private var body: [UInt8] = []
-    private var compressed: [UInt8] = []
 
     init(column: ColumnDescriptor, options: ParquetWriterOptions, compressor: PageCompressor) {
         self.column = column
@@ -140,12 +139,12 @@ final class ColumnChunkWriter {
             pendingWritten = true
             if dataOffset == nil { dataOffset = sink.position }
             try headerBytes.withUnsafeBytes { try sink.write($0) }
-            try compressed.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
+            try compressor.output.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
         } else {
             var page: [UInt8] = []
             page.reserveCapacity(headerBytes.count + compressedCount)
             page.append(contentsOf: headerBytes)
-            compressed.withUnsafeBytes { page.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
+            compressor.output.withUnsafeBytes { page.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
             pages.append(page)
         }
         pagesBytes += headerBytes.count + compressedCount
@@ -157,10 +156,10 @@ final class ColumnChunkWriter {
         ingest.pageLevelCount = 0
     }
 
-    /// Compresses `body` into `compressed` and returns the encoded page header (sizes filled in) and the
+    /// Compresses `body` into `compressor.output` and returns the encoded page header (sizes filled in) and the
     /// compressed length.
     private func compressPage(header: PageHeader, body: [UInt8]) throws -> (header: [UInt8], compressedCount: Int) {
-        let compressedCount = try compressor.compress(body, scratch: &compressed)
+        let compressedCount = try compressor.compress(body)
         guard body.count <= Int32.max, compressedCount <= Int32.max else {
             throw ParquetError.invalidArgument("page for column '\(column.name)' exceeds 2 GiB")
         }
@@ -183,7 +182,7 @@ final class ColumnChunkWriter {
             h.encoding = .plain
             let (headerBytes, compressedCount) = try compressPage(header: h, body: ingest.dictionaryPlain)
             try headerBytes.withUnsafeBytes { try sink.write($0) }
-            try compressed.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
+            try compressor.output.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<compressedCount])) }
         }
         pendingWritten = true
         if dataOffset == nil && !pages.isEmpty { dataOffset = sink.position }
