@@ -69,6 +69,38 @@ import Testing
                   name: "stream-strings-plain-\(codec).parquet")
     }
 
+    /// Data pages hold at most `pageMaxRows` rows (Arrow's `max_rows_per_page`), also across slices and
+    /// batches, and the values survive the extra page boundaries.
+    @Test func pagesCloseAtPageMaxRows() throws {
+        let rows = 5_000
+        let schema = ParquetSchema(columns: [.string("s"), .int64("n", optional: true), .string("tag")])
+        let table: [ColumnValues] = [.string((0..<rows).map { "id-\($0)" }),
+                                     .int64((0..<rows).map { $0 % 3 == 0 ? nil : Int64($0 % 40) }),
+                                     .string((0..<rows).map { ["a", "b", "c"][$0 % 3] })]
+        let options = ParquetWriterOptions(compression: .zstd, rowGroupMaxRows: 4_000, pageMaxRows: 700, createdBy: "t", fsync: false)
+        try check(schema, table, options: options, name: "page-rows.parquet")
+        let file = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Oracle.tempPath("page-rows.parquet"))))
+        let meta = try ParquetFileReader(path: Oracle.tempPath("page-rows.parquet")).metadata
+        try file.withUnsafeBytes { bytes in
+            for (g, group) in meta.rowGroups.enumerated() {
+                for chunk in group.columns {
+                    var pos = Int(chunk.dictionaryPageOffset ?? chunk.dataPageOffset)
+                    let end = pos + Int(chunk.totalCompressedSize)
+                    var pageRows: [Int32] = []
+                    while pos < end {
+                        var r = CompactReader(bytes, position: pos, context: "test")
+                        let h = try PageHeader.decode(&r)
+                        if h.kind == .dataPage { pageRows.append(h.numValues) }
+                        pos = r.position + Int(h.compressedSize)
+                    }
+                    let groupRows = g == 0 ? 4_000 : 1_000
+                    let expected = stride(from: 0, to: groupRows, by: 700).map { Int32(min(700, groupRows - $0)) }
+                    #expect(pageRows == expected, "rg \(g) \(chunk.path)")
+                }
+            }
+        }
+    }
+
     @Test func firstColumnInt64FallsBackMidChunk() throws {
         let rows = 20_000
         var g = SplitMix(seed: 5)

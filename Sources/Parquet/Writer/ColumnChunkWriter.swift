@@ -61,10 +61,16 @@ final class ColumnChunkWriter {
         uncompressedBytes = 0
     }
 
-    /// Appends rows `range` of `values` (validated by the file writer) and closes pages as needed.
+    /// Appends rows `range` of `values` (validated by the file writer) and closes pages as needed; the range
+    /// is split where the current page reaches `pageMaxRows` (columns are flat: one level per row).
     func append(_ values: ColumnValues, range: Range<Int>) throws {
-        try ingest.append(values, range: range)
-        try afterSlice()
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(range.upperBound, start + max(1, options.pageMaxRows - ingest.pageLevelCount))
+            try ingest.append(values, range: start..<end)
+            try afterSlice()
+            start = end
+        }
     }
 
     /// Estimated bytes of the current (unflushed) page.
@@ -96,7 +102,7 @@ final class ColumnChunkWriter {
                 if let sink = streamSink { try writePending(to: sink) }
             }
         }
-        if pageEstimate >= options.pageMaxBytes { try flushPage() }
+        if pageEstimate >= options.pageMaxBytes || ingest.pageLevelCount >= options.pageMaxRows { try flushPage() }
     }
 
     /// Encodes, compresses and buffers the current page (no-op when empty).
