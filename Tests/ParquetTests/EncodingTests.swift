@@ -112,4 +112,40 @@ import Testing
         #expect(idx[1234] == 0 && idx[1235] == 1)
         #expect(d.withEntry(7) { Array($0) } == Array("v7".utf8))
     }
+
+    /// `FixedDictionary` against a reference map, through its dense window (growing both ways), the move to the
+    /// hash table (wide range, or keys beyond ±2^61), and hash growth. Indices must follow insertion order and
+    /// `plain` must hold the keys in that order.
+    @Test(arguments: ["descending", "ids", "outliers", "extremes", "timestamps"])
+    func fixedDictionaryMatchesReference(pattern: String) {
+        let keys: [Int64]
+        switch pattern {
+        case "descending": keys = (0..<3000).map { 1_000 - Int64($0) * 7 }  // window grows downwards, stays dense
+        case "ids": keys = (0..<5000).map { Int64(($0 * 7919) % 100_003 + 1) }  // scattered ids, stays dense
+        case "outliers": keys = (0..<5000).map { $0 % 50 == 49 ? Int64($0) << 40 : Int64($0 % 977) }  // leaves the window
+        case "extremes": keys = (0..<4000).map { $0 == 10 ? .min : ($0 == 20 ? .max : Int64($0 % 300) - 150) }
+        default: keys = (0..<3000).map { 1_767_225_600_000_000 + Int64($0) * 1_000 }  // dense, then hashed
+        }
+        for width in [8, 4] {
+            let ks = keys.map { width == 4 ? UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: $0))) : UInt64(bitPattern: $0) }
+            var d = FixedDictionary(width: width)
+            var reference: [UInt64: UInt32] = [:]
+            var order: [UInt64] = []
+            var got: [UInt32] = []
+            ks.withUnsafeBufferPointer { d.insert(UnsafeBufferPointer(rebasing: $0[0..<($0.count / 2)]), appendingTo: &got) }
+            for k in ks[(ks.count / 2)...] { got.append(d.insert(k)) }
+            var want: [UInt32] = []
+            for k in ks {
+                if reference[k] == nil { reference[k] = UInt32(order.count); order.append(k) }
+                want.append(reference[k]!)
+            }
+            #expect(got == want, "width \(width)")
+            #expect(d.count == order.count)
+            var plain: [UInt8] = []
+            for k in order {
+                if width == 4 { PlainEncoding.append(UInt32(truncatingIfNeeded: k), to: &plain) } else { PlainEncoding.append(k, to: &plain) }
+            }
+            #expect(d.plain == plain, "width \(width)")
+        }
+    }
 }

@@ -4,11 +4,15 @@ import CZstd
 
 /// Page (de)compression via system libraries (parquet-format Compression.md):
 /// SNAPPY = raw snappy block, GZIP = RFC 1952 gzip stream (zlib, windowBits 31), ZSTD = zstd frame.
-/// This is the only file with C interop. One instance per writer/reader; reuses a ZSTD context.
+/// This is the only file with C interop. One instance per file writer, shared by its columns (the writer is
+/// single-threaded): one ZSTD context and one output buffer, so their memory is allocated (and faulted in) once.
 final class PageCompressor {
     let codec: CompressionCodec
     let level: Int32
     private var zstdCCtx: OpaquePointer?
+    /// Output of `compress(_:)`: the first (returned count) bytes are valid until the next call.
+    /// Grown as needed, never shrunk, so it is not re-zeroed per page.
+    private(set) var output: [UInt8] = []
 
     /// `level`: codec level (ZSTD default 1 like Arrow; GZIP default 6); ignored for SNAPPY/UNCOMPRESSED.
     init(codec: CompressionCodec, level: Int32? = nil) {
@@ -18,21 +22,20 @@ final class PageCompressor {
 
     deinit { if let c = zstdCCtx { ZSTD_freeCCtx(c) } }
 
-    /// Compresses `input` into `scratch` (grown as needed, never shrunk, so it is not re-zeroed per page)
-    /// and returns the compressed length. Throws `.compression` on library failure.
-    func compress(_ input: [UInt8], scratch: inout [UInt8]) throws -> Int {
+    /// Compresses `input` into `output` and returns the compressed length. Throws `.compression` on library failure.
+    func compress(_ input: [UInt8]) throws -> Int {
         if codec == .uncompressed || codec == .gzip {
             var out: [UInt8] = []
             if codec == .gzip { try gzip(input, appendingTo: &out) } else { out = input }
-            if scratch.count < out.count { scratch = out } else { scratch.replaceSubrange(0..<out.count, with: out) }
+            if output.count < out.count { output = out } else { output.replaceSubrange(0..<out.count, with: out) }
             return out.count
         }
         let bound = codec == .zstd ? ZSTD_compressBound(input.count) : snappy_max_compressed_length(input.count)
-        if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
+        if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
         if codec == .zstd {
             if zstdCCtx == nil { zstdCCtx = ZSTD_createCCtx() }
             let n = input.withUnsafeBytes { src in
-                scratch.withUnsafeMutableBytes { dst in
+                output.withUnsafeMutableBytes { dst in
                     ZSTD_compressCCtx(zstdCCtx, dst.baseAddress, bound, src.baseAddress, src.count, level)
                 }
             }
@@ -41,7 +44,7 @@ final class PageCompressor {
         }
         var outLen = bound
         let status = input.withUnsafeBytes { src in
-            scratch.withUnsafeMutableBytes { dst in
+            output.withUnsafeMutableBytes { dst in
                 snappy_compress(src.baseAddress?.assumingMemoryBound(to: CChar.self), src.count,
                                 dst.baseAddress?.assumingMemoryBound(to: CChar.self), &outLen)
             }

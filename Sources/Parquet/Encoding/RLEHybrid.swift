@@ -40,28 +40,33 @@ enum RLEHybrid {
             }
             let groups = (min(end, n) - i + 7) / 8
             appendVarint(UInt64(groups) << 1 | 1, to: &out)
-            // Each group of 8 values is exactly `bitWidth` bytes: pack it in a local buffer, append it at once.
-            var group: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &group) { g in
-                let gp = g.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            // Each group of 8 values is exactly `bitWidth` bytes: grow `out` once for the run and pack into it
+            // through a pointer, 32 bits at a time.
+            var o = out.count
+            out.append(contentsOf: repeatElement(0, count: groups * bitWidth))
+            out.withUnsafeMutableBytes { dst in
                 var idx = i
                 for _ in 0..<groups {
                     var acc: UInt64 = 0
                     var bits = 0
-                    var o = 0
                     for _ in 0..<8 {
                         let x = idx < n ? UInt64(values[base + idx]) : 0
                         idx += 1
                         acc |= x << UInt64(bits)
                         bits += bitWidth
-                        while bits >= 8 {
-                            gp[o] = UInt8(truncatingIfNeeded: acc)
-                            o += 1
-                            acc >>= 8
-                            bits -= 8
+                        if bits >= 32 {
+                            dst.storeBytes(of: UInt32(truncatingIfNeeded: acc).littleEndian, toByteOffset: o, as: UInt32.self)
+                            o += 4
+                            acc >>= 32
+                            bits -= 32
                         }
                     }
-                    out.append(contentsOf: UnsafeBufferPointer(start: gp, count: o))
+                    while bits > 0 {  // 8 × bitWidth bits is a whole number of bytes
+                        dst[o] = UInt8(truncatingIfNeeded: acc)
+                        o += 1
+                        acc >>= 8
+                        bits -= 8
+                    }
                 }
             }
             i = min(end, n)

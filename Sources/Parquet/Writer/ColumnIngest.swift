@@ -16,6 +16,8 @@ struct ColumnIngest {
     var dictionaryActive: Bool
     /// Non-null values dictionary-encoded in the current chunk.
     var dictionaryValueCount = 0
+    /// Scratch: the non-null fixed-width values of the slice being appended, as 64-bit bit patterns.
+    private var keys: [UInt64] = []
     var stats: StatisticsAccumulator
     /// Small-string front cache of `dictionary` for `.string` values.
     var smallStrings = SmallStringCache()
@@ -64,14 +66,18 @@ struct ColumnIngest {
         smallStrings = SmallStringCache()
     }
 
-    @inline(__always)
-    private mutating func putFixed<T: FixedWidthInteger>(_ v: T) {
+    /// Dictionary- or PLAIN-encodes the fixed-width values gathered in `keys` (bit patterns, zero- or
+    /// sign-extended to 64 bits) and empties it. Batching lets `FixedDictionary` overlap its cache misses.
+    private mutating func putKeys() {
         if dictionaryActive {
-            indices.append(fixedDictionary.insert(UInt64(truncatingIfNeeded: v)))
-            dictionaryValueCount += 1
+            keys.withUnsafeBufferPointer { fixedDictionary.insert($0, appendingTo: &indices) }
+            dictionaryValueCount += keys.count
+        } else if fixedWidth == 4 {
+            for k in keys { PlainEncoding.append(UInt32(truncatingIfNeeded: k), to: &plainValues) }
         } else {
-            PlainEncoding.append(v, to: &plainValues)
+            for k in keys { PlainEncoding.append(k, to: &plainValues) }
         }
+        keys.removeAll(keepingCapacity: true)
     }
 
     @inline(__always)
@@ -113,6 +119,95 @@ struct ColumnIngest {
         swap(&out, &plainValues)
     }
 
+    /// Bytes per value (length prefix included) `appendPlainStrings` reserves: the previous slice's average
+    /// plus slack, so the zero-filled spare space stays close to what is written.
+    private var plainStringWidth = 16
+
+    /// PLAIN-appends (4-byte length + UTF-8) the non-null strings of `a[range]` through a pointer, recording
+    /// levels and statistics. `plainValues` is extended by zero-filled spare space, written into, and trimmed
+    /// to the bytes written, so there is no per-value capacity/uniqueness check or append call.
+    private mutating func appendPlainStrings(_ a: [String?], _ range: Range<Int>) throws {
+        var out: [UInt8] = []
+        swap(&out, &plainValues)
+        defer { swap(&out, &plainValues) }
+        let start = out.count
+        var w = start
+        var i = range.lowerBound
+        while i < range.upperBound {
+            // Spare space for the rest of the slice; always enough for the next value, so each round progresses.
+            var spare = max(64, (range.upperBound - i) * plainStringWidth)
+            if let s = a[i] { spare = max(spare, 4 + s.utf8.count) }
+            out.append(contentsOf: repeatElement(0, count: spare))
+            i = try out.withUnsafeMutableBytes { dst -> Int in
+                var j = i
+                while j < range.upperBound {
+                    guard let s = a[j] else {
+                        try level(false)
+                        j += 1
+                        continue
+                    }
+                    let n = s.utf8.count
+                    if 4 + n > dst.count - w { break }
+                    try level(true)
+                    dst.storeBytes(of: UInt32(truncatingIfNeeded: n).littleEndian, toByteOffset: w, as: UInt32.self)
+                    let value = UnsafeMutableRawBufferPointer(rebasing: dst[(w + 4)..<(w + 4 + n)])
+                    if s.utf8.withContiguousStorageIfAvailable({ value.copyMemory(from: UnsafeRawBufferPointer($0)) }) == nil {
+                        _ = value.initializeMemory(as: UInt8.self, from: s.utf8)  // non-contiguous (bridged) string
+                    }
+                    stats.add(bytes: UnsafeRawBufferPointer(value))
+                    w += 4 + n
+                    j += 1
+                }
+                return j
+            }
+            out.removeLast(out.count - w)
+            if i < range.upperBound { plainStringWidth *= 2 }  // values longer than estimated: reserve more
+        }
+        plainStringWidth = (w - start) / max(1, range.count) + 8
+    }
+
+    /// Appends the fixed-width values `a[range]`: definition levels and statistics in one pass through
+    /// pointers, then either the dictionary (via `keys`, each value's 64-bit `key`) or, on a little-endian host,
+    /// PLAIN bytes copied straight from `a`. Throws `.invalidArgument` (nothing recorded) on a null in a
+    /// required column.
+    @inline(__always)
+    private mutating func scan<T: BitwiseCopyable>(_ a: [T?], _ range: Range<Int>, key: (T) -> UInt64,
+                                                   stat: (inout StatisticsAccumulator, T) -> Void) throws {
+        let gatherKeys = dictionaryActive || !Self.fastPlain
+        let optional = column.isOptional
+        let levelBase = defLevels.count
+        if optional { defLevels.append(contentsOf: repeatElement(1, count: range.count)) }
+        let keyBase = keys.count
+        if gatherKeys { keys.append(contentsOf: repeatElement(0, count: range.count)) }
+        var st = stats
+        var nulls = 0
+        var written = 0
+        a.withUnsafeBufferPointer { src in
+            keys.withUnsafeMutableBufferPointer { k in
+                defLevels.withUnsafeMutableBufferPointer { d in
+                    for i in range {
+                        if let v = src[i] {
+                            stat(&st, v)
+                            if gatherKeys { k[keyBase + written] = key(v); written += 1 }
+                        } else {
+                            nulls += 1
+                            if optional { d[levelBase + i - range.lowerBound] = 0 }
+                        }
+                    }
+                }
+            }
+        }
+        if gatherKeys { keys.removeLast(range.count - written) }
+        if nulls > 0 && !optional {
+            keys.removeLast(written)
+            throw ParquetError.invalidArgument("null value in required column '\(column.name)'")
+        }
+        st.nullCount += Int64(nulls)
+        stats = st
+        pageLevelCount += range.count
+        if gatherKeys { putKeys() } else { appendPlain(a, range) }
+    }
+
     /// Appends rows `range` of `values`. Throws `.invalidArgument` on type mismatch, nulls in a required column,
     /// or a FIXED_LEN_BYTE_ARRAY value of the wrong length.
     mutating func append(_ values: ColumnValues, range: Range<Int>) throws {
@@ -122,58 +217,18 @@ struct ColumnIngest {
                 try level(a[i] != nil)
                 if let v = a[i] { bools.append(v); stats.add(bool: v) }
             }
-        case (.int32(let a), .int32) where Self.fastPlain && !dictionaryActive:
-            let unsigned = stats.order == .unsignedInt
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(int: Int64(v), bits: unsigned ? UInt64(UInt32(bitPattern: v)) : 0) }
-            }
-            appendPlain(a, range)
-        case (.int64(let a), .int64) where Self.fastPlain && !dictionaryActive:
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(int: v, bits: UInt64(bitPattern: v)) }
-            }
-            appendPlain(a, range)
-        case (.float(let a), .float) where Self.fastPlain && !dictionaryActive:
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(double: Double(v)) }
-            }
-            appendPlain(a, range)
-        case (.double(let a), .double) where Self.fastPlain && !dictionaryActive:
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(double: v) }
-            }
-            appendPlain(a, range)
         case (.int32(let a), .int32):
             let unsigned = stats.order == .unsignedInt
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] {
-                    stats.add(int: Int64(v), bits: unsigned ? UInt64(UInt32(bitPattern: v)) : 0)
-                    putFixed(v)
-                }
-            }
+            try scan(a, range, key: { UInt64(truncatingIfNeeded: $0) },
+                     stat: { $0.add(int: Int64($1), bits: unsigned ? UInt64(UInt32(bitPattern: $1)) : 0) })
         case (.int64(let a), .int64):
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] {
-                    stats.add(int: v, bits: UInt64(bitPattern: v))
-                    putFixed(v)
-                }
-            }
+            try scan(a, range, key: { UInt64(bitPattern: $0) }, stat: { $0.add(int: $1, bits: UInt64(bitPattern: $1)) })
         case (.float(let a), .float):
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(double: Double(v)); putFixed(v.bitPattern) }
-            }
+            try scan(a, range, key: { UInt64($0.bitPattern) }, stat: { $0.add(double: Double($1)) })
         case (.double(let a), .double):
-            for i in range {
-                try level(a[i] != nil)
-                if let v = a[i] { stats.add(double: v); putFixed(v.bitPattern) }
-            }
+            try scan(a, range, key: { $0.bitPattern }, stat: { $0.add(double: $1) })
+        case (.string(let a), .byteArray) where !dictionaryActive:
+            try appendPlainStrings(a, range)
         case (.string(let a), .byteArray):
             for i in range {
                 try level(a[i] != nil)

@@ -25,9 +25,10 @@ public final class ParquetFileWriter {
         self.schema = schema
         self.options = options
         self.sink = sink
-        columns = schema.columns.map {
-            ColumnChunkWriter(column: $0, options: options, compressor: PageCompressor(codec: options.compression, level: options.compressionLevel))
-        }
+        let compressor = PageCompressor(codec: options.compression, level: options.compressionLevel)
+        columns = schema.columns.map { ColumnChunkWriter(column: $0, options: options, compressor: compressor) }
+        // The first column's chunk is the first thing written for a row group, so it streams (see `streamSink`).
+        columns.first?.streamSink = sink
         try Self.magic.withUnsafeBytes { try sink.write($0) }
     }
 

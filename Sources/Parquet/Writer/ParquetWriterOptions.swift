@@ -10,6 +10,8 @@ public struct ParquetWriterOptions: Sendable {
     public var rowGroupMaxBytes: Int
     /// A data page is closed once its encoded (uncompressed) size reaches this many bytes. Default 1 MiB.
     public var pageMaxBytes: Int
+    /// A data page is closed once it holds this many rows. Default 20,000 (Arrow's `max_rows_per_page`).
+    public var pageMaxRows: Int
     /// Dictionary-encode non-boolean columns. Default true.
     public var dictionaryEnabled: Bool
     /// Per column chunk: when the PLAIN dictionary grows past this many bytes the column falls back to PLAIN. Default 1 MiB.
@@ -23,13 +25,14 @@ public struct ParquetWriterOptions: Sendable {
 
     public init(compression: CompressionCodec = .zstd, compressionLevel: Int32? = nil,
                 rowGroupMaxRows: Int = 1_000_000, rowGroupMaxBytes: Int = 128 << 20,
-                pageMaxBytes: Int = 1 << 20, dictionaryEnabled: Bool = true, dictionaryMaxBytes: Int = 1 << 20,
+                pageMaxBytes: Int = 1 << 20, pageMaxRows: Int = 20_000, dictionaryEnabled: Bool = true, dictionaryMaxBytes: Int = 1 << 20,
                 createdBy: String = "weir", keyValueMetadata: [(String, String)] = [], fsync: Bool = true) {
         self.compression = compression
         self.compressionLevel = compressionLevel
         self.rowGroupMaxRows = max(1, rowGroupMaxRows)
         self.rowGroupMaxBytes = max(1, rowGroupMaxBytes)
         self.pageMaxBytes = max(1, pageMaxBytes)
+        self.pageMaxRows = max(1, pageMaxRows)
         self.dictionaryEnabled = dictionaryEnabled
         self.dictionaryMaxBytes = dictionaryMaxBytes
         self.createdBy = createdBy
