@@ -28,9 +28,9 @@ public enum LogRedaction {
 }
 
 /// Flattens swift-log metadata into `key → value` pairs, sorted by key, with redaction applied.
-enum MetadataFlattener {
+public enum MetadataFlattener {
     /// A flattened scalar: JSON number/bool kept raw, everything else as a string.
-    enum Scalar: Equatable {
+    public enum Scalar: Equatable, Sendable {
         case string(String)
         case raw(String)
     }
