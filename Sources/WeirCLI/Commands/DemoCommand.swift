@@ -24,12 +24,7 @@ struct DemoCommand: AsyncParsableCommand {
     var events: Int = 100_000
     @Option(name: .long, help: "Events per second to produce (0 = as fast as possible).")
     var rate: Int = 0
-    @Option(name: .long, help: "Generator seed.")
-    var seed: UInt64 = 42
-    @Option(name: .long, help: "Fraction of invalid events.")
-    var invalidRatio: Double = 0.05
-    @Option(name: .long, help: "Fraction of duplicate events.")
-    var duplicateRatio: Double = 0.05
+    @OptionGroup var generatorOptions: GeneratorOptions
     @Option(name: .long, help: "The demo's lake (emptied at start if a previous demo made it).")
     var outDir: String = "datasets/processed/demo"
     @Option(name: .long, help: "Metrics and health listener host:port, or 'off'.")
@@ -65,7 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
         config.bootstrapServers = cluster.bootstrapServers
         say("embedded Kafka: 3 brokers at \(cluster.bootstrapServers); topics pi2_events (4 partitions), pi2_events_dlq")
 
-        let generator = Pi2EventGenerator(seed: seed, invalidRatio: invalidRatio, duplicateRatio: duplicateRatio)
+        let generator = generatorOptions.generator()
         let producer = try DemoProducer(bootstrapServers: cluster.bootstrapServers, topic: "pi2_events", generator: generator)
         let producing = Task { try await producer.produce(count: events, rate: rate) }
 

@@ -15,9 +15,7 @@ public struct ProduceCommand: AsyncParsableCommand {
     @Option(help: "JSON Lines file, or CSV with a header (.csv); omit to generate pi2 events.") var file: String?
     @Option(help: "Number of events to generate.") var count: Int = 10_000
     @Option(help: "Events per second (omit for unlimited).") var rate: Double?
-    @Option(help: "Fraction of invalid events (0…1).") var invalidRatio: Double = 0.10
-    @Option(help: "Fraction of duplicate replays (0…1).") var duplicateRatio: Double = 0.05
-    @Option(help: "Generator seed.") var seed: UInt64 = 42
+    @OptionGroup var generatorOptions: GeneratorOptions
     @Option(help: "UTC days the timestamps spread over.") var days: Int = 3
     @Option(help: "compression.codec: none, gzip, snappy, lz4, zstd.") var compression: String = "lz4"
     @Option(help: "Messages per delivery batch.") var batchSize: Int = 10_000
@@ -32,9 +30,6 @@ public struct ProduceCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard (0...1).contains(invalidRatio), (0...1).contains(duplicateRatio), invalidRatio + duplicateRatio <= 1 else {
-            throw ValidationError("--invalid-ratio and --duplicate-ratio must be in 0…1 and sum to at most 1")
-        }
         guard count >= 0, batchSize >= 1, days >= 1 else { throw ValidationError("--count, --batch-size, --days must be positive") }
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
         if !print && ((bootstrap ?? "").isEmpty || topic.isEmpty) {
@@ -49,7 +44,7 @@ public struct ProduceCommand: AsyncParsableCommand {
             extra[String(p[..<eq])] = String(p[p.index(after: eq)...])
         }
         var source = try file.map(ProduceSource.file)
-            ?? .generated(Pi2EventGenerator(seed: seed, invalidRatio: invalidRatio, duplicateRatio: duplicateRatio, days: days), count: count)
+            ?? .generated(generatorOptions.generator(days: days), count: count)
         if print { return try printLines(&source) }
         let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: bootstrap!, compression: compression, extra: extra))
         let total = source.total

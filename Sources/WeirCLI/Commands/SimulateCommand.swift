@@ -12,12 +12,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @OptionGroup var options: PipelineOptions
     @Option(name: .long, help: "Number of events to generate.")
     var count: Int = 10_000
-    @Option(name: .long, help: "Generator seed (same seed, same events).")
-    var seed: UInt64 = 42
-    @Option(name: .long, help: "Fraction of invalid events.")
-    var invalidRatio: Double = 0.10
-    @Option(name: .long, help: "Fraction of duplicates (replays of earlier valid events).")
-    var duplicateRatio: Double = 0.05
+    @OptionGroup var generatorOptions: GeneratorOptions
     @Option(name: .long, help: "Keep serving /metrics this many seconds after the run, for a final scrape.")
     var linger: Double = 0
 
@@ -26,7 +21,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let logger = PipelineOptions.bootstrapLogging(config)
         let summary = try await failOnConfigError {
             let assembly = try PipelineAssembly(config: config)
-            let generator = Pi2EventGenerator(seed: seed, invalidRatio: invalidRatio, duplicateRatio: duplicateRatio)
+            let generator = generatorOptions.generator()
             let source = GeneratedRecordSource(count: count, generator: generator)
             var session = RunSession(assembly: assembly, source: source, deadLetters: FileDeadLetterSink(),
                                      options: .init(untilIdle: .milliseconds(200)), logger: logger)
