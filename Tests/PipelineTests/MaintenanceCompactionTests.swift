@@ -36,6 +36,15 @@ import Testing
         _ = try committer.commit(commit)
     }
 
+    /// A fresh lake with `files` committed files of `rows` events each in `partition`.
+    static func lake(files: Int, rows: Int) throws -> (layout: LakeLayout, store: SQLiteCheckpointStore, committer: LakeCommitter, dir: String) {
+        let layout = try tempLake()
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
+        for i in 0..<files { try commitFile(committer, layout: layout, index: i, first: i * rows, rows: rows) }
+        return (layout, store, committer, layout.root + "/" + partition)
+    }
+
     /// Lists the partition and reads every file, as a glob reader does. nil when a listed file vanished.
     static func swiftRead(_ dir: String) -> (rows: Int, distinct: Int)? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return (0, 0) }
@@ -187,11 +196,7 @@ import Testing
     /// every merged-away name (so it fails loudly instead of silently dropping the name), until the grace ends;
     /// then the names are gone and the partition holds the merged file only.
     @Test func staleListingsFindTombstonesDuringTheGrace() throws {
-        let layout = try Self.tempLake()
-        let store = try SQLiteCheckpointStore(path: layout.storePath)
-        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
-        for i in 0..<4 { try Self.commitFile(committer, layout: layout, index: i, first: i * 10, rows: 10) }
-        let dir = layout.root + "/" + Self.partition
+        let (layout, store, _, dir) = try Self.lake(files: 4, rows: 10)
         let stale = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         var options = CompactionOptions()
         options.grace = .zero
@@ -228,11 +233,7 @@ import Testing
     /// The sweep deletes only files that still are tombstones: a pending list left by a run that crashed before
     /// its swap names live inputs, which must survive.
     @Test func tombstoneSweepLeavesRealFilesAlone() throws {
-        let layout = try Self.tempLake()
-        let store = try SQLiteCheckpointStore(path: layout.storePath)
-        let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
-        for i in 0..<2 { try Self.commitFile(committer, layout: layout, index: i, first: i * 10, rows: 10) }
-        let dir = layout.root + "/" + Self.partition
+        let (layout, store, _, dir) = try Self.lake(files: 2, rows: 10)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         var options = CompactionOptions()
         options.tombstoneGrace = .zero
