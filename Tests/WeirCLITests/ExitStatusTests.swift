@@ -24,3 +24,17 @@ import Testing
         #expect(!stderr.contains("NSCocoaErrorDomain"))
     }
 }
+
+/// `weir produce` gives up quickly, with exit 2, when the brokers cannot be reached (instead of retrying every
+/// message for message.timeout.ms).
+@Suite struct ProduceUnreachableTests {
+    @Test func produceToUnreachableBrokersFailsFastWithTwo() async throws {
+        let started = ContinuousClock.now
+        let (status, _, stderr) = try await ChildProcess.run(
+            RepoPaths.weir, ["produce", "--bootstrap-servers", "127.0.0.1:1", "--topic", "nowhere", "--count", "10"],
+            timeout: .seconds(120))
+        #expect(status == 2)
+        #expect(stderr.contains("topic 'nowhere' does not exist or the brokers at 127.0.0.1:1 cannot be reached"))
+        #expect(ContinuousClock.now - started < .seconds(60))
+    }
+}

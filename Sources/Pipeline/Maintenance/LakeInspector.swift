@@ -163,7 +163,7 @@ public enum LakeInspector {
     public static func render(_ i: LakeInspection) -> String {
         var lines: [String] = []
         lines.append("\(i.kind) \(i.path): \(i.files.count) files, \(i.totalRows) rows, \(i.totalBytes) bytes, \(i.rowGroups) row groups "
-                     + "(\(i.smallRowGroups) below half the target of \(i.targetRowGroupRows) rows)")
+                     + "(\(i.smallRowGroups) below half the row-group target of \(i.targetRowGroupRows) rows, lake.row_group_rows)")
         lines.append(pad("FILE", 64) + pad("ROWS", 12) + pad("BYTES", 12) + pad("GROUPS", 8) + "GROUP ROWS (min/avg/max)")
         for f in i.files {
             let rows = f.rowGroups.map(\.rows)

@@ -47,6 +47,15 @@ public struct ProduceCommand: AsyncParsableCommand {
             ?? .generated(generatorOptions.generator(days: days), count: count)
         if print { return try printLines(&source) }
         let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: bootstrap!, compression: compression, extra: extra))
+        // Fail fast on an unreachable cluster or a missing topic instead of retrying each message for
+        // message.timeout.ms (5 minutes).
+        guard let partitions = try? await producer.partitionCount(topic: topic, timeout: .seconds(15)), partitions > 0 else {
+            await producer.close()
+            let message = "weir: topic '\(topic)' does not exist or the brokers at \(bootstrap!) cannot be reached within 15 s "
+                + "(fix: check --bootstrap-servers, and create the topic, e.g. weir broker --topic \(topic):4)\n"
+            FileHandle.standardError.write(Data(message.utf8))
+            throw ExitCode(2)
+        }
         let total = source.total
         let clock = ContinuousClock()
         let start = clock.now

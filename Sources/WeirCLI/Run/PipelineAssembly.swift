@@ -33,7 +33,7 @@ struct PipelineAssembly {
 
     static func loadSchema(_ path: String) throws -> EventSchema {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError(key: "schema.file", message: "\(path) does not exist", fix: "set SCHEMA_FILE or schema.file to a Cerberus schema (YAML or JSON)")
+            throw ConfigError(key: "schema.file", message: "\(path) does not exist", fix: "pass --schema, or set SCHEMA_FILE or schema.file, to a Cerberus schema file (YAML or JSON)")
         }
         do {
             return try EventSchema.load(contentsOf: path)
