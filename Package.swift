@@ -65,12 +65,13 @@ let package = Package(
         .executableTarget(name: "ConsumeBench", dependencies: ["Kafka"], path: "bench/ConsumeBench"),
         .executableTarget(name: "StagesBench", dependencies: ["Pipeline", "EventSchema", "Parquet"], path: "bench/StagesBench"),
 
-        // Tests (Swift Testing everywhere).
+        // Tests (Swift Testing everywhere). WeirTestSupport: the Python-oracle runner and the seeded PRNG they share.
+        .target(name: "WeirTestSupport", path: "Tests/WeirTestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRdKafka", "CSnappy", "CZstd", "CZlib", "CSQLite"]),
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
-        .testTarget(name: "EventSchemaTests", dependencies: ["EventSchema"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "WeirTestSupport"]),
+        .testTarget(name: "EventSchemaTests", dependencies: ["EventSchema", "WeirTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "WeirTestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
         .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Kafka", "EventSchema", "Parquet"]),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import EventSchema
+import WeirTestSupport
 
 /// Compares Weir's validator with real Cerberus 1.3 (tests/oracles/cerberus_expected.py).
 @Suite struct CerberusDifferentialTests {
@@ -15,13 +16,7 @@ import Testing
     struct Case { let name, schema: String; let doc: JSONObject; let valid: Bool; let errors, document: JSONValue }
 
     static func oracleCases() throws -> [Case] {
-        let python = TestSupport.repoRoot.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw OracleMissing(message: "\(python) is missing: run scripts/setup to install the Cerberus oracle")
-        }
-        let script = TestSupport.repoRoot.appendingPathComponent("tests/oracles/cerberus_expected.py").path
-        let (status, out, err) = try TestSupport.run(python, [script])
-        guard status == 0 else { throw OracleMissing(message: "oracle failed (\(status)): \(err)") }
+        let out = String(decoding: try PythonOracle.run("cerberus_expected.py"), as: UTF8.self)
         let decoder = StrictJSONDecoder(limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 24))
         return try out.split(separator: "\n").map { line in
             guard case .object(let o) = try decoder.decode(Array(line.utf8)),

@@ -31,20 +31,4 @@ enum TestSupport {
     static func rejection(_ text: String, limits: JSONLimits = .init()) -> JSONRejection? {
         rejection(Array(text.utf8), limits: limits)
     }
-
-    /// Runs a process and returns (exit status, stdout, stderr).
-    static func run(_ executable: String, _ args: [String], cwd: URL? = nil) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        if let cwd { p.currentDirectoryURL = cwd }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
 }

@@ -53,16 +53,4 @@ import Testing
         #expect(run(schema, "xml", okFile).0 == 2)
         #expect(run(schema, "text", "/nonexistent/x.jsonl").0 == 2)
     }
-
-    /// The built binary, when it can run (the root command's async entry point is outside this target).
-    @Test func binaryWhenRunnable() throws {
-        let weir = TestSupport.repoRoot.appendingPathComponent(".build/debug/weir").path
-        guard FileManager.default.isExecutableFile(atPath: weir),
-              (try? TestSupport.run(weir, ["--version"]).0) == 0 else { return }
-        let good = "{\"event_id\":\"e1\",\"ts\":\"2025-10-30T12:00:00Z\",\"usuario_id\":5,\"accion\":\"view\"}"
-        let file = try write(good + "\n{}\n", "bin.jsonl")
-        let (s, o, _) = try TestSupport.run(weir, ["validate", "--schema", TestSupport.fixture("pi2_events.schema.yaml"), file])
-        #expect(s == 1)
-        #expect(o.contains("summary: 2 lines, 1 valid, 1 invalid (schema: 1)"))
-    }
 }

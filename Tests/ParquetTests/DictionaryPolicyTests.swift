@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Parquet
+import WeirTestSupport
 
 /// When a column chunk gives up its dictionary (`ColumnChunkWriter.cardinalityProbes`, `dictionaryMaxBytes`):
 /// read back through the page headers, and values checked through the Swift reader.
@@ -25,7 +26,7 @@ import Testing
 
     @Test func allDistinctColumnsFallBackEarlyWhileRepeatingIdsKeepTheDictionary() throws {
         let rows = 60_000
-        var g = SplitMix(seed: 3)
+        var g = SplitMix64(seed: 3)
         var distinct: [Int64?] = [], ids: [Int64?] = [], words: [String?] = []
         for r in 0..<rows {
             distinct.append(Int64(r) * 1_000 + Int64.random(in: 0..<1_000, using: &g))  // like timestamps

@@ -1,5 +1,6 @@
 import Testing
 @testable import Parquet
+import WeirTestSupport
 
 /// RLE/bit-packing hybrid, PLAIN and statistics unit tests (no I/O).
 @Suite struct EncodingTests {
@@ -34,7 +35,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 7, 8, 13, 20, 32])
     func rleRoundTrip(bitWidth: Int) throws {
-        var g = SplitMix(seed: UInt64(bitWidth))
+        var g = SplitMix64(seed: UInt64(bitWidth))
         let maxV: UInt64 = bitWidth == 32 ? UInt64(UInt32.max) : (1 << UInt64(bitWidth)) - 1
         var values: [UInt32] = []
         while values.count < 5000 {

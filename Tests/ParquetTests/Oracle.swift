@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Parquet
+import WeirTestSupport
 
 /// Runs tests/oracles/parquet_dump.py with the repo's .venv Python and decodes its JSON.
 enum Oracle {
@@ -32,24 +33,7 @@ enum Oracle {
     static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func run(_ args: [String]) throws -> Dump {
-        let python = repoRoot.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw OracleError("Python venv missing at \(python): run scripts/setup first")
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-W", "ignore", repoRoot.appendingPathComponent("tests/oracles/parquet_dump.py").path] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw OracleError("oracle \(args) failed: \(String(decoding: errData, as: UTF8.self))")
-        }
-        return try JSONDecoder().decode(Dump.self, from: data)
+        try JSONDecoder().decode(Dump.self, from: PythonOracle.run("parquet_dump.py", args))
     }
 
     static func tempPath(_ name: String) -> String {

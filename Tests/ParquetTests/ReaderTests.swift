@@ -1,5 +1,6 @@
 import Testing
 @testable import Parquet
+import WeirTestSupport
 
 /// pyarrow → Swift reader, in-memory sink, API errors, and corrupt/truncated input.
 @Suite struct ReaderTests {
@@ -68,7 +69,7 @@ import Testing
 
     @Test func corruptedBytesNeverCrash() throws {
         let bytes = try sampleFile(.uncompressed)
-        var g = SplitMix(seed: 11)
+        var g = SplitMix64(seed: 11)
         var thrown = 0
         for _ in 0..<400 {
             var b = bytes

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Parquet
+import WeirTestSupport
 
 /// The first column's pages go straight to the sink (`ColumnChunkWriter.streamSink`) while its dictionary
 /// page, if any, must still come first; PLAIN strings are written through a pointer with estimated spare space.
@@ -39,7 +40,7 @@ import Testing
     /// Row group 0: distinct strings of 0…5000 bytes (dictionary falls back after a few pages); row group 1:
     /// 5 distinct values (dictionary kept); row group 2: mostly null with an occasional 70 KB value.
     static func strings(rows: Int, groupRows: Int) -> [String?] {
-        var g = SplitMix(seed: 11)
+        var g = SplitMix64(seed: 11)
         return (0..<rows).map { r -> String? in
             switch r / groupRows {
             case 0:
@@ -103,7 +104,7 @@ import Testing
 
     @Test func firstColumnInt64FallsBackMidChunk() throws {
         let rows = 20_000
-        var g = SplitMix(seed: 5)
+        var g = SplitMix64(seed: 5)
         // First 2000 rows: 10 values (several dictionary-encoded pages buffered); then distinct values (the 8 KB
         // dictionary overflows and the chunk falls back to PLAIN).
         var ids: [Int64?] = []

@@ -1,17 +1,5 @@
 @testable import Parquet
-
-/// Deterministic PRNG (SplitMix64) for seeded test tables.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import WeirTestSupport
 
 enum TestData {
     static let hexDigits = Array("0123456789abcdef".utf8)
@@ -118,8 +106,8 @@ enum TestData {
 
     /// Seeded random values for `schema(optional:)`; `nullFraction` of rows are null (0 when required).
     static func table(rows: Int, seed: UInt64, nullFraction: Double) -> [ColumnValues] {
-        var g = SplitMix(seed: seed)
-        func col<T>(_ gen: (inout SplitMix) -> T) -> [T?] {
+        var g = SplitMix64(seed: seed)
+        func col<T>(_ gen: (inout SplitMix64) -> T) -> [T?] {
             (0..<rows).map { _ in Double.random(in: 0..<1, using: &g) < nullFraction ? nil : gen(&g) }
         }
         let words = ["", "a", "ñandú", "日本語", "😀🎉 emoji", "alpha", "ZZ", "\u{10FFFF}"]

@@ -2,6 +2,7 @@ import Foundation
 import Parquet
 import Testing
 @testable import Pipeline
+import WeirTestSupport
 
 /// Compaction beside a live writer, checked by concurrent Swift, DuckDB and pyarrow readers.
 @Suite(.serialized) struct MaintenanceCompactionTests {
@@ -272,17 +273,8 @@ import Testing
     /// directories and enters dot- and underscore-prefixed ones, so partition symlinks to hidden versions would
     /// lose partitions and expose versions; pyarrow follows symlinks and skips `.`/`_` entries.
     @Test func globReadersTreatSymlinksAndHiddenDirectoriesAsDocumented() throws {
-        let python = Self.repoRoot.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else { return }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-maint-rb-\(getpid())").path
-        p.arguments = ["-W", "ignore", Self.repoRoot.appendingPathComponent("tests/oracles/maint_reader_behaviour.py").path, dir]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let data = try PythonOracle.run("maint_reader_behaviour.py", [dir])
         struct Behaviour: Decodable {
             let duckdb_recursive: [String]
             let duckdb_one_level: [String]

@@ -1,4 +1,5 @@
 import Foundation
+import WeirTestSupport
 import Testing
 @testable import Pipeline
 
@@ -47,24 +48,7 @@ struct TestFailure: Error, CustomStringConvertible {
 /// Runs tests/oracles/lake_query.py (DuckDB / pyarrow) with the repo's .venv Python and parses its JSON.
 enum LakeOracle {
     static func run(_ args: [String]) throws -> Any {
-        let python = Paths.repoRoot.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw TestFailure("Python venv missing at \(python): run scripts/setup first")
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-W", "ignore", Paths.repoRoot.appendingPathComponent("tests/oracles/lake_query.py").path] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw TestFailure("oracle \(args) failed: \(String(decoding: errData, as: UTF8.self))")
-        }
-        return try JSONSerialization.jsonObject(with: data)
+        try JSONSerialization.jsonObject(with: PythonOracle.run("lake_query.py", args))
     }
 
     /// Rows of the lake as DuckDB reads them with Hive partitioning.

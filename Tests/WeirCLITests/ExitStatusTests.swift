@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// The exit statuses the README documents, checked on the real binary.
@@ -9,6 +10,15 @@ import Testing
         let (unknown, _, unknownErr) = try await ChildProcess.run(RepoPaths.weir, ["no-such-command"])
         #expect(unknown == 2)
         #expect(unknownErr.contains("no-such-command"))
+    }
+
+    @Test func validateExitsWithOneWhenALineIsInvalid() async throws {
+        let file = try RepoPaths.temporaryDirectory("validate") + "/lines.jsonl"
+        let good = #"{"event_id":"e1","ts":"2025-10-30T12:00:00Z","usuario_id":5,"accion":"view"}"#
+        try (good + "\n{}\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let (status, stdout, _) = try await ChildProcess.run(RepoPaths.weir, ["validate", "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml", file])
+        #expect(status == 1)
+        #expect(stdout.contains("summary: 2 lines, 1 valid, 1 invalid (schema: 1)"))
     }
 
     @Test func helpExitsWithZero() async throws {
