@@ -6,7 +6,6 @@ import WeirTestSupport
 
 /// Compaction beside a live writer, checked by concurrent Swift, DuckDB and pyarrow readers.
 @Suite(.serialized) struct MaintenanceCompactionTests {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let schema = ParquetSchema(columns: [.string("event_id"), .int64("n")])
     static let partition = "date=2025-01-01"
 
@@ -92,13 +91,15 @@ import WeirTestSupport
         #expect(!compactor.workDirectory.hasPrefix(layout.root + "/"))
 
         let oracle = Process()
-        oracle.executableURL = Self.repoRoot.appendingPathComponent(".venv/bin/python")
-        oracle.arguments = ["-W", "ignore", Self.repoRoot.appendingPathComponent("tests/oracles/maint_lake_reader.py").path,
+        // The DuckDB and pyarrow readers run beside the writer for the whole test, so this oracle is started
+        // directly rather than through `PythonOracle.run`, which waits for the script to finish.
+        try #require(FileManager.default.isExecutableFile(atPath: PythonOracle.python), "run scripts/setup: \(PythonOracle.python) is missing")
+        oracle.executableURL = URL(fileURLWithPath: PythonOracle.python)
+        oracle.arguments = ["-W", "ignore", PythonOracle.repoRoot.appendingPathComponent("tests/oracles/maint_lake_reader.py").path,
                             layout.root, committedFile, stopFile]
         let oracleOut = Pipe()
         oracle.standardOutput = oracleOut
-        let haveOracle = FileManager.default.isExecutableFile(atPath: oracle.executableURL!.path)
-        if haveOracle { try oracle.run() }
+        try oracle.run()
 
         let committed = Counter()
         let done = Counter()
@@ -147,16 +148,14 @@ import WeirTestSupport
         group.wait()
         _ = try compactor.compact(partition: Self.partition)
         FileManager.default.createFile(atPath: stopFile, contents: Data())
-        if haveOracle {
-            let data = oracleOut.fileHandleForReading.readDataToEndOfFile()
-            oracle.waitUntilExit()
-            struct Summary: Decodable { let reads: [String: Int]; let failed: [String: Int]; let violations: [String]; let errors: [String] }
-            let summary = try JSONDecoder().decode(Summary.self, from: data)
-            #expect(summary.violations.isEmpty, "\(summary.violations)")
-            #expect(summary.errors.isEmpty, "\(summary.errors)")
-            #expect((summary.reads["duckdb"] ?? 0) > 0 && (summary.reads["pyarrow"] ?? 0) > 0)
-            print("oracle reads \(summary.reads), failed (retried) \(summary.failed)")
-        }
+        let data = oracleOut.fileHandleForReading.readDataToEndOfFile()
+        oracle.waitUntilExit()
+        struct Summary: Decodable { let reads: [String: Int]; let failed: [String: Int]; let violations: [String]; let errors: [String] }
+        let summary = try JSONDecoder().decode(Summary.self, from: data)
+        #expect(summary.violations.isEmpty, "\(summary.violations)")
+        #expect(summary.errors.isEmpty, "\(summary.errors)")
+        #expect((summary.reads["duckdb"] ?? 0) > 0 && (summary.reads["pyarrow"] ?? 0) > 0)
+        print("oracle reads \(summary.reads), failed (retried) \(summary.failed)")
         print("swift reads \(swiftReads), failed (retried) \(failures.current), compactions \(compactions.current)")
         #expect(violations.all.isEmpty, "\(violations.all)")
         #expect(compactions.current > 3)

@@ -3,6 +3,7 @@ import Foundation
 /// A schema file that cannot be read at all (missing, a directory, unreadable, not UTF-8); errors inside a
 /// readable file are ``SchemaError``s.
 public struct SchemaFileError: Error, Sendable, CustomStringConvertible {
+    /// The schema file's path as given.
     public let path: String
     /// Why, in a few words, e.g. "no such file".
     public let reason: String

@@ -192,10 +192,10 @@ public final class Compactor: @unchecked Sendable {
             report.bytesAfter = report.bytesBefore
             return report
         }
+        let removed = Set(merged.flatMap(\.inputs))
         try PartitionLock.with(layout: layout, hivePartition: partition, exclusive: true) {
             let next = workDirectory + "/next-" + id
             try fm.createDirectory(atPath: next, withIntermediateDirectories: false)
-            let removed = Set(merged.flatMap(\.inputs))
             let current = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted()
             for name in current where !removed.contains(name) {
                 guard link(dir + "/" + name, next + "/" + name) == 0 else {
@@ -204,19 +204,22 @@ public final class Compactor: @unchecked Sendable {
             }
             for m in merged {
                 guard rename(build + "/" + m.name, next + "/" + m.name) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-                for input in m.inputs { try Tombstone.write(at: next + "/" + input, mergedInto: [m.name]) }
+                for input in m.inputs { try Tombstone.write(at: next + "/" + input, mergedInto: m.name) }
             }
             try DurableFile.sync(path: next)
-            let tombstones = removed.sorted().map { dir + "/" + $0 }
+            // The merged inputs' final paths: the store rows to remove, and the tombstones to sweep later. The
+            // pending list is written before the swap, so that a crash right after it still gets its tombstones
+            // swept, and again after it with the exact publication time the grace is measured from.
+            let inputPaths = removed.sorted().map { dir + "/" + $0 }
             let pendingPath = workDirectory + "/tombstones-" + id + ".json"
-            try writePending(PendingTombstones(paths: tombstones, publishedAtMillis: PendingTombstones.now()), to: pendingPath)
-            let intent = CompactionIntent(partition: partition, removing: removed.sorted().map { dir + "/" + $0 },
+            try writePending(PendingTombstones(paths: inputPaths, publishedAtMillis: PendingTombstones.now()), to: pendingPath)
+            let intent = CompactionIntent(partition: partition, removing: inputPaths,
                                           adding: merged.map { .init(name: $0.name, rows: $0.rows, bytes: $0.bytes) })
             let intentPath = workDirectory + "/intent-" + id + ".json"
             try DurableFile.writeAtomically(Array(try JSONEncoder().encode(intent)), to: intentPath)
             try DirectoryExchange.exchange(dir, next)
             try DurableFile.sync(path: (dir as NSString).deletingLastPathComponent)
-            try writePending(PendingTombstones(paths: tombstones, publishedAtMillis: PendingTombstones.now()), to: pendingPath)
+            try writePending(PendingTombstones(paths: inputPaths, publishedAtMillis: PendingTombstones.now()), to: pendingPath)
             let retired = workDirectory + "/retired-\(Int64(Date().timeIntervalSince1970))-" + id
             guard rename(next, retired) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             try DurableFile.sync(path: workDirectory)
@@ -225,8 +228,7 @@ public final class Compactor: @unchecked Sendable {
             report.filesMerged = removed.count
             report.filesWritten = merged.count
         }
-        let tombstoned = Set(merged.flatMap(\.inputs))
-        let after = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".parquet") && !tombstoned.contains($0) }
+        let after = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".parquet") && !removed.contains($0) }
         report.filesAfter = after.count
         report.bytesAfter = after.reduce(0) { $0 + Self.fileSize(dir + "/" + $1) }
         if options.grace <= .zero { deleteRetired() }
@@ -275,7 +277,7 @@ public final class Compactor: @unchecked Sendable {
     /// visible for `tombstoneGrace`. Only files that still are tombstones are deleted.
     func sweepTombstones() throws {
         let fm = FileManager.default
-        let graceMillis = options.tombstoneGrace.components.seconds * 1000 + options.tombstoneGrace.components.attoseconds / 1_000_000_000_000_000
+        let graceMillis = options.tombstoneGrace.microseconds / 1000
         for entry in ((try? fm.contentsOfDirectory(atPath: workDirectory)) ?? []).sorted()
         where entry.hasPrefix("tombstones-") && entry.hasSuffix(".json") {
             let path = workDirectory + "/" + entry

@@ -18,9 +18,9 @@ public enum Tombstone {
     static let marker = Array("WEIR COMPACTION TOMBSTONE\n".utf8)
 
     /// The tombstone's content: the marker and a note for whoever opens it.
-    static func content(mergedInto: [String]) -> [UInt8] {
+    static func content(mergedInto: String) -> [UInt8] {
         marker + Array("""
-            This Parquet file was merged into \(mergedInto.joined(separator: ", ")) by weir compact.
+            This Parquet file was merged into \(mergedInto) by weir compact.
             This placeholder is deleted within seconds. A query that failed on it listed the partition while it was \
             being compacted: run the query again.
 
@@ -28,7 +28,7 @@ public enum Tombstone {
     }
 
     /// Writes a tombstone at `path` (not fsynced: the directory holding it is fsynced before it is published).
-    static func write(at path: String, mergedInto: [String]) throws {
+    static func write(at path: String, mergedInto: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: Data(content(mergedInto: mergedInto))) else {
             throw CompactionError("cannot write the tombstone \(path): \(String(cString: strerror(errno)))")
         }
