@@ -21,6 +21,14 @@ import Testing
         #expect(stdout.contains("summary: 2 lines, 1 valid, 1 invalid (schema: 1)"))
     }
 
+    @Test func aBadFetchWakeIntervalNamesTheKey() async throws {
+        let file = try RepoPaths.temporaryDirectory("wake-config") + "/weir.yaml"
+        try "kafka:\n  fetch_wake_interval: soon\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["run", "--config", file, "--listen", "off"])
+        #expect(status == 2)
+        #expect(stderr.contains("kafka.fetch_wake_interval: 'soon' is not a duration"))
+    }
+
     @Test func helpExitsWithZero() async throws {
         let (status, stdout, _) = try await ChildProcess.run(RepoPaths.weir, ["--help"])
         #expect(status == 0)

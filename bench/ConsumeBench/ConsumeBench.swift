@@ -39,8 +39,11 @@ struct ConsumeBench {
             let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
             if kv.count == 2 { extra[kv[0]] = kv[1] }
         }
+        // WEIR_BENCH_WAKE_MS=0 turns the fetch waker off (librdkafka's own up-to-1-second wait), to compare.
+        let wakeMs = ProcessInfo.processInfo.environment["WEIR_BENCH_WAKE_MS"].flatMap(Int64.init) ?? 20
         let consumer = try KafkaConsumer(config: KafkaConsumerConfig(
-            bootstrapServers: cluster.bootstrapServers, groupId: "consume-bench", sessionTimeout: .seconds(6), extra: extra))
+            bootstrapServers: cluster.bootstrapServers, groupId: "consume-bench", sessionTimeout: .seconds(6),
+            fetchWakeInterval: wakeMs > 0 ? .milliseconds(wakeMs) : nil, extra: extra))
         try consumer.subscribe(["consume"])
         print("| records consumed | RSS MB | records/s since previous row |")
         print("|---:|---:|---:|")

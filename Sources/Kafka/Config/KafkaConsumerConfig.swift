@@ -30,6 +30,11 @@ public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
     public var maxPartitionFetchBytes: Int
     /// `fetch.min.bytes`, default 1.
     public var fetchMinBytes: Int
+    /// How soon the consumer fetches again after its queue dropped below `queued.min.messages`, default 20 ms; nil
+    /// leaves librdkafka's own behaviour (up to 1 s with librdkafka < 2.4, which capped a fast consumer near 100,000
+    /// records/s). With librdkafka ≥ 2.4 this sets `fetch.queue.backoff.ms`; with older versions a `FetchWaker`
+    /// thread wakes the fetchers at this interval while the application drains the queue.
+    public var fetchWakeInterval: Duration?
     /// Any other librdkafka property; overrides the typed settings above.
     public var extra: [String: String]
 
@@ -37,7 +42,7 @@ public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
                 autoOffsetReset: AutoOffsetReset = .earliest, sessionTimeout: Duration = .seconds(45),
                 maxPollInterval: Duration = .seconds(300), fetchMaxBytes: Int = 4_194_304,
                 maxPartitionFetchBytes: Int = 1_048_576, fetchMinBytes: Int = 1,
-                extra: [String: String] = [:]) {
+                fetchWakeInterval: Duration? = .milliseconds(20), extra: [String: String] = [:]) {
         self.bootstrapServers = bootstrapServers
         self.groupId = groupId
         self.clientId = clientId
@@ -47,6 +52,7 @@ public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
         self.fetchMaxBytes = fetchMaxBytes
         self.maxPartitionFetchBytes = maxPartitionFetchBytes
         self.fetchMinBytes = fetchMinBytes
+        self.fetchWakeInterval = fetchWakeInterval
         self.extra = extra
     }
 
@@ -68,8 +74,18 @@ public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
         // A heartbeat well inside the session timeout (librdkafka requires heartbeat < session timeout).
         let session = Int(sessionTimeout.kafkaMilliseconds)
         p["heartbeat.interval.ms"] = String(max(100, min(3000, session / 3)))
+        if let fetchWakeInterval, fetchWakeInterval > .zero, LibrdkafkaInfo.hasFetchQueueBackoff {
+            p["fetch.queue.backoff.ms"] = String(max(1, fetchWakeInterval.kafkaMilliseconds))
+        }
         for (k, v) in extra { p[k] = v }
         return p
+    }
+
+    /// The wake-up policy and interval for a `FetchWaker`, or nil when none is needed: disabled, or librdkafka
+    /// already does this itself (`fetch.queue.backoff.ms`).
+    var fetchWake: (policy: FetchWakePolicy, interval: Duration)? {
+        guard let fetchWakeInterval, fetchWakeInterval > .zero, !LibrdkafkaInfo.hasFetchQueueBackoff else { return nil }
+        return (FetchWakePolicy(properties: properties), fetchWakeInterval)
     }
 
     /// All properties with secrets replaced by `[REDACTED]`.

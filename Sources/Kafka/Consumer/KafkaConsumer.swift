@@ -17,6 +17,8 @@ public final class KafkaConsumer: Sendable {
     private let opsQueue = DispatchQueue(label: "weir.kafka.consumer.ops", attributes: .concurrent)
     private let closed = Locked(false)
     private let logger: Logger
+    /// Wakes the fetchers while the queue drains (librdkafka < 2.4; see `FetchWakePolicy`).
+    private let fetchWaker: FetchWaker?
 
     /// Creates the consumer (does not join the group until `subscribe` and the first `poll`).
     ///
@@ -34,14 +36,18 @@ public final class KafkaConsumer: Sendable {
         let conf = try RDKafkaConfig(config.properties)
         RebalanceHandler.install(on: conf.pointer!)
         let handler = RebalanceHandler(startOffsets: startOffsets, onRebalance: onRebalance, logger: logger)
-        client = try RDKafkaClient(type: RD_KAFKA_CONSUMER, config: conf, opaque: handler)
+        let client = try RDKafkaClient(type: RD_KAFKA_CONSUMER, config: conf, opaque: handler)
+        self.client = client
         // Route the main queue (errors, rebalances) to the consumer queue served by rd_kafka_consumer_poll.
         rd_kafka_poll_set_consumer(client.handle)
+        fetchWaker = config.fetchWake.map { FetchWaker(client: client, policy: $0.policy, interval: $0.interval) }
+        fetchWaker?.start()
     }
 
     /// Without an explicit `close()`, leaves the group asynchronously on the poll queue (after any in-flight
     /// poll); the closure keeps the handle alive until then.
     deinit {
+        fetchWaker?.stop()
         let client = self.client, closed = self.closed
         pollQueue.async {
             let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
@@ -61,11 +67,13 @@ public final class KafkaConsumer: Sendable {
     /// `maxRecords` arrived. An empty array means nothing arrived in time. Also serves rebalance callbacks.
     /// - Throws: on a fatal consumer error or after `close()`. Non-fatal errors are logged and skipped.
     public func poll(maxRecords: Int, timeout: Duration) async throws(KafkaError) -> [KafkaRecord] {
-        let client = self.client, closed = self.closed, logger = self.logger
+        let client = self.client, closed = self.closed, logger = self.logger, waker = self.fetchWaker
         return try await Blocking.run(on: pollQueue) { () throws(KafkaError) -> [KafkaRecord] in
             if closed.withLock({ $0 }) { throw KafkaError.closed }
-            return try ConsumerPollLoop.poll(client.handle, maxRecords: maxRecords,
-                                             timeoutMs: timeout.kafkaMilliseconds, logger: logger)
+            let records = try ConsumerPollLoop.poll(client.handle, maxRecords: maxRecords,
+                                                    timeoutMs: timeout.kafkaMilliseconds, logger: logger)
+            waker?.delivered(records.count)
+            return records
         }
     }
 
@@ -142,8 +150,14 @@ public final class KafkaConsumer: Sendable {
         return (r.low, r.high)
     }
 
+    /// Wake-up requests the fetch waker sent so far; 0 without a waker (for tests).
+    var fetchWakes: Int { fetchWaker?.wakes ?? 0 }
+    /// Whether this consumer runs a fetch waker.
+    var hasFetchWaker: Bool { fetchWaker != nil }
+
     /// Leaves the group (serving the final revocation) and stops the consumer. Idempotent.
     public func close() async {
+        fetchWaker?.stop()
         let client = self.client, closed = self.closed
         await Blocking.run(on: pollQueue) {
             let first = closed.withLock { c -> Bool in defer { c = true }; return !c }

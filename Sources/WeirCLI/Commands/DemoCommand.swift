@@ -66,7 +66,8 @@ struct DemoCommand: AsyncParsableCommand {
 
         let assembly = try await failOnConfigError { try PipelineAssembly(config: config) }
         let source = KafkaRecordSource(config: KafkaConsumerConfig(
-            bootstrapServers: cluster.bootstrapServers, groupId: config.groupId, sessionTimeout: config.sessionTimeout),
+            bootstrapServers: cluster.bootstrapServers, groupId: config.groupId, sessionTimeout: config.sessionTimeout,
+            fetchWakeInterval: config.fetchWakeInterval),
             topic: "pi2_events")
         let deadLetters = try RunCommand.deadLetterSink(config)
         let latencies = LatencyRecorder()

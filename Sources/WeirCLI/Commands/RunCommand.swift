@@ -44,7 +44,7 @@ struct RunCommand: AsyncParsableCommand {
             let consumerConfig = KafkaConsumerConfig(
                 bootstrapServers: config.bootstrapServers, groupId: config.groupId, clientId: config.clientId,
                 autoOffsetReset: config.autoOffsetReset, sessionTimeout: config.sessionTimeout,
-                maxPollInterval: config.maxPollInterval,
+                maxPollInterval: config.maxPollInterval, fetchWakeInterval: config.fetchWakeInterval,
                 extra: config.kafkaProperties)
             let source = KafkaRecordSource(config: consumerConfig, topic: config.pipeline.topic)
             try await Self.checkDeadLetterTopic(config)

@@ -17,9 +17,10 @@ extension WeirConfig {
             }
             sessionTimeout = try r.duration("session_timeout") ?? sessionTimeout
             maxPollInterval = try r.duration("max_poll_interval") ?? maxPollInterval
+            fetchWakeInterval = try r.duration("fetch_wake_interval") ?? fetchWakeInterval
             kafkaProperties = try r.stringMap("properties") ?? kafkaProperties
             try r.rejectUnknownKeys(allowed: ["bootstrap_servers", "topic", "group_id", "client_id", "auto_offset_reset",
-                                              "session_timeout", "max_poll_interval", "properties"])
+                                              "session_timeout", "max_poll_interval", "fetch_wake_interval", "properties"])
         }
         if var r = try reader.section("schema") {
             schemaFile = try r.string("file") ?? schemaFile

@@ -18,6 +18,9 @@ struct WeirConfig: Sendable {
     var sessionTimeout: Duration = .seconds(45)
     /// `kafka.max_poll_interval`. Default 300 s.
     var maxPollInterval: Duration = .seconds(300)
+    /// `kafka.fetch_wake_interval`: how soon the consumer fetches again once its prefetch queue drops below
+    /// `queued.min.messages`. Default 20 ms; `0s` leaves librdkafka's up-to-1-second wait.
+    var fetchWakeInterval: Duration = .milliseconds(20)
     /// `kafka.properties`: any other librdkafka property, passed through (TLS, SASL, …).
     var kafkaProperties: [String: String] = [:]
     /// `schema.file` (env `SCHEMA_FILE`). Default `schemas/pi2_events.v1.yaml`.
