@@ -40,6 +40,44 @@ public struct PartitionTracker: Sendable {
         states[partition] = s
     }
 
+    /// The records of a poll that `accepts` keeps, in order. Each run of consecutive records of one partition is
+    /// looked up once (a poll's records come in such runs, in offset order).
+    public func accepted(_ records: [SourceRecord]) -> [SourceRecord] {
+        var out: [SourceRecord] = []
+        out.reserveCapacity(records.count)
+        forEachRun(records) { partition, run in
+            guard let s = states[partition] else { return }
+            if let next = s.next {
+                for r in run where r.offset >= next { out.append(r) }
+            } else {
+                out.append(contentsOf: run)
+            }
+        }
+        return out
+    }
+
+    /// Records that `records` (accepted, in offset order per partition) were processed: `advance` for each,
+    /// applied once per run of one partition's records.
+    public mutating func advance(over records: [SourceRecord]) {
+        forEachRun(records) { partition, run in
+            guard var s = states[partition], let first = run.first, let last = run.last else { return }
+            if s.firstSinceCommit == nil { s.firstSinceCommit = first.offset }
+            s.next = last.offset + 1
+            states[partition] = s
+        }
+    }
+
+    private func forEachRun(_ records: [SourceRecord], _ body: (SourcePartition, ArraySlice<SourceRecord>) -> Void) {
+        var start = records.startIndex
+        while start < records.endIndex {
+            let head = records[start]
+            var end = start + 1
+            while end < records.endIndex, records[end].partition == head.partition, records[end].topic == head.topic { end += 1 }
+            body(head.sourcePartition, records[start..<end])
+            start = end
+        }
+    }
+
     /// Whether anything was processed since the last commit.
     public var hasProgress: Bool { states.values.contains { $0.firstSinceCommit != nil } }
 

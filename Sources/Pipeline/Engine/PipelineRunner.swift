@@ -88,7 +88,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 continue
             }
             prefetcher.prefetch()
-            let records = poll.records.filter { tracker.accepts($0.sourcePartition, offset: $0.offset) }
+            let records = tracker.accepted(poll.records)
             if tracker.assigned.isEmpty {
                 lastRecordAt = .now  // idle time counts only once partitions are assigned
                 if !everAssigned, let timeout = options.assignmentTimeout, ContinuousClock.now - startedAt > timeout {
@@ -103,7 +103,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 lastRecordAt = .now
                 let started = ContinuousClock.now
                 let counts = try processor.process(records, nowMicros: RFC3339.nowMicros())
-                for r in records { tracker.advance(r.sourcePartition, offset: r.offset) }
+                tracker.advance(over: records)
                 observer.batchProcessed?(BatchReport(
                     counts: counts, duration: .now - started, dedupLookups: processor.lastBatchLookups,
                     dedupLookupDuration: processor.lastBatchLookupDuration,
