@@ -82,18 +82,27 @@ struct CommitJob: Sendable {
         if !delivery.marks.isEmpty {
             for partition in markPartitions { commit.deadLetterMarks[partition] = delivery.marks }
         }
-        for (_, buffer) in work.buffers.sorted(by: { $0.key < $1.key }) where buffer.rows.rowCount > 0 {
-            commit.files.append(try committer.stage(buffer.rows, directory: buffer.directory, schema: schema))
-        }
-        commit.files.append(contentsOf: delivery.stagedFiles)
-        do {
-            return .success((commit, try committer.commit(commit)))
-        } catch let error as OffsetConflict {
-            return .failure(error)
-        } catch let error as DedupRace {
-            return .failure(error)
+        let (work, committer, schema, staged) = (work, committer, schema, delivery.stagedFiles)
+        let preparedCommit = commit
+        // Encoding, fsync and the store transaction block: they run on the commit queue, off the cooperative pool.
+        return try await OffPool.run(on: Self.queue) { () throws -> Result<(CheckpointCommit, Int64), Error> in
+            var commit = preparedCommit
+            for (_, buffer) in work.buffers.sorted(by: { $0.key < $1.key }) where buffer.rows.rowCount > 0 {
+                commit.files.append(try committer.stage(buffer.rows, directory: buffer.directory, schema: schema))
+            }
+            commit.files.append(contentsOf: staged)
+            do {
+                return .success((commit, try committer.commit(commit)))
+            } catch let error as OffsetConflict {
+                return .failure(error)
+            } catch let error as DedupRace {
+                return .failure(error)
+            }
         }
     }
+
+    /// Where commits stage files and run the store transaction; serial, one commit is in flight at a time anyway.
+    private static let queue = DispatchQueue(label: "weir.commit")
 }
 
 /// A thread-safe boolean, set by the commit task when it ends and read by the run loop.
