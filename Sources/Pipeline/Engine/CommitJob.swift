@@ -39,7 +39,7 @@ struct CommitJob: Sendable {
                 return .abandoned
             }
         }
-        let result: Result<(CheckpointCommit, Int64), Error>
+        let result: Result<(CheckpointCommit, Int64, CommitPhases), Error>
         do {
             result = try await deliverAndCommit()
         } catch {
@@ -53,7 +53,7 @@ struct CommitJob: Sendable {
                 SourceCoordinate(topic: $0.sourceTopic, partition: $0.sourcePartition, offset: $0.sourceOffset)
             })
             return .refused("\(error)", delivered: delivered)
-        case .success(let (commit, commitID)):
+        case .success(let (commit, commitID, phases)):
             let offsets = commit.offsets.mapValues(\.next)
             do {
                 try await source.commit(offsets)
@@ -63,16 +63,19 @@ struct CommitJob: Sendable {
             try? MetricsFile.write(try store.totals(), layout: committer.layout)
             return .committed(CommitReport(
                 commitID: commitID, counts: work.counts, files: commit.files.filter { $0.finalPath.hasSuffix(".parquet") },
-                deadLetters: work.deadLetters.count, offsets: offsets, duration: .now - started,
+                deadLetters: work.deadLetters.count, offsets: offsets, duration: .now - started, phases: phases,
                 committedAtMicros: RFC3339.nowMicros(), trigger: trigger, lastEventMicros: work.lastEventMicros,
                 sourceTimestampsMs: work.sourceTimestampsMs))
         }
     }
 
-    /// Delivers the DLQ records, stages the lake files and runs the store transaction. A refused commit is a
-    /// failure result; other errors are thrown.
-    private func deliverAndCommit() async throws -> Result<(CheckpointCommit, Int64), Error> {
+    /// Delivers the DLQ records, stages the lake files and runs the store transaction, timing each. A refused
+    /// commit is a failure result; other errors are thrown.
+    private func deliverAndCommit() async throws -> Result<(CheckpointCommit, Int64, CommitPhases), Error> {
+        let deliveryStarted = ContinuousClock.now
+        var phases = CommitPhases()
         let delivery = try await deadLetters.deliver(work.deadLetters, committer: committer)
+        phases.deadLetters = .now - deliveryStarted
         var commit = CheckpointCommit()
         commit.offsets = advances
         commit.dedupKeys = work.keys
@@ -83,16 +86,22 @@ struct CommitJob: Sendable {
             for partition in markPartitions { commit.deadLetterMarks[partition] = delivery.marks }
         }
         let (work, committer, schema, staged) = (work, committer, schema, delivery.stagedFiles)
-        let preparedCommit = commit
+        let (preparedCommit, deliveryPhases) = (commit, phases)
         // Encoding, fsync and the store transaction block: they run on the commit queue, off the cooperative pool.
-        return try await OffPool.run(on: Self.queue) { () throws -> Result<(CheckpointCommit, Int64), Error> in
+        return try await OffPool.run(on: Self.queue) { () throws -> Result<(CheckpointCommit, Int64, CommitPhases), Error> in
             var commit = preparedCommit
+            var phases = deliveryPhases
+            let filesStarted = ContinuousClock.now
             for (_, buffer) in work.buffers.sorted(by: { $0.key < $1.key }) where buffer.rows.rowCount > 0 {
                 commit.files.append(try committer.stage(buffer.rows, directory: buffer.directory, schema: schema))
             }
             commit.files.append(contentsOf: staged)
+            let storeStarted = ContinuousClock.now
+            phases.files = storeStarted - filesStarted
             do {
-                return .success((commit, try committer.commit(commit)))
+                let commitID = try committer.commit(commit)
+                phases.store = .now - storeStarted
+                return .success((commit, commitID, phases))
             } catch let error as OffsetConflict {
                 return .failure(error)
             } catch let error as DedupRace {

@@ -6,14 +6,26 @@ public struct CommitReport: Sendable {
     public let deadLetters: Int
     public let offsets: [SourcePartition: Int64]
     public let duration: Duration
+    /// Where `duration` went: DLQ delivery, encoding and fsyncing the lake files, the store transaction.
+    public let phases: CommitPhases
     /// Unix microseconds when the commit became durable.
     public let committedAtMicros: Int64
-    /// Why the flush happened: `rows`, `bytes`, `interval`, `idle` or `shutdown`.
+    /// Why the flush happened: `rows`, `bytes`, `interval`, `drained`, `idle` or `shutdown`.
     public let trigger: String
     /// Latest event time committed per partition (microseconds), for lag in seconds.
     public let lastEventMicros: [SourcePartition: Int64]
     /// Source timestamps (unix ms) of the committed records, for end-to-end latency.
     public let sourceTimestampsMs: [Int64]
+}
+
+/// The time of each step of one commit (see `LakeCommitter` for the protocol).
+public struct CommitPhases: Sendable {
+    /// Delivering the DLQ records and reading the DLQ's high watermarks.
+    public var deadLetters: Duration = .zero
+    /// Encoding the Parquet files and fsyncing them into staging.
+    public var files: Duration = .zero
+    /// The store transaction (dedup keys, offsets, manifest) and the renames into the lake.
+    public var store: Duration = .zero
 }
 
 /// What one micro-batch did; handed to observers as it is processed (before it is committed).

@@ -227,7 +227,10 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 "commit_id": "\(report.commitID)", "trigger": "\(report.trigger)", "records": "\(report.counts.total)",
                 "landed": "\(report.counts.valid)", "duplicates": "\(report.counts.duplicates)",
                 "dlq": "\(report.counts.invalid)", "files": "\(report.files.count)",
-                "duration_ms": "\(Int(report.duration.seconds * 1000))"])
+                "duration_ms": "\(Int(report.duration.seconds * 1000))",
+                "dlq_ms": "\(Int(report.phases.deadLetters.seconds * 1000))",
+                "files_ms": "\(Int(report.phases.files.seconds * 1000))",
+                "store_ms": "\(Int(report.phases.store.seconds * 1000))"])
             observer.committed?(report)
             return true
         case .refused(let reason, let delivered):
