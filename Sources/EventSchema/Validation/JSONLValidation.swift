@@ -7,20 +7,20 @@ public enum JSONLValidation {
     public static func run(schemaPath: String?, format: String, inputPath: String?,
                                out: (String) -> Void, err: (String) -> Void) -> Int32 {
         guard let schemaPath, let inputPath else {
-            err("error: missing --schema FILE or INPUT\nusage: weir validate --schema FILE [--format text|json] INPUT.jsonl")
+            err("weir: missing --schema FILE or INPUT\nusage: weir validate --schema FILE [--format text|json] INPUT.jsonl")
             return 2
         }
         guard format == "text" || format == "json" else {
-            err("error: --format must be text or json, got '\(format)'")
+            err("weir: --format must be text or json, got '\(format)'")
             return 2
         }
         let loaded: EventSchema
         do { loaded = try EventSchema.load(contentsOf: schemaPath) } catch {
-            err(error is SchemaFileError ? "error: \(error)" : "error: cannot load schema \(schemaPath): \(error)")
+            err(error is SchemaFileError ? "weir: \(error)" : "weir: cannot load schema \(schemaPath): \(error)")
             return 2
         }
         guard let data = FileManager.default.contents(atPath: inputPath) else {
-            err("error: cannot read \(inputPath)")
+            err("weir: cannot read \(inputPath)")
             return 2
         }
         let classifier = EventClassifier(validator: Validator(schema: loaded))

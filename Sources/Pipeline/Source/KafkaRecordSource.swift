@@ -98,7 +98,7 @@ final class AssignmentState: @unchecked Sendable {
         var result: T?
         gate.changeAssignment {
             result = read()
-            lock.withLock { _ = partitions.formUnion(added) }
+            lock.withLock { partitions.formUnion(added) }
         }
         return result!
     }

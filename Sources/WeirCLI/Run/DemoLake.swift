@@ -19,6 +19,8 @@ enum DemoLake {
             }
         }
         try layout.createDirectories()
-        fm.createFile(atPath: marker, contents: Data())
+        guard fm.createFile(atPath: marker, contents: Data()) else {
+            throw ConfigError(key: "--out-dir", message: "cannot create \(marker)", fix: "choose a directory weir can write to")
+        }
     }
 }
