@@ -5,6 +5,8 @@
 /// records predate the seek. A rebalance during that poll is not lost; the next poll reports the new generation.
 final class PollPrefetcher: @unchecked Sendable {
     private let source: RecordSource
+    /// Runs the poll tasks off the cooperative pool, so a prefetch starts while the loop is busy.
+    private let executor = DispatchTaskExecutor(label: "weir.prefetch")
     private let maxRecords: Int
     private let timeout: Duration
     private var inFlight: Task<SourcePoll, Error>?
@@ -38,6 +40,6 @@ final class PollPrefetcher: @unchecked Sendable {
 
     private func start() -> Task<SourcePoll, Error> {
         let source = self.source, maxRecords = self.maxRecords, timeout = self.timeout
-        return Task { try await source.poll(maxRecords: maxRecords, timeout: timeout) }
+        return Task(executorPreference: executor) { try await source.poll(maxRecords: maxRecords, timeout: timeout) }
     }
 }
