@@ -16,7 +16,7 @@ struct ValidationRun {
         var present = [Bool](repeating: false, count: fields.ordered.count > 64 ? fields.ordered.count : 0)
         var presentMask: UInt64 = 0
         for (key, value) in doc {
-            if let idx = fields.index[key] {
+            if let idx = fields.position(of: key) {
                 if idx < 64 { presentMask |= 1 << UInt64(idx) } else { present[idx] = true }
                 field(fields.ordered[idx].rules, key, value, context: doc, fields: fields, allowUnknown: allowUnknown,
                       requireAll: requireAll, path: path, unrequired: &unrequired)
