@@ -90,6 +90,14 @@ import Testing
         #expect(nl.errors.first?.rule == "regex")
     }
 
+    @Test func countsUnknownTopLevelFields() {
+        let base = "\"event_id\":\"e1\",\"ts\":\"2025-10-30T12:00:00Z\",\"accion\":\"click\",\"usuario_id\":1"
+        #expect(pi2.validate(doc("{\(base)}")).unknownFieldCount == 0)
+        #expect(pi2.validate(doc("{\(base),\"x\":1,\"y\":{\"z\":2}}")).unknownFieldCount == 2)
+        #expect(pi2.validate(doc("{\"x\":1}")).unknownFieldCount == 1) // counted on invalid documents too
+        #expect(pi2.validate(JSONValue.int(1)).unknownFieldCount == 0)
+    }
+
     @Test func defaultsAreAppliedToTheOutput() throws {
         let v = Validator(schema: try EventSchema.load(contentsOf: TestSupport.fixture("defaults.yaml")))
         let r = v.validate(doc("{\"ratio\":null,\"count\":null,\"opts\":{\"size\":2}}"))

@@ -51,11 +51,15 @@ public struct ValidationResult: Sendable {
     public let errors: [ValidationError]
     /// The normalized document (defaults applied). Returned even when invalid.
     public let document: JSONObject
+    /// How many top-level keys of `document` the schema does not declare (kept when `allow_unknown` is true,
+    /// errors otherwise). Name matching is the validator's (`String` equality).
+    public let unknownFieldCount: Int
 
-    public init(errors: [ValidationError], document: JSONObject) {
+    public init(errors: [ValidationError], document: JSONObject, unknownFieldCount: Int) {
         self.isValid = errors.isEmpty
         self.errors = errors
         self.document = document
+        self.unknownFieldCount = unknownFieldCount
     }
 
     /// The errors shaped like Cerberus's `validator.errors`: `{field: [message, ..., {subfield: [...]}]}`.

@@ -10,7 +10,10 @@ struct ValidationRun {
     }
 
     /// Validates a mapping against a field map (Cerberus `validate` on a (child) validator).
-    mutating func mapping(_ doc: JSONObject, _ fields: SchemaFields, allowUnknown: Bool, requireAll: Bool, path: [String]) {
+    /// - Returns: how many of `doc`'s keys `fields` does not declare (unknown fields, allowed or not).
+    @discardableResult
+    mutating func mapping(_ doc: JSONObject, _ fields: SchemaFields, allowUnknown: Bool, requireAll: Bool, path: [String]) -> Int {
+        var unknownCount = 0
         var unrequired: Set<String> = []
         // Which schema fields are present, by index (no second pass of string comparisons).
         var present = [Bool](repeating: false, count: fields.ordered.count > 64 ? fields.ordered.count : 0)
@@ -20,8 +23,9 @@ struct ValidationRun {
                 if idx < 64 { presentMask |= 1 << UInt64(idx) } else { present[idx] = true }
                 field(fields.ordered[idx].rules, key, value, context: doc, fields: fields, allowUnknown: allowUnknown,
                       requireAll: requireAll, path: path, unrequired: &unrequired)
-            } else if !allowUnknown {
-                fail(path, key, "unknown", nil, "unknown field")
+            } else {
+                unknownCount += 1
+                if !allowUnknown { fail(path, key, "unknown", nil, "unknown field") }
             }
         }
         for (idx, f) in fields.ordered.enumerated() where f.rules.isRequired(requireAll: requireAll) {
@@ -38,6 +42,7 @@ struct ValidationRun {
                 }
             }
         }
+        return unknownCount
     }
 
     /// Validates one field's value (Cerberus `__validate_definitions`).

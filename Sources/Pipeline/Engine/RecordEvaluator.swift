@@ -71,7 +71,8 @@ public struct RecordEvaluator: Sendable {
         cells.reserveCapacity(layout.columns.count)
         for column in layout.columns {
             guard let cell = Self.cell(for: column, document: document, record: record, eventMicros: eventMicros,
-                                       nowMicros: nowMicros, knownFields: layout.knownFields) else {
+                                       nowMicros: nowMicros, knownFields: layout.knownFields,
+                                       unknownFieldCount: result.unknownFieldCount) else {
                 let error = ValidationError(path: [column.name], rule: "type", constraint: "int64",
                                             message: "integer out of the 64-bit range of column \(column.name)")
                 return .rejected(Rejection(reason: .schema, stage: "transform", detail: "type", errors: [error],
@@ -117,16 +118,18 @@ public struct RecordEvaluator: Sendable {
         }
     }
 
+    /// The cell of `column` for a validated `document`; nil when the value does not fit the column.
+    /// - Parameter knownFields: the schema's top-level field names; `unknownFieldCount` is how many of
+    ///   `document`'s keys are not among them (the validator's count), so that `_extra` is built only when there are some.
     static func cell(for column: LakeColumn, document: JSONObject, record: SourceRecord, eventMicros: Int64,
-                     nowMicros: Int64, knownFields: Set<String>) -> RowBuffer.Cell? {
+                     nowMicros: Int64, knownFields: Set<String>, unknownFieldCount: Int) -> RowBuffer.Cell? {
         switch column.source {
         case .eventTime: return .int64(eventMicros)
         case .processingTime: return .int64(nowMicros)
         case .kafkaPartition: return .int32(record.partition)
         case .kafkaOffset: return .int64(record.offset)
         case .unknownFields:
-            // Fast path: a document with no more keys than the schema has fields and all of them known.
-            if document.count <= knownFields.count && document.keys.allSatisfy(knownFields.contains) { return .string(nil) }
+            if unknownFieldCount == 0 { return .string(nil) }
             let extra = document.filter { !knownFields.contains($0.0) }
             return .string(extra.isEmpty ? nil : JSONWriter.string(.object(JSONObject(extra))))
         case .field(let name):
