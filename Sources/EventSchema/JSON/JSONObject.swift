@@ -65,6 +65,14 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         return pairs[i].value
     }
 
+    /// The value for `key` like the subscript, but comparing the key at position `hint` first: a caller that
+    /// knows where the key usually is (e.g. the schema's field order, which events tend to follow) pays one
+    /// comparison instead of a scan. Any `hint`, in range or not, gives the same answer.
+    public func value(forKey key: String, hint: Int) -> JSONValue? {
+        if index == nil && hint >= 0 && hint < pairs.count && Self.sameKey(pairs[hint].key, key) { return pairs[hint].value }
+        return self[key]
+    }
+
     /// The keys in document order.
     public var keys: [String] { pairs.map(\.key) }
 
