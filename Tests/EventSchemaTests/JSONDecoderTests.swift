@@ -74,6 +74,17 @@ import Testing
         #expect(try TestSupport.decode("\"\u{FEFF}x\"") == .string("\u{FEFF}x")) // a BOM inside a string is text
     }
 
+    @Test func containersKeepTheirOwnMembers() throws {
+        // Members of all open containers share one stack; the root object takes it whole.
+        let o = JSONObject([("a", .object(JSONObject([("b", .int(1))]))), ("c", .array([.object(JSONObject([("d", .int(2))])), .null])),
+                            ("e", .object(JSONObject()))])
+        #expect(try TestSupport.decode("{\"a\":{\"b\":1},\"c\":[{\"d\":2},null],\"e\":{}}") == .object(o))
+        #expect(try TestSupport.decode("[{\"a\":{\"b\":1}},{\"x\":[]}]")
+                == .array([.object(JSONObject([("a", .object(JSONObject([("b", .int(1))])))])), .object(JSONObject([("x", .array([]))]))]))
+        guard case .object(let root) = try TestSupport.decode("{\"k\":1,\"z\":{\"y\":2}}") else { Issue.record("not an object"); return }
+        #expect(root.keys == ["k", "z"] && root["z"]?.objectValue?.keys == ["y"])
+    }
+
     @Test func keysAreCodePointsNotCanonicalEquivalents() throws {
         // "é" (U+00E9) and "e\u0301" are different keys for Python's json, so for Weir.
         guard case .object(let o) = try TestSupport.decode("{\"\\u00e9\":1,\"e\\u0301\":2}") else { Issue.record("not an object"); return }

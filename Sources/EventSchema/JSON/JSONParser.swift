@@ -85,10 +85,8 @@ struct JSONParser {
                     break
                 }
                 if top.isObject && d == UInt8(ascii: "}") {
-                    let pairs = Array(entries[top.valueStart...])
-                    entries.removeSubrange(top.valueStart...)
                     frames.removeLast()
-                    done = .object(JSONObject(uniquePairs: pairs))
+                    done = .object(JSONObject(uniquePairs: Self.takeMembers(from: top.valueStart, of: &entries, isRoot: frames.isEmpty)))
                 } else if !top.isObject && d == UInt8(ascii: "]") {
                     let arr = entries[top.valueStart...].map(\.value)
                     entries.removeSubrange(top.valueStart...)
@@ -99,6 +97,19 @@ struct JSONParser {
                 }
             }
         }
+    }
+
+    /// Removes the members `entries[start...]` of a closing object and returns them. The root object takes the
+    /// whole stack as it is (nothing follows it), which saves a copy and an allocation per document.
+    @inline(__always)
+    static func takeMembers(from start: Int, of entries: inout [JSONObject.Element], isRoot: Bool) -> [JSONObject.Element] {
+        if isRoot {
+            defer { entries = [] }
+            return entries
+        }
+        let members = Array(entries[start...])
+        entries.removeSubrange(start...)
+        return members
     }
 
     /// Reads `"key" :` for the innermost object frame, rejecting duplicates, and pushes the entry.
