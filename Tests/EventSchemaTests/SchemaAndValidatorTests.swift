@@ -51,6 +51,11 @@ import Testing
         ("(ab|cd)+", "abcdab", true), ("(ab|cd)+", "abc", false), ("(?:a|b)c*$", "accc", true),
         ("a.c", "a\nc", false), ("colou?r", "color", true), ("x{2,3}", "xxxx", false), ("\\w+", "naïve_1", true),
         ("\\s*\\S+", "  x", true), ("a{,2}", "aa", true), ("a*?b", "aaab", true), ("\\$\\d+", "$12", true),
+        // Flat patterns (the fast matcher): fixed counts, giving characters back, non-ASCII text and literals.
+        ("a{2}b+c", "aabbc", true), ("a{2}b+c", "abbc", false), ("\\d{3}", "12", false), ("a+a", "aaa", true),
+        ("a+ab", "aab", true), (".*x", "abx", true), (".+\\d{2}", "ab12", true), (".+\\d{2}", "a1", false),
+        ("a.b", "aéb", true), ("a.b", "a\nb", false), ("é+x", "ééx", true), ("é+x", "eex", false), ("[é]{2}", "éé", true),
+        ("x\\d{2}.", "x12\n", false), ("x\\d{2}.", "x12é", true),
     ]
 
     @Test(arguments: cases)
@@ -61,6 +66,7 @@ import Testing
     @Test func simplePatternsUseFastMatcher() throws {
         #expect(try PythonRegex("^e\\d+$").usesFastMatcher)
         #expect(try PythonRegex("^\\d{4}-\\d{2}-\\d{2}T.+").usesFastMatcher)
+        #expect(try PythonRegex("a{2}b+c").usesFastMatcher && PythonRegex("é+x").usesFastMatcher)
         #expect(try !PythonRegex("(a|b)").usesFastMatcher)
     }
 }
