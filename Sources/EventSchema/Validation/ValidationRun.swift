@@ -54,8 +54,7 @@ struct ValidationRun {
             if !r.nullable { fail(path, key, "nullable", "False", "null value not allowed") }
         }
         if !isNull && !r.types.isEmpty && !r.types.contains(where: { $0.matches(value) }) {
-            let c = PythonRepr.str(r.typeConstraint ?? .null)
-            fail(path, key, "type", c, "must be of \(c) type")
+            fail(path, key, "type", r.typeText, "must be of \(r.typeText) type")
             return
         }
         var isEmpty = false
@@ -67,21 +66,19 @@ struct ValidationRun {
             if isNull && rule.droppedByNull { continue }
             if isEmpty && rule.droppedByEmpty { continue }
             switch rule {
-            case .allowed: allowed(r.allowed!, key, value, path)
-            case .forbidden: forbidden(r.forbidden!, key, value, path)
+            case .allowed: allowed(r.allowed!, r.allowedText!, key, value, path)
+            case .forbidden: forbidden(r.forbidden!, r.forbiddenText!, key, value, path)
             case .regex:
                 if case .string(let s) = value, !r.regex!.matches(s) {
                     fail(path, key, "regex", r.regex!.pattern, "value does not match regex '\(r.regex!.pattern)'")
                 }
             case .min:
                 if let c = PythonSemantics.compare(value, r.min!), c < 0 {
-                    let s = PythonRepr.str(r.min!)
-                    fail(path, key, "min", s, "min value is \(s)")
+                    fail(path, key, "min", r.minText!, "min value is \(r.minText!)")
                 }
             case .max:
                 if let c = PythonSemantics.compare(value, r.max!), c > 0 {
-                    let s = PythonRepr.str(r.max!)
-                    fail(path, key, "max", s, "max value is \(s)")
+                    fail(path, key, "max", r.maxText!, "max value is \(r.maxText!)")
                 }
             case .minlength:
                 if let n = PythonSemantics.length(value), n < r.minLength! {
