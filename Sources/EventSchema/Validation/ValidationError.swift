@@ -70,33 +70,3 @@ public struct ValidationResult: Sendable {
         return tree.json
     }
 }
-
-/// Builds the `validator.errors` tree (the shape of Cerberus's `BasicErrorHandler`).
-struct ErrorTree {
-    var order: [String] = []
-    var messages: [String: [(rule: String, text: String)]] = [:]
-    var children: [String: ErrorTree] = [:]
-
-    mutating func insert(_ path: ArraySlice<String>, _ rule: String, _ message: String) {
-        guard let head = path.first else { return }
-        if messages[head] == nil && children[head] == nil { order.append(head) }
-        if path.count == 1 {
-            messages[head, default: []].append((rule, message))
-        } else {
-            children[head, default: ErrorTree()].insert(path.dropFirst(), rule, message)
-        }
-    }
-
-    var json: JSONValue {
-        var obj = JSONObject()
-        for k in order {
-            // Cerberus sorts errors by schema path, i.e. a field's messages by rule name; its path
-            // comparison calls equal paths "less", which reverses errors of the same rule.
-            let sorted = (messages[k] ?? []).enumerated().sorted { ($0.element.rule, $1.offset) < ($1.element.rule, $0.offset) }
-            var items: [JSONValue] = sorted.map { .string($0.element.text) }
-            if let c = children[k] { items.append(c.json) }
-            obj.set(k, .array(items))
-        }
-        return .object(obj)
-    }
-}
