@@ -33,6 +33,14 @@ import Testing
         #expect(TestSupport.rejection(d64) == nil)
         #expect(TestSupport.rejection(d65) == .tooDeep)
         #expect(TestSupport.rejection(d65, limits: JSONLimits(maxDepth: 100)) == nil)
+        // The same with non-empty innermost containers, and objects.
+        #expect(TestSupport.rejection(String(repeating: "[", count: 64) + "1" + String(repeating: "]", count: 64)) == nil)
+        #expect(TestSupport.rejection(String(repeating: "[", count: 65) + "1" + String(repeating: "]", count: 65)) == .tooDeep)
+        let flat = JSONLimits(maxDepth: 1)
+        #expect(TestSupport.rejection("{\"a\":1,\"b\":[]}", limits: flat) == .tooDeep)
+        #expect(TestSupport.rejection("{\"a\":1,\"b\":\"c\"}", limits: flat) == nil)
+        #expect(TestSupport.rejection("{\"a\":{\"b\":1}}", limits: JSONLimits(maxDepth: 2)) == nil)
+        #expect(TestSupport.rejection("{\"a\":{\"b\":[1]}}", limits: JSONLimits(maxDepth: 2)) == .tooDeep)
     }
 
     @Test func hundredThousandLevelsDoNotCrash() {
