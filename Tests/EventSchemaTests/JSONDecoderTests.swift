@@ -33,6 +33,14 @@ import Testing
         #expect(TestSupport.rejection(d64) == nil)
         #expect(TestSupport.rejection(d65) == .tooDeep)
         #expect(TestSupport.rejection(d65, limits: JSONLimits(maxDepth: 100)) == nil)
+        // The same with non-empty innermost containers, and objects.
+        #expect(TestSupport.rejection(String(repeating: "[", count: 64) + "1" + String(repeating: "]", count: 64)) == nil)
+        #expect(TestSupport.rejection(String(repeating: "[", count: 65) + "1" + String(repeating: "]", count: 65)) == .tooDeep)
+        let flat = JSONLimits(maxDepth: 1)
+        #expect(TestSupport.rejection("{\"a\":1,\"b\":[]}", limits: flat) == .tooDeep)
+        #expect(TestSupport.rejection("{\"a\":1,\"b\":\"c\"}", limits: flat) == nil)
+        #expect(TestSupport.rejection("{\"a\":{\"b\":1}}", limits: JSONLimits(maxDepth: 2)) == nil)
+        #expect(TestSupport.rejection("{\"a\":{\"b\":[1]}}", limits: JSONLimits(maxDepth: 2)) == .tooDeep)
     }
 
     @Test func hundredThousandLevelsDoNotCrash() {
@@ -72,6 +80,17 @@ import Testing
         #expect(o["a"] == .array([.bool(true), .bool(false), .null]))
         #expect(try TestSupport.decode("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"") == .string("\"\\/\u{8}\u{c}\n\r\t"))
         #expect(try TestSupport.decode("\"\u{FEFF}x\"") == .string("\u{FEFF}x")) // a BOM inside a string is text
+    }
+
+    @Test func containersKeepTheirOwnMembers() throws {
+        // Members of all open containers share one stack; the root object takes it whole.
+        let o = JSONObject([("a", .object(JSONObject([("b", .int(1))]))), ("c", .array([.object(JSONObject([("d", .int(2))])), .null])),
+                            ("e", .object(JSONObject()))])
+        #expect(try TestSupport.decode("{\"a\":{\"b\":1},\"c\":[{\"d\":2},null],\"e\":{}}") == .object(o))
+        #expect(try TestSupport.decode("[{\"a\":{\"b\":1}},{\"x\":[]}]")
+                == .array([.object(JSONObject([("a", .object(JSONObject([("b", .int(1))])))])), .object(JSONObject([("x", .array([]))]))]))
+        guard case .object(let root) = try TestSupport.decode("{\"k\":1,\"z\":{\"y\":2}}") else { Issue.record("not an object"); return }
+        #expect(root.keys == ["k", "z"] && root["z"]?.objectValue?.keys == ["y"])
     }
 
     @Test func keysAreCodePointsNotCanonicalEquivalents() throws {

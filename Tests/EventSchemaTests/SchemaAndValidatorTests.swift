@@ -51,6 +51,11 @@ import Testing
         ("(ab|cd)+", "abcdab", true), ("(ab|cd)+", "abc", false), ("(?:a|b)c*$", "accc", true),
         ("a.c", "a\nc", false), ("colou?r", "color", true), ("x{2,3}", "xxxx", false), ("\\w+", "naïve_1", true),
         ("\\s*\\S+", "  x", true), ("a{,2}", "aa", true), ("a*?b", "aaab", true), ("\\$\\d+", "$12", true),
+        // Flat patterns (the fast matcher): fixed counts, giving characters back, non-ASCII text and literals.
+        ("a{2}b+c", "aabbc", true), ("a{2}b+c", "abbc", false), ("\\d{3}", "12", false), ("a+a", "aaa", true),
+        ("a+ab", "aab", true), (".*x", "abx", true), (".+\\d{2}", "ab12", true), (".+\\d{2}", "a1", false),
+        ("a.b", "aéb", true), ("a.b", "a\nb", false), ("é+x", "ééx", true), ("é+x", "eex", false), ("[é]{2}", "éé", true),
+        ("x\\d{2}.", "x12\n", false), ("x\\d{2}.", "x12é", true),
     ]
 
     @Test(arguments: cases)
@@ -61,6 +66,7 @@ import Testing
     @Test func simplePatternsUseFastMatcher() throws {
         #expect(try PythonRegex("^e\\d+$").usesFastMatcher)
         #expect(try PythonRegex("^\\d{4}-\\d{2}-\\d{2}T.+").usesFastMatcher)
+        #expect(try PythonRegex("a{2}b+c").usesFastMatcher && PythonRegex("é+x").usesFastMatcher)
         #expect(try !PythonRegex("(a|b)").usesFastMatcher)
     }
 }
@@ -88,6 +94,14 @@ import Testing
         #expect(pi2.validate(doc("{\(base),\"usuario_id\":1,\"monto\":12}")).isValid) // float accepts ints, like Cerberus
         let nl = pi2.validate(doc("{\"event_id\":\"e1\\n\",\"ts\":\"2025-10-30T12:00:00Z\",\"accion\":\"click\",\"usuario_id\":1}"))
         #expect(nl.errors.first?.rule == "regex")
+    }
+
+    @Test func countsUnknownTopLevelFields() {
+        let base = "\"event_id\":\"e1\",\"ts\":\"2025-10-30T12:00:00Z\",\"accion\":\"click\",\"usuario_id\":1"
+        #expect(pi2.validate(doc("{\(base)}")).unknownFieldCount == 0)
+        #expect(pi2.validate(doc("{\(base),\"x\":1,\"y\":{\"z\":2}}")).unknownFieldCount == 2)
+        #expect(pi2.validate(doc("{\"x\":1}")).unknownFieldCount == 1) // counted on invalid documents too
+        #expect(pi2.validate(JSONValue.int(1)).unknownFieldCount == 0)
     }
 
     @Test func defaultsAreAppliedToTheOutput() throws {

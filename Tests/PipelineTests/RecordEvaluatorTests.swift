@@ -61,6 +61,24 @@ import Testing
         if case .accepted(let x) = none.evaluate(record(event(ts: "2024-03-09T19:59:59Z")), nowMicros: 0) { #expect(x.key == nil) }
     }
 
+    @Test func cellsDoNotDependOnKeyOrder() throws {
+        let e = try evaluator()
+        func cells(_ json: String) -> String? {
+            guard case .accepted(let a) = e.evaluate(record(json), nowMicros: 42) else { return nil }
+            return "\(a.cells)"
+        }
+        let ts = "2024-03-09T19:59:59Z"
+        let micros = FoundationTime.micros(2024, 3, 9, 19) + 59 * 60_000_000 + 59_000_000
+        // Schema order, no unknown fields: `_extra` is null.
+        #expect(cells(event(ts: ts)) == "\([RowBuffer.Cell.string("e1"), .int64(micros), .int64(7), .string("view"), .double(1.5), .int64(42), .string(nil), .int32(0), .int64(0)])")
+        // Reversed order with unknown fields in between: the same values, and the unknown fields in `_extra`.
+        let shuffled = #"{"monto":1.5,"x":[1],"accion":"view","usuario_id":7,"y":null,"ts":"\#(ts)","event_id":"e1"}"#
+        #expect(cells(shuffled) == "\([RowBuffer.Cell.string("e1"), .int64(micros), .int64(7), .string("view"), .double(1.5), .int64(42), .string(#"{"x":[1],"y":null}"#), .int32(0), .int64(0)])")
+        guard case .accepted(let a) = e.evaluate(record(shuffled), nowMicros: 42),
+              case .accepted(let b) = e.evaluate(record(event(ts: ts)), nowMicros: 42) else { Issue.record("rejected"); return }
+        #expect(a.key == b.key && a.key != nil)
+    }
+
     @Test func tableLayoutFromSchema() throws {
         let e = try evaluator()
         let columns = Dictionary(uniqueKeysWithValues: e.layout.columns.map { ($0.name, $0) })

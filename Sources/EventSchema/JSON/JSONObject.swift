@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An ordered JSON object: `(key, value)` pairs in document order, keys unique.
 ///
 /// Lookup is a linear scan for small objects (events have a handful of keys) and a hash
@@ -40,17 +46,31 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         return nil
     }
 
-    /// Key identity is by Unicode code points (as in Python), not Swift's canonical equivalence.
-    @inlinable static func sameKey(_ a: String, _ b: String) -> Bool {
-        guard a == b else { return false }  // byte comparison for ASCII/NFC strings
-        var x = a, y = b
-        return x.withUTF8 { xb in y.withUTF8 { yb in xb.count == yb.count && xb.elementsEqual(yb) } }
+    /// Key identity is by Unicode code points (as in Python), not Swift's canonical equivalence: two valid
+    /// UTF-8 strings have the same code points exactly when they have the same bytes, so this compares the
+    /// lengths, then the bytes in place (native and small strings are contiguous; others walk the UTF-8 view).
+    @usableFromInline static func sameKey(_ a: String, _ b: String) -> Bool {
+        let count = a.utf8.count
+        guard count == b.utf8.count else { return false }
+        let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in count == 0 || memcmp(x.baseAddress!, y.baseAddress!, count) == 0 }
+        }
+        if let inPlace, let equal = inPlace { return equal }
+        return a.utf8.elementsEqual(b.utf8)
     }
 
     /// The value for `key`, or `nil` when the key is absent (a present JSON `null` is `.null`).
     public subscript(key: String) -> JSONValue? {
         guard let i = position(of: key) else { return nil }
         return pairs[i].value
+    }
+
+    /// The value for `key` like the subscript, but comparing the key at position `hint` first: a caller that
+    /// knows where the key usually is (e.g. the schema's field order, which events tend to follow) pays one
+    /// comparison instead of a scan. Any `hint`, in range or not, gives the same answer.
+    public func value(forKey key: String, hint: Int) -> JSONValue? {
+        if index == nil && hint >= 0 && hint < pairs.count && Self.sameKey(pairs[hint].key, key) { return pairs[hint].value }
+        return self[key]
     }
 
     /// The keys in document order.

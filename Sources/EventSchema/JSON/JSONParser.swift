@@ -39,11 +39,12 @@ struct JSONParser {
 
     /// Parses one value, iteratively for containers. Members of all open containers live on one
     /// stack of `(key, value)` entries (arrays use an empty key); an object member's key is pushed
-    /// with a placeholder value that is filled in when the value completes.
+    /// with a placeholder value that is filled in when the value completes. The innermost open
+    /// container is `top`; `outer` holds the ones around it, so a flat document allocates no frame stack.
     mutating func parseValueTree() throws(JSONDecodeError) -> JSONValue {
-        var frames: [Frame] = []
+        var top: Frame? = nil
+        var outer: [Frame] = []
         var entries: [JSONObject.Element] = []
-        frames.reserveCapacity(4)
         entries.reserveCapacity(16)
         while true {
             skipWhitespace()
@@ -52,7 +53,7 @@ struct JSONParser {
             let c = p[i]
             switch c {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                if frames.count + 1 > maxDepth { throw fail(.tooDeep, i) }
+                if outer.count + (top == nil ? 1 : 2) > maxDepth { throw fail(.tooDeep, i) }
                 i += 1
                 skipWhitespace()
                 let isObject = c == UInt8(ascii: "{")
@@ -60,8 +61,9 @@ struct JSONParser {
                     i += 1
                     done = isObject ? .object(JSONObject()) : .array([])
                 } else {
-                    frames.append(Frame(isObject: isObject, valueStart: entries.count, keyStart: entries.count))
-                    if isObject { try readKey(&frames, &entries) }
+                    if let enclosing = top { outer.append(enclosing) }
+                    top = Frame(isObject: isObject, valueStart: entries.count, keyStart: entries.count)
+                    if isObject { try readKey(&top!, &entries) }
                     continue
                 }
             case UInt8(ascii: "\""): done = .string(try parseString())
@@ -74,25 +76,23 @@ struct JSONParser {
             }
             // Attach the completed value to its parent, closing containers as they end.
             while true {
-                guard let top = frames.last else { return done }
-                if top.isObject { entries[entries.count - 1].value = done } else { entries.append(("", done)) }
+                guard let container = top else { return done }
+                if container.isObject { entries[entries.count - 1].value = done } else { entries.append(("", done)) }
                 skipWhitespace()
                 guard i < end else { throw fail(.syntax, i) }
                 let d = p[i]
                 i += 1
                 if d == UInt8(ascii: ",") {
-                    if top.isObject { try readKey(&frames, &entries) }
+                    if container.isObject { try readKey(&top!, &entries) }
                     break
                 }
-                if top.isObject && d == UInt8(ascii: "}") {
-                    let pairs = Array(entries[top.valueStart...])
-                    entries.removeSubrange(top.valueStart...)
-                    frames.removeLast()
-                    done = .object(JSONObject(uniquePairs: pairs))
-                } else if !top.isObject && d == UInt8(ascii: "]") {
-                    let arr = entries[top.valueStart...].map(\.value)
-                    entries.removeSubrange(top.valueStart...)
-                    frames.removeLast()
+                if container.isObject && d == UInt8(ascii: "}") {
+                    top = outer.popLast()
+                    done = .object(JSONObject(uniquePairs: Self.takeMembers(from: container.valueStart, of: &entries, isRoot: top == nil)))
+                } else if !container.isObject && d == UInt8(ascii: "]") {
+                    let arr = entries[container.valueStart...].map(\.value)
+                    entries.removeSubrange(container.valueStart...)
+                    top = outer.popLast()
                     done = .array(arr)
                 } else {
                     throw fail(.syntax, i - 1)
@@ -101,21 +101,33 @@ struct JSONParser {
         }
     }
 
-    /// Reads `"key" :` for the innermost object frame, rejecting duplicates, and pushes the entry.
-    mutating func readKey(_ frames: inout [Frame], _ entries: inout [JSONObject.Element]) throws(JSONDecodeError) {
+    /// Removes the members `entries[start...]` of a closing object and returns them. The root object takes the
+    /// whole stack as it is (nothing follows it), which saves a copy and an allocation per document.
+    @inline(__always)
+    static func takeMembers(from start: Int, of entries: inout [JSONObject.Element], isRoot: Bool) -> [JSONObject.Element] {
+        if isRoot {
+            defer { entries = [] }
+            return entries
+        }
+        let members = Array(entries[start...])
+        entries.removeSubrange(start...)
+        return members
+    }
+
+    /// Reads `"key" :` for the innermost object `frame`, rejecting duplicates, and pushes the entry.
+    mutating func readKey(_ frame: inout Frame, _ entries: inout [JSONObject.Element]) throws(JSONDecodeError) {
         skipWhitespace()
         guard i < end, p[i] == UInt8(ascii: "\"") else { throw fail(.syntax, i) }
         let at = i
         let key = try parseString()
-        let f = frames.count - 1
-        let start = frames[f].keyStart
-        if frames[f].seen != nil {
-            if frames[f].seen!.insert(CodePointKey(key)).inserted == false { throw fail(.duplicateKey, at) }
+        let start = frame.keyStart
+        if frame.seen != nil {
+            if frame.seen!.insert(CodePointKey(key)).inserted == false { throw fail(.duplicateKey, at) }
         } else {
             for k in start..<entries.count where JSONObject.sameKey(entries[k].key, key) { throw fail(.duplicateKey, at) }
             if entries.count - start >= 16 {
-                frames[f].seen = Set(entries[start...].map { CodePointKey($0.key) })
-                frames[f].seen!.insert(CodePointKey(key))
+                frame.seen = Set(entries[start...].map { CodePointKey($0.key) })
+                frame.seen!.insert(CodePointKey(key))
             }
         }
         entries.append((key, .null))

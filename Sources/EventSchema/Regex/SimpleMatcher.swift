@@ -2,7 +2,8 @@
 /// each with a quantifier (e.g. `^e\d+$`, `^\d{4}-\d{2}-\d{2}T.+`). No allocation per match for
 /// ASCII input.
 struct SimpleMatcher: Sendable {
-    /// A trivial (retain-free) step: kind 0 literal, 1 dot, 2 set (ASCII bitmap + index into `sets`).
+    /// A trivial (retain-free) step: kind 0 literal, 1 dot, 2 set (index into `sets`). `lo` and `hi` are the
+    /// ASCII characters the step accepts, whatever its kind (bit `v` of `lo` for `v < 64`, of `hi` for `64 ≤ v < 128`).
     struct Step: Sendable {
         var kind: UInt8
         var literal: UInt32
@@ -29,8 +30,11 @@ struct SimpleMatcher: Sendable {
         var sets: [CharSet] = []
         func step(_ a: RegexAtom, _ lo: Int, _ hi: Int) -> Step {
             switch a {
-            case .literal(let l): return Step(kind: 0, literal: l.value, lo: 0, hi: 0, set: 0, min: lo, max: hi)
-            case .dot: return Step(kind: 1, literal: 0, lo: 0, hi: 0, set: 0, min: lo, max: hi)
+            case .literal(let l):
+                let v = UInt64(l.value)
+                return Step(kind: 0, literal: l.value, lo: v < 64 ? 1 << v : 0, hi: v >= 64 && v < 128 ? 1 << (v - 64) : 0,
+                            set: 0, min: lo, max: hi)
+            case .dot: return Step(kind: 1, literal: 0, lo: ~(1 << 10), hi: ~0, set: 0, min: lo, max: hi)  // all but \n
             case .set(let cs):
                 sets.append(cs)
                 return Step(kind: 2, literal: 0, lo: cs.lo, hi: cs.hi, set: sets.count - 1, min: lo, max: hi)
@@ -50,13 +54,12 @@ struct SimpleMatcher: Sendable {
     }
 
     @inline(__always) func test(_ st: Step, _ v: UInt32) -> Bool {
+        if v < 64 { return st.lo & (1 << UInt64(v)) != 0 }
+        if v < 128 { return st.hi & (1 << UInt64(v - 64)) != 0 }
         switch st.kind {
         case 0: return st.literal == v
-        case 1: return v != 10
-        default:
-            if v < 64 { return st.lo & (1 << UInt64(v)) != 0 }
-            if v < 128 { return st.hi & (1 << UInt64(v - 64)) != 0 }
-            return sets[st.set].slowContains(v)
+        case 1: return true
+        default: return sets[st.set].slowContains(v)
         }
     }
 
@@ -74,18 +77,28 @@ struct SimpleMatcher: Sendable {
 
     @_specialize(where C == UInt8)
     @_specialize(where C == UInt32)
+    /// Whether `steps[k...]` match `buf[pos...]`: each step takes as many characters as it can, and gives them
+    /// back one at a time when the rest fails. A step with a fixed count has nothing to give back, so the steps
+    /// are walked in a loop and only variable ones recurse.
     func run<C: BinaryInteger>(_ buf: UnsafeBufferPointer<C>, _ steps: UnsafeBufferPointer<Step>, _ k: Int, _ pos: Int) -> Bool {
-        if k == steps.count { return !requireEnd || pos == buf.count }
-        let st = steps[k]
-        var j = pos
-        var c = 0
-        while c < st.max && j < buf.count && test(st, UInt32(buf[j])) { j += 1; c += 1 }
-        if c < st.min { return false }
-        if k == steps.count - 1 { return !requireEnd || j == buf.count }
-        while c >= st.min {
-            if run(buf, steps, k + 1, pos + c) { return true }
-            c -= 1
+        var k = k, pos = pos
+        while k < steps.count {
+            let st = steps[k]
+            var c = 0
+            while c < st.max && pos + c < buf.count && test(st, UInt32(buf[pos + c])) { c += 1 }
+            if c < st.min { return false }
+            if k == steps.count - 1 { return !requireEnd || pos + c == buf.count }
+            if st.min == st.max {
+                pos += c
+                k += 1
+                continue
+            }
+            while c >= st.min {
+                if run(buf, steps, k + 1, pos + c) { return true }
+                c -= 1
+            }
+            return false
         }
-        return false
+        return !requireEnd || pos == buf.count
     }
 }

@@ -49,6 +49,13 @@ public final class FieldRules: Sendable {
     let typeConstraint: JSONValue?
     /// Non-priority validation rules in schema order (Cerberus evaluates them in this order).
     let ordered: [RuleKind]
+    /// The `type`, `allowed`, `forbidden`, `min` and `max` constraints as error messages print them (Python `str`
+    /// or `repr`), formatted once rather than for every failing value.
+    let typeText: String
+    let allowedText: String?
+    let forbiddenText: String?
+    let minText: String?
+    let maxText: String?
 
     init(_ b: FieldRulesBuilder) {
         types = b.types; required = b.required ?? false; requiredIsExplicit = b.required != nil
@@ -58,6 +65,11 @@ public final class FieldRules: Sendable {
         schema = b.schema; itemRules = b.itemRules; keysRules = b.keysRules; valuesRules = b.valuesRules
         dependencies = b.dependencies; excludes = b.excludes; defaultValue = b.defaultValue; meta = b.meta
         typeConstraint = b.typeConstraint; ordered = b.ordered
+        typeText = PythonRepr.str(b.typeConstraint ?? .null)
+        allowedText = b.allowed.map { PythonRepr.repr(.array($0)) }
+        forbiddenText = b.forbidden.map { PythonRepr.repr(.array($0)) }
+        minText = b.min.map(PythonRepr.str)
+        maxText = b.max.map(PythonRepr.str)
     }
 
     /// Whether the field is required under an enclosing `require_all`.

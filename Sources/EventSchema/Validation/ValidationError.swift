@@ -51,11 +51,15 @@ public struct ValidationResult: Sendable {
     public let errors: [ValidationError]
     /// The normalized document (defaults applied). Returned even when invalid.
     public let document: JSONObject
+    /// How many top-level keys of `document` the schema does not declare (kept when `allow_unknown` is true,
+    /// errors otherwise). Name matching is the validator's (`String` equality).
+    public let unknownFieldCount: Int
 
-    public init(errors: [ValidationError], document: JSONObject) {
+    public init(errors: [ValidationError], document: JSONObject, unknownFieldCount: Int) {
         self.isValid = errors.isEmpty
         self.errors = errors
         self.document = document
+        self.unknownFieldCount = unknownFieldCount
     }
 
     /// The errors shaped like Cerberus's `validator.errors`: `{field: [message, ..., {subfield: [...]}]}`.
@@ -64,35 +68,5 @@ public struct ValidationResult: Sendable {
         var tree = ErrorTree()
         for e in errors { tree.insert(e.path[...], e.rule, e.message) }
         return tree.json
-    }
-}
-
-/// Builds the `validator.errors` tree (the shape of Cerberus's `BasicErrorHandler`).
-struct ErrorTree {
-    var order: [String] = []
-    var messages: [String: [(rule: String, text: String)]] = [:]
-    var children: [String: ErrorTree] = [:]
-
-    mutating func insert(_ path: ArraySlice<String>, _ rule: String, _ message: String) {
-        guard let head = path.first else { return }
-        if messages[head] == nil && children[head] == nil { order.append(head) }
-        if path.count == 1 {
-            messages[head, default: []].append((rule, message))
-        } else {
-            children[head, default: ErrorTree()].insert(path.dropFirst(), rule, message)
-        }
-    }
-
-    var json: JSONValue {
-        var obj = JSONObject()
-        for k in order {
-            // Cerberus sorts errors by schema path, i.e. a field's messages by rule name; its path
-            // comparison calls equal paths "less", which reverses errors of the same rule.
-            let sorted = (messages[k] ?? []).enumerated().sorted { ($0.element.rule, $1.offset) < ($1.element.rule, $0.offset) }
-            var items: [JSONValue] = sorted.map { .string($0.element.text) }
-            if let c = children[k] { items.append(c.json) }
-            obj.set(k, .array(items))
-        }
-        return .object(obj)
     }
 }

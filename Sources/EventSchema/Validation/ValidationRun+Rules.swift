@@ -1,7 +1,7 @@
 /// The container and cross-field rules of Cerberus 1.3.
 extension ValidationRun {
-    mutating func allowed(_ list: [JSONValue], _ key: String, _ value: JSONValue, _ path: [String]) {
-        var c: String { PythonRepr.repr(.array(list)) }
+    /// `allowed`; `c` is the list as messages print it.
+    mutating func allowed(_ list: [JSONValue], _ c: String, _ key: String, _ value: JSONValue, _ path: [String]) {
         if case .string(let s) = value {  // fast path: string in a list of strings
             for case .string(let a) in list where JSONObject.sameKey(a, s) { return }
         }
@@ -19,8 +19,8 @@ extension ValidationRun {
         }
     }
 
-    mutating func forbidden(_ list: [JSONValue], _ key: String, _ value: JSONValue, _ path: [String]) {
-        var c: String { PythonRepr.repr(.array(list)) }
+    /// `forbidden`; `c` is the list as messages print it.
+    mutating func forbidden(_ list: [JSONValue], _ c: String, _ key: String, _ value: JSONValue, _ path: [String]) {
         if case .array(let items) = value {
             var hits: [JSONValue] = []
             for x in items where PythonSemantics.contains(list, x) && !PythonSemantics.contains(hits, x) { hits.append(x) }

@@ -10,18 +10,22 @@ struct ValidationRun {
     }
 
     /// Validates a mapping against a field map (Cerberus `validate` on a (child) validator).
-    mutating func mapping(_ doc: JSONObject, _ fields: SchemaFields, allowUnknown: Bool, requireAll: Bool, path: [String]) {
+    /// - Returns: how many of `doc`'s keys `fields` does not declare (unknown fields, allowed or not).
+    @discardableResult
+    mutating func mapping(_ doc: JSONObject, _ fields: SchemaFields, allowUnknown: Bool, requireAll: Bool, path: [String]) -> Int {
+        var unknownCount = 0
         var unrequired: Set<String> = []
         // Which schema fields are present, by index (no second pass of string comparisons).
         var present = [Bool](repeating: false, count: fields.ordered.count > 64 ? fields.ordered.count : 0)
         var presentMask: UInt64 = 0
         for (key, value) in doc {
-            if let idx = fields.index[key] {
+            if let idx = fields.position(of: key) {
                 if idx < 64 { presentMask |= 1 << UInt64(idx) } else { present[idx] = true }
                 field(fields.ordered[idx].rules, key, value, context: doc, fields: fields, allowUnknown: allowUnknown,
                       requireAll: requireAll, path: path, unrequired: &unrequired)
-            } else if !allowUnknown {
-                fail(path, key, "unknown", nil, "unknown field")
+            } else {
+                unknownCount += 1
+                if !allowUnknown { fail(path, key, "unknown", nil, "unknown field") }
             }
         }
         for (idx, f) in fields.ordered.enumerated() where f.rules.isRequired(requireAll: requireAll) {
@@ -38,6 +42,7 @@ struct ValidationRun {
                 }
             }
         }
+        return unknownCount
     }
 
     /// Validates one field's value (Cerberus `__validate_definitions`).
@@ -49,8 +54,7 @@ struct ValidationRun {
             if !r.nullable { fail(path, key, "nullable", "False", "null value not allowed") }
         }
         if !isNull && !r.types.isEmpty && !r.types.contains(where: { $0.matches(value) }) {
-            let c = PythonRepr.str(r.typeConstraint ?? .null)
-            fail(path, key, "type", c, "must be of \(c) type")
+            fail(path, key, "type", r.typeText, "must be of \(r.typeText) type")
             return
         }
         var isEmpty = false
@@ -62,21 +66,19 @@ struct ValidationRun {
             if isNull && rule.droppedByNull { continue }
             if isEmpty && rule.droppedByEmpty { continue }
             switch rule {
-            case .allowed: allowed(r.allowed!, key, value, path)
-            case .forbidden: forbidden(r.forbidden!, key, value, path)
+            case .allowed: allowed(r.allowed!, r.allowedText!, key, value, path)
+            case .forbidden: forbidden(r.forbidden!, r.forbiddenText!, key, value, path)
             case .regex:
                 if case .string(let s) = value, !r.regex!.matches(s) {
                     fail(path, key, "regex", r.regex!.pattern, "value does not match regex '\(r.regex!.pattern)'")
                 }
             case .min:
                 if let c = PythonSemantics.compare(value, r.min!), c < 0 {
-                    let s = PythonRepr.str(r.min!)
-                    fail(path, key, "min", s, "min value is \(s)")
+                    fail(path, key, "min", r.minText!, "min value is \(r.minText!)")
                 }
             case .max:
                 if let c = PythonSemantics.compare(value, r.max!), c > 0 {
-                    let s = PythonRepr.str(r.max!)
-                    fail(path, key, "max", s, "max value is \(s)")
+                    fail(path, key, "max", r.maxText!, "max value is \(r.maxText!)")
                 }
             case .minlength:
                 if let n = PythonSemantics.length(value), n < r.minLength! {

@@ -22,8 +22,8 @@ public struct Validator: Sendable {
     public func validate(_ document: JSONObject) -> ValidationResult {
         let doc = hasDefaults ? Normalizer.normalize(document, schema.fieldMap) : document
         var run = ValidationRun(root: doc)
-        run.mapping(doc, schema.fieldMap, allowUnknown: schema.allowUnknown, requireAll: schema.requireAll, path: [])
-        return ValidationResult(errors: run.errors, document: doc)
+        let unknown = run.mapping(doc, schema.fieldMap, allowUnknown: schema.allowUnknown, requireAll: schema.requireAll, path: [])
+        return ValidationResult(errors: run.errors, document: doc, unknownFieldCount: unknown)
     }
 
     /// Validates a decoded value; anything but an object is reported like Cerberus's
@@ -31,7 +31,7 @@ public struct Validator: Sendable {
     public func validate(_ value: JSONValue) -> ValidationResult {
         guard case .object(let o) = value else {
             let e = ValidationError(path: [], rule: "type", constraint: "dict", message: "must be of dict type")
-            return ValidationResult(errors: [e], document: JSONObject())
+            return ValidationResult(errors: [e], document: JSONObject(), unknownFieldCount: 0)
         }
         return validate(o)
     }

@@ -25,6 +25,10 @@ public struct RecordEvaluator: Sendable {
     private let config: PipelineConfig
     private let timePath: [String]
     private let keyPaths: [[String]]
+    /// Where the first key of `timePath` and of each of `keyPaths` is expected in an event: its position among
+    /// the schema's fields (events tend to follow the schema's order); 0 for names the schema lacks.
+    private let timeHint: Int
+    private let keyHints: [Int]
 
     public init(schema: EventSchema, config: PipelineConfig) {
         layout = TableLayout(schema: schema, config: config)
@@ -38,6 +42,10 @@ public struct RecordEvaluator: Sendable {
         } else {
             keyPaths = []
         }
+        let fieldNames = schema.fields.map(\.name)
+        func hint(_ path: [String]) -> Int { path.first.flatMap { fieldNames.firstIndex(of: $0) } ?? 0 }
+        timeHint = hint(timePath)
+        keyHints = keyPaths.map(hint)
     }
 
     /// Evaluates one record at processing time `nowMicros`.
@@ -69,9 +77,12 @@ public struct RecordEvaluator: Sendable {
         }
         var cells: [RowBuffer.Cell] = []
         cells.reserveCapacity(layout.columns.count)
-        for column in layout.columns {
-            guard let cell = Self.cell(for: column, document: document, record: record, eventMicros: eventMicros,
-                                       nowMicros: nowMicros, knownFields: layout.knownFields) else {
+        for (position, column) in layout.columns.enumerated() {
+            // The columns of schema fields come first, in schema order: `position` is where the field's key is
+            // expected in an event that follows the schema's order.
+            guard let cell = Self.cell(for: column, document: document, hint: position, record: record,
+                                       eventMicros: eventMicros, nowMicros: nowMicros, knownFields: layout.knownFields,
+                                       unknownFieldCount: result.unknownFieldCount) else {
                 let error = ValidationError(path: [column.name], rule: "type", constraint: "int64",
                                             message: "integer out of the 64-bit range of column \(column.name)")
                 return .rejected(Rejection(reason: .schema, stage: "transform", detail: "type", errors: [error],
@@ -85,7 +96,7 @@ public struct RecordEvaluator: Sendable {
 
     private func eventTime(in document: JSONObject, nowMicros: Int64) -> Int64? {
         let micros: Int64?
-        switch JSONPath.lookup(timePath, in: document) {
+        switch JSONPath.lookup(timePath, in: document, hint: timeHint) {
         case .string(let text)?: micros = timeParser.parse(text: text)
         case .int(let n)?: micros = timeParser.parse(number: Double(n))
         case .double(let n)?: micros = timeParser.parse(number: n)
@@ -103,8 +114,8 @@ public struct RecordEvaluator: Sendable {
         case .contentHash: return DedupKey(hashing: JSONWriter.write(.object(original), sortedKeys: true))
         case .fields:
             var hasher = DedupKeyHasher()
-            for path in keyPaths {
-                guard let value = JSONPath.lookup(path, in: original), value != .null else { return nil }
+            for (path, hint) in zip(keyPaths, keyHints) {
+                guard let value = JSONPath.lookup(path, in: original, hint: hint), value != .null else { return nil }
                 if case .string(let s) = value {
                     hasher.combine(UInt8(ascii: "s"))
                     hasher.combine(s.utf8)
@@ -117,20 +128,24 @@ public struct RecordEvaluator: Sendable {
         }
     }
 
-    static func cell(for column: LakeColumn, document: JSONObject, record: SourceRecord, eventMicros: Int64,
-                     nowMicros: Int64, knownFields: Set<String>) -> RowBuffer.Cell? {
+    /// The cell of `column` for a validated `document`; nil when the value does not fit the column.
+    /// - Parameters:
+    ///   - hint: where the column's field key is expected in `document` (see `JSONObject.value(forKey:hint:)`).
+    ///   - knownFields: the schema's top-level field names; `unknownFieldCount` is how many of `document`'s keys
+    ///     are not among them (the validator's count), so that `_extra` is built only when there are some.
+    static func cell(for column: LakeColumn, document: JSONObject, hint: Int, record: SourceRecord, eventMicros: Int64,
+                     nowMicros: Int64, knownFields: Set<String>, unknownFieldCount: Int) -> RowBuffer.Cell? {
         switch column.source {
         case .eventTime: return .int64(eventMicros)
         case .processingTime: return .int64(nowMicros)
         case .kafkaPartition: return .int32(record.partition)
         case .kafkaOffset: return .int64(record.offset)
         case .unknownFields:
-            // Fast path: a document with no more keys than the schema has fields and all of them known.
-            if document.count <= knownFields.count && document.keys.allSatisfy(knownFields.contains) { return .string(nil) }
+            if unknownFieldCount == 0 { return .string(nil) }
             let extra = document.filter { !knownFields.contains($0.0) }
             return .string(extra.isEmpty ? nil : JSONWriter.string(.object(JSONObject(extra))))
         case .field(let name):
-            return ValueConversion.cell(document[name], kind: column.kind)
+            return ValueConversion.cell(document.value(forKey: name, hint: hint), kind: column.kind)
         }
     }
 
