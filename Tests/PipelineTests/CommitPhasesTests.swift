@@ -35,6 +35,42 @@ import Testing
 private final class ReportBox: @unchecked Sendable {
     private let lock = NSLock()
     private var reports: [CommitReport] = []
+    private var noted: [(trigger: String, emptyPolls: Int)] = []
     func append(_ r: CommitReport) { lock.withLock { reports.append(r) } }
     var all: [CommitReport] { lock.withLock { reports } }
+    func note(_ trigger: String, _ emptyPolls: Int) { lock.withLock { noted.append((trigger, emptyPolls)) } }
+    var notes: [(trigger: String, emptyPolls: Int)] { lock.withLock { noted } }
+}
+
+/// A batch-style run (`--until-idle`) commits as soon as the source says every partition is read to its end,
+/// without waiting for an empty poll (a Kafka poll with nothing to return waits for its whole timeout).
+@Suite struct DrainedCommitTests {
+    @Test(arguments: [true, false])
+    func commitsWhenTheSourceIsDrained(reportsDrained: Bool) async throws {
+        let h = try Harness("drained-\(reportsDrained)") { $0.maxPollRecords = 100 }
+        let values: [[UInt8]?] = (0..<300).map { i in
+            Array(#"{"event_id":"d\#(i)","ts":"2025-10-28T11:30:48Z","usuario_id":\#(i),"accion":"view","monto":1.5}"#.utf8)
+        }
+        let source = InMemoryRecordSource(values: values)
+        source.reportsDrained = reportsDrained
+        source.emptyPollDelay = .milliseconds(700)
+        let emptyPollsAtCommit = ReportBox()
+        let schema = try EventSchema.load(contentsOf: Paths.schema)
+        let committer = try LakeCommitter(layout: h.layout, store: h.store, writerOptions: ParquetWriterOptions())
+        let runner = PipelineRunner(config: h.config, source: source, store: h.store, committer: committer,
+                                    deadLetters: FileDeadLetterSink(), evaluator: RecordEvaluator(schema: schema, config: h.config),
+                                    options: .init(untilIdle: .milliseconds(250)),
+                                    observer: PipelineObserver(committed: { report in
+                                        emptyPollsAtCommit.note(report.trigger, source.emptyPollsReturned)
+                                    }))
+        try await runner.run()
+        let first = try #require(emptyPollsAtCommit.notes.first)
+        #expect(first.trigger == "drained")
+        #expect(runner.committedCounts.total == 300)
+        if reportsDrained {
+            #expect(first.emptyPolls == 0, "committed as soon as the last records were processed")
+        } else {
+            #expect(first.emptyPolls >= 1, "without the drained signal the loop learns it from an empty poll")
+        }
+    }
 }

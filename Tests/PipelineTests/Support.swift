@@ -82,6 +82,13 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
     private(set) var rebalances = 0
     /// Called with the poll number (1-based) before each poll is served: lets a test act as another writer.
     var beforePoll: (@Sendable (Int) -> Void)?
+    /// Whether a poll that reaches the end says so (`SourcePoll.drained`), as the Kafka source does.
+    var reportsDrained = false
+    /// How long a poll with nothing to return waits before returning (a Kafka poll waits for its timeout).
+    var emptyPollDelay: Duration = .milliseconds(5)
+    /// Empty polls that have returned so far.
+    var emptyPollsReturned: Int { lock.withLock { emptyPolls } }
+    private var emptyPolls = 0
 
     init(topic: String = "pi2_events", partition: Int32 = 0, values: [[UInt8]?], rebalanceAtPolls: Set<Int> = []) {
         self.partition = SourcePartition(topic: topic, partition: partition)
@@ -118,9 +125,13 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
                 rebalances += 1
                 assign()
             }
-            return SourcePoll(records: batch, assignmentGeneration: generation, assignment: [partition])
+            return SourcePoll(records: batch, assignmentGeneration: generation, assignment: [partition],
+                              drained: reportsDrained && end == records.count)
         }
-        if poll.records.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        if poll.records.isEmpty {
+            try await Task.sleep(for: emptyPollDelay)
+            lock.withLock { emptyPolls += 1 }
+        }
         return poll
     }
 

@@ -2,7 +2,8 @@
 /// other librdkafka property (`extra`, which wins over the typed settings).
 ///
 /// The consumer always sets `enable.auto.commit=false` and `enable.auto.offset.store=false` (the pipeline
-/// commits explicit offsets) unless `extra` overrides them. Secrets are never shown by `description`.
+/// commits explicit offsets), and `enable.partition.eof=true` (see `EndOfPartitions`), unless `extra` overrides
+/// them. Secrets are never shown by `description`.
 public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
     public enum AutoOffsetReset: String, Sendable {
         case earliest, latest
@@ -70,6 +71,8 @@ public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
             "fetch.min.bytes": String(fetchMinBytes),
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
+            // End-of-partition events tell a batch-style run that the topic is drained (EndOfPartitions).
+            "enable.partition.eof": "true",
         ]
         // A heartbeat well inside the session timeout (librdkafka requires heartbeat < session timeout).
         let session = Int(sessionTimeout.kafkaMilliseconds)

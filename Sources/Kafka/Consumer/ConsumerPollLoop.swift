@@ -5,8 +5,11 @@ import Logging
 /// The batch loop behind `KafkaConsumer.poll`: `rd_kafka_consumer_poll` until `maxRecords` records or the
 /// deadline. Blocking: runs on the consumer's poll queue only.
 enum ConsumerPollLoop {
-    static func poll(_ rk: OpaquePointer, maxRecords: Int, timeoutMs: Int32,
+    /// Also keeps `ends` up to date, and returns early (with what it has) when a partition reaches its end and
+    /// nothing else is queued, instead of waiting for the deadline.
+    static func poll(_ rk: OpaquePointer, maxRecords: Int, timeoutMs: Int32, ends: Locked<EndOfPartitions>,
                      logger: Logger) throws(KafkaError) -> [KafkaRecord] {
+        var anyAtEnd = ends.withLock { !$0.atEnd.isEmpty }
         var out: [KafkaRecord] = []
         out.reserveCapacity(min(maxRecords, 65_536))
         let deadline = DispatchTimeMs.now() + Int64(timeoutMs)
@@ -31,9 +34,18 @@ enum ConsumerPollLoop {
             defer { rd_kafka_message_destroy(msg) }
             let err = msg.pointee.err
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                out.append(RDKafkaMessage.record(msg, topicName: topicName))
+                let record = RDKafkaMessage.record(msg, topicName: topicName)
+                if anyAtEnd {
+                    anyAtEnd = ends.withLock { $0.received(record.topicPartition); return !$0.atEnd.isEmpty }
+                }
+                out.append(record)
             } else if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
-                continue
+                if let rkt = msg.pointee.rkt {
+                    let tp = TopicPartition(topic: topicName(rkt), partition: msg.pointee.partition)
+                    ends.withLock { $0.reachedEnd(tp) }
+                    anyAtEnd = true
+                }
+                if consumerQueueIsEmpty(rk) { break }
             } else {
                 var buf = [CChar](repeating: 0, count: 512)
                 let fatal = rd_kafka_fatal_error(rk, &buf, buf.count)
@@ -45,6 +57,14 @@ enum ConsumerPollLoop {
             }
         }
         return out
+    }
+}
+
+extension ConsumerPollLoop {
+    static func consumerQueueIsEmpty(_ rk: OpaquePointer) -> Bool {
+        guard let queue = rd_kafka_queue_get_consumer(rk) else { return false }
+        defer { rd_kafka_queue_destroy(queue) }
+        return rd_kafka_queue_length(queue) == 0
     }
 }
 

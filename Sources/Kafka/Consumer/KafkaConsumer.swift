@@ -17,6 +17,8 @@ public final class KafkaConsumer: Sendable {
     private let opsQueue = DispatchQueue(label: "weir.kafka.consumer.ops", attributes: .concurrent)
     private let closed = Locked(false)
     private let logger: Logger
+    /// Partitions read to their end; updated on the poll queue (records, end events, rebalances).
+    private let ends: Locked<EndOfPartitions>
     /// Wakes the fetchers while the queue drains (librdkafka < 2.4; see `FetchWakePolicy`).
     private let fetchWaker: FetchWaker?
 
@@ -35,7 +37,12 @@ public final class KafkaConsumer: Sendable {
         self.logger = logger
         let conf = try RDKafkaConfig(config.properties)
         RebalanceHandler.install(on: conf.pointer!)
-        let handler = RebalanceHandler(startOffsets: startOffsets, onRebalance: onRebalance, logger: logger)
+        let ends = Locked(EndOfPartitions())
+        self.ends = ends
+        let handler = RebalanceHandler(startOffsets: startOffsets, onRebalance: { event in
+            ends.withLock { $0.reset() }
+            onRebalance?(event)
+        }, logger: logger)
         let client = try RDKafkaClient(type: RD_KAFKA_CONSUMER, config: conf, opaque: handler)
         self.client = client
         // Route the main queue (errors, rebalances) to the consumer queue served by rd_kafka_consumer_poll.
@@ -67,11 +74,11 @@ public final class KafkaConsumer: Sendable {
     /// `maxRecords` arrived. An empty array means nothing arrived in time. Also serves rebalance callbacks.
     /// - Throws: on a fatal consumer error or after `close()`. Non-fatal errors are logged and skipped.
     public func poll(maxRecords: Int, timeout: Duration) async throws(KafkaError) -> [KafkaRecord] {
-        let client = self.client, closed = self.closed, logger = self.logger, waker = self.fetchWaker
+        let client = self.client, closed = self.closed, logger = self.logger, waker = self.fetchWaker, ends = self.ends
         return try await Blocking.run(on: pollQueue) { () throws(KafkaError) -> [KafkaRecord] in
             if closed.withLock({ $0 }) { throw KafkaError.closed }
             let records = try ConsumerPollLoop.poll(client.handle, maxRecords: maxRecords,
-                                                    timeoutMs: timeout.kafkaMilliseconds, logger: logger)
+                                                    timeoutMs: timeout.kafkaMilliseconds, ends: ends, logger: logger)
             waker?.delivered(records.count)
             return records
         }
@@ -149,6 +156,9 @@ public final class KafkaConsumer: Sendable {
         }
         return (r.low, r.high)
     }
+
+    /// The assigned partitions read to their end, as of the last poll (`enable.partition.eof`, on by default).
+    public var endOfPartitions: EndOfPartitions { ends.withLock { $0 } }
 
     /// Wake-up requests the fetch waker sent so far; 0 without a waker (for tests).
     var fetchWakes: Int { fetchWaker?.wakes ?? 0 }

@@ -113,8 +113,9 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             try await settleIfDone()
             if let trigger = policy.trigger(rows: processor.bufferedRows, bytes: processor.bufferedBytes, age: age) {
                 try await flush(trigger: trigger, wait: false)
-            } else if options.untilIdle != nil, records.isEmpty, processor.bufferedRows > 0 {
-                // A batch-style run commits as soon as the source is drained, not only when it gives up waiting.
+            } else if options.untilIdle != nil, records.isEmpty || poll.drained, processor.bufferedRows > 0 {
+                // A batch-style run commits as soon as the source is drained (every partition read to its end, or
+                // an empty poll), not only when it gives up waiting.
                 try await flush(trigger: "drained")
             }
             if let limit = options.stopAfterRecords, committedCounts.total >= limit { break }

@@ -5,11 +5,15 @@ public struct SourcePoll: Sendable {
     public var assignmentGeneration: Int
     /// The partitions assigned now.
     public var assignment: [SourcePartition]
+    /// Whether every assigned partition has been read to its end (nothing more to read for now). A source that
+    /// cannot tell says false; the run loop then learns it from an empty poll.
+    public var drained: Bool
 
-    public init(records: [SourceRecord], assignmentGeneration: Int, assignment: [SourcePartition]) {
+    public init(records: [SourceRecord], assignmentGeneration: Int, assignment: [SourcePartition], drained: Bool = false) {
         self.records = records
         self.assignmentGeneration = assignmentGeneration
         self.assignment = assignment
+        self.drained = drained
     }
 }
 

@@ -42,10 +42,11 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
         guard let consumer else { throw KafkaError(code: -1, reason: "source not started") }
         let records = try await consumer.poll(maxRecords: maxRecords, timeout: timeout)
         let (generation, assignment) = state.snapshot()
+        let drained = consumer.endOfPartitions.covers(assignment.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
         return SourcePoll(records: records.map {
             SourceRecord(topic: $0.topic, partition: $0.partition, offset: $0.offset, key: $0.key, value: $0.value,
                          timestampMs: $0.timestampMs)
-        }, assignmentGeneration: generation, assignment: assignment)
+        }, assignmentGeneration: generation, assignment: assignment, drained: drained)
     }
 
     /// Rewinds assigned partitions. A partition revoked meanwhile is skipped (librdkafka answers `ERR__STATE`
