@@ -53,8 +53,14 @@ private final class ReportBox: @unchecked Sendable {
         }
         let source = InMemoryRecordSource(values: values)
         source.reportsDrained = reportsDrained
-        source.emptyPollDelay = .milliseconds(700)
         let emptyPollsAtCommit = ReportBox()
+        if reportsDrained {
+            // Empty polls return only once a commit happened (or after a minute): the loop must commit without one.
+            source.emptyPollDelay = .seconds(60)
+            source.releaseEmptyPoll = { !emptyPollsAtCommit.notes.isEmpty }
+        } else {
+            source.emptyPollDelay = .milliseconds(300)
+        }
         let schema = try EventSchema.load(contentsOf: Paths.schema)
         let committer = try LakeCommitter(layout: h.layout, store: h.store, writerOptions: ParquetWriterOptions())
         let runner = PipelineRunner(config: h.config, source: source, store: h.store, committer: committer,

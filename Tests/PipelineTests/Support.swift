@@ -84,8 +84,10 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
     var beforePoll: (@Sendable (Int) -> Void)?
     /// Whether a poll that reaches the end says so (`SourcePoll.drained`), as the Kafka source does.
     var reportsDrained = false
-    /// How long a poll with nothing to return waits before returning (a Kafka poll waits for its timeout).
+    /// How long a poll with nothing to return waits before returning (a Kafka poll waits for its timeout), unless
+    /// `releaseEmptyPoll` says it may return earlier.
     var emptyPollDelay: Duration = .milliseconds(5)
+    var releaseEmptyPoll: (@Sendable () -> Bool)?
     /// Empty polls that have returned so far.
     var emptyPollsReturned: Int { lock.withLock { emptyPolls } }
     private var emptyPolls = 0
@@ -129,7 +131,10 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
                               drained: reportsDrained && end == records.count)
         }
         if poll.records.isEmpty {
-            try await Task.sleep(for: emptyPollDelay)
+            let end = ContinuousClock.now + emptyPollDelay
+            repeat {
+                try await Task.sleep(for: .milliseconds(5))
+            } while ContinuousClock.now < end && !(releaseEmptyPoll?() ?? false)
             lock.withLock { emptyPolls += 1 }
         }
         return poll
