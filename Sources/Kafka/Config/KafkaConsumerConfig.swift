@@ -32,8 +32,8 @@ public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
     /// `fetch.min.bytes`, default 1.
     public var fetchMinBytes: Int
     /// How soon the consumer fetches again after its queue dropped below `queued.min.messages`, default 20 ms; nil
-    /// leaves librdkafka's own behaviour (up to 1 s with librdkafka < 2.4, which capped a fast consumer near 100,000
-    /// records/s). With librdkafka ≥ 2.4 this sets `fetch.queue.backoff.ms`; with older versions a `FetchWaker`
+    /// leaves librdkafka's own behaviour (up to 1 s with librdkafka 2.0.2, which capped a fast consumer near 100,000
+    /// records/s). With a librdkafka that has `fetch.queue.backoff.ms` this sets it; otherwise a `FetchWaker`
     /// thread wakes the fetchers at this interval while the application drains the queue.
     public var fetchWakeInterval: Duration?
     /// Any other librdkafka property; overrides the typed settings above.

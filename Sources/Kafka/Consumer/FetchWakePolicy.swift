@@ -5,8 +5,8 @@
 /// partition's fetch queue forwards to it). A broker thread whose partitions all stopped fetching sleeps until an
 /// operation, socket event or its 1-second idle timeout wakes it, and only then looks at the queue again. An
 /// application that drains 100,000 messages in well under a second therefore waits for the rest of that second
-/// with an empty queue. librdkafka 2.4 added `fetch.queue.backoff.ms` for this; older versions (Debian 12 ships
-/// 2.0.2) have no setting, so `FetchWaker` sends the broker threads a cheap request instead.
+/// with an empty queue. later librdkafka versions added `fetch.queue.backoff.ms` for this; older ones (Debian 12
+/// ships 2.0.2) have no setting, so `FetchWaker` sends the broker threads a cheap request instead.
 public struct FetchWakePolicy: Sendable, Equatable {
     /// The consumer queue length at which librdkafka stops fetching (`queued.min.messages`, default 100,000).
     public let queuedMinMessages: Int

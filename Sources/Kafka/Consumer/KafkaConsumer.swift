@@ -19,7 +19,7 @@ public final class KafkaConsumer: Sendable {
     private let logger: Logger
     /// Partitions read to their end; updated on the poll queue (records, end events, rebalances).
     private let ends: Locked<EndOfPartitions>
-    /// Wakes the fetchers while the queue drains (librdkafka < 2.4; see `FetchWakePolicy`).
+    /// Wakes the fetchers while the queue drains (librdkafka without `fetch.queue.backoff.ms`; see `FetchWakePolicy`).
     private let fetchWaker: FetchWaker?
 
     /// Creates the consumer (does not join the group until `subscribe` and the first `poll`).
