@@ -291,16 +291,23 @@ func loadPoisonCorpus() throws -> [PoisonCase] {
         }
         let source = InMemoryRecordSource(values: values)
         let other = try SQLiteCheckpointStore(path: h.layout.storePath)
-        // Poll 1 is the assignment (dropped), poll 2 processes offsets 0–4, poll 3 would flush 0–9.
-        source.beforePoll = { n in
-            guard n == 3 else { return }
+        // The first batch (offsets 0–4) looks e2's key up and finds nothing; right after it, before the flush of
+        // 0–9, the other writer stores that key. (A source hook would race with the prefetched poll.)
+        let otherCommitted = LockedBox(false)
+        let observer = PipelineObserver(batchProcessed: { _ in
+            guard !otherCommitted.value else { return }
+            otherCommitted.value = true
             var c = CheckpointCommit()
             c.dedupKeys = [racedKey]
             c.committedAt = Int64(Date().timeIntervalSince1970)
             c.owner = "other"
             _ = try! other.commit(c)
-        }
-        let runner = try await h.run(source)
+        })
+        let committer = try LakeCommitter(layout: h.layout, store: h.store, writerOptions: ParquetWriterOptions())
+        let runner = PipelineRunner(config: h.config, source: source, store: h.store, committer: committer,
+                                    deadLetters: FileDeadLetterSink(), evaluator: evaluator,
+                                    options: .init(untilIdle: .milliseconds(250)), observer: observer)
+        try await runner.run()
         let ids = try LakeOracle.rows(h.root).compactMap { $0["event_id"] as? String }
         #expect(ids.count == Set(ids).count)
         #expect(Set(ids) == Set((0..<30).filter { $0 != 2 }.map { "e\($0)" }))

@@ -43,28 +43,10 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// - Throws: `StoreError` when the dedup lookup fails.
     public func process(_ records: [SourceRecord], nowMicros: Int64) throws -> BatchCounts {
         var batch = BatchCounts()
-        let evaluated = evaluateInParallel(records, nowMicros: nowMicros)
-        var outcomes: [(SourceRecord, RecordEvaluator.Outcome)] = []
-        outcomes.reserveCapacity(records.count)
-        var lookup: [DedupKey] = []
-        for (record, outcome) in zip(records, evaluated) {
-            if case .accepted(let a) = outcome, let key = a.key, !pendingKeySet.contains(key), !committingKeys.contains(key) {
-                lookup.append(key)
-            }
-            outcomes.append((record, outcome))
-        }
-        var seen = Set<DedupKey>()
-        lastBatchLookups = lookup.count
-        lastBatchLookupDuration = .zero
-        if !lookup.isEmpty {
-            let started = ContinuousClock.now
-            let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
-            seen = try store.seenKeys(lookup, notBefore: notBefore)
-            lastBatchLookupDuration = .now - started
-        }
+        let (evaluated, seen) = try evaluateAndLookUp(records, nowMicros: nowMicros)
         if !records.isEmpty && oldestBufferedAt == nil { oldestBufferedAt = .now }
         let failedAtText = RFC3339.format(micros: nowMicros)
-        for (record, outcome) in outcomes {
+        for (record, outcome) in zip(records, evaluated) {
             batch.total += 1
             bufferedBytes += record.value?.count ?? 0
             if let ts = record.timestampMs { sourceTimestampsMs.append(ts) }
@@ -99,22 +81,62 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         return batch
     }
 
-    /// Evaluates records on all cores: the per-record stage (decode, validate, event time, row, key) is pure, so
-    /// the batch is split into contiguous slices evaluated concurrently; results keep the input order.
-    private func evaluateInParallel(_ records: [SourceRecord], nowMicros: Int64) -> [RecordEvaluator.Outcome] {
-        let evaluator = self.evaluator
+    /// Evaluates records on all cores and looks their dedup keys up in the store: the per-record stage (decode,
+    /// validate, event time, row, key) is pure, so the batch is split into contiguous slices evaluated concurrently,
+    /// and each slice then looks up its own new keys, overlapping with the other slices' evaluation (the store
+    /// serializes the lookups). Outcomes keep the input order.
+    /// - Returns: the outcomes, and the keys the store has seen within the TTL.
+    /// - Throws: `StoreError` when a lookup fails.
+    private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws -> ([RecordEvaluator.Outcome], Set<DedupKey>) {
+        let evaluator = self.evaluator, store = self.store
+        let pending = pendingKeySet, committing = committingKeys
+        let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
         let slices = records.count >= 256 ? Self.cores : 1
-        guard slices > 1 else { return records.map { evaluator.evaluate($0, nowMicros: nowMicros) } }
         let chunk = (records.count + slices - 1) / slices
-        var parts = [[RecordEvaluator.Outcome]](repeating: [], count: slices)
-        parts.withUnsafeMutableBufferPointer { out in
-            let out = UnsafeSendable(out)
-            DispatchQueue.concurrentPerform(iterations: slices) { i in
-                let range = (i * chunk)..<min(records.count, (i + 1) * chunk)
-                out.value[i] = records[range].map { evaluator.evaluate($0, nowMicros: nowMicros) }
+        var parts = [SliceResult](repeating: SliceResult(), count: slices)
+        let evaluateSlice: @Sendable (Int) -> SliceResult = { i in
+            var part = SliceResult()
+            let range = (i * chunk)..<min(records.count, (i + 1) * chunk)
+            part.outcomes = records[range].map { evaluator.evaluate($0, nowMicros: nowMicros) }
+            var keys: [DedupKey] = []
+            for case .accepted(let a) in part.outcomes {
+                if let key = a.key, !pending.contains(key), !committing.contains(key) { keys.append(key) }
+            }
+            guard !keys.isEmpty else { return part }
+            let started = ContinuousClock.now
+            part.seen = Result { try store.seenKeys(keys, notBefore: notBefore) }
+            part.lookups = keys.count
+            part.lookupDuration = .now - started
+            return part
+        }
+        if slices == 1 {
+            parts[0] = evaluateSlice(0)
+        } else {
+            parts.withUnsafeMutableBufferPointer { out in
+                let out = UnsafeSendable(out)
+                DispatchQueue.concurrentPerform(iterations: slices) { i in out.value[i] = evaluateSlice(i) }
             }
         }
-        return Array(parts.joined())
+        var outcomes: [RecordEvaluator.Outcome] = []
+        outcomes.reserveCapacity(records.count)
+        var seen = Set<DedupKey>()
+        lastBatchLookups = 0
+        lastBatchLookupDuration = .zero
+        for part in parts {
+            outcomes.append(contentsOf: part.outcomes)
+            seen.formUnion(try part.seen.get())
+            lastBatchLookups += part.lookups
+            lastBatchLookupDuration += part.lookupDuration
+        }
+        return (outcomes, seen)
+    }
+
+    /// One slice of a batch: its outcomes and the result of its dedup lookup.
+    private struct SliceResult {
+        var outcomes: [RecordEvaluator.Outcome] = []
+        var seen: Result<Set<DedupKey>, Error> = .success([])
+        var lookups = 0
+        var lookupDuration: Duration = .zero
     }
 
     private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
