@@ -394,15 +394,24 @@ extension PipelineRunnerTests {
         guard case .accepted(let a) = evaluator.evaluate(r, nowMicros: 0), let racedKey = a.key else { throw TestFailure("e4 rejected") }
         let source = InMemoryRecordSource(values: values)
         let other = try SQLiteCheckpointStore(path: h.layout.storePath)
-        // Poll 1: assignment (dropped); poll 2: offsets 0–9 processed; poll 3: empty, the race happens.
-        source.beforePoll = { n in
-            guard n == 3 else { return }
+        // Offsets 0–9 are processed in one batch (e4's key looked up: not seen); right after, before the flush that
+        // follows the next, empty poll, the other writer stores e4's key. The batch observer is ordered with the
+        // lookup; a poll hook would race with the prefetched poll.
+        let raced = LockedBox(false)
+        let observer = PipelineObserver(batchProcessed: { _ in
+            guard !raced.value else { return }
+            raced.value = true
             var c = CheckpointCommit()
             c.dedupKeys = [racedKey]
             c.committedAt = Int64(Date().timeIntervalSince1970)
             _ = try! other.commit(c)
-        }
-        let runner = try await h.run(source)
+        })
+        let committer = try LakeCommitter(layout: h.layout, store: h.store, writerOptions: ParquetWriterOptions())
+        let runner = PipelineRunner(config: h.config, source: source, store: h.store, committer: committer,
+                                    deadLetters: FileDeadLetterSink(), evaluator: evaluator,
+                                    options: .init(untilIdle: .milliseconds(250)), observer: observer)
+        try await runner.run()
+        #expect(source.seeks.count == 2, "the assignment's seek and the rewind after the refused flush: \(source.seeks)")
         let ids = Set(try LakeOracle.rows(h.root).compactMap { $0["event_id"] as? String })
         #expect(ids == Set((0..<10).filter { $0 != 4 }.map { "e\($0)" }))
         #expect(try h.store.storedOffsets([source.partition]) == [source.partition: 10])
