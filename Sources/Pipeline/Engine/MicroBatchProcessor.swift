@@ -46,6 +46,10 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         let (evaluated, seen) = try evaluateAndLookUp(records, nowMicros: nowMicros)
         if !records.isEmpty && oldestBufferedAt == nil { oldestBufferedAt = .now }
         let failedAtText = RFC3339.format(micros: nowMicros)
+        // The event time of the last accepted record of the current run of one partition's records; written to
+        // `lastEventMicros` once per run instead of hashing the partition for every record.
+        var run: (partition: SourcePartition, micros: Int64)?
+        defer { if let run { lastEventMicros[run.partition] = run.micros } }
         for (record, outcome) in zip(records, evaluated) {
             batch.total += 1
             bufferedBytes += record.value?.count ?? 0
@@ -55,7 +59,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
                 batch.deadLettered[rejection.reason, default: 0] += 1
                 for error in rejection.errors { batch.validationErrors[error.rule, default: 0] += 1 }
                 let coordinate = SourceCoordinate(topic: record.topic, partition: record.partition, offset: record.offset)
-                if !alreadyDeadLettered.contains(coordinate) {
+                if alreadyDeadLettered.isEmpty || !alreadyDeadLettered.contains(coordinate) {
                     deadLetters.append(DeadLetterRecord(
                         sourceTopic: record.topic, sourcePartition: record.partition, sourceOffset: record.offset,
                         sourceTimestampMs: record.timestampMs, key: record.key, payload: record.value, rejection: rejection,
@@ -64,15 +68,21 @@ public final class MicroBatchProcessor: @unchecked Sendable {
                 bufferedRows += 1
             case .accepted(let accepted):
                 if let key = accepted.key {
-                    if pendingKeySet.contains(key) || committingKeys.contains(key) || seen.contains(key) {
+                    // A duplicate of work being committed, of the store, or of this window (the insert tells).
+                    if (!committingKeys.isEmpty && committingKeys.contains(key)) || (!seen.isEmpty && seen.contains(key))
+                        || !pendingKeySet.insert(key).inserted {
                         batch.duplicates += 1
                         continue
                     }
-                    pendingKeySet.insert(key)
                     pendingKeys.append(key)
                 }
                 append(accepted, inputBytes: record.value?.count ?? 0)
-                lastEventMicros[record.sourcePartition] = accepted.eventMicros
+                if let current = run, current.partition.partition == record.partition, current.partition.topic == record.topic {
+                    run = (current.partition, accepted.eventMicros)
+                } else {
+                    if let previous = run { lastEventMicros[previous.partition] = previous.micros }
+                    run = (record.sourcePartition, accepted.eventMicros)
+                }
                 batch.valid += 1
                 bufferedRows += 1
             }

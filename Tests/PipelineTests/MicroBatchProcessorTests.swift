@@ -1,0 +1,57 @@
+import EventSchema
+import Foundation
+import Testing
+@testable import Pipeline
+
+/// The serial half of `MicroBatchProcessor.process`: duplicates against the window, the commit in flight and the
+/// store, and the latest event time per partition, on batches whose partitions come in interleaved runs.
+@Suite struct MicroBatchProcessorTests {
+    func event(_ id: String, hour: Int) -> [UInt8] {
+        Array(#"{"event_id":"\#(id)","ts":"2025-10-28T\#(String(format: "%02d", hour)):00:00Z","usuario_id":1,"accion":"view","monto":1.5}"#.utf8)
+    }
+
+    func record(_ partition: Int32, _ offset: Int64, _ value: [UInt8]) -> SourceRecord {
+        SourceRecord(topic: "pi2_events", partition: partition, offset: offset, key: nil, value: value, timestampMs: nil)
+    }
+
+    @Test func duplicatesAndLatestEventTimePerPartition() throws {
+        let store = try SQLiteCheckpointStore(path: Paths.tempDir("mbp") + "/store.sqlite")
+        let config = PipelineConfig()
+        let schema = try EventSchema.load(contentsOf: Paths.schema)
+        let evaluator = RecordEvaluator(schema: schema, config: config)
+        let now = Int64(Date().timeIntervalSince1970) * 1_000_000
+        // e99 is in the store already.
+        var c = CheckpointCommit()
+        c.dedupKeys = [try #require(key(of: event("e99", hour: 1), evaluator))]
+        c.committedAt = now / 1_000_000
+        _ = try store.commit(c)
+
+        let processor = MicroBatchProcessor(evaluator: evaluator, store: store, config: config)
+        let first = try processor.process([
+            record(0, 0, event("e1", hour: 1)), record(0, 1, event("e2", hour: 2)),
+            record(1, 0, event("e3", hour: 5)),
+            record(0, 2, event("e1", hour: 9)),        // duplicate within the window: not the latest event time
+            record(0, 3, event("e4", hour: 3)),
+            record(1, 1, event("e99", hour: 8)),   // duplicate of the store
+            record(1, 2, Array("not json".utf8)),
+        ], nowMicros: now)
+        #expect(first.total == 7 && first.valid == 4 && first.duplicates == 2 && first.invalid == 1)
+        let p0 = SourcePartition(topic: "pi2_events", partition: 0), p1 = SourcePartition(topic: "pi2_events", partition: 1)
+        #expect(processor.lastEventMicros[p0] == micros(hour: 3))
+        #expect(processor.lastEventMicros[p1] == micros(hour: 5))
+
+        _ = processor.takeWork()  // e1 … e4 are now being committed
+        let second = try processor.process([record(1, 3, event("e3", hour: 6)), record(1, 4, event("e5", hour: 7))], nowMicros: now)
+        #expect(second.duplicates == 1 && second.valid == 1, "a key of the commit in flight is still a duplicate")
+        #expect(processor.lastEventMicros == [p1: micros(hour: 7)])
+    }
+
+    private func key(of value: [UInt8], _ evaluator: RecordEvaluator) -> DedupKey? {
+        guard case .accepted(let a) = evaluator.evaluate(record(9, 0, value), nowMicros: 0) else { return nil }
+        return a.key
+    }
+
+    private func micros(hour: Int) -> Int64 {
+        (Int64(1_761_609_600) + Int64(hour) * 3600) * 1_000_000  // 2025-10-28T00:00:00Z + hour
+    }
+}
