@@ -27,6 +27,8 @@ struct FetchWakeTests {
             #expect(config.fetchWake?.interval == .milliseconds(20))
             #expect(config.properties["fetch.queue.backoff.ms"] == nil)
         }
+        #expect(config.fetchWakeSummary == (LibrdkafkaInfo.hasFetchQueueBackoff ? "fetch.queue.backoff.ms=20" : "waker every 20ms"))
+        #expect(KafkaConsumerConfig(bootstrapServers: "b:9092", groupId: "g", fetchWakeInterval: nil).fetchWakeSummary == "librdkafka default")
         #expect(KafkaConsumerConfig(bootstrapServers: "b:9092", groupId: "g", fetchWakeInterval: nil).fetchWake == nil)
         #expect(KafkaConsumerConfig(bootstrapServers: "b:9092", groupId: "g", fetchWakeInterval: .zero).fetchWake == nil)
     }

@@ -140,6 +140,10 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
         return poll
     }
 
+    func endOffsets(_ partitions: [SourcePartition]) async -> [SourcePartition: Int64] {
+        partitions.contains(partition) ? [partition: Int64(records.count)] : [:]
+    }
+
     func seek(_ offsets: [SourcePartition: Int64]) async throws {
         lock.withLock {
             seeks.append(offsets)

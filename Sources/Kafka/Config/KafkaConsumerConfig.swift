@@ -91,6 +91,14 @@ public struct KafkaConsumerConfig: Sendable, CustomStringConvertible {
         return (FetchWakePolicy(properties: properties), fetchWakeInterval)
     }
 
+    /// How fetching resumes after the queue thresholds, for the startup log: `waker every 20ms`,
+    /// `fetch.queue.backoff.ms=20` or `librdkafka default`.
+    public var fetchWakeSummary: String {
+        if let wake = fetchWake { return "waker every \(wake.interval.kafkaMilliseconds)ms" }
+        if let backoff = properties["fetch.queue.backoff.ms"] { return "fetch.queue.backoff.ms=\(backoff)" }
+        return "librdkafka default"
+    }
+
     /// All properties with secrets replaced by `[REDACTED]`.
     public var redacted: String { KafkaProperties.redacted(properties) }
     public var description: String { "KafkaConsumerConfig(\(redacted))" }

@@ -139,6 +139,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         generation = poll.assignmentGeneration
         processor.reset()
         let stored = try store.storedOffsets(poll.assignment)
+        try await checkStoredOffsetsExist(stored)
         // Where the dropped uncommitted work of earlier polls began: with nothing stored, rewinding only to this
         // poll's first record would skip the records processed (and now dropped) before it.
         let dropped = tracker.rollback(refreshed: stored)
@@ -174,6 +175,20 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         logger.log(level: poll.assignment.isEmpty ? .debug : .info, "partitions assigned",
                    metadata: ["partitions": "\(poll.assignment.sorted().map(\.description))", "dlq_already_delivered": "\(skip.count)"])
         observer.rebalanced?(poll.assignment)
+    }
+
+    /// Refuses to start a partition whose stored offset lies past its end. The consumer would be reset to the
+    /// partition's beginning and every record below the stored offset dropped as already processed: the topic was
+    /// deleted and recreated, or the lake's checkpoint store belongs to another cluster.
+    private func checkStoredOffsetsExist(_ stored: [SourcePartition: Int64]) async throws {
+        guard !stored.isEmpty else { return }
+        let ends = await source.endOffsets(Array(stored.keys))
+        for (partition, next) in stored.sorted(by: { $0.key < $1.key }) {
+            guard let end = ends[partition], next > end else { continue }
+            throw PipelineError(message: "the checkpoint store resumes \(partition) at offset \(next), but that partition "
+                + "ends at offset \(end): the topic was deleted and recreated, or this lake belongs to another Kafka "
+                + "cluster. Weir stops instead of skipping those records (fix: land this topic into a new lake.out_dir)")
+        }
     }
 
     /// Hands everything buffered to a commit. With `wait`, returns once that commit is settled: true when it is

@@ -33,6 +33,8 @@ public protocol RecordSource: AnyObject, Sendable {
     func commit(_ offsets: [SourcePartition: Int64]) async throws
     /// Lag in offsets per assigned partition, where known.
     func lag() async -> [SourcePartition: Int64]
+    /// The end (high watermark: the offset the next record will get) of each partition, where known.
+    func endOffsets(_ partitions: [SourcePartition]) async -> [SourcePartition: Int64]
     /// Leaves the group and releases resources.
     func close() async
 
@@ -43,4 +45,5 @@ public protocol RecordSource: AnyObject, Sendable {
 
 extension RecordSource {
     public var assignmentGate: AssignmentGate? { nil }
+    public func endOffsets(_ partitions: [SourcePartition]) async -> [SourcePartition: Int64] { [:] }
 }

@@ -82,6 +82,18 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
         return out
     }
 
+    public func endOffsets(_ partitions: [SourcePartition]) async -> [SourcePartition: Int64] {
+        guard let consumer else { return [:] }
+        var out: [SourcePartition: Int64] = [:]
+        for p in partitions {
+            if let w = try? await consumer.watermarks(TopicPartition(topic: p.topic, partition: p.partition), timeout: .seconds(10)),
+               w.high >= 0 {
+                out[p] = w.high
+            }
+        }
+        return out
+    }
+
     public func close() async {
         await consumer?.close()
     }

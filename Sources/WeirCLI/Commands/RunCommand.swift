@@ -50,7 +50,8 @@ struct RunCommand: AsyncParsableCommand {
             try await Self.checkDeadLetterTopic(config)
             let deadLetters = try Self.deadLetterSink(config)
             logger.info("starting", metadata: ["topic": "\(config.pipeline.topic)", "consumer_group": "\(config.groupId)",
-                                               "out_dir": "\(assembly.layout.root)", "kafka": "\(consumerConfig.redacted)"])
+                                               "out_dir": "\(assembly.layout.root)", "kafka": "\(consumerConfig.redacted)",
+                                               "fetch_wake": "\(consumerConfig.fetchWakeSummary)"])
             let session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
                                      options: .init(untilIdle: untilIdle.map { .milliseconds(Int64($0 * 1000)) },
                                                     assignmentTimeout: untilIdle == nil ? nil : max(.seconds(60), config.sessionTimeout * 3)),
