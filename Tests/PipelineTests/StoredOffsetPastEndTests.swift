@@ -37,3 +37,21 @@ import Testing
         #expect(runner.committedCounts.total == 0, "everything was processed before")
     }
 }
+
+/// Records deleted by retention before the lake read them are reported, not silently skipped.
+@Suite struct RetentionLossTests {
+    @Test func recordsDeletedBeforeTheStoredOffsetAreCounted() async throws {
+        let h = try Harness("retention-loss")
+        let partition = SourcePartition(topic: "pi2_events", partition: 0)
+        var c = CheckpointCommit()
+        c.offsets = [partition: OffsetAdvance(expected: nil, next: 3)]
+        c.committedAt = Int64(Date().timeIntervalSince1970)
+        _ = try h.store.commit(c)
+        let source = InMemoryRecordSource(values: PipelineRunnerTests.validEvents(20))
+        source.lowWatermark = 8  // offsets 3…7 were deleted before this lake read them
+        let runner = try await h.run(source)
+        #expect(runner.recordsLostToRetention == 5)
+        #expect(runner.committedCounts.total == 12, "offsets 8…19")
+        #expect(try h.store.storedOffsets([partition]) == [partition: 20])
+    }
+}

@@ -103,7 +103,7 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
 
     private func assign() {
         let stored = storedOffsets?([partition]) ?? [:]
-        position = stored[partition] ?? 0
+        position = max(stored[partition] ?? 0, lowWatermark)  // like Kafka: nothing below the first record
         generation += 1
     }
 
@@ -140,14 +140,17 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
         return poll
     }
 
-    func endOffsets(_ partitions: [SourcePartition]) async -> [SourcePartition: Int64] {
-        partitions.contains(partition) ? [partition: Int64(records.count)] : [:]
+    /// The first offset the partition still holds (earlier records "deleted by retention"; a poll never returns them).
+    var lowWatermark: Int64 = 0
+
+    func offsetBounds(_ partitions: [SourcePartition]) async -> [SourcePartition: OffsetBounds] {
+        partitions.contains(partition) ? [partition: OffsetBounds(low: lowWatermark, high: Int64(records.count))] : [:]
     }
 
     func seek(_ offsets: [SourcePartition: Int64]) async throws {
         lock.withLock {
             seeks.append(offsets)
-            if let o = offsets[partition] { position = o }
+            if let o = offsets[partition] { position = max(o, lowWatermark) }  // below the first record: Kafka resets to it
         }
     }
 

@@ -45,6 +45,9 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     public private(set) var bytesWritten: Int64 = 0
     public private(set) var firstPollAt: ContinuousClock.Instant?
     public private(set) var lastCommitAt: ContinuousClock.Instant?
+    /// Records deleted by the source's retention between the stored offset and the partition's first record, found
+    /// at assignment: they were never read, so they are in neither the lake nor the DLQ.
+    public private(set) var recordsLostToRetention: Int64 = 0
 
     public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: LakeCommitter,
                 deadLetters: DeadLetterSink, evaluator: RecordEvaluator, options: Options = Options(),
@@ -139,7 +142,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         generation = poll.assignmentGeneration
         processor.reset()
         let stored = try store.storedOffsets(poll.assignment)
-        try await checkStoredOffsetsExist(stored)
+        try await checkStoredOffsets(stored)
         // Where the dropped uncommitted work of earlier polls began: with nothing stored, rewinding only to this
         // poll's first record would skip the records processed (and now dropped) before it.
         let dropped = tracker.rollback(refreshed: stored)
@@ -177,14 +180,26 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         observer.rebalanced?(poll.assignment)
     }
 
-    /// Refuses to start a partition whose stored offset lies past its end. The consumer would be reset to the
-    /// partition's beginning and every record below the stored offset dropped as already processed: the topic was
-    /// deleted and recreated, or the lake's checkpoint store belongs to another cluster.
-    private func checkStoredOffsetsExist(_ stored: [SourcePartition: Int64]) async throws {
+    /// Checks each stored offset against what its partition holds.
+    ///
+    /// - Past the partition's end: refuses to start. The consumer would be reset to the partition's beginning and
+    ///   every record below the stored offset dropped as already processed; the topic was deleted and recreated,
+    ///   or the lake's checkpoint store belongs to another cluster.
+    /// - Before the partition's first record: retention deleted records this lake never read. The consumer starts
+    ///   at the first record; the loss is logged as an error and counted in `recordsLostToRetention`.
+    private func checkStoredOffsets(_ stored: [SourcePartition: Int64]) async throws {
         guard !stored.isEmpty else { return }
-        let ends = await source.endOffsets(Array(stored.keys))
+        let bounds = await source.offsetBounds(Array(stored.keys))
         for (partition, next) in stored.sorted(by: { $0.key < $1.key }) {
-            guard let end = ends[partition], next > end else { continue }
+            guard let b = bounds[partition] else { continue }
+            if next < b.low {
+                recordsLostToRetention += b.low - next
+                logger.error("records deleted by retention before this lake read them", metadata: [
+                    "partition": "\(partition)", "stored_offset": "\(next)", "first_offset": "\(b.low)",
+                    "records_lost": "\(b.low - next)"])
+            }
+            guard next > b.high else { continue }
+            let end = b.high
             throw PipelineError(message: "the checkpoint store resumes \(partition) at offset \(next), but that partition "
                 + "ends at offset \(end): the topic was deleted and recreated, or this lake belongs to another Kafka "
                 + "cluster. Weir stops instead of skipping those records (fix: land this topic into a new lake.out_dir)")

@@ -17,6 +17,18 @@ public struct SourcePoll: Sendable {
     }
 }
 
+/// The offsets a partition holds: `low` is its first record's offset (older ones were deleted by retention),
+/// `high` the offset its next record will get.
+public struct OffsetBounds: Sendable, Equatable {
+    public let low: Int64
+    public let high: Int64
+
+    public init(low: Int64, high: Int64) {
+        self.low = low
+        self.high = high
+    }
+}
+
 /// Where records come from: a Kafka consumer group, or generated events in `weir simulate`.
 ///
 /// On assignment, a source must start each partition at the store's offset (`storedOffsets`), so the store,
@@ -33,8 +45,8 @@ public protocol RecordSource: AnyObject, Sendable {
     func commit(_ offsets: [SourcePartition: Int64]) async throws
     /// Lag in offsets per assigned partition, where known.
     func lag() async -> [SourcePartition: Int64]
-    /// The end (high watermark: the offset the next record will get) of each partition, where known.
-    func endOffsets(_ partitions: [SourcePartition]) async -> [SourcePartition: Int64]
+    /// The offsets each partition holds now (low and high watermark), where known.
+    func offsetBounds(_ partitions: [SourcePartition]) async -> [SourcePartition: OffsetBounds]
     /// Leaves the group and releases resources.
     func close() async
 
@@ -45,5 +57,5 @@ public protocol RecordSource: AnyObject, Sendable {
 
 extension RecordSource {
     public var assignmentGate: AssignmentGate? { nil }
-    public func endOffsets(_ partitions: [SourcePartition]) async -> [SourcePartition: Int64] { [:] }
+    public func offsetBounds(_ partitions: [SourcePartition]) async -> [SourcePartition: OffsetBounds] { [:] }
 }

@@ -82,13 +82,13 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
         return out
     }
 
-    public func endOffsets(_ partitions: [SourcePartition]) async -> [SourcePartition: Int64] {
+    public func offsetBounds(_ partitions: [SourcePartition]) async -> [SourcePartition: OffsetBounds] {
         guard let consumer else { return [:] }
-        var out: [SourcePartition: Int64] = [:]
+        var out: [SourcePartition: OffsetBounds] = [:]
         for p in partitions {
             if let w = try? await consumer.watermarks(TopicPartition(topic: p.topic, partition: p.partition), timeout: .seconds(10)),
-               w.high >= 0 {
-                out[p] = w.high
+               w.low >= 0, w.high >= 0 {
+                out[p] = OffsetBounds(low: w.low, high: w.high)
             }
         }
         return out

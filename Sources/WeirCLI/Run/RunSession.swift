@@ -66,7 +66,8 @@ struct RunSession {
         try? await server?.stop()
         return RunSummary(counts: runner.committedCounts, files: runner.filesWritten, bytes: runner.bytesWritten,
                           duration: ContinuousClock.now - started,
-                          activeDuration: runner.firstPollAt.flatMap { first in runner.lastCommitAt.map { $0 - first } })
+                          activeDuration: runner.firstPollAt.flatMap { first in runner.lastCommitAt.map { $0 - first } },
+                          lostToRetention: runner.recordsLostToRetention)
     }
 
     private func startServer() async throws -> ObservabilityServer? {
@@ -104,6 +105,8 @@ struct RunSummary: Sendable {
     let duration: Duration
     /// From the first poll that returned records to the last commit.
     let activeDuration: Duration?
+    /// Records the source deleted (retention) before this lake read them; printed only when there were any.
+    var lostToRetention: Int64 = 0
 
     /// Events per second over the active period.
     var throughput: Double {
@@ -123,6 +126,9 @@ struct RunSummary: Sendable {
             "files     \(files) (\(bytes) bytes)",
             "throughput \(Int(throughput)) events/s",
         ]
+        if lostToRetention > 0 {
+            lines.append("lost      \(lostToRetention) records deleted by the topic's retention before they were read")
+        }
         lines.append(slo.summaryLine)
         return lines.joined(separator: "\n")
     }
