@@ -66,6 +66,11 @@ struct ProduceConsumeTests {
         print("consume: \(recs.count) records in \(clock.now - cstart) (includes the group join, debug build)")
         #expect(recs.count == n)
         #expect(Set(recs.map { "\($0.partition):\($0.offset)" }).count == n)
+        // The batched query: every partition at once; a partition that does not exist is absent.
+        let all = (0..<5).map { TopicPartition(topic: "bulk", partition: Int32($0)) }
+        let bounds = await consumer.watermarks(all, timeout: .seconds(5))
+        #expect(Set(bounds.keys) == Set(all.prefix(4)))
+        #expect(bounds.values.allSatisfy { $0.low == 0 && $0.high == Int64(n / 4) })
         await consumer.close()
     }
 }

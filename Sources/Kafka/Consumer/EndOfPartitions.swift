@@ -16,7 +16,7 @@ public struct EndOfPartitions: Sendable, Equatable {
 
     /// A record of `partition` arrived: it is no longer known to be at its end.
     public mutating func received(_ partition: TopicPartition) {
-        if !atEnd.isEmpty { atEnd.remove(partition) }
+        atEnd.remove(partition)
     }
 
     /// The assignment changed.

@@ -58,12 +58,10 @@ final class FetchWaker: @unchecked Sendable {
     private func run() {
         guard let queue = rd_kafka_queue_get_consumer(client.handle) else { return }
         defer { rd_kafka_queue_destroy(queue) }
-        let nanos = max(1_000_000, Int(interval.components.seconds) * 1_000_000_000
-                        + Int(interval.components.attoseconds / 1_000_000_000))
-        while true {
-            if stopSignal.wait(timeout: .now() + .nanoseconds(nanos)) == .success { return }
-            let delivered = state.withLock { s -> Int in defer { s.delivered = 0 }; return s.stopped ? -1 : s.delivered }
-            if delivered < 0 { return }
+        let milliseconds = max(1, Int(interval.kafkaMilliseconds))
+        // `stop()` signals the semaphore: the wait ends early and the loop returns.
+        while stopSignal.wait(timeout: .now() + .milliseconds(milliseconds)) == .timedOut {
+            let delivered = state.withLock { s -> Int in defer { s.delivered = 0 }; return s.delivered }
             guard policy.shouldWake(queueLength: Int(rd_kafka_queue_length(queue)), delivered: delivered) else { continue }
             if wakeBrokers() { state.withLock { $0.wakes += 1 } }
         }

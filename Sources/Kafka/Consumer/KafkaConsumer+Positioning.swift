@@ -24,6 +24,29 @@ extension KafkaConsumer {
         }
     }
 
+    /// The low and high watermark of each partition (the first offset it still holds, and the offset its next
+    /// record will get), in two ListOffsets rounds to the partitions' leaders (`rd_kafka_offsets_for_times` with
+    /// the earliest and latest timestamps), so the whole set costs two round trips and at most `2 × timeout`.
+    /// Partitions whose leader did not answer are absent.
+    public func watermarks(_ partitions: [TopicPartition], timeout: Duration) async -> [TopicPartition: (low: Int64, high: Int64)] {
+        guard !partitions.isEmpty else { return [:] }
+        let client = self.client
+        let bounds = await Blocking.run(on: positioningQueue) { () -> [TopicPartition: Watermarks] in
+            func query(_ timestamp: Int64) -> [TopicPartition: Int64] {
+                let list = RDKafkaPartitionList(Dictionary(uniqueKeysWithValues: partitions.map { ($0, timestamp) }))
+                _ = rd_kafka_offsets_for_times(client.handle, list.pointer, Int32(timeout.kafkaMilliseconds))
+                var out: [TopicPartition: Int64] = [:]
+                for e in list.entries where e.err == RD_KAFKA_RESP_ERR_NO_ERROR && e.offset >= 0 { out[e.tp] = e.offset }
+                return out
+            }
+            let low = query(-2), high = query(-1)  // ListOffsets: -2 the earliest offset, -1 the latest
+            var out: [TopicPartition: Watermarks] = [:]
+            for (tp, l) in low { if let h = high[tp] { out[tp] = Watermarks(low: l, high: h) } }
+            return out
+        }
+        return bounds.mapValues { ($0.low, $0.high) }
+    }
+
     /// Assigns partitions directly, without the group protocol (`rd_kafka_assign`), starting at the given
     /// offsets. For scans such as the DLQ recovery scan; do not mix with `subscribe`.
     public func assign(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {

@@ -76,12 +76,9 @@ enum Blocking {
         return try result.get()
     }
 
-    static func run(on queue: DispatchQueue, _ body: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-            queue.async {
-                body()
-                cont.resume()
-            }
+    static func run<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (cont: CheckedContinuation<T, Never>) in
+            queue.async { cont.resume(returning: body()) }
         }
     }
 }

@@ -48,6 +48,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     /// Records deleted by the source's retention between the stored offset and the partition's first record, found
     /// at assignment: they were never read, so they are in neither the lake nor the DLQ.
     public private(set) var recordsLostToRetention: Int64 = 0
+    /// The stored offset at which each partition's retention gap was counted.
+    private var reportedRetentionGaps: [SourcePartition: Int64] = [:]
 
     public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: LakeCommitter,
                 deadLetters: DeadLetterSink, evaluator: RecordEvaluator, options: Options = Options(),
@@ -192,16 +194,17 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         let bounds = await source.offsetBounds(Array(stored.keys))
         for (partition, next) in stored.sorted(by: { $0.key < $1.key }) {
             guard let b = bounds[partition] else { continue }
-            if next < b.low {
+            // Reported once per stored offset: a rebalance before the next commit finds the same gap again.
+            if next < b.low, reportedRetentionGaps[partition] != next {
+                reportedRetentionGaps[partition] = next
                 recordsLostToRetention += b.low - next
                 logger.error("records deleted by retention before this lake read them", metadata: [
                     "partition": "\(partition)", "stored_offset": "\(next)", "first_offset": "\(b.low)",
                     "records_lost": "\(b.low - next)"])
             }
             guard next > b.high else { continue }
-            let end = b.high
             throw PipelineError(message: "the checkpoint store resumes \(partition) at offset \(next), but that partition "
-                + "ends at offset \(end): the topic was deleted and recreated, or this lake belongs to another Kafka "
+                + "ends at offset \(b.high): the topic was deleted and recreated, or this lake belongs to another Kafka "
                 + "cluster. Weir stops instead of skipping those records (fix: land this topic into a new lake.out_dir)")
         }
     }

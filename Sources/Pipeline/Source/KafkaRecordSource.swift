@@ -84,12 +84,10 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
 
     public func offsetBounds(_ partitions: [SourcePartition]) async -> [SourcePartition: OffsetBounds] {
         guard let consumer else { return [:] }
+        let tps = partitions.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
         var out: [SourcePartition: OffsetBounds] = [:]
-        for p in partitions {
-            if let w = try? await consumer.watermarks(TopicPartition(topic: p.topic, partition: p.partition), timeout: .seconds(10)),
-               w.low >= 0, w.high >= 0 {
-                out[p] = OffsetBounds(low: w.low, high: w.high)
-            }
+        for (tp, w) in await consumer.watermarks(tps, timeout: .seconds(10)) {
+            out[SourcePartition(topic: tp.topic, partition: tp.partition)] = OffsetBounds(low: w.low, high: w.high)
         }
         return out
     }
