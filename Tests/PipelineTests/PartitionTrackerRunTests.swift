@@ -31,7 +31,7 @@ import WeirTestSupport
             let got = batched.accepted(poll)
             #expect(got.map(\.offset) == expected.map(\.offset))
             #expect(got.map(\.sourcePartition) == expected.map(\.sourcePartition))
-            for r in expected { single.advance(r.sourcePartition, offset: r.offset) }
+            for r in expected { single.advance(r.sourcePartition, offset: r.offset, fingerprint: RecordFingerprint(r)) }
             batched.advance(over: got)
             #expect(batched.advances == single.advances)
             if Int.random(in: 0..<4, using: &rng) == 0 {

@@ -160,6 +160,18 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
 
     func lag() async -> [SourcePartition: Int64] { [:] }
     func close() async {}
+
+    /// The cluster id this source reports (nil: none, like a source without one).
+    var reportedClusterID: String?
+    func clusterID() async -> String? { reportedClusterID }
+
+    func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint] {
+        var out: [SourcePartition: RecordFingerprint] = [:]
+        for (p, o) in offsets where p == partition && o >= lowWatermark && o < Int64(records.count) {
+            out[p] = RecordFingerprint(records[Int(o)])
+        }
+        return out
+    }
 }
 
 /// A value shared with `@Sendable` closures in tests.

@@ -57,4 +57,16 @@ extension KafkaConsumer {
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "assign") }
         }
     }
+
+    /// The id of the cluster the brokers belong to (`rd_kafka_clusterid`, from a metadata request), nil when the
+    /// brokers did not answer within `timeout` or do not report one. Kafka gives every cluster its own id, so a lake
+    /// can tell that its brokers were replaced by another cluster.
+    public func clusterID(timeout: Duration) async -> String? {
+        let client = self.client
+        return await Blocking.run(on: positioningQueue) { () -> String? in
+            guard let id = rd_kafka_clusterid(client.handle, Int32(timeout.kafkaMilliseconds)) else { return nil }
+            defer { rd_kafka_mem_free(client.handle, id) }
+            return String(cString: id)
+        }
+    }
 }

@@ -81,6 +81,24 @@ public final class ParquetFileReader: Sendable {
         }
     }
 
+    /// Decodes only the columns at `columns` (schema indexes) of row group `index`, in that order; cheaper than
+    /// `readRowGroup(_:)` when a reader needs a few columns. Throws like `readRowGroup(_:)`, and
+    /// `.invalidArgument` for a bad column index.
+    public func readRowGroup(_ index: Int, columns: [Int]) throws -> [ColumnValues] {
+        guard index >= 0, index < metadata.rowGroups.count else {
+            throw ParquetError.invalidArgument("row group \(index) out of range (file has \(metadata.rowGroups.count))")
+        }
+        let rg = metadata.rowGroups[index]
+        return try bytes.withUnsafeBytes { p in
+            try columns.map { i in
+                guard i >= 0, i < schema.columns.count else { throw ParquetError.invalidArgument("column \(i) out of range") }
+                let col = schema.columns[i]
+                return try ColumnChunkReader(file: p, column: col, meta: rg.columns[i], rowCount: Int(rg.numRows),
+                                             context: "row group \(index) column '\(col.name)'").read()
+            }
+        }
+    }
+
     /// Decodes all row groups and concatenates them per column.
     public func readAll() throws -> [ColumnValues] {
         var result = schema.columns.map { Self.empty(for: $0) }

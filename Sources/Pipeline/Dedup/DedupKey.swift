@@ -1,3 +1,5 @@
+import EventSchema
+
 /// A 128-bit fingerprint of an event's deduplication key (FNV-1a, 128-bit variant).
 ///
 /// The store keeps fingerprints rather than raw keys so every key costs 16 bytes. For non-adversarial keys the
@@ -60,5 +62,22 @@ public struct DedupKeyHasher {
 
     public func finalize() -> DedupKey {
         DedupKey(high: UInt64(truncatingIfNeeded: state >> 64), low: UInt64(truncatingIfNeeded: state))
+    }
+}
+
+extension DedupKeyHasher {
+    /// Adds one key field's value: a string as `s` and its UTF-8 bytes, anything else as canonical JSON (sorted
+    /// keys), then a 0x1F separator. Returns false, adding nothing, for a missing or null value (such an event has
+    /// no key). The run loop and `weir checkpoint rebuild` both hash through here, so their keys agree.
+    public mutating func combineField(_ value: JSONValue?) -> Bool {
+        guard let value, value != .null else { return false }
+        if case .string(let s) = value {
+            combine(UInt8(ascii: "s"))
+            combine(s.utf8)
+        } else {
+            combine(JSONWriter.write(value, sortedKeys: true))
+        }
+        combine(0x1F)
+        return true
     }
 }

@@ -9,6 +9,8 @@ public struct PartitionTracker: Sendable {
         var firstSinceCommit: Int64?
         /// Work handed to a commit still in flight: its first offset and the next offset it commits.
         var inFlight: (first: Int64, next: Int64)?
+        /// The fingerprint of the record at `next - 1`, when it was processed by `advance(over:)`.
+        var lastFingerprint: RecordFingerprint?
     }
     private var states: [SourcePartition: State] = [:]
 
@@ -32,11 +34,12 @@ public struct PartitionTracker: Sendable {
         return s.next.map { offset >= $0 } ?? true
     }
 
-    /// Records that `offset` of `partition` was processed.
-    public mutating func advance(_ partition: SourcePartition, offset: Int64) {
+    /// Records that `offset` of `partition` was processed; `fingerprint` is that record's.
+    public mutating func advance(_ partition: SourcePartition, offset: Int64, fingerprint: RecordFingerprint? = nil) {
         guard var s = states[partition] else { return }
         if s.firstSinceCommit == nil { s.firstSinceCommit = offset }
         s.next = offset + 1
+        s.lastFingerprint = fingerprint
         states[partition] = s
     }
 
@@ -63,6 +66,7 @@ public struct PartitionTracker: Sendable {
             guard var s = states[partition], let first = run.first, let last = run.last else { return }
             if s.firstSinceCommit == nil { s.firstSinceCommit = first.offset }
             s.next = last.offset + 1
+            s.lastFingerprint = RecordFingerprint(last)
             states[partition] = s
         }
     }
@@ -85,7 +89,7 @@ public struct PartitionTracker: Sendable {
     public var advances: [SourcePartition: OffsetAdvance] {
         var out: [SourcePartition: OffsetAdvance] = [:]
         for (p, s) in states where s.firstSinceCommit != nil {
-            if let next = s.next { out[p] = OffsetAdvance(expected: s.stored, next: next) }
+            if let next = s.next { out[p] = OffsetAdvance(expected: s.stored, next: next, fingerprint: s.lastFingerprint) }
         }
         return out
     }
@@ -130,6 +134,7 @@ public struct PartitionTracker: Sendable {
             s.next = target
             s.firstSinceCommit = nil
             s.inFlight = nil
+            s.lastFingerprint = nil
             states[p] = s
         }
         return rewind

@@ -47,9 +47,10 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     public private(set) var lastCommitAt: ContinuousClock.Instant?
     /// Records deleted by the source's retention between the stored offset and the partition's first record, found
     /// at assignment: they were never read, so they are in neither the lake nor the DLQ.
-    public private(set) var recordsLostToRetention: Int64 = 0
-    /// The stored offset at which each partition's retention gap was counted.
-    private var reportedRetentionGaps: [SourcePartition: Int64] = [:]
+    public var recordsLostToRetention: Int64 { continuity.recordsLostToRetention }
+    private let continuity: SourceContinuityCheck
+    /// The offset advances of the commit in flight, remembered as verified positions once it is durable.
+    private var inFlightAdvances: [SourcePartition: OffsetAdvance] = [:]
 
     public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: LakeCommitter,
                 deadLetters: DeadLetterSink, evaluator: RecordEvaluator, options: Options = Options(),
@@ -65,6 +66,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         self.options = options
         self.observer = observer
         self.logger = logger
+        continuity = SourceContinuityCheck(topic: config.topic, source: source, store: store, logger: logger)
     }
 
     /// Asks the loop to flush, commit and return at the next iteration.
@@ -134,17 +136,21 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         await source.close()
         await deadLetters.close()
         committer.close()
+        store.checkpointWAL()
     }
 
     /// The store key under which the lake's genesis DLQ marks are kept.
     static let genesis = SourcePartition(topic: "", partition: -1)
+    /// The store fact set by `weir checkpoint rebuild` (its unix time).
+    public static let rebuiltKey = "rebuilt_at"
 
     private func handleAssignment(_ poll: SourcePoll) async throws {
         _ = try await settle()
         generation = poll.assignmentGeneration
         processor.reset()
-        let stored = try store.storedOffsets(poll.assignment)
-        try await checkStoredOffsets(stored)
+        let positions = try store.storedPositions(poll.assignment)
+        if !poll.assignment.isEmpty { try await continuity.check(positions) }
+        let stored = positions.mapValues(\.next)
         // Where the dropped uncommitted work of earlier polls began: with nothing stored, rewinding only to this
         // poll's first record would skip the records processed (and now dropped) before it.
         let dropped = tracker.rollback(refreshed: stored)
@@ -162,7 +168,12 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         // the first assignment ever, before this lake delivered anything), so the scan never reads older records.
         var genesis = try store.deadLetterMarks(for: Self.genesis)
         if genesis.isEmpty {
-            let current = try await deadLetters.currentMarks()
+            var current = try await deadLetters.currentMarks()
+            // A store rebuilt from the lake has lost its marks: the DLQ may already hold records of any age, so the
+            // first scan reads each DLQ partition from its beginning.
+            if try store.metaValue(Self.rebuiltKey) != nil {
+                current = current.map { DeadLetterMark(dlqTopic: $0.dlqTopic, dlqPartition: $0.dlqPartition, scanFrom: 0) }
+            }
             if !current.isEmpty {
                 try store.recordDeadLetterMarks(current, for: Self.genesis)
                 genesis = try store.deadLetterMarks(for: Self.genesis)  // the lowest, if another instance raced
@@ -180,33 +191,6 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         logger.log(level: poll.assignment.isEmpty ? .debug : .info, "partitions assigned",
                    metadata: ["partitions": "\(poll.assignment.sorted().map(\.description))", "dlq_already_delivered": "\(skip.count)"])
         observer.rebalanced?(poll.assignment)
-    }
-
-    /// Checks each stored offset against what its partition holds.
-    ///
-    /// - Past the partition's end: refuses to start. The consumer would be reset to the partition's beginning and
-    ///   every record below the stored offset dropped as already processed; the topic was deleted and recreated,
-    ///   or the lake's checkpoint store belongs to another cluster.
-    /// - Before the partition's first record: retention deleted records this lake never read. The consumer starts
-    ///   at the first record; the loss is logged as an error and counted in `recordsLostToRetention`.
-    private func checkStoredOffsets(_ stored: [SourcePartition: Int64]) async throws {
-        guard !stored.isEmpty else { return }
-        let bounds = await source.offsetBounds(Array(stored.keys))
-        for (partition, next) in stored.sorted(by: { $0.key < $1.key }) {
-            guard let b = bounds[partition] else { continue }
-            // Reported once per stored offset: a rebalance before the next commit finds the same gap again.
-            if next < b.low, reportedRetentionGaps[partition] != next {
-                reportedRetentionGaps[partition] = next
-                recordsLostToRetention += b.low - next
-                logger.error("records deleted by retention before this lake read them", metadata: [
-                    "partition": "\(partition)", "stored_offset": "\(next)", "first_offset": "\(b.low)",
-                    "records_lost": "\(b.low - next)"])
-            }
-            guard next > b.high else { continue }
-            throw PipelineError(message: "the checkpoint store resumes \(partition) at offset \(next), but that partition "
-                + "ends at offset \(b.high): the topic was deleted and recreated, or this lake belongs to another Kafka "
-                + "cluster. Weir stops instead of skipping those records (fix: land this topic into a new lake.out_dir)")
-        }
     }
 
     /// Hands everything buffered to a commit. With `wait`, returns once that commit is settled: true when it is
@@ -228,6 +212,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                             schema: processor.evaluator.layout.parquetSchema, gate: source.assignmentGate, source: source,
                             deadLetters: deadLetters, committer: committer, store: store, logger: logger)
         tracker.handOff()
+        inFlightAdvances = advances
         let done = inFlightDone
         done.set(false)
         inFlight = Task {
@@ -253,6 +238,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         switch outcome {
         case .committed(let report):
             tracker.didCommit()
+            continuity.committed(inFlightAdvances)
             committedCounts.add(report.counts)
             filesWritten += report.files.count
             bytesWritten += report.files.reduce(0) { $0 + $1.bytes }

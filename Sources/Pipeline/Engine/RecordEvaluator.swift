@@ -115,14 +115,7 @@ public struct RecordEvaluator: Sendable {
         case .fields:
             var hasher = DedupKeyHasher()
             for (path, hint) in zip(keyPaths, keyHints) {
-                guard let value = JSONPath.lookup(path, in: original, hint: hint), value != .null else { return nil }
-                if case .string(let s) = value {
-                    hasher.combine(UInt8(ascii: "s"))
-                    hasher.combine(s.utf8)
-                } else {
-                    hasher.combine(JSONWriter.write(value, sortedKeys: true))
-                }
-                hasher.combine(0x1F)
+                guard hasher.combineField(JSONPath.lookup(path, in: original, hint: hint)) else { return nil }
             }
             return hasher.finalize()
         }

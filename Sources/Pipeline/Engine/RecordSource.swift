@@ -50,6 +50,13 @@ public protocol RecordSource: AnyObject, Sendable {
     /// Leaves the group and releases resources.
     func close() async
 
+    /// The id of the cluster the records come from (Kafka's cluster id), nil when the source has none or the
+    /// brokers did not say.
+    func clusterID() async -> String?
+    /// The fingerprints of the records at `offsets`, per partition. A partition whose record cannot be read
+    /// (deleted by retention or log compaction, or no answer in time) is absent.
+    func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint]
+
     /// The gate that serializes this source's assignment changes with commits (nil: the assignment never changes
     /// while running, as for generated or in-memory sources).
     var assignmentGate: AssignmentGate? { get }
@@ -58,4 +65,6 @@ public protocol RecordSource: AnyObject, Sendable {
 extension RecordSource {
     public var assignmentGate: AssignmentGate? { nil }
     public func offsetBounds(_ partitions: [SourcePartition]) async -> [SourcePartition: OffsetBounds] { [:] }
+    public func clusterID() async -> String? { nil }
+    public func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint] { [:] }
 }

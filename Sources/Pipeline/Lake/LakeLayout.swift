@@ -25,6 +25,12 @@ public struct LakeLayout: Sendable {
     public var deadLetterDirectory: String { root + "/_dlq" }
     public var metricsFile: String { root + "/metrics.txt" }
 
+    /// The lake root of a store path (`<root>/_weir/checkpoint.sqlite`); the store's directory otherwise.
+    public static func lakeRoot(ofStore path: String) -> String {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return dir.lastPathComponent == "_weir" ? dir.deletingLastPathComponent().path : dir.path
+    }
+
     /// The staging directory of one instance.
     public func stagingDirectory(instance: String) -> String { stagingRoot + "/" + instance }
 

@@ -95,6 +95,40 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
     public func close() async {
         await consumer?.close()
     }
+
+    public func clusterID() async -> String? {
+        await consumer?.clusterID(timeout: .seconds(10))
+    }
+
+    /// Reads the record at each offset with a short-lived consumer of its own (assigned, outside the group), so
+    /// the group member's positions are untouched. Waits at most 30 s in all.
+    public func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint] {
+        guard !offsets.isEmpty else { return [:] }
+        var reader = KafkaConsumerConfig(bootstrapServers: config.bootstrapServers,
+                                         groupId: "weir-fingerprint-\(UUID().uuidString.prefix(8))", clientId: config.clientId,
+                                         fetchWakeInterval: nil, extra: config.extra)
+        reader.maxPartitionFetchBytes = 65_536
+        guard let scanner = try? KafkaConsumer(config: reader) else { return [:] }
+        defer { Task { await scanner.close() } }
+        var start: [TopicPartition: Int64] = [:]
+        for (p, o) in offsets { start[TopicPartition(topic: p.topic, partition: p.partition)] = o }
+        guard (try? await scanner.assign(start)) != nil else { return [:] }
+        var found: [SourcePartition: RecordFingerprint] = [:]
+        var pending = Set(offsets.keys)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !pending.isEmpty && ContinuousClock.now < deadline {
+            guard let records = try? await scanner.poll(maxRecords: 1000, timeout: .milliseconds(500)) else { break }
+            for r in records {
+                let p = SourcePartition(topic: r.topic, partition: r.partition)
+                guard pending.remove(p) != nil else { continue }
+                // A first record past the offset: the one asked for was removed (retention, log compaction).
+                if r.offset == offsets[p] { found[p] = RecordFingerprint(timestampMs: r.timestampMs, value: r.value) }
+            }
+            // Partitions read to their end without a record: nothing at or after the offset.
+            if scanner.endOfPartitions.covers(pending.map { TopicPartition(topic: $0.topic, partition: $0.partition) }) { break }
+        }
+        return found
+    }
 }
 
 /// The current assignment and its generation, updated from librdkafka's callback thread through the gate, so a

@@ -19,11 +19,39 @@ public struct OffsetAdvance: Sendable, Equatable {
     public let expected: Int64?
     /// The next offset to consume after this commit.
     public let next: Int64
+    /// The fingerprint of the record at `next - 1` (the last one this commit covers), kept with the offset so a
+    /// later start can tell that the partition still holds the same records; nil when unknown.
+    public let fingerprint: RecordFingerprint?
 
-    public init(expected: Int64?, next: Int64) {
+    public init(expected: Int64?, next: Int64, fingerprint: RecordFingerprint? = nil) {
         self.expected = expected
         self.next = next
+        self.fingerprint = fingerprint
     }
+}
+
+/// Where the store says a partition resumes, and what it last consumed there.
+public struct StoredPosition: Sendable, Equatable {
+    /// The next offset to consume.
+    public let next: Int64
+    /// The fingerprint of the record at `next - 1`; nil when the store does not know it (written before it kept
+    /// fingerprints, or rebuilt from the lake).
+    public let fingerprint: RecordFingerprint?
+
+    public init(next: Int64, fingerprint: RecordFingerprint?) {
+        self.next = next
+        self.fingerprint = fingerprint
+    }
+}
+
+/// Lake files and dedup keys read back from the lake by `weir checkpoint rebuild`.
+public struct LakeRestoreBatch: Sendable {
+    /// Published lake files (their staging path is their final path).
+    public var files: [StagedFile] = []
+    /// Dedup keys with the unix second they were first seen (the row's processing time).
+    public var keys: [(key: DedupKey, seenAt: Int64)] = []
+
+    public init() {}
 }
 
 /// A lake file written to staging and not yet visible.
@@ -130,4 +158,18 @@ public protocol CheckpointStore: Sendable {
     func replaceFiles(removing: [String], adding: [StagedFile], owner: String) throws -> Int64
     /// Published lake files of a Hive partition (relative dir, e.g. `date=2025-10-30`), as final paths.
     func publishedFiles(hivePartition: String) throws -> [StagedFile]
+
+    /// Stored next offsets with the fingerprint of the last record consumed, for `partitions`.
+    func storedPositions(_ partitions: [SourcePartition]) throws -> [SourcePartition: StoredPosition]
+    /// Whether the store holds no committed state at all (no offsets, no files): new, or lost and recreated.
+    func isEmpty() throws -> Bool
+    /// A fact about the store (`source.<topic>.cluster_id`, `rebuilt_at`, …), nil when absent.
+    func metaValue(_ name: String) throws -> String?
+    /// Records a fact about the store, replacing any previous value.
+    func setMetaValue(_ name: String, _ value: String) throws
+    /// Adds files and dedup keys read back from the lake (`weir checkpoint rebuild`), in one transaction; a key
+    /// already present keeps the later of the two times.
+    func restore(_ batch: LakeRestoreBatch) throws
+    /// Folds the write-ahead log into the database and truncates it (a clean exit); best effort.
+    func checkpointWAL()
 }

@@ -7,16 +7,16 @@ import Foundation
 /// serializes their transactions. Dedup keys are looked up in batches of up to 500 per statement and inserted
 /// with one prepared statement inside the commit transaction, never a connection per event.
 public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
-    private let lock = NSLock()
-    private let db: SQLiteDatabase
+    let lock = NSLock()
+    let db: SQLiteDatabase
     /// A second connection for dedup lookups, so they read the last committed state (WAL) instead of waiting
     /// behind a commit transaction of the same process.
     private let readLock = NSLock()
     private let readDB: SQLiteDatabase
-    private let path: String
+    let path: String
     private var lookupStatements: [Int: SQLiteStatement] = [:]
     private let insertKey: SQLiteStatement
-    private let selectOffset: SQLiteStatement
+    let selectOffset: SQLiteStatement
     private let upsertOffset: SQLiteStatement
 
     /// Opens or creates the store at `path` (its directory must exist).
@@ -33,12 +33,13 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
             """)
         selectOffset = try db.prepare("SELECT next_offset FROM offsets WHERE topic = ? AND partition = ?")
         upsertOffset = try db.prepare("""
-            INSERT INTO offsets(topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
+            INSERT INTO offsets(topic, partition, next_offset, updated_at, last_timestamp_ms, last_value_hash) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at,
+                last_timestamp_ms = excluded.last_timestamp_ms, last_value_hash = excluded.last_value_hash
             """)
     }
 
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()
@@ -89,7 +90,10 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
                     guard found == advance.expected else {
                         throw OffsetConflict(topic: partition.topic, partition: partition.partition, expected: advance.expected, found: found)
                     }
-                    try upsertOffset.run([.text(partition.topic), .int(Int64(partition.partition)), .int(advance.next), .int(commit.committedAt)])
+                    let fingerprint = advance.fingerprint
+                    try upsertOffset.run([.text(partition.topic), .int(Int64(partition.partition)), .int(advance.next), .int(commit.committedAt),
+                                          fingerprint?.timestampMs.map { .int($0) } ?? .null,
+                                          fingerprint.map { .int(Int64(bitPattern: $0.valueHash)) } ?? .null])
                 }
                 var inserted = 0
                 // Sorted inserts walk the key B-tree in order: far fewer page visits than random order.

@@ -6,6 +6,8 @@ import CSQLite
 /// must not outlive it.
 final class SQLiteDatabase {
     let handle: OpaquePointer
+    /// The database file, for error messages and their fix hints.
+    let path: String
 
     /// Opens (creating if needed) the database at `path` in WAL mode with `synchronous=FULL`, so a committed
     /// transaction survives power loss, and a busy timeout so concurrent instances wait instead of failing.
@@ -17,9 +19,11 @@ final class SQLiteDatabase {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
-            throw StoreError(message: "cannot open \(path): \(message)", isRetriable: false)
+            throw StoreError(message: "cannot open \(path): \(message)", isRetriable: false,
+                             fix: StoreErrorHint.fix(resultCode: rc, path: path))
         }
         handle = db
+        self.path = path
         sqlite3_busy_timeout(db, busyTimeoutMs)
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=FULL")
@@ -37,16 +41,16 @@ final class SQLiteDatabase {
         if rc != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(error)
-            throw StoreError(message: "\(message) (in: \(sql.prefix(80)))", isRetriable: rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            throw failure(rc, message, sql: sql)
         }
     }
 
     /// Prepares a statement for repeated use.
     func prepare(_ sql: String) throws -> SQLiteStatement {
         var statement: OpaquePointer?
-        guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
-              let statement else {
-            throw StoreError(message: "prepare failed: \(String(cString: sqlite3_errmsg(handle))) (in: \(sql.prefix(80)))", isRetriable: false)
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard rc == SQLITE_OK, let statement else {
+            throw failure(rc, "prepare failed: \(lastErrorMessage)", sql: sql)
         }
         return SQLiteStatement(statement: statement, database: self)
     }
@@ -65,6 +69,15 @@ final class SQLiteDatabase {
     }
 
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// A `StoreError` for result code `rc`: SQLite's message, the whole statement on one line (never cut
+    /// mid-statement), whether a retry may help, and what the operator can do about it.
+    func failure(_ rc: Int32, _ message: String, sql: String?) -> StoreError {
+        let statement = sql.map { " (in: " + $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") + ")" } ?? ""
+        let primary = rc & 0xFF
+        return StoreError(message: "\(path): \(message)\(statement)", isRetriable: primary == SQLITE_BUSY || primary == SQLITE_LOCKED,
+                          fix: StoreErrorHint.fix(resultCode: rc, path: path))
+    }
 }
 
 /// A prepared statement. Finalized exactly once in `deinit`; reset before each use by `run`/`query`.
@@ -79,6 +92,9 @@ final class SQLiteStatement {
     }
 
     deinit { sqlite3_finalize(statement) }
+
+    /// The statement's SQL text, for error messages.
+    var sql: String { sqlite3_sql(statement).map { String(cString: $0) } ?? "" }
 
     /// A bindable SQLite value.
     enum Value {
@@ -97,7 +113,7 @@ final class SQLiteStatement {
             case .blob(let v): rc = v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
             case .null: rc = sqlite3_bind_null(statement, index)
             }
-            guard rc == SQLITE_OK else { throw StoreError(message: "bind failed: \(database.lastErrorMessage)", isRetriable: false) }
+            guard rc == SQLITE_OK else { throw database.failure(rc, "bind failed: \(database.lastErrorMessage)", sql: sql) }
         }
     }
 
@@ -107,7 +123,7 @@ final class SQLiteStatement {
         try bind(values)
         let rc = sqlite3_step(statement)
         guard rc == SQLITE_DONE || rc == SQLITE_ROW else {
-            throw StoreError(message: database.lastErrorMessage, isRetriable: rc == SQLITE_BUSY)
+            throw database.failure(rc, database.lastErrorMessage, sql: sql)
         }
         return Int(sqlite3_changes(database.handle))
     }
@@ -118,7 +134,7 @@ final class SQLiteStatement {
         while true {
             let rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { return }
-            guard rc == SQLITE_ROW else { throw StoreError(message: database.lastErrorMessage, isRetriable: rc == SQLITE_BUSY) }
+            guard rc == SQLITE_ROW else { throw database.failure(rc, database.lastErrorMessage, sql: sql) }
             try row(SQLiteRow(statement: statement))
         }
     }

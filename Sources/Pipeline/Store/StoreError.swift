@@ -3,13 +3,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// True when trying again may succeed (the database was busy or locked).
     public let isRetriable: Bool
+    /// What the operator can do about it, when known.
+    public let fix: String?
 
-    public init(message: String, isRetriable: Bool) {
+    public init(message: String, isRetriable: Bool, fix: String? = nil) {
         self.message = message
         self.isRetriable = isRetriable
+        self.fix = fix
     }
 
-    public var description: String { "checkpoint store: \(message)" }
+    public var description: String { "checkpoint store: \(message)" + (fix.map { " (fix: \($0))" } ?? "") }
 }
 
 /// The store's offsets for a partition moved since this instance read them: another member of the consumer

@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// `weir checkpoint stats|prune`.
+/// `weir checkpoint stats|prune|rebuild`.
 struct CheckpointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
-        abstract: "Inspect or prune the checkpoint store (safe while weir run runs).",
-        subcommands: [CheckpointStatsCommand.self, CheckpointPruneCommand.self])
+        abstract: "Inspect or prune the checkpoint store (safe while weir run runs), or rebuild a lost one from the lake.",
+        subcommands: [CheckpointStatsCommand.self, CheckpointPruneCommand.self, CheckpointRebuildCommand.self])
 }
 
 struct CheckpointStatsCommand: AsyncParsableCommand {

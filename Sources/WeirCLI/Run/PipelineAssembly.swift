@@ -13,8 +13,9 @@ struct PipelineAssembly {
     let committer: LakeCommitter
     let evaluator: RecordEvaluator
 
-    /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed; `StoreError`
-    ///   when the lake or its store cannot be opened.
+    /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed, or naming
+    ///   `lake.out_dir` when the lake holds committed files but its store is empty (lost: see `LostStoreCheck`);
+    ///   `StoreError` when the lake or its store cannot be opened.
     init(config: WeirConfig) throws {
         self.config = config
         schema = try Self.loadSchema(config.schemaFile)
@@ -26,6 +27,7 @@ struct PipelineAssembly {
                               fix: "point OUT_DIR at a writable directory")
         }
         store = try SQLiteCheckpointStore(path: layout.storePath)
+        try LostStoreCheck.verify(layout: layout, store: store)
         committer = try LakeCommitter(layout: layout, store: store, writerOptions: Self.writerOptions(config))
         evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
         if let hook = FaultInjection.fromEnvironment() { committer.faultHook = hook }

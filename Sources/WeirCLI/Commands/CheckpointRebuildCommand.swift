@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `weir checkpoint rebuild`: restore a lost (deleted, emptied or damaged and moved aside) checkpoint store from
+/// the lake's own files, so that the next `weir run` lands nothing twice.
+struct CheckpointRebuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Restore an empty or missing checkpoint store from the lake: offsets, file manifest, dedup keys.",
+        discussion: """
+            Reads every Parquet file of the lake (its _kafka_partition and _kafka_offset lineage columns and its
+            dedup-key columns) and the file DLQ under _dlq/, and writes the offsets (one past the highest landed
+            offset per partition), the file manifest and the dedup keys within dedup.ttl into a new store. The next
+            weir run scans the Kafka DLQ topic from its beginning once, so records already in it are not sent again.
+            Use the configuration the lake was written with (kafka.topic, dedup.key, dedup.ttl). Stop every weir
+            process on the lake first; the store must be empty or missing.
+            """)
+
+    @OptionGroup var lake: LakeOptions
+    @Option(name: .long, help: "The source topic the lake was landed from (env KAFKA_TOPIC; default: kafka.topic).")
+    var topic: String?
+
+    func run() async throws {
+        let (config, layout, store) = try await failOnConfigError {
+            var config = try lake.load()
+            if let topic { config.setTopic(topic) }
+            let layout = LakeLayout(root: config.outDir)
+            guard FileManager.default.fileExists(atPath: layout.root) else {
+                throw ConfigError(key: "lake.out_dir", message: "\(layout.root) does not exist",
+                                  fix: "point --out-dir or OUT_DIR at the lake whose store was lost")
+            }
+            if let live = Self.liveInstance(layout) {
+                throw ConfigError(key: "lake.out_dir", message: "weir instance \(live) is running on \(layout.root)",
+                                  fix: "stop every weir process on this lake before rebuilding its store")
+            }
+            try layout.createDirectories()
+            return (config, layout, try SQLiteCheckpointStore(path: layout.storePath))
+        }
+        let rebuilder = LakeRebuilder(layout: layout, store: store, topic: config.pipeline.topic,
+                                      dedupKey: config.pipeline.dedupKey, ttl: config.pipeline.dedupTTL)
+        let report: LakeRebuilder.Report
+        do {
+            report = try rebuilder.rebuild()
+        } catch let error as RebuildError {
+            FileHandle.standardError.write(Data("weir: checkpoint rebuild: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        store.checkpointWAL()
+        var lines = [
+            "rebuilt   \(layout.storePath) from the lake",
+            "files     \(report.files) Parquet files (\(report.rows) rows), \(report.deadLetterFiles) DLQ files (\(report.deadLetterRecords) records)",
+            report.keysRestorable
+                ? "keys      \(report.keys) dedup keys first seen within \(config.pipeline.dedupTTL)"
+                : "keys      none: dedup.key content_hash hashes the original payloads, which the lake does not keep; "
+                    + "a duplicate of an event landed before the rebuild lands again",
+            "offsets",
+        ]
+        if report.offsets.isEmpty { lines.append("  (none)") }
+        for (p, next) in report.offsets.sorted(by: { $0.key < $1.key }) { lines.append("  \(p) next \(next)") }
+        lines.append("dlq       the next weir run scans the DLQ topic from its beginning once, so records already in it are not sent again")
+        print(lines.joined(separator: "\n"))
+    }
+
+    /// The id of a `weir run` instance that holds its staging lock on this lake, if any.
+    static func liveInstance(_ layout: LakeLayout) -> String? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: layout.stagingRoot)) ?? []
+        for entry in entries where !entry.hasPrefix(".") {
+            do {
+                if try InstanceLock.takeOver(directory: layout.stagingDirectory(instance: entry)) == nil { return entry }
+            } catch {
+                continue  // no lock file: not an instance directory
+            }
+        }
+        return nil
+    }
+}
