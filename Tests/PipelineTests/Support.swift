@@ -88,6 +88,9 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
     /// `releaseEmptyPoll` says it may return earlier.
     var emptyPollDelay: Duration = .milliseconds(5)
     var releaseEmptyPoll: (@Sendable () -> Bool)?
+    /// Records returned by polls so far (a record read again counts again).
+    var servedRecords: Int { lock.withLock { served } }
+    private var served = 0
     /// Empty polls that have returned so far.
     var emptyPollsReturned: Int { lock.withLock { emptyPolls } }
     private var emptyPolls = 0
@@ -122,6 +125,7 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
             let end = min(records.count, start + maxRecords)
             let batch = start < end ? Array(records[start..<end]) : []
             position = Int64(end)
+            served += batch.count
             if rebalanceAtPolls.contains(number) {
                 // The partition is revoked and assigned again during this poll: the records may predate it.
                 rebalances += 1

@@ -30,6 +30,8 @@ struct CommitJob: Sendable {
     let committer: LakeCommitter
     let store: CheckpointStore
     let logger: Logger
+    /// Store transactions tried before a commit that keeps hitting `DedupRace` is refused (at least 1).
+    var raceAttempts = 3
 
     func run() async throws -> CommitOutcome {
         let started = ContinuousClock.now
@@ -39,7 +41,7 @@ struct CommitJob: Sendable {
                 return .abandoned
             }
         }
-        let result: Result<(CheckpointCommit, Int64, CommitPhases), Error>
+        let result: Result<Committed, Refusal>
         do {
             result = try await deliverAndCommit()
         } catch {
@@ -48,12 +50,14 @@ struct CommitJob: Sendable {
         }
         gate?.release()
         switch result {
-        case .failure(let error):
-            let delivered = Set(work.deadLetters.map {
+        case .failure(let refusal):
+            // DLQ records a sink delivered durably (Kafka) are not sent again; staged DLQ files (the file sink) were
+            // deleted with the refused commit, so their records must be dead-lettered again.
+            let delivered = !refusal.deadLettersDurable ? [] : Set(work.deadLetters.map {
                 SourceCoordinate(topic: $0.sourceTopic, partition: $0.sourcePartition, offset: $0.sourceOffset)
             })
-            return .refused("\(error)", delivered: delivered)
-        case .success(let (commit, commitID, phases)):
+            return .refused("\(refusal.error)", delivered: delivered)
+        case .success(let (commit, commitID, phases, work)):
             let offsets = commit.offsets.mapValues(\.next)
             do {
                 try await source.commit(offsets)
@@ -69,45 +73,72 @@ struct CommitJob: Sendable {
         }
     }
 
+    /// A durable commit: what it recorded, its id, its phases, and the work it covered.
+    typealias Committed = (CheckpointCommit, Int64, CommitPhases, PendingWork)
+
+
     /// Delivers the DLQ records, stages the lake files and runs the store transaction, timing each. A refused
     /// commit is a failure result; other errors are thrown.
-    private func deliverAndCommit() async throws -> Result<(CheckpointCommit, Int64, CommitPhases), Error> {
+    ///
+    /// A `DedupRace` (another instance sharing the lake landed some of this batch's keys after they were looked
+    /// up) drops just those rows, now duplicates, and commits the rest again: the transaction was rolled back, so
+    /// nothing of the first attempt is durable, and the retry's offset compare-and-set still fences a writer that
+    /// moved a partition meanwhile. Only after `raceAttempts` races is the commit refused.
+    private func deliverAndCommit() async throws -> Result<Committed, Refusal> {
         let deliveryStarted = ContinuousClock.now
         var phases = CommitPhases()
         let delivery = try await deadLetters.deliver(work.deadLetters, committer: committer)
         phases.deadLetters = .now - deliveryStarted
         var commit = CheckpointCommit()
         commit.offsets = advances
-        commit.dedupKeys = work.keys
         commit.committedAt = Int64(Date().timeIntervalSince1970)
         commit.dedupNotBefore = commit.committedAt - dedupTTL.components.seconds
-        commit.totals = work.counts.totals
         if !delivery.marks.isEmpty {
             for partition in markPartitions { commit.deadLetterMarks[partition] = delivery.marks }
         }
-        let (work, committer, schema, staged) = (work, committer, schema, delivery.stagedFiles)
+        let (work, committer, schema, staged, logger) = (work, committer, schema, delivery.stagedFiles, logger)
+        let raceAttempts = max(1, raceAttempts)
         let (preparedCommit, deliveryPhases) = (commit, phases)
         // Encoding, fsync and the store transaction block: they run on the commit queue, off the cooperative pool.
-        return try await OffPool.run(on: Self.queue) { () throws -> Result<(CheckpointCommit, Int64, CommitPhases), Error> in
-            var commit = preparedCommit
+        let durable = staged.isEmpty
+        return try await OffPool.run(on: Self.queue) { () throws -> Result<Committed, Refusal> in
+            var work = work
             var phases = deliveryPhases
-            let filesStarted = ContinuousClock.now
-            for (_, buffer) in work.buffers.sorted(by: { $0.key < $1.key }) where buffer.rows.rowCount > 0 {
-                commit.files.append(try committer.stage(buffer.rows, directory: buffer.directory, schema: schema))
+            for attempt in 1...raceAttempts {
+                var commit = preparedCommit
+                commit.dedupKeys = work.keys
+                commit.totals = work.counts.totals
+                let filesStarted = ContinuousClock.now
+                for (_, buffer) in work.buffers.sorted(by: { $0.key < $1.key }) where buffer.rows.rowCount > 0 {
+                    commit.files.append(try committer.stage(buffer.rows, directory: buffer.directory, schema: schema))
+                }
+                commit.files.append(contentsOf: staged)
+                let storeStarted = ContinuousClock.now
+                phases.files += storeStarted - filesStarted
+                // The DLQ files staged by the delivery are committed again by a retry: kept if this attempt races.
+                let retryable = attempt < raceAttempts ? Set(staged.map(\.stagingPath)) : []
+                do {
+                    let commitID = try committer.commit(commit, keepingOnRefusal: retryable)
+                    phases.store += .now - storeStarted
+                    return .success((commit, commitID, phases, work))
+                } catch let error as OffsetConflict {
+                    for f in staged { try? FileManager.default.removeItem(atPath: f.stagingPath) }
+                    return .failure(Refusal(error: error, deadLettersDurable: durable))
+                } catch let race as DedupRace {
+                    guard attempt < raceAttempts else { return .failure(Refusal(error: race, deadLettersDurable: durable)) }
+                    logger.info("dedup race: committing again without the rows another writer landed meanwhile", metadata: [
+                        "duplicates": "\(race.conflicting.count)", "keys": "\(race.expected)", "attempt": "\(attempt)"])
+                    work.dropDuplicates(race.conflicting)
+                }
             }
-            commit.files.append(contentsOf: staged)
-            let storeStarted = ContinuousClock.now
-            phases.files = storeStarted - filesStarted
-            do {
-                let commitID = try committer.commit(commit)
-                phases.store = .now - storeStarted
-                return .success((commit, commitID, phases))
-            } catch let error as OffsetConflict {
-                return .failure(error)
-            } catch let error as DedupRace {
-                return .failure(error)
-            }
+            preconditionFailure("the last attempt returns")
         }
+    }
+
+    /// A commit the store refused, and whether the DLQ records of its work were delivered durably before it.
+    struct Refusal: Error {
+        let error: Error
+        let deadLettersDurable: Bool
     }
 
     /// Where commits stage files and run the store transaction; serial, one commit is in flight at a time anyway.

@@ -155,7 +155,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         if buffers[accepted.bucket] == nil {
             buffers[accepted.bucket] = (config.partitioning.directory(forMicros: accepted.eventMicros), RowBuffer(layout: evaluator.layout))
         }
-        buffers[accepted.bucket]!.rows.append(accepted.cells, inputBytes: inputBytes)
+        buffers[accepted.bucket]!.rows.append(accepted.cells, inputBytes: inputBytes, key: accepted.key)
     }
 
     /// Whether the recovery scan found DLQ records of `partition` at or past `offset` (delivered by an interrupted
@@ -203,12 +203,26 @@ public final class MicroBatchProcessor: @unchecked Sendable {
 
 /// Uncommitted work handed from the processor to a commit.
 public struct PendingWork: Sendable {
-    public let buffers: [Int64: (directory: String, rows: RowBuffer)]
-    public let keys: [DedupKey]
+    public private(set) var buffers: [Int64: (directory: String, rows: RowBuffer)]
+    public private(set) var keys: [DedupKey]
     public let deadLetters: [DeadLetterRecord]
-    public let counts: BatchCounts
+    public private(set) var counts: BatchCounts
     public let sourceTimestampsMs: [Int64]
     public let lastEventMicros: [SourcePartition: Int64]
+
+    /// Drops the rows whose dedup key another writer landed meanwhile (`DedupRace.conflicting`): they are
+    /// duplicates now, counted as such, exactly as if the lookup had seen those keys.
+    public mutating func dropDuplicates(_ conflicting: Set<DedupKey>) {
+        var removed = 0
+        for (bucket, buffer) in buffers {
+            let (rows, n) = buffer.rows.removingRows(withKeys: conflicting)
+            buffers[bucket] = (buffer.directory, rows)
+            removed += n
+        }
+        keys.removeAll { conflicting.contains($0) }
+        counts.valid -= removed
+        counts.duplicates += removed
+    }
 }
 
 /// Hands a buffer whose slices are written by disjoint iterations to `concurrentPerform`.

@@ -16,6 +16,10 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         /// Fail when no partition has been assigned this long after start (unreachable brokers, missing topic).
         /// nil: wait forever.
         public var assignmentTimeout: Duration?
+        /// How many store transactions a commit tries when instances sharing the lake land some of its dedup keys
+        /// first (`DedupRace`): each retry drops just those rows. Past it the commit is refused and its batch read
+        /// again. Default 3.
+        public var dedupRaceAttempts = 3
         public init(untilIdle: Duration? = nil, stopAfterRecords: Int? = nil, assignmentTimeout: Duration? = nil) {
             self.assignmentTimeout = assignmentTimeout
             self.untilIdle = untilIdle
@@ -210,7 +214,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         let job = CommitJob(work: processor.takeWork(), advances: advances, markPartitions: markPartitions,
                             generation: generation, trigger: trigger, dedupTTL: config.dedupTTL,
                             schema: processor.evaluator.layout.parquetSchema, gate: source.assignmentGate, source: source,
-                            deadLetters: deadLetters, committer: committer, store: store, logger: logger)
+                            deadLetters: deadLetters, committer: committer, store: store, logger: logger,
+                            raceAttempts: options.dedupRaceAttempts)
         tracker.handOff()
         inFlightAdvances = advances
         let done = inFlightDone

@@ -100,9 +100,10 @@ public final class LakeCommitter: @unchecked Sendable {
                           hivePartition: relativeDirectory, rows: rows, bytes: Int64(bytes.count))
     }
 
-    /// Runs steps 2–4 for files already staged. On a refused commit the staged files are deleted and the error
-    /// is rethrown (`OffsetConflict`, `DedupRace`).
-    public func commit(_ commit: CheckpointCommit) throws -> Int64 {
+    /// Runs steps 2–4 for files already staged. On a refused commit the staged files are deleted, except those
+    /// whose staging path is in `keepingOnRefusal` (files a retry commits again), and the error is rethrown
+    /// (`OffsetConflict`, `DedupRace`).
+    public func commit(_ commit: CheckpointCommit, keepingOnRefusal kept: Set<String> = []) throws -> Int64 {
         var commit = commit
         commit.owner = instance
         try DurableFile.sync(path: stagingDirectory)
@@ -111,7 +112,7 @@ public final class LakeCommitter: @unchecked Sendable {
         do {
             commitID = try store.commit(commit)
         } catch {
-            for f in commit.files { try? FileManager.default.removeItem(atPath: f.stagingPath) }
+            for f in commit.files where !kept.contains(f.stagingPath) { try? FileManager.default.removeItem(atPath: f.stagingPath) }
             throw error
         }
         faultHook?("stored")

@@ -95,13 +95,14 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
                                           fingerprint?.timestampMs.map { .int($0) } ?? .null,
                                           fingerprint.map { .int(Int64(bitPattern: $0.valueHash)) } ?? .null])
                 }
-                var inserted = 0
+                var conflicting = Set<DedupKey>()
                 // Sorted inserts walk the key B-tree in order: far fewer page visits than random order.
-                for key in commit.dedupKeys.sorted() {
-                    inserted += try insertKey.run([.blob(key.bytes), .int(commit.committedAt), .int(commit.dedupNotBefore)])
+                for key in commit.dedupKeys.sorted()
+                where try insertKey.run([.blob(key.bytes), .int(commit.committedAt), .int(commit.dedupNotBefore)]) == 0 {
+                    conflicting.insert(key)
                 }
-                if inserted != commit.dedupKeys.count {
-                    throw DedupRace(expected: commit.dedupKeys.count, inserted: inserted)
+                if !conflicting.isEmpty {
+                    throw DedupRace(expected: commit.dedupKeys.count, conflicting: conflicting)
                 }
                 try db.prepare("INSERT INTO commits(committed_at, owner) VALUES (?, ?)").run([.int(commit.committedAt), .text(commit.owner)])
                 let commitID = Int64(sqlite3LastInsertRowID())
@@ -267,10 +268,13 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     }
 }
 
-/// A dedup key of this commit was inserted by another writer after this instance looked it up: the batch holds a
-/// duplicate that the lookup could not see. The commit is refused as a whole and the batch is processed again.
+/// Dedup keys of this commit were inserted by another writer after this instance looked them up: the batch holds
+/// duplicates that the lookup could not see. The transaction is rolled back; the commit drops those rows and tries
+/// again (`CommitJob`), or, after repeated races, is refused and its batch processed again.
 public struct DedupRace: Error, Sendable, CustomStringConvertible {
     public let expected: Int
-    public let inserted: Int
-    public var description: String { "dedup race: \(expected - inserted) of \(expected) keys were stored by another writer meanwhile" }
+    /// The keys another writer stored meanwhile.
+    public let conflicting: Set<DedupKey>
+    public var inserted: Int { expected - conflicting.count }
+    public var description: String { "dedup race: \(conflicting.count) of \(expected) keys were stored by another writer meanwhile" }
 }

@@ -16,6 +16,8 @@ public struct RowBuffer: Sendable {
     public private(set) var rowCount = 0
     /// Approximate input bytes buffered (the size of the source messages).
     public private(set) var inputBytes = 0
+    /// Each row's dedup key (nil: the row has none), so a commit can drop rows whose key another writer landed.
+    public private(set) var keys: [DedupKey?] = []
 
     public init(layout: TableLayout) {
         var slots: [(LakeColumn.Kind, Int)] = []
@@ -43,8 +45,8 @@ public struct RowBuffer: Sendable {
         case string(String?), int64(Int64?), int32(Int32?), double(Double?), boolean(Bool?)
     }
 
-    /// Appends one row; `cells` must follow the table's column order and kinds.
-    public mutating func append(_ cells: [Cell], inputBytes: Int) {
+    /// Appends one row; `cells` must follow the table's column order and kinds; `key` is the row's dedup key.
+    public mutating func append(_ cells: [Cell], inputBytes: Int, key: DedupKey? = nil) {
         precondition(cells.count == slots.count, "row has \(cells.count) cells, table has \(slots.count) columns")
         for (i, cell) in cells.enumerated() {
             let index = slots[i].index
@@ -58,6 +60,24 @@ public struct RowBuffer: Sendable {
         }
         rowCount += 1
         self.inputBytes += inputBytes
+        keys.append(key)
+    }
+
+    /// This buffer without the rows whose dedup key is in `dropped`, and how many rows that removed.
+    public func removingRows(withKeys dropped: Set<DedupKey>) -> (buffer: RowBuffer, removed: Int) {
+        let kept = keys.indices.filter { keys[$0].map { !dropped.contains($0) } ?? true }
+        guard kept.count < rowCount else { return (self, 0) }
+        var out = self
+        func keep<T>(_ column: [T]) -> [T] { kept.map { column[$0] } }
+        out.strings = strings.map(keep)
+        out.int64s = int64s.map(keep)
+        out.int32s = int32s.map(keep)
+        out.doubles = doubles.map(keep)
+        out.booleans = booleans.map(keep)
+        out.keys = keep(keys)
+        out.rowCount = kept.count
+        out.inputBytes = rowCount == 0 ? 0 : inputBytes * kept.count / rowCount
+        return (out, rowCount - kept.count)
     }
 
     /// The buffered columns as Parquet column values, in table order.
