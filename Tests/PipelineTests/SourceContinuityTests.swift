@@ -134,8 +134,9 @@ import Testing
 
 /// Two instances sharing a lake: keys landed by the other one after this one looked them up cost this one only
 /// the conflicting rows, not a re-read of its whole batch; the DLQ file staged for the commit is kept for the retry.
-/// With a single attempt the commit is refused and the batch read again, and the file DLQ's records, whose staged
-/// file went with the refused commit, are dead-lettered again rather than lost.
+/// With a single attempt the commit is refused and the batch read again (also when that took longer than
+/// `--until-idle`), and the file DLQ's records, whose staged file went with the refused commit, are dead-lettered
+/// again rather than lost.
 @Suite struct DedupRaceTests {
     @Test(arguments: [3, 1])
     func aRaceDropsOnlyTheConflictingRowsAndKeepsTheDeadLetters(attempts: Int) async throws {
@@ -160,6 +161,9 @@ import Testing
             c.committedAt = Int64(Date().timeIntervalSince1970)
             c.owner = "other"
             _ = try! other.commit(c)
+            // Longer than the idle timeout: a refused flush must not let the run exit as idle before it has read
+            // its rewound records again.
+            usleep(300_000)
         })
         var options = PipelineRunner.Options(untilIdle: .milliseconds(250))
         options.dedupRaceAttempts = attempts

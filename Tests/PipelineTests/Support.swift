@@ -169,7 +169,7 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
     var reportedClusterID: String?
     func clusterID() async -> String? { reportedClusterID }
 
-    func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint] {
+    func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint]? {
         var out: [SourcePartition: RecordFingerprint] = [:]
         for (p, o) in offsets where p == partition && o >= lowWatermark && o < Int64(records.count) {
             out[p] = RecordFingerprint(records[Int(o)])

@@ -126,8 +126,9 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 try await flush(trigger: trigger, wait: false)
             } else if options.untilIdle != nil, records.isEmpty || poll.drained, processor.bufferedRows > 0 {
                 // A batch-style run commits as soon as the source is drained (every partition read to its end, or
-                // an empty poll), not only when it gives up waiting.
-                try await flush(trigger: "drained")
+                // an empty poll), not only when it gives up waiting. A refused flush rewound its records: they must
+                // be read again before the run may count as idle.
+                if try await !flush(trigger: "drained") { lastRecordAt = .now }
             }
             if let limit = options.stopAfterRecords, committedCounts.total >= limit { break }
             if let idle = options.untilIdle, records.isEmpty, ContinuousClock.now - lastRecordAt >= idle {

@@ -54,8 +54,9 @@ public protocol RecordSource: AnyObject, Sendable {
     /// brokers did not say.
     func clusterID() async -> String?
     /// The fingerprints of the records at `offsets`, per partition. A partition whose record cannot be read
-    /// (deleted by retention or log compaction, or no answer in time) is absent.
-    func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint]
+    /// (deleted by retention or log compaction, or no answer in time) is absent; nil when the source cannot read
+    /// records by offset at all (generated records).
+    func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint]?
 
     /// The gate that serializes this source's assignment changes with commits (nil: the assignment never changes
     /// while running, as for generated or in-memory sources).
@@ -66,5 +67,5 @@ extension RecordSource {
     public var assignmentGate: AssignmentGate? { nil }
     public func offsetBounds(_ partitions: [SourcePartition]) async -> [SourcePartition: OffsetBounds] { [:] }
     public func clusterID() async -> String? { nil }
-    public func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint] { [:] }
+    public func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint]? { nil }
 }

@@ -66,8 +66,7 @@ final class SourceContinuityCheck: @unchecked Sendable {
                 toFingerprint[partition] = next - 1
             }
         }
-        guard !toFingerprint.isEmpty else { return }
-        let found = await source.fingerprints(at: toFingerprint)
+        guard !toFingerprint.isEmpty, let found = await source.fingerprints(at: toFingerprint) else { return }
         for (partition, offset) in toFingerprint.sorted(by: { $0.key < $1.key }) {
             guard let position = stored[partition], let expected = position.fingerprint else { continue }
             guard let actual = found[partition] else {

@@ -102,7 +102,7 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
 
     /// Reads the record at each offset with a short-lived consumer of its own (assigned, outside the group), so
     /// the group member's positions are untouched. Waits at most 30 s in all.
-    public func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint] {
+    public func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint]? {
         guard !offsets.isEmpty else { return [:] }
         var reader = KafkaConsumerConfig(bootstrapServers: config.bootstrapServers,
                                          groupId: "weir-fingerprint-\(UUID().uuidString.prefix(8))", clientId: config.clientId,
