@@ -51,15 +51,25 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
             "rebuilt   \(layout.storePath) from the lake",
             "files     \(report.files) Parquet files (\(report.rows) rows), \(report.deadLetterFiles) DLQ files (\(report.deadLetterRecords) records)",
             report.keysRestorable
-                ? "keys      \(report.keys) dedup keys first seen within \(config.pipeline.dedupTTL)"
+                ? "keys      \(report.keys) dedup keys first seen within dedup.ttl (\(Self.describe(config.pipeline.dedupTTL)))"
                 : "keys      none: dedup.key content_hash hashes the original payloads, which the lake does not keep; "
                     + "a duplicate of an event landed before the rebuild lands again",
             "offsets",
         ]
         if report.offsets.isEmpty { lines.append("  (none)") }
         for (p, next) in report.offsets.sorted(by: { $0.key < $1.key }) { lines.append("  \(p) next \(next)") }
-        lines.append("dlq       the next weir run scans the DLQ topic from its beginning once, so records already in it are not sent again")
+        if config.deadLetterSink != "file" && report.deadLetterFiles == 0 {
+            lines.append("dlq       the next weir run scans the DLQ topic from its beginning once, so records already in it are not sent again")
+        }
         print(lines.joined(separator: "\n"))
+    }
+
+    /// A whole number of days, hours or seconds, as the configuration writes them (`7d`).
+    static func describe(_ duration: Duration) -> String {
+        let seconds = duration.components.seconds
+        if seconds > 0 && seconds % 86_400 == 0 { return "\(seconds / 86_400)d" }
+        if seconds > 0 && seconds % 3_600 == 0 { return "\(seconds / 3_600)h" }
+        return "\(seconds)s"
     }
 
     /// The id of a `weir run` instance that holds its staging lock on this lake, if any.
