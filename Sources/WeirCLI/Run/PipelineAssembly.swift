@@ -13,18 +13,13 @@ struct PipelineAssembly {
     let committer: LakeCommitter
     let evaluator: RecordEvaluator
 
-    /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed; `StoreError`
-    ///   when the lake or its store cannot be opened.
+    /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed; `StartupError`
+    ///   when the lake directory cannot be created or written; `StoreError` when its store cannot be opened.
     init(config: WeirConfig) throws {
         self.config = config
         schema = try Self.loadSchema(config.schemaFile)
         layout = LakeLayout(root: config.outDir)
-        do {
-            try layout.createDirectories()
-        } catch {
-            throw ConfigError(key: "lake.out_dir", message: "cannot create \(layout.root): \(error.localizedDescription)",
-                              fix: "point OUT_DIR at a writable directory")
-        }
+        try LakeAccess.prepare(layout)
         store = try SQLiteCheckpointStore(path: layout.storePath)
         committer = try LakeCommitter(layout: layout, store: store, writerOptions: Self.writerOptions(config))
         evaluator = RecordEvaluator(schema: schema, config: config.pipeline)

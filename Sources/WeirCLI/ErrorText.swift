@@ -1,0 +1,85 @@
+import Foundation
+import Kafka
+import Pipeline
+
+/// Turns any error that reaches the top of a command into the one line an operator reads: `weir: <cause> (fix: …)`,
+/// with the exit status it deserves (2 for configuration and startup errors, 1 otherwise).
+///
+/// File-system errors from Foundation (`NSPOSIXErrorDomain`, `NSCocoaErrorDomain`) name the path and the system's
+/// reason instead of Foundation's debug dump.
+enum ErrorText {
+    static func render(_ error: Error) -> (line: String, status: Int32) {
+        switch error {
+        case let e as ConfigError: return ("weir: \(e)", 2)
+        case let e as StartupError: return ("weir: \(e)", 2)
+        case let e as KafkaError where e.property != nil: return ("weir: \(KafkaStartup.kafkaConfigError(e))", 2)
+        case let e as FileProblem: return ("weir: \(e)", e.status)
+        default:
+            if let file = FileProblem(error, operation: nil) { return ("weir: \(file)", 1) }
+            return ("weir: \(error)", 1)
+        }
+    }
+}
+
+/// A file-system error with the path, the operation, the system's reason and a fix.
+struct FileProblem: Error, CustomStringConvertible {
+    let path: String
+    /// What Weir was doing, e.g. `read the input file`; nil when unknown.
+    let operation: String?
+    let code: Int32
+    var status: Int32 = 1
+
+    /// Extracts the path and the POSIX error code from a Foundation error; nil when it carries neither.
+    init?(_ error: Error, operation: String?, path fallback: String? = nil, status: Int32 = 1) {
+        let ns = error as NSError
+        let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError
+        let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path ?? fallback
+        var code: Int32?
+        if ns.domain == NSPOSIXErrorDomain { code = Int32(ns.code) }
+        else if underlying?.domain == NSPOSIXErrorDomain { code = underlying.map { Int32($0.code) } }
+        else if ns.domain == NSCocoaErrorDomain {
+            switch CocoaError.Code(rawValue: ns.code) {
+            case .fileNoSuchFile, .fileReadNoSuchFile: code = ENOENT
+            case .fileReadNoPermission, .fileWriteNoPermission: code = EACCES
+            case .fileWriteVolumeReadOnly: code = EROFS
+            case .fileWriteOutOfSpace: code = ENOSPC
+            case .fileWriteFileExists: code = EEXIST
+            default: code = nil
+            }
+        }
+        guard let path, let code else { return nil }
+        self.init(path: path, operation: operation, code: code, status: status)
+    }
+
+    init(path: String, operation: String?, code: Int32, status: Int32 = 1) {
+        self.path = path
+        self.operation = operation
+        self.code = code
+        self.status = status
+    }
+
+    var reason: String {
+        switch code {
+        case ENOENT: return "no such file or directory"
+        case EACCES, EPERM: return "permission denied"
+        case EROFS: return "read-only file system"
+        default: return String(cString: strerror(code)).lowercased()
+        }
+    }
+
+    var fix: String {
+        switch code {
+        case ENOENT: return "check the path"
+        case EACCES, EPERM: return "give this user (uid \(getuid())) access to it, or choose another path"
+        case EROFS: return "choose a path on a writable file system"
+        case ENOSPC, EDQUOT: return "free space on that file system"
+        case EISDIR: return "give a file, not a directory"
+        case ENOTDIR: return "a component of the path is a file; check the path"
+        default: return "check the path and its permissions"
+        }
+    }
+
+    var description: String {
+        (operation.map { "cannot \($0) \(path)" } ?? path) + ": \(reason) (fix: \(fix))"
+    }
+}
