@@ -47,8 +47,23 @@ struct FileProblem: Error, CustomStringConvertible {
             default: code = nil
             }
         }
-        guard let path, let code else { return nil }
+        guard let path, let code = code ?? Self.diagnose(path) else { return nil }
         self.init(path: path, operation: operation, code: code, status: status)
+    }
+
+    /// What is wrong with `path` when Foundation did not say (`NSCocoaErrorDomain` 256 or 512 with no underlying
+    /// POSIX error): a directory where a file was expected, a file where a directory was, or nothing there.
+    static func diagnose(_ path: String) -> Int32? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return isDirectory.boolValue ? EISDIR : nil }
+        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while ancestor.path != "/" {
+            if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+                return isDirectory.boolValue ? ENOENT : ENOTDIR
+            }
+            ancestor.deleteLastPathComponent()
+        }
+        return ENOENT
     }
 
     init(path: String, operation: String?, code: Int32, status: Int32 = 1) {
@@ -63,6 +78,8 @@ struct FileProblem: Error, CustomStringConvertible {
         case ENOENT: return "no such file or directory"
         case EACCES, EPERM: return "permission denied"
         case EROFS: return "read-only file system"
+        case EISDIR: return "is a directory"
+        case ENOTDIR: return "a component of the path is not a directory"
         default: return String(cString: strerror(code)).lowercased()
         }
     }
@@ -74,7 +91,7 @@ struct FileProblem: Error, CustomStringConvertible {
         case EROFS: return "choose a path on a writable file system"
         case ENOSPC, EDQUOT: return "free space on that file system"
         case EISDIR: return "give a file, not a directory"
-        case ENOTDIR: return "a component of the path is a file; check the path"
+        case ENOTDIR: return "check the path"
         default: return "check the path and its permissions"
         }
     }

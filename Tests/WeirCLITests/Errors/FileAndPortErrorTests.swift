@@ -45,3 +45,17 @@ import Glibc
         #expect(stderr.contains("--listen"))
     }
 }
+
+/// Foundation errors that carry no POSIX code are diagnosed from the path itself.
+@Suite struct FileProblemTests {
+    @Test func aDirectoryOrAFileInThePathIsNamed() async throws {
+        let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["validate", "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml",
+                                                                              NSTemporaryDirectory()])
+        #expect(status == 2)
+        #expect(stderr.contains("is a directory (fix: give a file, not a directory)"), "\(stderr)")
+        let (lake, _, lakeErr) = try await ChildProcess.run(RepoPaths.weir, ["simulate", "--count", "1", "--out-dir", "/dev/null/lake",
+                                                                            "--listen", "off", "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml"])
+        #expect(lake == 2)
+        #expect(lakeErr.hasPrefix("weir: cannot create the directory /dev/null/lake: a component of the path is not a directory"), "\(lakeErr)")
+    }
+}
