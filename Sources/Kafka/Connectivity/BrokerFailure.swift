@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 
 /// Why a client could not talk to any broker, classified from librdkafka's error reports (pure; no I/O).
 ///
@@ -107,7 +108,9 @@ public struct BrokersUnreachable: Error, Sendable, CustomStringConvertible {
         var text = "cannot connect to the Kafka brokers at \(bootstrapServers): \(cause.rawValue)"
         if let detail { text += " (librdkafka: \(detail))" }
         let seconds = Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
-        text += cause.isPermanent ? "" : ", still failing after \(Int(seconds.rounded())) s"
+        let shown = seconds < 10 ? String(format: "%.1f", seconds) : String(Int(seconds.rounded()))
+        text += cause.isPermanent ? "; not retried (retrying cannot fix it), gave up after \(shown) s"
+            : "; still failing after \(shown) s"
         return text
     }
 }

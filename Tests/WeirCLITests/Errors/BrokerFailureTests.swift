@@ -20,6 +20,7 @@ import Testing
         let (status, _, stderr) = try await Self.run("127.0.0.1:1", extra)
         #expect(status == 2, "\(stderr)")
         #expect(stderr.hasPrefix("weir: cannot connect to the Kafka brokers at 127.0.0.1:1: connection refused"), "\(stderr)")
+        #expect(stderr.contains("; still failing after "), "\(stderr)")
         #expect(stderr.contains("--connect-timeout"))
         #expect(!stderr.contains("DLQ") && !stderr.contains("dead-letter"), "the DLQ topic is not the cause: \(stderr)")
     }
@@ -35,12 +36,18 @@ import Testing
     func aPeerThatIsNotAKafkaBrokerIsAProtocolFailure(behaviour: ClosingListener.Behaviour) async throws {
         let listener = try ClosingListener(behaviour)
         defer { listener.stop() }
-        let started = ContinuousClock.now
-        let (status, _, stderr) = try await Self.run(listener.address, ["--connect-timeout", "60s"])
+        let (status, _, stderr) = try await Self.run(listener.address, ["--connect-timeout", "120s"])
         #expect(status == 2, "\(stderr)")
         #expect(stderr.contains("cannot connect to the Kafka brokers at \(listener.address): Kafka protocol handshake (ApiVersionRequest) failed"),
                 "\(stderr)")
-        #expect(ContinuousClock.now - started < .seconds(50), "a permanent cause ends the wait before --connect-timeout")
+        #expect(try Self.secondsBeforeGivingUp(stderr) < 60, "a permanent cause ends the wait long before --connect-timeout: \(stderr)")
+    }
+
+    /// The time the probe reports it waited (measured by weir itself, so a busy test process does not count).
+    static func secondsBeforeGivingUp(_ stderr: String) throws -> Double {
+        let marker = "gave up after "
+        let range = try #require(stderr.range(of: marker), "no '\(marker)' in \(stderr)")
+        return try #require(Double(stderr[range.upperBound...].prefix { $0.isNumber || $0 == "." }))
     }
 
     @Test func produceAndReplayFailTheSameWay() async throws {
@@ -88,14 +95,13 @@ import Testing
         let dir = try RepoPaths.temporaryDirectory("security")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "kafka:\n  properties:\n    \(properties)\n".write(toFile: dir + "/weir.yaml", atomically: true, encoding: .utf8)
-        let started = ContinuousClock.now
         let (status, _, stderr) = try await ChildProcess.run(
             RepoPaths.weir, ["run", "--config", dir + "/weir.yaml", "--bootstrap-servers", cluster.bootstrapServers,
-                             "--connect-timeout", "60s", "--out-dir", dir + "/lake", "--listen", "off",
+                             "--connect-timeout", "120s", "--out-dir", dir + "/lake", "--listen", "off",
                              "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml"], timeout: .seconds(120))
         #expect(status == 2, "\(stderr)")
         #expect(stderr.hasPrefix("weir: cannot connect to the Kafka brokers at \(cluster.bootstrapServers): \(cause)"), "\(stderr)")
         #expect(!stderr.contains("sasl.password: p") && !stderr.contains("=p,"), "no secret in the message")
-        #expect(ContinuousClock.now - started < .seconds(50))
+        #expect(try BrokerFailureTests.secondsBeforeGivingUp(stderr) < 60, "not retried until --connect-timeout: \(stderr)")
     }
 }
