@@ -14,6 +14,7 @@ enum ErrorText {
         case let e as StartupError: return ("weir: \(e)", 2)
         case let e as KafkaError where e.property != nil: return ("weir: \(KafkaStartup.kafkaConfigError(e))", 2)
         case let e as FileProblem: return ("weir: \(e)", e.status)
+        case let e as KafkaError: return ("weir: Kafka: \(e.reason)" + (e.isRetriable ? " (a transient error; running again may succeed)" : ""), 1)
         default:
             if let file = FileProblem(error, operation: nil) { return ("weir: \(file)", 1) }
             return ("weir: \(error)", 1)
