@@ -92,6 +92,9 @@ struct WeirConfig: Sendable {
         if let sink = deadLetterSink, !["kafka", "file"].contains(sink) {
             throw ConfigError(key: "dlq.sink", message: "unknown sink '\(sink)'", fix: "use kafka or file")
         }
+        if !["json", "text", "auto"].contains(logFormat) {
+            throw ConfigError(key: "observability.log_format", message: "unknown format '\(logFormat)'", fix: "use json, text or auto")
+        }
         do {
             try KafkaProperties.check(kafkaProperties)
         } catch {

@@ -71,3 +71,13 @@ import Testing
         }
     }
 }
+
+/// A value outside a flag's set is rejected with the accepted values, never silently replaced by a default.
+@Suite struct SetValuedFlagTests {
+    @Test func anUnknownLogFormatIsRejected() async throws {
+        let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["run", "--log-format", "yaml", "--listen", "off"])
+        #expect(status == 2)
+        #expect(stderr.contains("weir: invalid configuration: observability.log_format: unknown format 'yaml' (fix: use json, text or auto)"),
+                "\(stderr)")
+    }
+}
