@@ -67,12 +67,16 @@ public struct ProduceCommand: AsyncParsableCommand {
             try KafkaStartup.producer(KafkaProducerConfig(bootstrapServers: settings.bootstrapServers, clientId: settings.clientId,
                                                           compression: compression, extra: settings.kafkaProperties))
         }
-        guard let partitions = try? await producer.partitionCount(topic: topic, timeout: settings.connectTimeout), partitions > 0 else {
+        let partitions: Int
+        do {
+            partitions = try await failOnConfigError {
+                try await KafkaStartup.ensureTopic(topic, settings, role: "topic",
+                                                   fix: "create it, e.g. weir broker --topic \(topic):4, or choose another with --topic or KAFKA_TOPIC",
+                                                   autoCreate: true)
+            }
+        } catch {
             await producer.close()
-            let message = "weir: topic '\(topic)' does not exist on the brokers at \(settings.bootstrapServers) "
-                + "(fix: create it, e.g. weir broker --topic \(topic):4, or choose another with --topic or KAFKA_TOPIC)\n"
-            FileHandle.standardError.write(Data(message.utf8))
-            throw ExitCode(2)
+            throw error
         }
         let total = source.total
         let clock = ContinuousClock()

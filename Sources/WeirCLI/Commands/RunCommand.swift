@@ -56,7 +56,14 @@ struct RunCommand: AsyncParsableCommand {
                 extra: config.kafkaProperties)
             let source = KafkaRecordSource(config: consumerConfig, topic: config.pipeline.topic)
             try await KafkaStartup.ensureReachable(config)
-            try await Self.checkDeadLetterTopic(config)
+            try await KafkaStartup.ensureTopic(config.pipeline.topic, config, role: "source topic",
+                                               fix: "create it, or correct --topic, KAFKA_TOPIC or kafka.topic", autoCreate: false)
+            if config.deadLetterSink != "file" {
+                // A missing DLQ topic is found now, not at the first commit that has rejected events.
+                try await KafkaStartup.ensureTopic(config.pipeline.effectiveDeadLetterTopic, config, role: "dead-letter topic",
+                                                   fix: "create it, or set dlq.topic to an existing topic, or use --dlq-sink file (dlq.sink: file)",
+                                                   autoCreate: true)
+            }
             let deadLetters = try Self.deadLetterSink(config)
             logger.info("starting", metadata: ["topic": "\(config.pipeline.topic)", "consumer_group": "\(config.groupId)",
                                                "out_dir": "\(assembly.layout.root)", "kafka": "\(consumerConfig.redacted)",
@@ -81,36 +88,5 @@ struct RunCommand: AsyncParsableCommand {
         }
         return KafkaDeadLetterSink(producer: producer, topic: config.pipeline.effectiveDeadLetterTopic,
                                    bootstrapServers: config.bootstrapServers, consumerProperties: config.kafkaProperties)
-    }
-
-    /// Checks at startup that the DLQ topic exists (the brokers are known to answer), so a missing topic is a clear
-    /// error, not a stalled commit. Waits up to `kafka.connect_timeout` for a topic that is being created.
-    static func checkDeadLetterTopic(_ config: WeirConfig) async throws {
-        guard config.deadLetterSink != "file" else { return }
-        let topic = config.pipeline.effectiveDeadLetterTopic
-        let producer: KafkaProducer
-        do {
-            producer = try KafkaProducer(config: KafkaProducerConfig(
-                bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-check", extra: config.kafkaProperties))
-        } catch {
-            throw KafkaStartup.kafkaConfigError(error)
-        }
-        defer { Task { await producer.close() } }
-        var partitions: Int?
-        var lastError: KafkaError?
-        let deadline = ContinuousClock.now + config.connectTimeout
-        repeat {
-            do {
-                partitions = try await producer.partitionCount(topic: topic, timeout: .seconds(5))
-            } catch {
-                lastError = error
-                try? await Task.sleep(for: .milliseconds(500))
-            }
-        } while partitions == nil && ContinuousClock.now < deadline
-        guard let partitions, partitions > 0 else {
-            throw StartupError(message: "the dead-letter topic '\(topic)' does not exist on the brokers at \(config.bootstrapServers)"
-                                   + (lastError.map { " (\($0.detail ?? $0.reason))" } ?? ""),
-                               fix: "create it, or set dlq.topic to an existing topic, or use --dlq-sink file (dlq.sink: file)")
-        }
     }
 }

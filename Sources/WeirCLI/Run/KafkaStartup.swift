@@ -21,6 +21,38 @@ enum KafkaStartup {
         }
     }
 
+    /// The partition count of `topic`, waiting up to `kafka.connect_timeout` for a topic that is being created.
+    /// Call after `ensureReachable`, so a failure here is about the topic, not the brokers.
+    /// - Parameters:
+    ///   - role: how the message names the topic, e.g. `source topic`.
+    ///   - autoCreate: whether the metadata request may ask the brokers to create the topic (librdkafka's
+    ///     `allow.auto.create.topics`); false for a source topic, so a misspelt name is reported, not created.
+    /// - Throws: `StartupError` naming the topic, the brokers and `fix`.
+    @discardableResult
+    static func ensureTopic(_ topic: String, _ config: WeirConfig, role: String, fix: String, autoCreate: Bool) async throws -> Int {
+        var properties = config.kafkaProperties
+        properties["allow.auto.create.topics"] = autoCreate ? "true" : "false"
+        let producer = try Self.producer(KafkaProducerConfig(bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-check",
+                                                             extra: properties))
+        var partitions: Int?
+        var lastError: KafkaError?
+        let deadline = ContinuousClock.now + config.connectTimeout
+        repeat {
+            do {
+                partitions = try await producer.partitionCount(topic: topic, timeout: .seconds(5))
+            } catch {
+                lastError = error
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        } while partitions == nil && ContinuousClock.now < deadline
+        await producer.close(flushTimeout: .zero)
+        guard let partitions, partitions > 0 else {
+            throw StartupError(message: "the \(role) '\(topic)' does not exist on the brokers at \(config.bootstrapServers)"
+                                   + (lastError.map { " (\($0.detail ?? $0.reason))" } ?? ""), fix: fix)
+        }
+        return partitions
+    }
+
     /// A producer, or the configuration error that keeps librdkafka from creating it.
     static func producer(_ config: KafkaProducerConfig) throws -> KafkaProducer {
         do {

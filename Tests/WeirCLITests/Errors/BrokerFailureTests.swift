@@ -105,3 +105,38 @@ import Testing
         #expect(try BrokerFailureTests.secondsBeforeGivingUp(stderr) < 60, "not retried until --connect-timeout: \(stderr)")
     }
 }
+
+/// Brokers that answer but lack the topic: exit 2 naming the topic and the fix, after `--connect-timeout`.
+@Suite struct MissingTopicTests {
+    @Test func aMissingSourceOrDeadLetterTopicExitsTwo() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        defer { cluster.shutdown() }
+        try cluster.simulateMissingTopic("typo")
+        try cluster.simulateMissingTopic("present_dlq")
+        try cluster.createTopic("present", partitions: 1)
+        let dir = try RepoPaths.temporaryDirectory("missing-topic")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func run(_ topic: String) async throws -> (Int32, String) {
+            let (status, _, stderr) = try await ChildProcess.run(
+                RepoPaths.weir, ["run", "--bootstrap-servers", cluster.bootstrapServers, "--topic", topic, "--connect-timeout", "2s",
+                                 "--out-dir", dir + "/lake-" + topic, "--listen", "off",
+                                 "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml"], timeout: .seconds(120))
+            return (status, stderr)
+        }
+        let (source, sourceErr) = try await run("typo")
+        #expect(source == 2, "\(sourceErr)")
+        #expect(sourceErr.hasPrefix("weir: the source topic 'typo' does not exist on the brokers at \(cluster.bootstrapServers)"), "\(sourceErr)")
+        #expect(sourceErr.contains("correct --topic, KAFKA_TOPIC or kafka.topic"))
+
+        let (dlq, dlqErr) = try await run("present")
+        #expect(dlq == 2, "\(dlqErr)")
+        #expect(dlqErr.hasPrefix("weir: the dead-letter topic 'present_dlq' does not exist"), "\(dlqErr)")
+        #expect(dlqErr.contains("--dlq-sink file"))
+
+        let (produce, _, produceErr) = try await ChildProcess.run(
+            RepoPaths.weir, ["produce", "--bootstrap-servers", cluster.bootstrapServers, "--topic", "typo", "--count", "1",
+                             "--connect-timeout", "2s"], timeout: .seconds(120))
+        #expect(produce == 2, "\(produceErr)")
+        #expect(produceErr.hasPrefix("weir: the topic 'typo' does not exist"), "\(produceErr)")
+    }
+}
