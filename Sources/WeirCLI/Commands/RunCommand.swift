@@ -77,15 +77,12 @@ struct RunCommand: AsyncParsableCommand {
         print(summary.render())
     }
 
+    /// The DLQ sink the configuration asks for.
+    /// - Throws: `ConfigError` when librdkafka refuses the Kafka producer's properties.
     static func deadLetterSink(_ config: WeirConfig) throws -> DeadLetterSink {
         if config.deadLetterSink == "file" { return FileDeadLetterSink() }
-        let producer: KafkaProducer
-        do {
-            producer = try KafkaProducer(config: KafkaProducerConfig(
-                bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq", extra: config.kafkaProperties))
-        } catch {
-            throw KafkaStartup.kafkaConfigError(error)
-        }
+        let producer = try KafkaStartup.producer(KafkaProducerConfig(
+            bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq", extra: config.kafkaProperties))
         return KafkaDeadLetterSink(producer: producer, topic: config.pipeline.effectiveDeadLetterTopic,
                                    bootstrapServers: config.bootstrapServers, consumerProperties: config.kafkaProperties)
     }
