@@ -7,15 +7,22 @@ import CRdKafka
 /// - `reason`: a human-readable message, librdkafka's own text where one exists (`rd_kafka_err2str`, the
 ///   `errstr` of `rd_kafka_conf_set`/`rd_kafka_new`, or `rd_kafka_error_string`).
 /// - `isRetriable`: whether retrying the same operation may succeed.
+/// - `property`, `detail`: for a configuration error, the librdkafka property and librdkafka's own message.
 public struct KafkaError: Error, Sendable, CustomStringConvertible {
     public let code: Int32
     public let reason: String
     public let isRetriable: Bool
+    /// For an invalid configuration property: its key (nil otherwise).
+    public let property: String?
+    /// librdkafka's own message without the wrapper's context, when there is one.
+    public let detail: String?
 
-    public init(code: Int32, reason: String, isRetriable: Bool = false) {
+    public init(code: Int32, reason: String, isRetriable: Bool = false, property: String? = nil, detail: String? = nil) {
         self.code = code
         self.reason = reason
         self.isRetriable = isRetriable
+        self.property = property
+        self.detail = detail
     }
 
     /// Builds an error from a librdkafka response code, with `context` prefixed to librdkafka's text.

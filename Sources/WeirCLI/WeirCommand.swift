@@ -20,7 +20,7 @@ extension WeirCommand {
     ///
     /// Exit status: 0 success, 1 failure, 2 a usage error (an unknown flag, a missing or invalid argument —
     /// ArgumentParser's own code for these is 64, `EX_USAGE`; Weir uses 2 like most Unix tools and like its
-    /// configuration errors), and the subcommands' documented codes. Other failures print `weir: <error>`.
+    /// configuration errors), and the subcommands' documented codes. Every error line starts with `weir:`.
     public static func runAsMain() async {
         MallocTuning.apply()
         do {
@@ -31,16 +31,17 @@ extension WeirCommand {
                 try command.run()
             }
         } catch {
+            if error is ExitCode || error is CleanExit { exit(withError: error) }
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                var message = fullMessage(for: error)
+                if message.hasPrefix("Error: ") { message = "weir: " + message.dropFirst("Error: ".count) }
+                FileHandle.standardError.write(Data((message + "\n").utf8))
                 Foundation.exit(2)
             }
-            if !(error is ExitCode), exitCode(for: error) == .failure {
-                // A run-time failure (store, source, pipeline): one line that starts with `weir:`, like every error.
-                FileHandle.standardError.write(Data("weir: \(error)\n".utf8))
-                Foundation.exit(1)
-            }
-            exit(withError: error)
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let (line, status) = ErrorText.render(error)
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            Foundation.exit(status)
         }
     }
 }

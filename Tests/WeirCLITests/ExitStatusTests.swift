@@ -4,9 +4,9 @@ import Testing
 /// The exit statuses the README documents, checked on the real binary.
 @Suite struct ExitStatusTests {
     @Test func usageErrorsExitWithTwoAndSayWhatWasWrong() async throws {
-        let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["validate", "--no-such-flag"])
+        let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["validate", "--no-such-flag", "/dev/null"])
         #expect(status == 2)
-        #expect(stderr.contains("--no-such-flag"))
+        #expect(stderr.hasPrefix("weir: Unknown option '--no-such-flag'"), "\(stderr)")
         let (unknown, _, unknownErr) = try await ChildProcess.run(RepoPaths.weir, ["no-such-command"])
         #expect(unknown == 2)
         #expect(unknownErr.contains("no-such-command"))
@@ -38,7 +38,7 @@ import Testing
     @Test func aMissingSchemaFileIsNamedPlainly() async throws {
         let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["validate", "--schema", "/nonexistent/schema.yaml", "/dev/null"])
         #expect(status == 2)
-        #expect(stderr.contains("cannot read schema file /nonexistent/schema.yaml: no such file"))
+        #expect(stderr.hasPrefix("weir: invalid configuration: schema.file: /nonexistent/schema.yaml does not exist"), "\(stderr)")
         #expect(!stderr.contains("NSCocoaErrorDomain"))
     }
 }
@@ -52,7 +52,7 @@ import Testing
             RepoPaths.weir, ["produce", "--bootstrap-servers", "127.0.0.1:1", "--topic", "nowhere", "--count", "10"],
             timeout: .seconds(120))
         #expect(status == 2)
-        #expect(stderr.contains("topic 'nowhere' does not exist or the brokers at 127.0.0.1:1 cannot be reached"))
+        #expect(stderr.contains("cannot connect to the Kafka brokers at 127.0.0.1:1: connection refused"), "\(stderr)")
         #expect(ContinuousClock.now - started < .seconds(60))
     }
 }

@@ -11,6 +11,13 @@ public enum KafkaProperties {
             || k == "ssl.key.pem" || k == "ssl_key" || k.hasSuffix(".token")
     }
 
+    /// Checks every property with librdkafka (`rd_kafka_conf_set`) without creating a client.
+    /// - Throws: `KafkaError` whose `property` names the first invalid key and whose `detail` is librdkafka's
+    ///   own message (e.g. `No such configuration property: "foo.bar"`).
+    public static func check(_ properties: [String: String]) throws(KafkaError) {
+        _ = try RDKafkaConfig(properties)
+    }
+
     /// A deterministic `key=value` listing (sorted by key) with secret values replaced by `[REDACTED]`.
     public static func redacted(_ properties: [String: String]) -> String {
         properties.keys.sorted().map { key in
@@ -28,10 +35,10 @@ final class RDKafkaConfig {
 
     /// Creates a conf and sets every property. Throws with librdkafka's `errstr` for an unknown key or an
     /// invalid value (e.g. `No such configuration property: "foo.bar"`).
-    init(_ properties: [String: String]) throws(KafkaError) {
+    init(_ properties: [String: String], demoteLogs: Bool = false) throws(KafkaError) {
         let conf = rd_kafka_conf_new()!
         pointer = conf
-        LibrdkafkaLog.install(on: conf)
+        LibrdkafkaLog.install(on: conf, demoted: demoteLogs)
         for key in properties.keys.sorted() {
             try set(key, properties[key]!)
         }
@@ -44,7 +51,7 @@ final class RDKafkaConfig {
             let shown = KafkaProperties.isSecret(key) ? "[REDACTED]" : value
             let message = String(errstr: errstr)
             throw KafkaError(code: res.rawValue,
-                             reason: "invalid configuration \(key)=\(shown): \(message)")
+                             reason: "invalid configuration \(key)=\(shown): \(message)", property: key, detail: message)
         }
     }
 

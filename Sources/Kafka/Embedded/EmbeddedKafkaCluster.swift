@@ -54,6 +54,12 @@ public final class EmbeddedKafkaCluster: Sendable {
         try Self.check(err, "create topic \(name)")
     }
 
+    /// Makes Metadata responses report `topic` as unknown (`UNKNOWN_TOPIC_OR_PART`), the way a real cluster without
+    /// the topic and without auto-creation answers (the mock brokers otherwise create any topic a client asks for).
+    public func simulateMissingTopic(_ topic: String) throws(KafkaError) {
+        try withCluster { rd_kafka_mock_topic_set_error($0, topic, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) }
+    }
+
     /// Makes `brokerId` the leader of a partition.
     public func setPartitionLeader(_ tp: TopicPartition, brokerId: Int32) throws(KafkaError) {
         let err = try withCluster { rd_kafka_mock_partition_set_leader($0, tp.topic, tp.partition, brokerId) }

@@ -20,7 +20,8 @@ final class RDKafkaClient: @unchecked Sendable {
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(type, config.pointer, &errstr, errstr.count) else {
             retained?.release()
-            throw KafkaError.client("rd_kafka_new failed: \(String(errstr: errstr))")
+            let message = String(errstr: errstr)
+            throw KafkaError(code: -1, reason: "rd_kafka_new failed: \(message)", detail: message)
         }
         config.release()
         handle = rk

@@ -15,7 +15,7 @@ struct CheckpointStatsCommand: AsyncParsableCommand {
         commandName: "stats", abstract: "Dedup keys (count, oldest, newest), store size, stored offsets and totals.")
 
     @OptionGroup var lake: LakeOptions
-    @Option(name: .long, help: "Output: text or json.")
+    @Option(name: .long, help: "Output format.")
     var format: OutputFormat = .text
 
     func run() async throws {
@@ -33,14 +33,14 @@ struct CheckpointPruneCommand: AsyncParsableCommand {
         commandName: "prune", abstract: "Delete dedup keys older than the TTL, in chunks.")
 
     @OptionGroup var lake: LakeOptions
-    @Option(name: .long, help: "Keys first seen longer ago than this are deleted, e.g. 7d (default: dedup.ttl).")
+    @Option(name: .long, parsing: .unconditional, help: "Keys first seen longer ago than this are deleted: a duration with a unit, e.g. 7d (default: dedup.ttl).")
     var ttl: String?
     @Option(name: .long, help: "Keys deleted per transaction.")
     var chunk: Int = 10_000
 
     func run() async throws {
         let (config, _, store) = try await failOnConfigError { try lake.open() }
-        let ttl = try await failOnConfigError { try self.ttl.map { try ConfigValueParsers.duration($0, key: "--ttl") } ?? config.pipeline.dedupTTL }
+        let ttl = try await failOnConfigError { try self.ttl.map { try ConfigValueParsers.duration($0, key: "--ttl", allowZero: true) } ?? config.pipeline.dedupTTL }
         let cutoff = Int64(Date().timeIntervalSince1970) - ttl.components.seconds
         let deleted = try CheckpointMaintenance.prune(store, olderThan: cutoff, chunk: max(1, chunk))
         print("pruned \(deleted) keys first seen before \(CheckpointMaintenance.iso(cutoff))")

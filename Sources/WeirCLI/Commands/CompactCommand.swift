@@ -58,19 +58,20 @@ struct CompactCommand: AsyncParsableCommand {
     var targetSize: String = "128MiB"
     @Option(name: .long, help: "Work directory on the lake's file system, outside OUT_DIR (default: <parent>/.<name>.weir-work).")
     var workDir: String?
-    @Option(name: .long, help: "Delete retired partition versions after this long, e.g. 5m.")
+    @Option(name: .long, parsing: .unconditional, help: "Delete retired partition versions after this long: a duration, e.g. 5m.")
     var grace: String = "5m"
-    @Option(name: .long, help: "Keep tombstones under the merged files' names this long, e.g. 2s (see docs/COMPACTION.md).")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Keep tombstones under the merged files' names this long: seconds or a duration, e.g. 2s (see docs/COMPACTION.md).")
     var tombstoneGrace: String = "2s"
-    @Option(name: .long, help: "Output: text or json.")
+    @Option(name: .long, help: "Output format.")
     var format: OutputFormat = .text
 
     func run() async throws {
         let (config, layout, store) = try await failOnConfigError { try lake.open() }
         var options = CompactionOptions()
         options.targetBytes = Int64(try await failOnConfigError { try ConfigValueParsers.bytes(targetSize, key: "--target-size") })
-        options.grace = try await failOnConfigError { try ConfigValueParsers.duration(grace, key: "--grace") }
-        options.tombstoneGrace = try await failOnConfigError { try ConfigValueParsers.duration(tombstoneGrace, key: "--tombstone-grace") }
+        options.grace = try await failOnConfigError { try ConfigValueParsers.duration(grace, key: "--grace", allowZero: true) }
+        options.tombstoneGrace = try await failOnConfigError { try ConfigValueParsers.duration(tombstoneGrace, key: "--tombstone-grace", bare: .seconds, allowZero: true) }
         options.workDirectory = workDir
         options.rowGroupRows = config.pipeline.parquet.rowGroupRows
         options.createdBy = WeirVersion.parquetCreatedBy

@@ -27,12 +27,12 @@ struct DLQReplayCommand: AsyncParsableCommand {
     var fromDir: String?
     @Option(name: .long, help: "Cerberus schema to re-validate with (default: schema.file).")
     var schema: String?
-    @Option(name: .long, help: "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS).")
-    var bootstrapServers: String?
+    @OptionGroup var kafka: KafkaOptions
     @Option(name: .long, help: "The source topic to produce replayed events to (default: kafka.topic).")
     var toTopic: String?
-    @Option(name: .long, help: "Consumer group recording a topic replay's progress.")
-    var group: String = "weir-dlq-replay"
+    @Option(name: [.customLong("group-id"), .customLong("group")],
+            help: "Consumer group recording a topic replay's progress (not the pipeline's group).")
+    var groupId: String = "weir-dlq-replay"
     @Option(name: .long, help: "Ledger of replayed file lines (default: OUT_DIR/_weir/dlq-replay.ledger).")
     var ledger: String?
 
@@ -43,16 +43,20 @@ struct DLQReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try await failOnConfigError {
             var config = try lake.load()
-            if let bootstrapServers { config.bootstrapServers = bootstrapServers }
+            try kafka.apply(to: &config)
             if let schema { config.schemaFile = schema }
+            try config.validate()
             return config
         }
+        try await failOnConfigError { try await KafkaStartup.ensureReachable(config) }
         let eventSchema = try await failOnConfigError { try PipelineAssembly.loadSchema(config.schemaFile) }
         let target = toTopic ?? config.pipeline.topic
         let replayer = DeadLetterReplayer(schema: eventSchema, limits: JSONLimits(maxDepth: config.pipeline.maxDepth,
                                                                                    maxBytes: config.pipeline.maxMessageBytes))
-        let producer = try KafkaProducer(config: KafkaProducerConfig(
-            bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq-replay", extra: config.kafkaProperties))
+        let producer = try await failOnConfigError {
+            try KafkaStartup.producer(KafkaProducerConfig(
+                bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq-replay", extra: config.kafkaProperties))
+        }
         let send: ([ReplayCandidate]) async throws -> Void = { batch in
             _ = try await producer.sendAll(batch.map {
                 KafkaOutgoingMessage(topic: target, key: $0.key, value: $0.payload,
@@ -61,7 +65,7 @@ struct DLQReplayCommand: AsyncParsableCommand {
         }
         let report: ReplayReport
         if let fromTopic {
-            report = try await replayer.replayTopic(topic: fromTopic, bootstrapServers: config.bootstrapServers, groupId: group,
+            report = try await replayer.replayTopic(topic: fromTopic, bootstrapServers: config.bootstrapServers, groupId: groupId,
                                                     properties: config.kafkaProperties, send: send)
         } else {
             let layout = LakeLayout(root: config.outDir)

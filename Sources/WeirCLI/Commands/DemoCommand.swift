@@ -14,9 +14,9 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run Weir end to end on an embedded Kafka cluster and reconcile the numbers.",
         discussion: """
-            Starts 3 embedded brokers with topics pi2_events (4 partitions) and pi2_events_dlq, produces generated events
-            (some invalid, some duplicated), runs the pipeline with the metrics endpoint up until everything produced is
-            committed, prints a summary and the DuckDB command to query the lake. Exits 0 only if
+            Starts 3 embedded brokers with topics pi2_events (4 partitions) and pi2_events_dlq, produces generated \
+            events (some invalid, some duplicated), runs the pipeline with the metrics endpoint up until everything \
+            produced is committed, prints a summary and the DuckDB command to query the lake. Exits 0 only if \
             produced = landed + duplicates + DLQ.
             """)
 
@@ -27,13 +27,13 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var generatorOptions: GeneratorOptions
     @Option(name: .long, help: "The demo's lake (emptied at start if a previous demo made it).")
     var outDir: String = "datasets/processed/demo"
-    @Option(name: .long, help: "Metrics and health listener host:port, or 'off'.")
+    @Option(name: .long, help: "Metrics and health listener host:port, or off.")
     var listen: String = "127.0.0.1:9108"
     @Option(name: .long, help: "Cerberus schema file.")
     var schema: String = "schemas/pi2_events.v1.yaml"
-    @Option(name: .long, help: "Log format: json, text or auto.")
+    @Option(name: .long, help: "Log format: json, text or auto (text when stderr is a terminal).")
     var logFormat: String = "auto"
-    @Option(name: .long, help: "Log level (default warning, so the progress line stays readable).")
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical (default warning, so the progress line stays readable).")
     var logLevel: String = "warning"
 
     func run() async throws {
@@ -81,7 +81,7 @@ struct DemoCommand: AsyncParsableCommand {
                             produced: producer.delivered)
         }
         session.onListening = { address in say("while it runs: metrics at http://\(address)/metrics, health at /healthz and /readyz") }
-        let summary = try await session.run()
+        let summary = try await failOnConfigError { try await session.run() }
         progress.finish()
         let produced = try await producing.value
         let dlqInTopic = try await producer.messageCount(topic: "pi2_events_dlq")

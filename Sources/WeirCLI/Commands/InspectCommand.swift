@@ -15,7 +15,7 @@ struct InspectCommand: AsyncParsableCommand {
     var config: String?
     @Option(name: .long, help: "Target rows per row group to compare with (default: lake.row_group_rows).")
     var rowGroupRows: Int?
-    @Option(name: .long, help: "Output: text or json.")
+    @Option(name: .long, help: "Output format.")
     var format: OutputFormat = .text
 
     func run() async throws {

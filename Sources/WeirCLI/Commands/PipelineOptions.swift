@@ -12,15 +12,16 @@ struct PipelineOptions: ParsableArguments {
     var outDir: String?
     @Option(name: .long, help: "Cerberus schema file, YAML or JSON (env SCHEMA_FILE).")
     var schema: String?
-    @Option(name: .long, help: "Metrics and health listener host:port, or 'off'.")
+    @Option(name: .long, help: "Metrics and health listener host:port, or off (key observability.listen, default 127.0.0.1:9108).")
     var listen: String?
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env WEIR_LOG_LEVEL).")
     var logLevel: String?
-    @Option(name: .long, help: "Log format: json, text or auto (text when stderr is a terminal).")
+    @Option(name: .long, help: "Log format: json, text or auto (text when stderr is a terminal; key observability.log_format).")
     var logFormat: String?
     @Option(name: .long, help: "Flush and commit after this many buffered records.")
     var flushRows: Int?
-    @Option(name: .long, help: "Flush and commit when the oldest buffered record is this old (e.g. 60s).")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Flush and commit when the oldest buffered record is this old: seconds or a duration, e.g. 5 or 60s (key lake.flush_interval, default 60s).")
     var flushInterval: String?
 
     /// Loads the configuration and applies these flags.
@@ -32,7 +33,7 @@ struct PipelineOptions: ParsableArguments {
         if let logLevel { config.logLevel = logLevel }
         if let logFormat { config.logFormat = logFormat }
         if let flushRows { config.pipeline.flushRows = flushRows }
-        if let flushInterval { config.pipeline.flushInterval = try ConfigValueParsers.duration(flushInterval, key: "--flush-interval") }
+        if let flushInterval { config.pipeline.flushInterval = try ConfigValueParsers.duration(flushInterval, key: "--flush-interval", bare: .seconds) }
         try config.validate()
         return config
     }
@@ -45,11 +46,14 @@ struct PipelineOptions: ParsableArguments {
     }
 }
 
-/// Prints a configuration error the way an operator needs it, and exits 2.
+/// Prints a configuration or startup error the way an operator needs it, and exits 2.
 func failOnConfigError<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as ConfigError {
+        FileHandle.standardError.write(Data("weir: \(error)\n".utf8))
+        throw ExitCode(2)
+    } catch let error as StartupError {
         FileHandle.standardError.write(Data("weir: \(error)\n".utf8))
         throw ExitCode(2)
     }

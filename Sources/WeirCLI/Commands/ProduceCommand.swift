@@ -7,17 +7,22 @@ import Kafka
 public struct ProduceCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "produce",
-        abstract: "Produce generated pi2 events or a JSONL/CSV file into a Kafka topic.")
+        abstract: "Produce generated pi2 events or a JSONL/CSV file into a Kafka topic.",
+        discussion: """
+            Reads the same configuration as weir run: weir.yaml (or --config), then KAFKA_BOOTSTRAP_SERVERS and \
+            KAFKA_TOPIC, then flags; kafka.properties apply too (TLS, SASL).
+            """)
 
-    @Option(name: [.customLong("bootstrap"), .customLong("bootstrap-servers")],
-            help: "Bootstrap servers (host:port,…); required unless --print.") var bootstrap: String?
-    @Option(help: "Target topic (required unless --print).") var topic: String = ""
+    @Option(name: .long, help: "Configuration file (default: ./weir.yaml if present); kafka.* keys apply.")
+    var config: String?
+    @OptionGroup var kafka: KafkaOptions
+    @Option(help: "Target topic (env KAFKA_TOPIC, key kafka.topic, default pi2_events).") var topic: String?
     @Option(help: "JSON Lines file, or CSV with a header (.csv); omit to generate pi2 events.") var file: String?
     @Option(help: "Number of events to generate.") var count: Int = 10_000
     @Option(help: "Events per second (omit for unlimited).") var rate: Double?
     @OptionGroup var generatorOptions: GeneratorOptions
     @Option(help: "UTC days the timestamps spread over.") var days: Int = 3
-    @Option(help: "compression.codec: none, gzip, snappy, lz4, zstd.") var compression: String = "lz4"
+    @Option(help: "Compression codec: none, gzip, snappy, lz4 or zstd.") var compression: String = "lz4"
     @Option(help: "Messages per delivery batch.") var batchSize: Int = 10_000
     @Option(help: "Write the generator's expected summary (JSON) to this path.") var expectedOut: String?
     @Option(name: .customLong("property"), help: "Extra librdkafka property key=value (repeatable).")
@@ -32,29 +37,46 @@ public struct ProduceCommand: AsyncParsableCommand {
     public func validate() throws {
         guard count >= 0, batchSize >= 1, days >= 1 else { throw ValidationError("--count, --batch-size, --days must be positive") }
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
-        if !print && ((bootstrap ?? "").isEmpty || topic.isEmpty) {
-            throw ValidationError("--bootstrap (non-empty host:port list) and --topic are required (or use --print)")
+        if let topic, topic.isEmpty { throw ValidationError("--topic must not be empty") }
+        if !["none", "gzip", "snappy", "lz4", "zstd"].contains(compression) {
+            throw ValidationError("--compression must be none, gzip, snappy, lz4 or zstd, not '\(compression)'")
         }
+        for p in properties where !p.contains("=") { throw ValidationError("--property \(p): expected key=value") }
     }
 
     public func run() async throws {
-        var extra: [String: String] = [:]
-        for p in properties {
-            guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--property \(p): expected key=value") }
-            extra[String(p[..<eq])] = String(p[p.index(after: eq)...])
-        }
-        var source = try file.map(ProduceSource.file)
+        var source = try await failOnConfigError { try file.map(Self.readFile) }
             ?? .generated(generatorOptions.generator(days: days), count: count)
         if print { return try printLines(&source) }
-        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: bootstrap!, compression: compression, extra: extra))
+        let settings = try await failOnConfigError {
+            var loaded = try WeirConfig.load(path: config)
+            try kafka.apply(to: &loaded)
+            if let topic = self.topic { loaded.setTopic(topic) }
+            for p in properties {
+                let eq = p.firstIndex(of: "=")!
+                loaded.kafkaProperties[String(p[..<eq])] = String(p[p.index(after: eq)...])
+            }
+            try loaded.validate()
+            return loaded
+        }
+        let topic = settings.pipeline.topic
         // Fail fast on an unreachable cluster or a missing topic instead of retrying each message for
         // message.timeout.ms (5 minutes).
-        guard let partitions = try? await producer.partitionCount(topic: topic, timeout: .seconds(15)), partitions > 0 else {
+        try await failOnConfigError { try await KafkaStartup.ensureReachable(settings) }
+        let producer = try await failOnConfigError {
+            try KafkaStartup.producer(KafkaProducerConfig(bootstrapServers: settings.bootstrapServers, clientId: settings.clientId,
+                                                          compression: compression, extra: settings.kafkaProperties))
+        }
+        let partitions: Int
+        do {
+            partitions = try await failOnConfigError {
+                try await KafkaStartup.ensureTopic(topic, settings, role: "topic",
+                                                   fix: "create it, e.g. weir broker --topic \(topic):4, or choose another with --topic or KAFKA_TOPIC",
+                                                   autoCreate: true)
+            }
+        } catch {
             await producer.close()
-            let message = "weir: topic '\(topic)' does not exist or the brokers at \(bootstrap!) cannot be reached within 15 s "
-                + "(fix: check --bootstrap-servers, and create the topic, e.g. weir broker --topic \(topic):4)\n"
-            FileHandle.standardError.write(Data(message.utf8))
-            throw ExitCode(2)
+            throw error
         }
         let total = source.total
         let clock = ContinuousClock()
@@ -108,6 +130,19 @@ public struct ProduceCommand: AsyncParsableCommand {
     /// and keeps batches as large.
     static func partition(ofMessage index: Int, partitions: Int) -> Int32 {
         Int32((index / messagesPerPartitionRun) % max(1, partitions))
+    }
+
+    /// Reads `--file`; a file that cannot be read is a usage error naming the path and the reason.
+    static func readFile(_ path: String) throws -> ProduceSource {
+        do {
+            return try ProduceSource.file(path)
+        } catch {
+            if let problem = FileProblem(error, operation: "read --file", path: path, status: 2) {
+                throw StartupError(message: "cannot read --file \(path): \(problem.reason)", fix: problem.fix)
+            }
+            throw StartupError(message: "cannot read --file \(path): \(error.localizedDescription)",
+                               fix: "give a UTF-8 JSON Lines file, or a CSV file with a header")
+        }
     }
 
     private func writeExpected(_ expected: Pi2EventGenerator.Expected) throws {

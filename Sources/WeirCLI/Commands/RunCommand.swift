@@ -9,32 +9,40 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Consume a Kafka topic into the Hive-partitioned Parquet lake, exactly once.",
         discussion: """
-            Configuration comes from weir.yaml (or --config), then the environment (KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC,
-            KAFKA_GROUP_ID, OUT_DIR, SCHEMA_FILE), then flags. SIGTERM and SIGINT flush, commit and exit 0.
+            Configuration comes from weir.yaml (or --config), then the environment (KAFKA_BOOTSTRAP_SERVERS, \
+            KAFKA_TOPIC, KAFKA_GROUP_ID, OUT_DIR, SCHEMA_FILE, WEIR_LOG_LEVEL), then flags. SIGTERM and SIGINT flush, \
+            commit and exit 0. Brokers that cannot be reached within --connect-timeout, a missing DLQ topic or a bad \
+            setting exit 2 with the cause.
             """)
 
     @OptionGroup var options: PipelineOptions
-    @Option(name: .long, help: "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS).")
-    var bootstrapServers: String?
-    @Option(name: .long, help: "Source topic (env KAFKA_TOPIC).")
+    @OptionGroup var kafka: KafkaOptions
+    @Option(name: .long, help: "Source topic (env KAFKA_TOPIC, key kafka.topic, default pi2_events).")
     var topic: String?
-    @Option(name: .long, help: "Consumer group id (env KAFKA_GROUP_ID).")
+    @Option(name: [.customLong("group-id"), .customLong("group")],
+            help: "Consumer group id (env KAFKA_GROUP_ID, key kafka.group_id, default weir).")
     var groupId: String?
-    @Option(name: .long, help: "Consumer session timeout, e.g. 6s (use 6s against weir broker).")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Consumer session timeout: seconds or a duration, e.g. 6s (key kafka.session_timeout, default 45s; use 6s against weir broker).")
     var sessionTimeout: String?
-    @Option(name: .long, help: "Dead-letter sink: kafka (default) or file.")
+    @Option(name: .long, help: "Where rejected events go: kafka (the DLQ topic, default) or file (OUT_DIR/_dlq/) (key dlq.sink).")
     var dlqSink: String?
-    @Option(name: .long, help: "Exit once no record has arrived for this many seconds, after committing everything.")
-    var untilIdle: Double?
+    @Option(name: .long, parsing: .unconditional,
+            help: "Exit once no record has arrived for this long, after committing everything: seconds or a duration, e.g. 10 or 10s.")
+    var untilIdle: String?
 
     func run() async throws {
+        var idle: Duration?
         let config = try await failOnConfigError {
             var config = try options.load()
-            if let bootstrapServers { config.bootstrapServers = bootstrapServers }
+            try kafka.apply(to: &config)
             if let topic { config.setTopic(topic) }
             if let groupId { config.groupId = groupId }
-            if let sessionTimeout { config.sessionTimeout = try ConfigValueParsers.duration(sessionTimeout, key: "--session-timeout") }
+            if let sessionTimeout {
+                config.sessionTimeout = try ConfigValueParsers.duration(sessionTimeout, key: "--session-timeout", bare: .seconds)
+            }
             if let dlqSink { config.deadLetterSink = dlqSink }
+            idle = try untilIdle.map { try ConfigValueParsers.duration($0, key: "--until-idle", bare: .seconds) }
             try config.validate()
             return config
         }
@@ -47,49 +55,35 @@ struct RunCommand: AsyncParsableCommand {
                 maxPollInterval: config.maxPollInterval, fetchWakeInterval: config.fetchWakeInterval,
                 extra: config.kafkaProperties)
             let source = KafkaRecordSource(config: consumerConfig, topic: config.pipeline.topic)
-            try await Self.checkDeadLetterTopic(config)
+            try await KafkaStartup.ensureReachable(config)
+            try await KafkaStartup.ensureTopic(config.pipeline.topic, config, role: "source topic",
+                                               fix: "create it, or correct --topic, KAFKA_TOPIC or kafka.topic", autoCreate: false)
+            if config.deadLetterSink != "file" {
+                // A missing DLQ topic is found now, not at the first commit that has rejected events.
+                try await KafkaStartup.ensureTopic(config.pipeline.effectiveDeadLetterTopic, config, role: "dead-letter topic",
+                                                   fix: "create it, or set dlq.topic to an existing topic, or use --dlq-sink file (dlq.sink: file)",
+                                                   autoCreate: true)
+            }
             let deadLetters = try Self.deadLetterSink(config)
             logger.info("starting", metadata: ["topic": "\(config.pipeline.topic)", "consumer_group": "\(config.groupId)",
                                                "out_dir": "\(assembly.layout.root)", "kafka": "\(consumerConfig.redacted)",
                                                "fetch_wake": "\(consumerConfig.fetchWakeSummary)"])
             let session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
-                                     options: .init(untilIdle: untilIdle.map { .milliseconds(Int64($0 * 1000)) },
-                                                    assignmentTimeout: untilIdle == nil ? nil : max(.seconds(60), config.sessionTimeout * 3)),
+                                     options: .init(untilIdle: idle,
+                                                    assignmentTimeout: idle == nil ? nil : max(.seconds(60), config.sessionTimeout * 3)),
                                      logger: logger)
             return try await session.run()
         }
         print(summary.render())
     }
 
+    /// The DLQ sink the configuration asks for.
+    /// - Throws: `ConfigError` when librdkafka refuses the Kafka producer's properties.
     static func deadLetterSink(_ config: WeirConfig) throws -> DeadLetterSink {
         if config.deadLetterSink == "file" { return FileDeadLetterSink() }
-        let producer: KafkaProducer
-        do {
-            producer = try KafkaProducer(config: KafkaProducerConfig(
-                bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq", extra: config.kafkaProperties))
-        } catch {
-            throw ConfigError(key: "kafka.properties", message: "\(error)", fix: "correct the librdkafka property it names")
-        }
+        let producer = try KafkaStartup.producer(KafkaProducerConfig(
+            bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq", extra: config.kafkaProperties))
         return KafkaDeadLetterSink(producer: producer, topic: config.pipeline.effectiveDeadLetterTopic,
                                    bootstrapServers: config.bootstrapServers, consumerProperties: config.kafkaProperties)
-    }
-
-    /// Checks at startup that the DLQ topic exists, so a missing topic is a clear error, not a stalled commit.
-    static func checkDeadLetterTopic(_ config: WeirConfig) async throws {
-        guard config.deadLetterSink != "file" else { return }
-        let topic = config.pipeline.effectiveDeadLetterTopic
-        let producer = try KafkaProducer(config: KafkaProducerConfig(
-            bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-check", extra: config.kafkaProperties))
-        defer { Task { await producer.close() } }
-        var partitions: Int?
-        let deadline = ContinuousClock.now + .seconds(30)
-        repeat {
-            partitions = try? await producer.partitionCount(topic: topic, timeout: .seconds(10))
-            if partitions == nil { try? await Task.sleep(for: .seconds(1)) }
-        } while partitions == nil && ContinuousClock.now < deadline
-        guard let partitions, partitions > 0 else {
-            throw ConfigError(key: "dlq.topic", message: "the dead-letter topic '\(topic)' does not exist or the brokers at \(config.bootstrapServers) cannot be reached",
-                              fix: "create the topic (or set dlq.topic to an existing one, or dlq.sink: file), and check kafka.bootstrap_servers")
-        }
     }
 }

@@ -13,11 +13,13 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Number of events to generate.")
     var count: Int = 10_000
     @OptionGroup var generatorOptions: GeneratorOptions
-    @Option(name: .long, help: "Keep serving /metrics this many seconds after the run, for a final scrape.")
-    var linger: Double = 0
+    @Option(name: .long, parsing: .unconditional,
+            help: "Keep serving /metrics this long after the run, for a final scrape: seconds or a duration, e.g. 60 or 1m.")
+    var linger: String?
 
     func run() async throws {
         let config = try await failOnConfigError { try options.load() }
+        let linger = try await failOnConfigError { try self.linger.map { try ConfigValueParsers.duration($0, key: "--linger", bare: .seconds) } }
         let logger = PipelineOptions.bootstrapLogging(config)
         let summary = try await failOnConfigError {
             let assembly = try PipelineAssembly(config: config)
@@ -25,7 +27,7 @@ struct SimulateCommand: AsyncParsableCommand {
             let source = GeneratedRecordSource(count: count, generator: generator)
             var session = RunSession(assembly: assembly, source: source, deadLetters: FileDeadLetterSink(),
                                      options: .init(untilIdle: .milliseconds(200)), logger: logger)
-            if linger > 0 { session.linger = .milliseconds(Int64(linger * 1000)) }
+            session.linger = linger
             return try await session.run()
         }
         print(summary.render())

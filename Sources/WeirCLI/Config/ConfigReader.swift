@@ -66,8 +66,9 @@ struct ConfigReader {
         }
     }
 
-    mutating func duration(_ name: String) throws -> Duration? {
-        try string(name).map { try ConfigValueParsers.duration($0, key: key(name)) }
+    /// A duration with a unit (`500ms`, `60s`, `5m`, `1h`, `7d`); zero only where `allowZero` says it means something.
+    mutating func duration(_ name: String, allowZero: Bool = false) throws -> Duration? {
+        try string(name).map { try ConfigValueParsers.duration($0, key: key(name), allowZero: allowZero) }
     }
 
     mutating func bytes(_ name: String) throws -> Int? {

@@ -1,20 +1,50 @@
 import Foundation
 import Pipeline
 
-/// Parsers for the configuration's units: durations (`500ms`, `60s`, `5m`, `1h`, `7d`) and sizes in bytes
-/// (`1048576`, `64KiB`, `64MiB`, `1GiB`, `128MB`).
+/// Parsers for the configuration's units, shared by every flag and key: durations (`500ms`, `60s`, `5m`, `1h`,
+/// `7d`) and sizes in bytes (`1048576`, `64KiB`, `64MiB`, `1GiB`, `128MB`).
 enum ConfigValueParsers {
-    /// - Throws: `ConfigError` naming `key` when `text` is not a duration.
-    static func duration(_ text: String, key: String) throws -> Duration {
+    /// What a bare number (no unit) means for a duration.
+    enum BareNumber {
+        /// A unit is required (configuration keys, and flags where a bare number would be ambiguous, like `--ttl`).
+        case rejected
+        /// Seconds (the flags that document it, e.g. `--until-idle 10`).
+        case seconds
+    }
+
+    /// Parses a duration: a non-negative decimal number followed by `ms`, `s`, `m`, `h` or `d`, or with `bare`
+    /// `.seconds` a number alone.
+    /// - Parameters:
+    ///   - key: the flag or key named in errors.
+    ///   - allowZero: whether `0s` is a valid value (e.g. `kafka.fetch_wake_interval: 0s` turns the waker off).
+    /// - Throws: `ConfigError` naming `key` and saying what is wrong: a negative or zero value "must be positive",
+    ///   a missing unit, an unknown unit, or not a number.
+    static func duration(_ text: String, key: String, bare: BareNumber = .rejected, allowZero: Bool = false) throws -> Duration {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
-            let number = trimmed.dropLast(suffix.count)
-            if let value = Double(number), value >= 0 {
-                return .milliseconds(Int64((value * scale * 1000).rounded()))
+        let example = bare == .seconds ? "10 (seconds), 500ms, 10s, 2m, 1h or 7d" : "500ms, 60s, 5m, 1h or 7d"
+        func check(_ seconds: Double) throws -> Duration {
+            guard seconds.isFinite else { throw ConfigError(key: key, message: "'\(text)' is not a duration", fix: "write e.g. \(example)") }
+            if seconds < 0 || (seconds == 0 && !allowZero) {
+                throw ConfigError(key: key, message: "'\(text)' must be positive", fix: "write e.g. \(example)")
             }
+            return .milliseconds(Int64((seconds * 1000).rounded()))
         }
-        throw ConfigError(key: key, message: "'\(text)' is not a duration", fix: "write a number with a unit: 500ms, 60s, 5m, 1h or 7d")
+        if let value = Double(trimmed) {
+            guard bare == .seconds else {
+                throw ConfigError(key: key, message: "'\(text)' has no unit", fix: "write a number with a unit: \(example)")
+            }
+            return try check(value)
+        }
+        let number = trimmed.prefix { $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }
+        let unit = trimmed.dropFirst(number.count).trimmingCharacters(in: .whitespaces)
+        guard let value = Double(number) else {
+            throw ConfigError(key: key, message: "'\(text)' is not a duration", fix: "write e.g. \(example)")
+        }
+        guard let scale = units.first(where: { $0.0 == unit })?.1 else {
+            throw ConfigError(key: key, message: "'\(text)' has an unknown unit '\(unit)'", fix: "use ms, s, m, h or d, e.g. \(example)")
+        }
+        return try check(value * scale)
     }
 
     /// - Throws: `ConfigError` naming `key` when `text` is not a size.

@@ -17,10 +17,12 @@ extension WeirConfig {
             }
             sessionTimeout = try r.duration("session_timeout") ?? sessionTimeout
             maxPollInterval = try r.duration("max_poll_interval") ?? maxPollInterval
-            fetchWakeInterval = try r.duration("fetch_wake_interval") ?? fetchWakeInterval
+            fetchWakeInterval = try r.duration("fetch_wake_interval", allowZero: true) ?? fetchWakeInterval
+            connectTimeout = try r.duration("connect_timeout") ?? connectTimeout
             kafkaProperties = try r.stringMap("properties") ?? kafkaProperties
             try r.rejectUnknownKeys(allowed: ["bootstrap_servers", "topic", "group_id", "client_id", "auto_offset_reset",
-                                              "session_timeout", "max_poll_interval", "fetch_wake_interval", "properties"])
+                                              "session_timeout", "max_poll_interval", "fetch_wake_interval", "connect_timeout",
+                                              "properties"])
         }
         if var r = try reader.section("schema") {
             schemaFile = try r.string("file") ?? schemaFile
@@ -48,8 +50,8 @@ extension WeirConfig {
         if var r = try reader.section("event_time") {
             pipeline.eventTimeField = try r.string("field") ?? pipeline.eventTimeField
             if let format = try r.string("format") { pipeline.eventTimeFormat = try EventTimeFormat.parse(format) }
-            pipeline.maxPast = try r.duration("max_past") ?? pipeline.maxPast
-            pipeline.maxFuture = try r.duration("max_future") ?? pipeline.maxFuture
+            pipeline.maxPast = try r.duration("max_past", allowZero: true) ?? pipeline.maxPast
+            pipeline.maxFuture = try r.duration("max_future", allowZero: true) ?? pipeline.maxFuture
             try r.rejectUnknownKeys(allowed: ["field", "format", "max_past", "max_future"])
         }
         if var r = try reader.section("lake") {

@@ -21,6 +21,9 @@ struct WeirConfig: Sendable {
     /// `kafka.fetch_wake_interval`: how soon the consumer fetches again once its prefetch queue drops below
     /// `queued.min.messages`. Default 20 ms; `0s` leaves librdkafka's up-to-1-second wait.
     var fetchWakeInterval: Duration = .milliseconds(20)
+    /// `kafka.connect_timeout`: how long a command keeps trying to reach a broker at startup before it exits 2 with
+    /// the cause. Default 15 s. TLS, authentication and protocol failures end the wait at once.
+    var connectTimeout: Duration = .seconds(15)
     /// `kafka.properties`: any other librdkafka property, passed through (TLS, SASL, …).
     var kafkaProperties: [String: String] = [:]
     /// `schema.file` (env `SCHEMA_FILE`). Default `schemas/pi2_events.v1.yaml`.
@@ -88,6 +91,16 @@ struct WeirConfig: Sendable {
         }
         if let sink = deadLetterSink, !["kafka", "file"].contains(sink) {
             throw ConfigError(key: "dlq.sink", message: "unknown sink '\(sink)'", fix: "use kafka or file")
+        }
+        if !["json", "text", "auto"].contains(logFormat) {
+            throw ConfigError(key: "observability.log_format", message: "unknown format '\(logFormat)'", fix: "use json, text or auto")
+        }
+        do {
+            try KafkaProperties.check(kafkaProperties)
+        } catch {
+            throw ConfigError(key: "kafka.properties." + (error.property ?? "?"), message: error.detail ?? error.reason,
+                              fix: "correct or remove it (librdkafka's property names: kafka.properties takes any of them, "
+                                + "e.g. security.protocol, sasl.mechanisms, ssl.ca.location)")
         }
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
             throw ConfigError(key: "observability.log_level", message: "unknown level '\(logLevel)'",

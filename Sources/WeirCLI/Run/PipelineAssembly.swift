@@ -15,17 +15,13 @@ struct PipelineAssembly {
 
     /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed, or naming
     ///   `lake.out_dir` when the lake holds committed files but its store is empty (lost: see `LostStoreCheck`);
-    ///   `StoreError` when the lake or its store cannot be opened.
+    ///   `StartupError` when the lake directory cannot be created or written; `StoreError` when its store cannot
+    ///   be opened.
     init(config: WeirConfig) throws {
         self.config = config
         schema = try Self.loadSchema(config.schemaFile)
         layout = LakeLayout(root: config.outDir)
-        do {
-            try layout.createDirectories()
-        } catch {
-            throw ConfigError(key: "lake.out_dir", message: "cannot create \(layout.root): \(error.localizedDescription)",
-                              fix: "point OUT_DIR at a writable directory")
-        }
+        try LakeAccess.prepare(layout)
         store = try SQLiteCheckpointStore(path: layout.storePath)
         try LostStoreCheck.verify(layout: layout, store: store)
         committer = try LakeCommitter(layout: layout, store: store, writerOptions: Self.writerOptions(config))

@@ -9,7 +9,9 @@ final class ChildProcess: @unchecked Sendable {
     private let stdoutFile: String
     private let stderrFile: String
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
+    /// - Parameter stdin: text for the child's standard input (none when nil).
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+         stdin: String? = nil) throws {
         stdoutFile = NSTemporaryDirectory() + "weir-child-\(UUID().uuidString).out"
         stderrFile = stdoutFile + ".err"
         FileManager.default.createFile(atPath: stdoutFile, contents: nil)
@@ -22,6 +24,12 @@ final class ChildProcess: @unchecked Sendable {
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = FileHandle(forWritingAtPath: stdoutFile)
         process.standardError = FileHandle(forWritingAtPath: stderrFile)
+        if let stdin {
+            let input = stdoutFile + ".in"
+            try stdin.write(toFile: input, atomically: true, encoding: .utf8)
+            process.standardInput = FileHandle(forReadingAtPath: input)
+            try? FileManager.default.removeItem(atPath: input)  // the open handle keeps the data readable
+        }
         try process.run()
     }
 

@@ -1,0 +1,47 @@
+import Foundation
+import Pipeline
+
+/// Checks at startup that the lake root can be written, so a read-only or missing-permission directory is one
+/// clear error naming the path, not a Foundation error at the first commit.
+enum LakeAccess {
+    /// Creates the lake's directories, then checks that each one (and an existing checkpoint store) is writable.
+    /// - Throws: `StartupError` naming the path, what is wrong (not writable, read-only file system, not a
+    ///   directory) and the fix.
+    static func prepare(_ layout: LakeLayout) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: layout.root, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw StartupError(message: "the lake root \(layout.root) is a file, not a directory",
+                               fix: "point --out-dir, OUT_DIR or lake.out_dir at a directory")
+        }
+        for dir in [layout.root, layout.stateDirectory, layout.stagingRoot] {
+            if FileManager.default.fileExists(atPath: dir) {
+                try checkWritable(dir, what: dir == layout.root ? "the lake root" : "the lake's state directory")
+                continue
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                // The nearest existing ancestor is the one that refused.
+                var parent = URL(fileURLWithPath: dir).deletingLastPathComponent()
+                while !FileManager.default.fileExists(atPath: parent.path) && parent.path != "/" { parent.deleteLastPathComponent() }
+                try checkWritable(parent.path, what: "the directory")
+                let problem = FileProblem(error, operation: "create the directory", path: dir)
+                throw StartupError(message: problem.map { "cannot create the directory \(dir): \($0.reason)" }
+                                       ?? "cannot create the directory \(dir): \(error.localizedDescription)",
+                                   fix: problem?.fix ?? "point --out-dir, OUT_DIR or lake.out_dir at a writable directory")
+            }
+        }
+        if FileManager.default.fileExists(atPath: layout.storePath) {
+            try checkWritable(layout.storePath, what: "the checkpoint store")
+        }
+    }
+
+    private static func checkWritable(_ path: String, what: String) throws {
+        guard access(path, W_OK) != 0 else { return }
+        let code = errno
+        let reason = code == EROFS ? "is on a read-only file system" : "is not writable by this user (uid \(getuid()))"
+        let fix = code == EROFS ? "point --out-dir, OUT_DIR or lake.out_dir at a writable file system"
+            : "make it writable (chown or chmod), or point --out-dir, OUT_DIR or lake.out_dir at a writable directory"
+        throw StartupError(message: "\(what) \(path) \(reason)", fix: fix)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// File-system and listener failures name the path or the port, the operation and the fix, and start with `weir:`.
+@Suite struct FileAndPortErrorTests {
+    @Test func aLakeDirectoryThisUserCannotWriteIsNamed() async throws {
+        try #require(getuid() == 0, "needs root to run weir as another user")
+        let dir = try RepoPaths.temporaryDirectory("readonly-lake")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let lake = dir + "/lake"
+        try FileManager.default.createDirectory(atPath: lake, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir)
+        // The lake belongs to root; `nobody` may read it but not write it.
+        let (status, _, stderr) = try await ChildProcess.run(
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", RepoPaths.weir, "simulate", "--count", "10",
+                                 "--out-dir", lake, "--listen", "off", "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml"])
+        #expect(status == 2, "\(stderr)")
+        #expect(stderr.hasPrefix("weir: the lake root \(lake) is not writable by this user (uid 65534)"), "\(stderr)")
+        #expect(stderr.contains("fix: make it writable"))
+        #expect(!stderr.contains("Domain="))
+    }
+
+    @Test func aMissingProduceFileIsNamed() async throws {
+        let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["produce", "--file", "/nonexistent/missing.jsonl", "--print"])
+        #expect(status == 2, "\(stderr)")
+        #expect(stderr.hasPrefix("weir: cannot read --file /nonexistent/missing.jsonl: no such file or directory (fix: check the path)"),
+                "\(stderr)")
+        #expect(!stderr.contains("NSCocoaErrorDomain") && !stderr.contains("Domain="))
+    }
+
+    @Test func aBusyMetricsPortIsAConfigurationError() async throws {
+        let busy = try ClosingListener(.close)
+        defer { busy.stop() }
+        let dir = try RepoPaths.temporaryDirectory("demo-port")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (status, stdout, stderr) = try await ChildProcess.run(
+            RepoPaths.weir, ["demo", "--events", "100", "--listen", busy.address, "--out-dir", dir + "/lake",
+                             "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml"], timeout: .seconds(180))
+        #expect(status == 2, "\(stdout)\n\(stderr)")
+        #expect(stderr.contains("weir: invalid configuration: observability.listen: cannot listen on \(busy.address)"), "\(stderr)")
+        #expect(stderr.contains("--listen"))
+    }
+}
+
+/// Foundation errors that carry no POSIX code are diagnosed from the path itself.
+@Suite struct FileProblemTests {
+    @Test func aDirectoryOrAFileInThePathIsNamed() async throws {
+        let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["validate", "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml",
+                                                                              NSTemporaryDirectory()])
+        #expect(status == 2)
+        #expect(stderr.contains("is a directory (fix: give a file, not a directory)"), "\(stderr)")
+        let (lake, _, lakeErr) = try await ChildProcess.run(RepoPaths.weir, ["simulate", "--count", "1", "--out-dir", "/dev/null/lake",
+                                                                            "--listen", "off", "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml"])
+        #expect(lake == 2)
+        #expect(lakeErr.hasPrefix("weir: cannot create the directory /dev/null/lake: a component of the path is not a directory"), "\(lakeErr)")
+    }
+}
