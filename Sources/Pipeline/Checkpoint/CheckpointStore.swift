@@ -1,17 +1,3 @@
-/// A topic-partition of the source, as the store records it.
-public struct SourcePartition: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let topic: String
-    public let partition: Int32
-
-    public init(topic: String, partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    public static func < (a: Self, b: Self) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
-    public var description: String { "\(topic)[\(partition)]" }
-}
-
 /// Where consumption of one partition stands before and after a commit.
 public struct OffsetAdvance: Sendable, Equatable {
     /// The stored next offset this instance started from (nil: the store had none). The commit is refused if the
@@ -23,40 +9,6 @@ public struct OffsetAdvance: Sendable, Equatable {
     public init(expected: Int64?, next: Int64) {
         self.expected = expected
         self.next = next
-    }
-}
-
-/// A lake file written to staging and not yet visible.
-public struct StagedFile: Sendable, Equatable {
-    /// Absolute path of the staging file (not visible to lake readers).
-    public let stagingPath: String
-    /// Absolute path the file takes under the lake root when published.
-    public let finalPath: String
-    /// The Hive partition directory relative to the lake root, e.g. `date=2025-10-30`.
-    public let hivePartition: String
-    public let rows: Int64
-    public let bytes: Int64
-
-    public init(stagingPath: String, finalPath: String, hivePartition: String, rows: Int64, bytes: Int64) {
-        self.stagingPath = stagingPath
-        self.finalPath = finalPath
-        self.hivePartition = hivePartition
-        self.rows = rows
-        self.bytes = bytes
-    }
-}
-
-/// The low-water mark from which a dead-letter partition must be scanned on recovery: any DLQ record at or past
-/// it may belong to a batch that was delivered but never committed.
-public struct DeadLetterMark: Sendable, Equatable, Hashable {
-    public let dlqTopic: String
-    public let dlqPartition: Int32
-    public let scanFrom: Int64
-
-    public init(dlqTopic: String, dlqPartition: Int32, scanFrom: Int64) {
-        self.dlqTopic = dlqTopic
-        self.dlqPartition = dlqPartition
-        self.scanFrom = scanFrom
     }
 }
 

@@ -24,3 +24,11 @@ public struct OffsetConflict: Error, Sendable, CustomStringConvertible {
         "offset conflict on \(topic)[\(partition)]: expected stored offset \(expected.map(String.init) ?? "none"), found \(found.map(String.init) ?? "none")"
     }
 }
+
+/// A dedup key of this commit was inserted by another writer after this instance looked it up: the batch holds a
+/// duplicate that the lookup could not see. The commit is refused as a whole and the batch is processed again.
+public struct DedupRace: Error, Sendable, CustomStringConvertible {
+    public let expected: Int
+    public let inserted: Int
+    public var description: String { "dedup race: \(expected - inserted) of \(expected) keys were stored by another writer meanwhile" }
+}

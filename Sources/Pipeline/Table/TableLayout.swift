@@ -1,7 +1,7 @@
 import EventSchema
 import Parquet
 
-/// The lake table's columns, derived once from the event schema and the configuration.
+/// The lake table's columns, derived once from the event schema and the table settings.
 ///
 /// Schema type → column: `string` → STRING, `integer` → INT64, `float`/`number` → DOUBLE, `boolean` → BOOLEAN,
 /// `dict`, `list` and multi-type fields → JSON text. The event-time field becomes TIMESTAMP(MICROS, UTC) (a nested
@@ -13,26 +13,30 @@ public struct TableLayout: Sendable {
     /// Names of the schema's top-level fields, for telling unknown fields apart.
     public let knownFields: Set<String>
 
-    public init(schema: EventSchema, config: PipelineConfig) {
+    /// - Parameters:
+    ///   - eventTimeField: the event-time field, dotted when nested (`event_time.field`).
+    ///   - keepUnknownFields: add `_extra` when the schema allows unknown fields (`lake.unknown_fields: keep`).
+    ///   - lineageColumns: add `_kafka_partition` and `_kafka_offset` (`lake.lineage`).
+    public init(schema: EventSchema, eventTimeField: String, keepUnknownFields: Bool, lineageColumns: Bool) {
         var columns: [LakeColumn] = []
-        let timeIsTopLevel = !config.eventTimeField.contains(".")
+        let timeIsTopLevel = !eventTimeField.contains(".")
         for (name, rules) in schema.fields {
-            if timeIsTopLevel && name == config.eventTimeField {
+            if timeIsTopLevel && name == eventTimeField {
                 columns.append(LakeColumn(name: name, kind: .timestampMicros, required: true, source: .eventTime))
                 continue
             }
             let required = rules.required && !rules.nullable && rules.defaultValue == nil
             columns.append(LakeColumn(name: name, kind: Self.kind(of: rules.types), required: required, source: .field(name)))
         }
-        if !timeIsTopLevel || !schema.fields.contains(where: { $0.name == config.eventTimeField }) {
-            columns.append(LakeColumn(name: timeIsTopLevel ? config.eventTimeField : "event_ts", kind: .timestampMicros,
+        if !timeIsTopLevel || !schema.fields.contains(where: { $0.name == eventTimeField }) {
+            columns.append(LakeColumn(name: timeIsTopLevel ? eventTimeField : "event_ts", kind: .timestampMicros,
                                       required: true, source: .eventTime))
         }
         columns.append(LakeColumn(name: "processing_ts", kind: .timestampMicros, required: true, source: .processingTime))
-        if config.keepUnknownFields && schema.allowUnknown {
+        if keepUnknownFields && schema.allowUnknown {
             columns.append(LakeColumn(name: "_extra", kind: .json, required: false, source: .unknownFields))
         }
-        if config.lineageColumns {
+        if lineageColumns {
             columns.append(LakeColumn(name: "_kafka_partition", kind: .int32, required: true, source: .kafkaPartition))
             columns.append(LakeColumn(name: "_kafka_offset", kind: .int64, required: true, source: .kafkaOffset))
         }
