@@ -7,9 +7,9 @@ Until STOP_FILE exists, repeatedly: read the committed row count from COMMITTED_
 each commit returns), then count rows and distinct event_ids of LAKE/**/*.parquet with DuckDB
 (read_parquet, hive_partitioning) and with pyarrow.dataset (partitioning='hive'). Every read that succeeds must
 have count == distinct and count >= the committed count taken before it started. A read that fails while a
-compaction overlapped it (the partition directory's inode changed, or it held tombstones, before or after the
+compaction overlapped it (the partition directory's inode changed, or it held placeholders, before or after the
 read) raced that compaction; it is counted as `failed` and retried. Its message varies: "magic bytes not found"
-on a tombstone, file not found, or DuckDB's "Prefetch registered for bytes outside file" / "TProtocolException:
+on a placeholder, file not found, or DuckDB's "Prefetch registered for bytes outside file" / "TProtocolException:
 Invalid data" when a name changed between its stat and its open. Any other failure is an error.
 Prints one JSON object: {"reads": {...}, "failed": {...}, "violations": [...], "errors": [...]}.
 """
@@ -32,11 +32,11 @@ def committed():
         return 0
 
 
-TOMBSTONE = b"WEIR COMPACTION TOMBSTONE\n"
+PLACEHOLDER = b"WEIR COMPACTION PLACEHOLDER\n"
 
 
 def swap_state():
-    """Per partition directory: its inode (a swap replaces it) and whether it holds tombstones (a swap's grace)."""
+    """Per partition directory: its inode (a swap replaces it) and whether it holds placeholders (a swap's grace)."""
     out = []
     for entry in sorted(os.listdir(lake)):
         d = os.path.join(lake, entry)
@@ -46,7 +46,7 @@ def swap_state():
         for name in os.listdir(d):
             try:
                 with open(os.path.join(d, name), "rb") as f:
-                    tomb = tomb or f.read(len(TOMBSTONE)) == TOMBSTONE
+                    tomb = tomb or f.read(len(PLACEHOLDER)) == PLACEHOLDER
             except OSError:
                 tomb = True  # it vanished while we looked: a sweep
         out.append((entry, os.stat(d).st_ino, tomb))
@@ -54,7 +54,7 @@ def swap_state():
 
 
 def compaction_overlapped(before, after):
-    """Whether a compaction swap or tombstone grace overlapped the read that ran between the two states."""
+    """Whether a compaction swap or placeholder grace overlapped the read that ran between the two states."""
     return before != after or any(t for _, _, t in before + after)
 
 
@@ -77,7 +77,7 @@ while not os.path.exists(stop_file):
         before = swap_state()
         try:
             n, distinct = fn()
-        except Exception as e:  # a file vanished between listing and reading, or was a tombstone, or no file yet
+        except Exception as e:  # a file vanished between listing and reading, or was a placeholder, or no file yet
             msg = str(e)
             if "No files found" in msg and floor > 0:  # the glob matched nothing although rows were committed
                 violations.append(f"{name}: no files listed although {floor} rows were committed")

@@ -6,7 +6,7 @@
                                      date=A (real dir), date=B -> .date=B.v1 (symlink to a dot dir), _hidden/x.parquet;
                                      and, in a second lake, what they do with a listed name whose stat fails (a
                                      dangling symlink stands for a file removed between readdir and stat) and with a
-                                     compaction tombstone (a text file named *.parquet).
+                                     compaction placeholder (a text file named *.parquet).
 """
 import json, os, shutil, sys
 import duckdb
@@ -43,19 +43,19 @@ out["duckdb_rows_with_vanished_name"] = con.execute(
     f"select count(*) from read_parquet('{vanish}/**/*.parquet', hive_partitioning=1)").fetchone()[0]
 out["pyarrow_files_with_vanished_name"] = sorted(
     os.path.relpath(f, vanish) for f in ds.dataset(vanish, format="parquet", partitioning="hive").files)
-# Replace the vanished name by a tombstone: both readers must now fail, naming the file.
+# Replace the vanished name by a placeholder: both readers must now fail, naming the file.
 os.remove(vanish + "/date=A/gone.parquet")
 with open(vanish + "/date=A/gone.parquet", "w") as f:
-    f.write("WEIR COMPACTION TOMBSTONE\nmerged into another file\n")
+    f.write("WEIR COMPACTION PLACEHOLDER\nmerged into another file\n")
 def error_of(fn):
     try:
         fn()
         return None
     except Exception as e:
         return str(e)
-out["duckdb_tombstone_error"] = error_of(lambda: con.execute(
+out["duckdb_placeholder_error"] = error_of(lambda: con.execute(
     f"select count(*) from read_parquet('{vanish}/**/*.parquet', hive_partitioning=1)").fetchone())
-out["pyarrow_tombstone_error"] = error_of(
+out["pyarrow_placeholder_error"] = error_of(
     lambda: ds.dataset(vanish, format="parquet", partitioning="hive").to_table())
 shutil.rmtree(vanish, ignore_errors=True)
 print(json.dumps(out))

@@ -4,49 +4,6 @@ import Parquet
 import Glibc
 #endif
 
-/// Settings of `weir compact`.
-public struct CompactionOptions: Sendable {
-    /// Merged files are cut near this many bytes (the inputs' on-disk size). Default 128 MiB.
-    public var targetBytes: Int64 = 128 << 20
-    /// Files at or above this fraction of the target are left alone. Default 0.75.
-    public var largeFraction: Double = 0.75
-    /// Where next versions are built and retired versions wait for deletion. It must be on the lake's file
-    /// system and outside the lake root (DuckDB's `**` enters every directory, dot- and underscore-prefixed
-    /// ones included). Default: `<parent of OUT_DIR>/.<basename of OUT_DIR>.weir-work`.
-    public var workDirectory: String?
-    /// Retired partition versions are deleted after this long (open readers keep working on Linux anyway).
-    public var grace: Duration = .seconds(300)
-    /// How long the merged inputs' names stay as tombstones after a swap (see `Tombstone`). A reader that lists a
-    /// partition and then stalls for longer than this before it stats the listed names can miss the merged
-    /// inputs silently; a shorter stall makes its read fail loudly instead. Compaction waits this long before it
-    /// returns. Default 2 s.
-    public var tombstoneGrace: Duration = .seconds(2)
-    /// Row-group size of merged files.
-    public var rowGroupRows: Int = 1_000_000
-    /// `created_by` of merged files.
-    public var createdBy: String = "weir"
-    /// Owner recorded in the store for merged files.
-    public var owner: String = "weir-compact"
-
-    public init() {}
-}
-
-/// What compaction did to one partition.
-public struct PartitionCompaction: Sendable, Equatable {
-    public var partition: String
-    public var filesBefore = 0
-    public var filesAfter = 0
-    public var filesMerged = 0
-    public var filesWritten = 0
-    public var rows: Int64 = 0
-    public var bytesBefore: Int64 = 0
-    public var bytesAfter: Int64 = 0
-    /// Why the partition was left alone, if it was.
-    public var skipped: String?
-
-    public init(partition: String) { self.partition = partition }
-}
-
 /// The compaction of a Hive partition, safe while `weir run` publishes into it.
 ///
 /// Readers glob `OUT_DIR/**/*.parquet`; to move from the small files to the merged file without a moment when
@@ -59,17 +16,22 @@ public struct PartitionCompaction: Sendable, Equatable {
 /// 3. `renameat2(RENAME_EXCHANGE)` swaps it with the live directory atomically; the old version now sits in the
 ///    work directory, outside the lake, and is deleted after a grace period;
 /// 4. still under the lock, one store transaction replaces the merged files' records by the new files';
-/// 5. after `tombstoneGrace`, the tombstones left under the merged inputs' names in the new version are deleted
-///    (they make a reader that listed the old version fail loudly instead of silently missing rows; see
-///    `Tombstone`).
+/// 5. after `placeholderGrace`, the placeholders left under the merged inputs' names in the new version are
+///    deleted (they make a reader that listed the old version fail loudly instead of silently missing rows; see
+///    `CompactionPlaceholder`).
 ///
 /// A crash between 3 and 4 is finished by the next run from the intent file written before 3; a crash before 5
-/// leaves a pending-tombstones file that the next run sweeps.
+/// leaves a pending-placeholders file that the next run sweeps. The parts: `CompactionPlan` decides which files
+/// merge (pure), `merge` rewrites them, `PartitionSwap` does steps 2–4 and `PlaceholderSweep` step 5.
 public final class Compactor: @unchecked Sendable {
     public let layout: LakeLayout
     private let store: CheckpointStore
     public let options: CompactionOptions
     public let workDirectory: String
+    private var sweep: PlaceholderSweep { PlaceholderSweep(workDirectory: workDirectory, grace: options.placeholderGrace) }
+    private var swap: PartitionSwap {
+        PartitionSwap(layout: layout, store: store, workDirectory: workDirectory, owner: options.owner, sweep: sweep)
+    }
 
     public init(layout: LakeLayout, store: CheckpointStore, options: CompactionOptions) throws {
         self.layout = layout
@@ -110,11 +72,11 @@ public final class Compactor: @unchecked Sendable {
     public func compactAll(date: String? = nil) throws -> [PartitionCompaction] {
         let global = try PartitionLock(layout: layout, hivePartition: "_compaction", exclusive: true)
         defer { withExtendedLifetime(global) {} }
-        try finishInterrupted()
+        try swap.finishInterrupted()
         deleteRetired()
         var results: [PartitionCompaction] = []
         for partition in partitions(date: date) { results.append(try compactLocked(partition: partition)) }
-        try sweepTombstones()
+        try sweepPlaceholders()
         return results
     }
 
@@ -122,16 +84,11 @@ public final class Compactor: @unchecked Sendable {
     public func compact(partition: String) throws -> PartitionCompaction {
         let global = try PartitionLock(layout: layout, hivePartition: "_compaction", exclusive: true)
         defer { withExtendedLifetime(global) {} }
-        try finishInterrupted()
+        try swap.finishInterrupted()
         deleteRetired()
         let result = try compactLocked(partition: partition)
-        try sweepTombstones()
+        try sweepPlaceholders()
         return result
-    }
-
-    private struct Candidate {
-        let name: String
-        let bytes: Int64
     }
 
     private func compactLocked(partition: String) throws -> PartitionCompaction {
@@ -154,22 +111,9 @@ public final class Compactor: @unchecked Sendable {
         report.filesBefore = listed.count
         report.bytesBefore = listed.reduce(0) { $0 + (sizes[$1] ?? 0) }
         // Only files the store knows as published are merged; the rest are carried over as they are.
-        let small = listed.filter { published.contains(dir + "/" + $0) && (sizes[$0] ?? 0) < Int64(Double(options.targetBytes) * options.largeFraction) }
-            .map { Candidate(name: $0, bytes: sizes[$0] ?? 0) }
-        var bins: [[Candidate]] = []
-        var current: [Candidate] = []
-        var currentBytes: Int64 = 0
-        for c in small {
-            if !current.isEmpty && currentBytes + c.bytes > options.targetBytes {
-                bins.append(current)
-                current = []
-                currentBytes = 0
-            }
-            current.append(c)
-            currentBytes += c.bytes
-        }
-        if !current.isEmpty { bins.append(current) }
-        bins = bins.filter { $0.count >= 2 }
+        let plan = CompactionPlan(files: listed.map { .init(name: $0, bytes: sizes[$0] ?? 0, published: published.contains(dir + "/" + $0)) },
+                                  targetBytes: options.targetBytes, largeFraction: options.largeFraction)
+        let bins = plan.bins
         guard !bins.isEmpty else {
             report.filesAfter = report.filesBefore
             report.bytesAfter = report.bytesBefore
@@ -180,9 +124,9 @@ public final class Compactor: @unchecked Sendable {
         try fm.createDirectory(atPath: build, withIntermediateDirectories: true)
         defer { try? fm.removeItem(atPath: build) }
         var namer = FileNamer(instance: "c" + String(id.prefix(11)))
-        var merged: [(name: String, inputs: [String], rows: Int64, bytes: Int64)] = []
+        var merged: [MergedFile] = []
         for bin in bins {
-            for m in try merge(bin.map(\.name), directory: dir, build: build, namer: &namer) {
+            for m in try merge(bin, directory: dir, build: build, namer: &namer) {
                 merged.append(m)
                 report.rows += m.rows
             }
@@ -193,41 +137,9 @@ public final class Compactor: @unchecked Sendable {
             return report
         }
         let removed = Set(merged.flatMap(\.inputs))
-        try PartitionLock.with(layout: layout, hivePartition: partition, exclusive: true) {
-            let next = workDirectory + "/next-" + id
-            try fm.createDirectory(atPath: next, withIntermediateDirectories: false)
-            let current = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-            for name in current where !removed.contains(name) {
-                guard link(dir + "/" + name, next + "/" + name) == 0 else {
-                    throw CompactionError("cannot link \(dir)/\(name) into the next version: \(String(cString: strerror(errno)))")
-                }
-            }
-            for m in merged {
-                guard rename(build + "/" + m.name, next + "/" + m.name) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-                for input in m.inputs { try Tombstone.write(at: next + "/" + input, mergedInto: m.name) }
-            }
-            try DurableFile.sync(path: next)
-            // The merged inputs' final paths: the store rows to remove, and the tombstones to sweep later. The
-            // pending list is written before the swap, so that a crash right after it still gets its tombstones
-            // swept, and again after it with the exact publication time the grace is measured from.
-            let inputPaths = removed.sorted().map { dir + "/" + $0 }
-            let pendingPath = workDirectory + "/tombstones-" + id + ".json"
-            try writePending(PendingTombstones(paths: inputPaths, publishedAtMillis: PendingTombstones.now()), to: pendingPath)
-            let intent = CompactionIntent(partition: partition, removing: inputPaths,
-                                          adding: merged.map { .init(name: $0.name, rows: $0.rows, bytes: $0.bytes) })
-            let intentPath = workDirectory + "/intent-" + id + ".json"
-            try DurableFile.writeAtomically(Array(try JSONEncoder().encode(intent)), to: intentPath)
-            try DirectoryExchange.exchange(dir, next)
-            try DurableFile.sync(path: (dir as NSString).deletingLastPathComponent)
-            try writePending(PendingTombstones(paths: inputPaths, publishedAtMillis: PendingTombstones.now()), to: pendingPath)
-            let retired = workDirectory + "/retired-\(Int64(Date().timeIntervalSince1970))-" + id
-            guard rename(next, retired) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            try DurableFile.sync(path: workDirectory)
-            try apply(intent)
-            try? fm.removeItem(atPath: intentPath)
-            report.filesMerged = removed.count
-            report.filesWritten = merged.count
-        }
+        try swap.run(partition: partition, merged: merged, build: build, id: id)
+        report.filesMerged = removed.count
+        report.filesWritten = merged.count
         let after = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".parquet") && !removed.contains($0) }
         report.filesAfter = after.count
         report.bytesAfter = after.reduce(0) { $0 + Self.fileSize(dir + "/" + $1) }
@@ -235,69 +147,8 @@ public final class Compactor: @unchecked Sendable {
         return report
     }
 
-    /// Records a swap in the store: the merged inputs are removed, the new files published.
-    private func apply(_ intent: CompactionIntent) throws {
-        let dir = layout.root + "/" + intent.partition
-        let stillPublished = Set(try store.publishedFiles(hivePartition: intent.partition).map(\.finalPath))
-        let removing = intent.removing.filter { stillPublished.contains($0) }
-        let adding = intent.adding.filter { !stillPublished.contains(dir + "/" + $0.name) }.map {
-            StagedFile(stagingPath: workDirectory + "/" + $0.name, finalPath: dir + "/" + $0.name, hivePartition: intent.partition,
-                       rows: $0.rows, bytes: $0.bytes)
-        }
-        guard !removing.isEmpty || !adding.isEmpty else { return }
-        let commitID = try store.replaceFiles(removing: removing, adding: adding, owner: options.owner)
-        try store.markPublished(commitIDs: [commitID])
-    }
-
-    /// Finishes swaps interrupted between the exchange and the store update, and drops unfinished builds.
-    private func finishInterrupted() throws {
-        let fm = FileManager.default
-        for entry in ((try? fm.contentsOfDirectory(atPath: workDirectory)) ?? []).sorted() {
-            let path = workDirectory + "/" + entry
-            if entry.hasPrefix("intent-") && entry.hasSuffix(".json") {
-                guard let data = fm.contents(atPath: path), let intent = try? JSONDecoder().decode(CompactionIntent.self, from: data) else {
-                    try? fm.removeItem(atPath: path)
-                    continue
-                }
-                let dir = layout.root + "/" + intent.partition
-                // The exchange happened iff the merged files are live.
-                if intent.adding.allSatisfy({ DurableFile.exists(dir + "/" + $0.name) }) { try apply(intent) }
-                try? fm.removeItem(atPath: path)
-            } else if entry.hasPrefix("build-") || entry.hasPrefix("next-") {
-                try? fm.removeItem(atPath: path)
-            }
-        }
-    }
-
-    private func writePending(_ pending: PendingTombstones, to path: String) throws {
-        try DurableFile.writeAtomically(Array(try JSONEncoder().encode(pending)), to: path)
-    }
-
-    /// Deletes the tombstones of earlier swaps (this run's and a crashed run's), first waiting until each has been
-    /// visible for `tombstoneGrace`. Only files that still are tombstones are deleted.
-    func sweepTombstones() throws {
-        let fm = FileManager.default
-        let graceMillis = options.tombstoneGrace.microseconds / 1000
-        for entry in ((try? fm.contentsOfDirectory(atPath: workDirectory)) ?? []).sorted()
-        where entry.hasPrefix("tombstones-") && entry.hasSuffix(".json") {
-            let path = workDirectory + "/" + entry
-            guard let data = fm.contents(atPath: path), let pending = try? JSONDecoder().decode(PendingTombstones.self, from: data) else {
-                try? fm.removeItem(atPath: path)
-                continue
-            }
-            let wait = pending.publishedAtMillis + graceMillis - PendingTombstones.now()
-            if wait > 0 { usleep(useconds_t(min(wait, 3_600_000) * 1000)) }
-            var parents = Set<String>()
-            for tombstone in pending.paths where Tombstone.isTombstone(tombstone) {
-                guard unlink(tombstone) == 0 || errno == ENOENT else {
-                    throw CompactionError("cannot delete the tombstone \(tombstone): \(String(cString: strerror(errno)))")
-                }
-                parents.insert((tombstone as NSString).deletingLastPathComponent)
-            }
-            for parent in parents { try? DurableFile.sync(path: parent) }
-            try? fm.removeItem(atPath: path)
-        }
-    }
+    /// Deletes the placeholders of earlier swaps once their grace has passed (see `PlaceholderSweep`).
+    func sweepPlaceholders() throws { try sweep.sweep() }
 
     /// Deletes retired versions older than the grace period.
     public func deleteRetired() {
@@ -314,8 +165,8 @@ public final class Compactor: @unchecked Sendable {
     /// run of consecutive inputs with the same schema (a schema change mid-day starts a new output). Runs of a
     /// single file are not rewritten.
     private func merge(_ names: [String], directory: String, build: String,
-                       namer: inout FileNamer) throws -> [(name: String, inputs: [String], rows: Int64, bytes: Int64)] {
-        var out: [(name: String, inputs: [String], rows: Int64, bytes: Int64)] = []
+                       namer: inout FileNamer) throws -> [MergedFile] {
+        var out: [MergedFile] = []
         var writer: ParquetFileWriter?
         var schema: ParquetSchema?
         var current: [String] = []
@@ -355,21 +206,4 @@ public final class Compactor: @unchecked Sendable {
         var st = stat()
         return stat(path, &st) == 0 ? Int64(st.st_size) : 0
     }
-}
-
-/// Written before the exchange so that a crash before the store update can be finished.
-struct CompactionIntent: Codable {
-    struct Added: Codable {
-        let name: String
-        let rows: Int64
-        let bytes: Int64
-    }
-    let partition: String
-    let removing: [String]
-    let adding: [Added]
-}
-
-public struct CompactionError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

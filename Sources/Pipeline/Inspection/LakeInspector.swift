@@ -48,7 +48,7 @@ public struct LakeInspection: Codable, Sendable {
 /// Reads Parquet footers under a path.
 public enum LakeInspector {
     /// Inspects `path`: a `.parquet` file (with column details), or a directory whose `*.parquet` files are
-    /// listed recursively the way a `**/*.parquet` reader sees them (skipping `_weir` and compaction tombstones,
+    /// listed recursively the way a `**/*.parquet` reader sees them (skipping `_weir` and compaction placeholders,
     /// which hold no rows).
     public static func inspect(path: String, targetRowGroupRows: Int) throws -> LakeInspection {
         var isDir: ObjCBool = false
@@ -58,14 +58,14 @@ public enum LakeInspector {
         var files: [FileInspection] = []
         let kind: String
         if !isDir.boolValue {
-            guard !Tombstone.isTombstone(path) else {
-                throw CompactionError("\(path) is a compaction tombstone: its rows were merged into another file of the partition; it is deleted within seconds")
+            guard !CompactionPlaceholder.isPlaceholder(path) else {
+                throw CompactionError("\(path) is a compaction placeholder: its rows were merged into another file of the partition; it is deleted within seconds")
             }
             files = [try inspectFile(path, detailed: true)]
             kind = "file"
         } else {
             let names = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                .filter { $0.hasSuffix(".parquet") && !$0.hasPrefix("_weir/") && !Tombstone.isTombstone(path + "/" + $0) }.sorted()
+                .filter { $0.hasSuffix(".parquet") && !$0.hasPrefix("_weir/") && !CompactionPlaceholder.isPlaceholder(path + "/" + $0) }.sorted()
             for name in names { files.append(try inspectFile(path + "/" + name, detailed: false)) }
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             kind = entries.contains(where: { $0.hasPrefix("date=") || $0 == "_weir" }) ? "lake" : "partition"

@@ -47,8 +47,8 @@ struct CompactCommand: AsyncParsableCommand {
             Safe while weir run writes to the same partitions: the partition directory is swapped atomically \
             (renameat2 RENAME_EXCHANGE) under the partition lock publishers also take, so a reader globbing \
             OUT_DIR/**/*.parquet never sees an event twice or misses one. A read racing a swap can fail loudly \
-            (file not found, or "magic bytes not found" on a tombstone left under a merged file's name for \
-            --tombstone-grace); run it again. See docs/COMPACTION.md.
+            (file not found, or "magic bytes not found" on a placeholder left under a merged file's name for \
+            --placeholder-grace); run it again. See docs/COMPACTION.md.
             """)
 
     @OptionGroup var lake: LakeOptions
@@ -60,8 +60,9 @@ struct CompactCommand: AsyncParsableCommand {
     var workDir: String?
     @Option(name: .long, help: "Delete retired partition versions after this long, e.g. 5m.")
     var grace: String = "5m"
-    @Option(name: .long, help: "Keep tombstones under the merged files' names this long, e.g. 2s (see docs/COMPACTION.md).")
-    var tombstoneGrace: String = "2s"
+    @Option(name: [.customLong("placeholder-grace"), .customLong("tombstone-grace")],
+            help: "Keep placeholders under the merged files' names this long, e.g. 2s (see docs/COMPACTION.md; --tombstone-grace is its older name).")
+    var placeholderGrace: String = "2s"
     @Option(name: .long, help: "Output: text or json.")
     var format: OutputFormat = .text
 
@@ -70,7 +71,7 @@ struct CompactCommand: AsyncParsableCommand {
         var options = CompactionOptions()
         options.targetBytes = Int64(try await failOnConfigError { try ConfigValueParsers.bytes(targetSize, key: "--target-size") })
         options.grace = try await failOnConfigError { try ConfigValueParsers.duration(grace, key: "--grace") }
-        options.tombstoneGrace = try await failOnConfigError { try ConfigValueParsers.duration(tombstoneGrace, key: "--tombstone-grace") }
+        options.placeholderGrace = try await failOnConfigError { try ConfigValueParsers.duration(placeholderGrace, key: "--placeholder-grace") }
         options.workDirectory = workDir
         options.rowGroupRows = config.pipeline.parquet.rowGroupRows
         options.createdBy = WeirVersion.parquetCreatedBy
