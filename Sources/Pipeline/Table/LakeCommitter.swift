@@ -11,28 +11,43 @@ import Parquet
 /// A crash before 2 leaves only staging files, which recovery deletes (the records are consumed again). A crash
 /// after 2 leaves committed files that recovery renames into place (roll forward). Readers listing
 /// `**/*.parquet` never see a staging file: staging lives under `_weir/` and ends in `.parquet.tmp`.
-public final class LakeCommitter: @unchecked Sendable {
+///
+/// This is the plain Hive-partitioned Parquet `TableCommit`. Every file operation goes through `storage`
+/// (`POSIXStorage` by default): staging writes, the publish (a create-only move) and recovery's listing.
+public final class LakeCommitter: TableCommit, @unchecked Sendable {
     public let layout: LakeLayout
+    /// Where the lake's bytes live.
+    public let storage: Storage
     private let store: CheckpointStore
-    private let lock: InstanceLock
+    private let lease: StorageLease
     private var namer: FileNamer
     private let writerOptions: ParquetWriterOptions
     /// Test-only fault hook: called with a step name (`staged`, `stored`, `published`); it may kill the process.
     public var faultHook: (@Sendable (String) -> Void)?
 
     public var instance: String { namer.instance }
-    private var stagingDirectory: String { lock.directory }
+    /// This instance's staging prefix (a `Storage` name).
+    private var stagingDirectory: String { lease.prefix }
 
-    /// Takes this instance's staging lock.
+    /// Takes this instance's staging lock, on the lake's file system.
     /// - Throws: when the lake directories cannot be created or the lock cannot be taken.
-    public init(layout: LakeLayout, store: CheckpointStore, writerOptions: ParquetWriterOptions, instance: String = FileNamer.randomInstanceID()) throws {
+    public convenience init(layout: LakeLayout, store: CheckpointStore, writerOptions: ParquetWriterOptions,
+                            instance: String = FileNamer.randomInstanceID()) throws {
+        try layout.createDirectories()
+        try self.init(layout: layout, storage: layout.posixStorage(), store: store, writerOptions: writerOptions, instance: instance)
+    }
+
+    /// Claims this instance's staging prefix in `storage`.
+    /// - Throws: `StoreError` when the staging prefix cannot be claimed.
+    public init(layout: LakeLayout, storage: Storage, store: CheckpointStore, writerOptions: ParquetWriterOptions,
+                instance: String = FileNamer.randomInstanceID()) throws {
         self.layout = layout
+        self.storage = storage
         self.store = store
         self.writerOptions = writerOptions
         namer = FileNamer(instance: instance)
-        try layout.createDirectories()
         do {
-            lock = try InstanceLock.create(directory: layout.stagingDirectory(instance: instance))
+            lease = try storage.claim(layout.stagingPrefix + "/" + instance)
         } catch {
             throw StoreError(message: "cannot create the staging directory of instance \(instance): \(error)", isRetriable: false)
         }
@@ -43,34 +58,31 @@ public final class LakeCommitter: @unchecked Sendable {
     /// - Throws: `StoreError`, or `LakeRecoveryError` when a committed file is missing from both places.
     public func recover() throws -> RecoveryReport {
         var report = RecoveryReport()
-        let fm = FileManager.default
-        var deadOwners: [String: InstanceLock] = [:]
-        for entry in (try? fm.contentsOfDirectory(atPath: layout.stagingRoot)) ?? [] where entry != instance && !entry.hasPrefix(".") {
-            if let taken = try InstanceLock.takeOver(directory: layout.stagingDirectory(instance: entry)) { deadOwners[entry] = taken }
+        var deadOwners: [String: StorageLease] = [:]
+        for entry in try storage.list(layout.stagingPrefix) where entry != instance && !entry.hasPrefix(".") {
+            if let taken = try storage.takeOver(layout.stagingPrefix + "/" + entry) { deadOwners[entry] = taken }
         }
         var published: Set<Int64> = []
         for pending in try store.unpublishedFiles() where pending.owner == instance || deadOwners[pending.owner] != nil {
             let f = pending.file
-            if DurableFile.exists(f.stagingPath) {
-                try PartitionLock.with(layout: layout, hivePartition: f.hivePartition, exclusive: false) {
-                    try DurableFile.publish(from: f.stagingPath, to: f.finalPath)
-                }
+            if storage.exists(layout.name(ofPath: f.stagingPath)) {
+                try publish([f], recovering: true)
                 report.rolledForward += 1
-            } else if !DurableFile.exists(f.finalPath) {
+            } else if !storage.exists(layout.name(ofPath: f.finalPath)) {
                 throw LakeRecoveryError(path: f.finalPath)
             }
             published.insert(pending.commitID)
         }
         try store.markPublished(commitIDs: Array(published))
-        for (owner, taken) in deadOwners {
-            for file in (try? fm.contentsOfDirectory(atPath: taken.directory)) ?? [] where file != ".lock" {
-                try? fm.removeItem(atPath: taken.directory + "/" + file)
+        for (_, taken) in deadOwners {
+            for file in (try? storage.list(taken.prefix)) ?? [] where file != ".lock" {
+                try? storage.delete(taken.prefix + "/" + file)
                 report.orphansRemoved += 1
             }
-            try? fm.removeItem(atPath: layout.stagingDirectory(instance: owner))
+            try? storage.delete(taken.prefix)
         }
-        for file in (try? fm.contentsOfDirectory(atPath: stagingDirectory)) ?? [] where file != ".lock" {
-            try? fm.removeItem(atPath: stagingDirectory + "/" + file)
+        for file in (try? storage.list(stagingDirectory)) ?? [] where file != ".lock" {
+            try? storage.delete(stagingDirectory + "/" + file)
             report.orphansRemoved += 1
         }
         return report
@@ -80,23 +92,20 @@ public final class LakeCommitter: @unchecked Sendable {
     /// - Throws: `ParquetError` or the file system's error.
     public func stage(_ buffer: RowBuffer, directory: String, schema: ParquetSchema) throws -> StagedFile {
         let name = namer.next()
-        let stagingPath = stagingDirectory + "/" + name + ".tmp"
-        let writer = try ParquetFileWriter(path: stagingPath, schema: schema, options: writerOptions)
+        let stagingName = stagingDirectory + "/" + name + ".tmp"
+        let writer = try ParquetFileWriter(sink: StorageParquetSink(try storage.create(stagingName)), schema: schema, options: writerOptions)
         try writer.write(buffer.columnValues())
         let summary = try writer.close()
-        return StagedFile(stagingPath: stagingPath, finalPath: layout.root + "/" + directory + "/" + name,
+        return StagedFile(stagingPath: layout.root + "/" + stagingName, finalPath: layout.root + "/" + directory + "/" + name,
                           hivePartition: directory, rows: summary.rowCount, bytes: summary.fileBytes)
     }
 
     /// Writes one staged file of raw bytes (a DLQ JSON Lines file) to be published under `relativeDirectory`.
     public func stage(bytes: [UInt8], relativeDirectory: String, prefix: String, ext: String, rows: Int64) throws -> StagedFile {
         let name = namer.next(prefix: prefix, ext: ext)
-        let stagingPath = stagingDirectory + "/" + name + ".tmp"
-        guard FileManager.default.createFile(atPath: stagingPath, contents: Data(bytes)) else {
-            throw StoreError(message: "cannot write \(stagingPath)", isRetriable: false)
-        }
-        try DurableFile.sync(path: stagingPath)
-        return StagedFile(stagingPath: stagingPath, finalPath: layout.root + "/" + relativeDirectory + "/" + name,
+        let stagingName = stagingDirectory + "/" + name + ".tmp"
+        try storage.put(stagingName, bytes: bytes)
+        return StagedFile(stagingPath: layout.root + "/" + stagingName, finalPath: layout.root + "/" + relativeDirectory + "/" + name,
                           hivePartition: relativeDirectory, rows: rows, bytes: Int64(bytes.count))
     }
 
@@ -105,13 +114,13 @@ public final class LakeCommitter: @unchecked Sendable {
     public func commit(_ commit: CheckpointCommit) throws -> Int64 {
         var commit = commit
         commit.owner = instance
-        try DurableFile.sync(path: stagingDirectory)
+        try storage.sync(stagingDirectory)
         faultHook?("staged")
         let commitID: Int64
         do {
             commitID = try store.commit(commit)
         } catch {
-            for f in commit.files { try? FileManager.default.removeItem(atPath: f.stagingPath) }
+            for f in commit.files { try? storage.delete(layout.name(ofPath: f.stagingPath)) }
             throw error
         }
         faultHook?("stored")
@@ -123,17 +132,23 @@ public final class LakeCommitter: @unchecked Sendable {
 
     /// Removes this instance's (empty) staging directory at a clean exit. The lock is released with the process.
     public func close() {
-        let fm = FileManager.default
-        let leftovers = ((try? fm.contentsOfDirectory(atPath: stagingDirectory)) ?? []).filter { $0 != ".lock" }
-        if leftovers.isEmpty { try? fm.removeItem(atPath: stagingDirectory) }
+        let leftovers = ((try? storage.list(stagingDirectory)) ?? []).filter { $0 != ".lock" }
+        if leftovers.isEmpty { try? storage.delete(stagingDirectory) }
     }
 
-    /// Renames staged files into the lake, each under its partition's shared `PartitionLock` so that compaction
-    /// (which takes it exclusively to swap the partition directory) never retires a directory mid-publish.
-    func publish(_ files: [StagedFile]) throws {
+    /// Moves staged files into the lake, each under its partition's shared lock (`PartitionLock` on POSIX) so that
+    /// compaction (which takes it exclusively to swap the partition directory) never retires a directory
+    /// mid-publish. With `recovering`, a file whose final name already holds it (a copy-then-delete publish
+    /// interrupted after the copy) only has its staged copy deleted; otherwise a taken name is an error.
+    func publish(_ files: [StagedFile], recovering: Bool = false) throws {
         for f in files {
-            try PartitionLock.with(layout: layout, hivePartition: f.hivePartition, exclusive: false) {
-                try DurableFile.publish(from: f.stagingPath, to: f.finalPath)
+            let source = layout.name(ofPath: f.stagingPath), target = layout.name(ofPath: f.finalPath)
+            try storage.withLock(f.hivePartition, exclusive: false) {
+                do {
+                    try storage.publish(source, to: target)
+                } catch let error as StorageError where error.kind == .exists && recovering {
+                    try storage.delete(source)
+                }
             }
         }
     }

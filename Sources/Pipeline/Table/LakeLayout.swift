@@ -24,9 +24,21 @@ public struct LakeLayout: Sendable {
     public var stagingRoot: String { stateDirectory + "/staging" }
     public var deadLetterDirectory: String { root + "/_dlq" }
     public var metricsFile: String { root + "/metrics.txt" }
+    /// Where the partition locks live (`PartitionLock`).
+    public var lockDirectory: String { stateDirectory + "/locks" }
+    /// The staging root relative to the lake root, as a `Storage` name.
+    public var stagingPrefix: String { "_weir/staging" }
 
     /// The staging directory of one instance.
     public func stagingDirectory(instance: String) -> String { stagingRoot + "/" + instance }
+
+    /// `path` (absolute, below the root) as a `Storage` name relative to the root.
+    public func name(ofPath path: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    /// The lake's file system as `Storage`: rooted at the lake root, with the partition locks in `_weir/locks/`.
+    public func posixStorage() -> POSIXStorage { POSIXStorage(root: root, lockDirectory: lockDirectory) }
 
     /// Creates the lake root, the state directory and the staging root.
     /// - Throws: the file system's error, e.g. when `OUT_DIR` is not writable.

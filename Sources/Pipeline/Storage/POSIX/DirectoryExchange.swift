@@ -13,6 +13,7 @@ enum DirectoryExchange {
     }()
     private static let atFDCWD: Int32 = -100
     private static let renameExchange: UInt32 = 1 << 1
+    private static let renameNoReplace: UInt32 = 1 << 0
 
     /// Whether the platform has `renameat2`.
     static var isAvailable: Bool { renameAt2 != nil }
@@ -25,5 +26,17 @@ enum DirectoryExchange {
         guard renameAt2(atFDCWD, a, atFDCWD, b, renameExchange) == 0 else {
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
+    }
+
+    /// Renames `a` to `b` unless `b` exists (`renameat2(…, RENAME_NOREPLACE)`); where the file system or the
+    /// platform lacks it, `link` + `unlink`, which is create-only too (a crash between them leaves both names).
+    /// - Throws: `POSIXError` (`EEXIST` when `b` exists, `ENOENT` when `a` is missing).
+    static func moveNoReplace(_ a: String, _ b: String) throws {
+        if let renameAt2 {
+            if renameAt2(atFDCWD, a, atFDCWD, b, renameNoReplace) == 0 { return }
+            guard errno == EINVAL || errno == ENOSYS else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        }
+        guard link(a, b) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard unlink(a) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     }
 }

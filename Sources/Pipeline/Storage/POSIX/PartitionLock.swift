@@ -12,10 +12,10 @@ import Glibc
 public final class PartitionLock {
     private let fd: Int32
 
-    /// Takes the lock of `hivePartition` (relative, e.g. `date=2025-10-30`), waiting as long as needed.
+    /// Takes the lock `name` (e.g. a Hive partition, `date=2025-10-30`; `/` is written `+`) in `dir`, waiting as
+    /// long as needed.
     /// - Throws: when the lock file cannot be created.
-    public init(layout: LakeLayout, hivePartition: String, exclusive: Bool) throws {
-        let dir = layout.stateDirectory + "/locks"
+    public init(directory dir: String, name hivePartition: String, exclusive: Bool) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let name = hivePartition.replacingOccurrences(of: "/", with: "+")
         let fd = open(dir + "/" + name + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
@@ -27,13 +27,6 @@ public final class PartitionLock {
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
         self.fd = fd
-    }
-
-    /// Runs `body` holding the lock of `hivePartition`.
-    public static func with<T>(layout: LakeLayout, hivePartition: String, exclusive: Bool, _ body: () throws -> T) throws -> T {
-        let lock = try PartitionLock(layout: layout, hivePartition: hivePartition, exclusive: exclusive)
-        defer { withExtendedLifetime(lock) {} }
-        return try body()
     }
 
     deinit { close(fd) }
