@@ -27,7 +27,7 @@ struct CommitJob: Sendable {
     let gate: AssignmentGate?
     let source: RecordSource
     let deadLetters: DeadLetterSink
-    let committer: LakeCommitter
+    let committer: TableCommit
     let store: CheckpointStore
     let logger: Logger
 
@@ -105,6 +105,8 @@ struct CommitJob: Sendable {
             } catch let error as OffsetConflict {
                 return .failure(error)
             } catch let error as DedupRace {
+                return .failure(error)
+            } catch let error as TablePointerConflict {
                 return .failure(error)
             }
         }

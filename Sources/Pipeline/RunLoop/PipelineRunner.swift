@@ -26,7 +26,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private let config: PipelineConfig
     private let source: RecordSource
     private let store: CheckpointStore
-    private let committer: LakeCommitter
+    private let committer: TableCommit
     private let deadLetters: DeadLetterSink
     private let processor: MicroBatchProcessor
     private let policy: FlushPolicy
@@ -51,7 +51,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     /// The stored offset at which each partition's retention gap was counted.
     private var reportedRetentionGaps: [SourcePartition: Int64] = [:]
 
-    public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: LakeCommitter,
+    public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: TableCommit,
                 deadLetters: DeadLetterSink, evaluator: RecordEvaluator, options: Options = Options(),
                 observer: PipelineObserver = PipelineObserver(), logger: Logger = Logger(label: "weir.pipeline")) {
         self.config = config
