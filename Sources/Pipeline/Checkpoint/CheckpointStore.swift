@@ -28,6 +28,9 @@ public struct CheckpointCommit: Sendable {
     /// Unix seconds before which a stored dedup key has expired (the TTL cut-off): such a key is re-stamped, not
     /// a `DedupRace`. The default treats every stored key as live.
     public var dedupNotBefore: Int64 = .min
+    /// Table pointers moved by this commit (a catalog's current-metadata location), each a compare-and-set in the
+    /// same transaction as the offsets. Empty for plain Hive Parquet, whose visibility is the files themselves.
+    public var tablePointers: [TablePointerUpdate] = []
 
     public init() {}
 }
@@ -50,11 +53,14 @@ public struct CheckpointStats: Sendable, Equatable {
     public let totals: [String: Int64]
 }
 
-/// The durable checkpoint store: dedup keys with a TTL, consumed offsets, the file manifest and DLQ marks.
+/// The durable checkpoint store: dedup keys with a TTL, consumed offsets, the file manifest, DLQ marks and table
+/// pointers.
 ///
-/// The default is `SQLiteCheckpointStore`; the protocol is what a PostgreSQL or Redis store would implement.
-/// Implementations must make `commit` atomic and durable, and must refuse it with `OffsetConflict` when an
-/// `OffsetAdvance.expected` does not match.
+/// The default is `SQLiteCheckpointStore`; the protocol is what a PostgreSQL store (shared by several hosts) would
+/// implement. Implementations must make `commit` atomic and durable: its offsets, dedup keys, files, DLQ marks,
+/// totals and table pointers are all recorded or none is. They must refuse it with `OffsetConflict` when an
+/// `OffsetAdvance.expected` does not match, with `DedupRace` when a live dedup key is already stored, and with
+/// `TablePointerConflict` when a `TablePointerUpdate.expected` does not match.
 public protocol CheckpointStore: Sendable {
     /// Stored next offsets for `partitions` (absent when the store has none).
     func storedOffsets(_ partitions: [SourcePartition]) throws -> [SourcePartition: Int64]
@@ -82,4 +88,6 @@ public protocol CheckpointStore: Sendable {
     func replaceFiles(removing: [String], adding: [StagedFile], owner: String) throws -> Int64
     /// Published lake files of a Hive partition (relative dir, e.g. `date=2025-10-30`), as final paths.
     func publishedFiles(hivePartition: String) throws -> [StagedFile]
+    /// The current value of a table pointer (see `TablePointerUpdate`); nil when none was ever committed.
+    func tablePointer(_ table: String) throws -> String?
 }

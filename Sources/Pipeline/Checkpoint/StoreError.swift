@@ -32,3 +32,15 @@ public struct DedupRace: Error, Sendable, CustomStringConvertible {
     public let inserted: Int
     public var description: String { "dedup race: \(expected - inserted) of \(expected) keys were stored by another writer meanwhile" }
 }
+
+/// A table pointer moved since this writer read it: another writer committed a snapshot of the same table. The
+/// commit is refused as a whole (offsets, keys and files included).
+public struct TablePointerConflict: Error, Sendable, CustomStringConvertible {
+    public let table: String
+    public let expected: String?
+    public let found: String?
+
+    public var description: String {
+        "table pointer conflict on \(table): expected \(expected ?? "none"), found \(found ?? "none")"
+    }
+}

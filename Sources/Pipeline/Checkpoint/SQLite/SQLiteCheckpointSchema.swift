@@ -20,6 +20,7 @@ enum SQLiteCheckpointSchema {
                 source_topic TEXT NOT NULL, source_partition INTEGER NOT NULL, dlq_topic TEXT NOT NULL, dlq_partition INTEGER NOT NULL,
                 scan_from INTEGER NOT NULL, PRIMARY KEY(source_topic, source_partition, dlq_topic, dlq_partition));
             CREATE TABLE IF NOT EXISTS totals(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS table_pointers(table_name TEXT PRIMARY KEY, location TEXT NOT NULL, updated_at INTEGER);
             PRAGMA user_version = \(version);
             """)
     }

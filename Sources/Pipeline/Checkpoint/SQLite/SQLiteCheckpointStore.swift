@@ -91,6 +91,7 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
                     }
                     try upsertOffset.run([.text(partition.topic), .int(Int64(partition.partition)), .int(advance.next), .int(commit.committedAt)])
                 }
+                try moveTablePointers(commit.tablePointers, at: commit.committedAt)
                 var inserted = 0
                 // Sorted inserts walk the key B-tree in order: far fewer page visits than random order.
                 for key in commit.dedupKeys.sorted() {
@@ -129,6 +130,32 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     }
 
     private func sqlite3LastInsertRowID() -> Int64 { SQLiteCheckpointSchema.lastInsertRowID(db) }
+
+    /// Compare-and-set of each table pointer, inside the commit transaction.
+    private func moveTablePointers(_ updates: [TablePointerUpdate], at committedAt: Int64) throws {
+        guard !updates.isEmpty else { return }
+        let select = try db.prepare("SELECT location FROM table_pointers WHERE table_name = ?")
+        let upsert = try db.prepare("""
+            INSERT INTO table_pointers(table_name, location, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT(table_name) DO UPDATE SET location = excluded.location, updated_at = excluded.updated_at
+            """)
+        for update in updates {
+            var found: String?
+            try select.query([.text(update.table)]) { found = $0.text(0) }
+            guard found == update.expected else {
+                throw TablePointerConflict(table: update.table, expected: update.expected, found: found)
+            }
+            try upsert.run([.text(update.table), .text(update.new), .int(committedAt)])
+        }
+    }
+
+    public func tablePointer(_ table: String) throws -> String? {
+        try locked {
+            var found: String?
+            try db.prepare("SELECT location FROM table_pointers WHERE table_name = ?").query([.text(table)]) { found = $0.text(0) }
+            return found
+        }
+    }
 
     public func unpublishedFiles() throws -> [UnpublishedFile] {
         try locked {
