@@ -95,7 +95,7 @@ import WeirTestSupport
         // directly rather than through `PythonOracle.run`, which waits for the script to finish.
         try #require(FileManager.default.isExecutableFile(atPath: PythonOracle.python), "run scripts/setup: \(PythonOracle.python) is missing")
         oracle.executableURL = URL(fileURLWithPath: PythonOracle.python)
-        oracle.arguments = ["-W", "ignore", PythonOracle.repoRoot.appendingPathComponent("tests/oracles/maint_lake_reader.py").path,
+        oracle.arguments = ["-W", "ignore", PythonOracle.repoRoot.appendingPathComponent("testdata/oracles/maint_lake_reader.py").path,
                             layout.root, committedFile, stopFile]
         let oracleOut = Pipe()
         oracle.standardOutput = oracleOut

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Differential oracle for Weir's EventSchema validator.
 
-Generates documents deterministically for every schema in tests/fixtures/schemas/ and prints
+Generates documents deterministically for every schema in testdata/fixtures/schemas/ and prints
 one JSON line per document with real Cerberus 1.3's verdict:
     {"case": str, "schema": file name, "doc": JSON text, "valid": bool,
      "errors": validator.errors, "document": validator.document}
