@@ -9,9 +9,12 @@ struct LakeOptions: ParsableArguments {
     @Option(name: .long, help: "Lake root (env OUT_DIR).")
     var outDir: String?
 
-    func load() throws -> WeirConfig {
+    /// Loads the configuration, applies `--out-dir`, then the command's own flags, and validates the result once.
+    func load(_ flags: (inout WeirConfig) throws -> Void = { _ in }) throws -> WeirConfig {
         var config = try WeirConfig.load(path: self.config)
         if let outDir { config.outDir = outDir }
+        try flags(&config)
+        try config.validate()
         return config
     }
 

@@ -42,10 +42,10 @@ struct DLQReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try await failOnConfigError {
-            var config = try lake.load()
-            if let bootstrapServers { config.bootstrapServers = bootstrapServers }
-            if let schema { config.schemaFile = schema }
-            return config
+            try lake.load { config in
+                if let bootstrapServers { config.bootstrapServers = bootstrapServers }
+                if let schema { config.schemaFile = schema }
+            }
         }
         let eventSchema = try await failOnConfigError { try PipelineAssembly.loadSchema(config.schemaFile) }
         let target = toTopic ?? config.pipeline.topic

@@ -23,8 +23,9 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .long, help: "Flush and commit when the oldest buffered record is this old (e.g. 60s).")
     var flushInterval: String?
 
-    /// Loads the configuration and applies these flags.
-    func load() throws -> WeirConfig {
+    /// Loads the configuration, applies these flags, then the command's own (`flags`), and validates the result once.
+    /// - Throws: `ConfigError` naming the key and the fix.
+    func load(_ flags: (inout WeirConfig) throws -> Void = { _ in }) throws -> WeirConfig {
         var config = try WeirConfig.load(path: self.config)
         if let outDir { config.outDir = outDir }
         if let schema { config.schemaFile = schema }
@@ -33,6 +34,7 @@ struct PipelineOptions: ParsableArguments {
         if let logFormat { config.logFormat = logFormat }
         if let flushRows { config.pipeline.flushRows = flushRows }
         if let flushInterval { config.pipeline.flushInterval = try ConfigValueParsers.duration(flushInterval, key: "--flush-interval") }
+        try flags(&config)
         try config.validate()
         return config
     }

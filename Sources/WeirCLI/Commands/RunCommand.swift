@@ -29,14 +29,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try await failOnConfigError {
-            var config = try options.load()
-            if let bootstrapServers { config.bootstrapServers = bootstrapServers }
-            if let topic { config.setTopic(topic) }
-            if let groupId { config.groupId = groupId }
-            if let sessionTimeout { config.sessionTimeout = try ConfigValueParsers.duration(sessionTimeout, key: "--session-timeout") }
-            if let dlqSink { config.deadLetterSink = dlqSink }
-            try config.validate()
-            return config
+            try options.load { config in
+                if let bootstrapServers { config.bootstrapServers = bootstrapServers }
+                if let topic { config.setTopic(topic) }
+                if let groupId { config.groupId = groupId }
+                if let sessionTimeout { config.sessionTimeout = try ConfigValueParsers.duration(sessionTimeout, key: "--session-timeout") }
+                if let dlqSink { config.deadLetterSink = dlqSink }
+            }
         }
         let logger = PipelineOptions.bootstrapLogging(config)
         let summary = try await failOnConfigError {
