@@ -33,6 +33,8 @@ let package = Package(
         // Core libraries.
         .target(name: "Parquet", dependencies: ["CSnappy", "CZstd", "CZlib"]),
         .target(name: "EventSchema", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // SplitMix64, the seeded PRNG of `weir produce`'s generator and of the tests.
+        .target(name: "SeededRandom"),
         .target(name: "Kafka", dependencies: [
             "CRdKafka",
             .product(name: "Logging", package: "swift-log"),
@@ -40,7 +42,6 @@ let package = Package(
         .target(name: "Pipeline", dependencies: [
             "Parquet", "EventSchema", "Kafka", "CSQLite",
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Observability", dependencies: [
@@ -52,10 +53,9 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "WeirCLI", dependencies: [
-            "Parquet", "EventSchema", "Kafka", "Pipeline", "Observability", "CMalloc",
+            "Parquet", "EventSchema", "Kafka", "Pipeline", "Observability", "CMalloc", "SeededRandom",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -65,8 +65,8 @@ let package = Package(
         .executableTarget(name: "ConsumeBench", dependencies: ["Kafka"], path: "bench/ConsumeBench"),
         .executableTarget(name: "StagesBench", dependencies: ["Pipeline", "EventSchema", "Parquet"], path: "bench/StagesBench"),
 
-        // Tests (Swift Testing everywhere). WeirTestSupport: the Python-oracle runner and the seeded PRNG they share.
-        .target(name: "WeirTestSupport", path: "Tests/WeirTestSupport"),
+        // Tests (Swift Testing everywhere). WeirTestSupport: the Python-oracle runner, and SeededRandom re-exported.
+        .target(name: "WeirTestSupport", dependencies: ["SeededRandom"], path: "Tests/WeirTestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRdKafka", "CSnappy", "CZstd", "CZlib", "CSQLite"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "WeirTestSupport"]),
         .testTarget(name: "EventSchemaTests", dependencies: ["EventSchema", "WeirTestSupport"]),

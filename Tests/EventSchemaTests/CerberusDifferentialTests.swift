@@ -3,7 +3,7 @@ import Testing
 @testable import EventSchema
 import WeirTestSupport
 
-/// Compares Weir's validator with real Cerberus 1.3 (tests/oracles/cerberus_expected.py).
+/// Compares Weir's validator with real Cerberus 1.3 (testdata/oracles/cerberus_expected.py).
 @Suite struct CerberusDifferentialTests {
     /// Documented deviations (docs/VALIDATION.md), by case name. Any other difference fails.
     static let deviations: Set<String> = [

@@ -15,7 +15,7 @@ enum TestSupport {
     }()
 
     static func fixture(_ name: String) -> String {
-        repoRoot.appendingPathComponent("tests/fixtures/schemas/\(name)").path
+        repoRoot.appendingPathComponent("testdata/fixtures/schemas/\(name)").path
     }
 
     static func decode(_ text: String, limits: JSONLimits = .init()) throws -> JSONValue {

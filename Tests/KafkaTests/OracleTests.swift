@@ -29,7 +29,7 @@ struct OracleTests {
         let proc = Process()
         let python = try #require(oraclePython, "no Python with kafka-python: run scripts/setup (or set WEIR_PYTHON)")
         proc.executableURL = URL(fileURLWithPath: python)
-        proc.arguments = [repositoryRoot.appendingPathComponent("tests/oracles/kafka_produce.py").path,
+        proc.arguments = [repositoryRoot.appendingPathComponent("testdata/oracles/kafka_produce.py").path,
                           "--bootstrap", cluster.bootstrapServers, "--topic", "oracle", "--count", String(n)]
         let out = Pipe()
         proc.standardOutput = out

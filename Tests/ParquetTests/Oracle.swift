@@ -3,7 +3,7 @@ import Testing
 @testable import Parquet
 import WeirTestSupport
 
-/// Runs tests/oracles/parquet_dump.py with the repo's .venv Python and decodes its JSON.
+/// Runs testdata/oracles/parquet_dump.py with the repo's .venv Python and decodes its JSON.
 enum Oracle {
     struct Stat: Decodable {
         let has_min_max: Bool

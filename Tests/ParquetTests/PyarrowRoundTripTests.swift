@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Parquet
 
-/// Swift writer → pyarrow + DuckDB (via tests/oracles/parquet_dump.py), and Swift writer → Swift reader.
+/// Swift writer → pyarrow + DuckDB (via testdata/oracles/parquet_dump.py), and Swift writer → Swift reader.
 @Suite struct PyarrowRoundTripTests {
     static let codecs: [CompressionCodec] = [.uncompressed, .snappy, .gzip, .zstd]
 

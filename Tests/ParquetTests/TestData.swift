@@ -10,7 +10,7 @@ enum TestData {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Canonical strings (see tests/oracles/parquet_dump.py) for a column's values.
+    /// Canonical strings (see testdata/oracles/parquet_dump.py) for a column's values.
     static func canonical(_ v: ColumnValues, _ c: ColumnDescriptor) -> [String?] {
         let unsigned = c.logicalType?.isUnsignedInteger ?? false
         switch v {

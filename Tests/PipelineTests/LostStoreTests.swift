@@ -62,7 +62,7 @@ import Testing
         #expect(try deadLetterLines(h.layout) == 2)
         var options = CompactionOptions()
         options.grace = .zero
-        options.tombstoneGrace = .zero
+        options.placeholderGrace = .zero
         let compacted = try Compactor(layout: h.layout, store: h.store, options: options).compactAll()
         #expect(compacted.contains { $0.filesMerged > 1 }, "\(compacted)")
         deleteStore(h.layout)

@@ -85,7 +85,7 @@ import WeirTestSupport
         options.grace = .zero
         // Much longer than a reader's gap between listing a directory and stat-ing its entries, short enough to
         // leave readers time between compactions.
-        options.tombstoneGrace = .milliseconds(300)
+        options.placeholderGrace = .milliseconds(300)
         let compactor = try Compactor(layout: layout, store: store, options: options)
         // The work directory is outside the lake root, where `**/*.parquet` readers never look.
         #expect(!compactor.workDirectory.hasPrefix(layout.root + "/"))
@@ -95,7 +95,7 @@ import WeirTestSupport
         // directly rather than through `PythonOracle.run`, which waits for the script to finish.
         try #require(FileManager.default.isExecutableFile(atPath: PythonOracle.python), "run scripts/setup: \(PythonOracle.python) is missing")
         oracle.executableURL = URL(fileURLWithPath: PythonOracle.python)
-        oracle.arguments = ["-W", "ignore", PythonOracle.repoRoot.appendingPathComponent("tests/oracles/maint_lake_reader.py").path,
+        oracle.arguments = ["-W", "ignore", PythonOracle.repoRoot.appendingPathComponent("testdata/oracles/maint_lake_reader.py").path,
                             layout.root, committedFile, stopFile]
         let oracleOut = Pipe()
         oracle.standardOutput = oracleOut
@@ -178,7 +178,7 @@ import WeirTestSupport
         for i in 0..<5 { try Self.commitFile(committer, layout: layout, index: i, first: i * 10, rows: 10) }
         var options = CompactionOptions()
         options.grace = .zero
-        options.tombstoneGrace = .milliseconds(50)
+        options.placeholderGrace = .milliseconds(50)
         let compactor = try Compactor(layout: layout, store: store, options: options)
         let report = try compactor.compact(partition: Self.partition)
         #expect(report.filesBefore == 5 && report.filesAfter == 1 && report.filesMerged == 5 && report.rows == 50)
@@ -192,15 +192,15 @@ import WeirTestSupport
         #expect(retired.isEmpty)
     }
 
-    /// A reader that listed the partition before the swap and stats the names afterwards finds a tombstone under
+    /// A reader that listed the partition before the swap and stats the names afterwards finds a placeholder under
     /// every merged-away name (so it fails loudly instead of silently dropping the name), until the grace ends;
     /// then the names are gone and the partition holds the merged file only.
-    @Test func staleListingsFindTombstonesDuringTheGrace() throws {
+    @Test func staleListingsFindPlaceholdersDuringTheGrace() throws {
         let (layout, store, _, dir) = try Self.lake(files: 4, rows: 10)
         let stale = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         var options = CompactionOptions()
         options.grace = .zero
-        options.tombstoneGrace = .seconds(3)
+        options.placeholderGrace = .seconds(3)
         let compactor = try Compactor(layout: layout, store: store, options: options)
         let group = DispatchGroup()
         let finished = Counter()
@@ -217,10 +217,10 @@ import WeirTestSupport
             usleep(5_000)
         }
         #expect(live.contains(where: { !stale.contains($0) }), "the swap did not happen")
-        #expect(finished.current == 0, "compaction returned before its tombstone grace")
+        #expect(finished.current == 0, "compaction returned before its placeholder grace")
         for name in stale {
             let path = dir + "/" + name
-            #expect(DurableFile.exists(path) && Tombstone.isTombstone(path), "\(name) is not a tombstone during the grace")
+            #expect(DurableFile.exists(path) && CompactionPlaceholder.isPlaceholder(path), "\(name) is not a placeholder during the grace")
             #expect(throws: (any Error).self) { _ = try ParquetFileReader(path: path) }
         }
         #expect(Self.swiftRead(dir) == nil, "a fresh listing during the grace must fail loudly, not read")
@@ -230,19 +230,37 @@ import WeirTestSupport
         #expect(try LakeInspector.inspect(path: dir, targetRowGroupRows: 1000).files.count == 1)
     }
 
-    /// The sweep deletes only files that still are tombstones: a pending list left by a run that crashed before
+    /// The sweep deletes only files that still are placeholders: a pending list left by a run that crashed before
     /// its swap names live inputs, which must survive.
-    @Test func tombstoneSweepLeavesRealFilesAlone() throws {
+    @Test func placeholderSweepLeavesRealFilesAlone() throws {
         let (layout, store, _, dir) = try Self.lake(files: 2, rows: 10)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         var options = CompactionOptions()
-        options.tombstoneGrace = .zero
+        options.placeholderGrace = .zero
         let compactor = try Compactor(layout: layout, store: store, options: options)
-        let pending = PendingTombstones(paths: names.map { dir + "/" + $0 }, publishedAtMillis: 0)
-        try JSONEncoder().encode(pending).write(to: URL(fileURLWithPath: compactor.workDirectory + "/tombstones-x.json"))
-        try compactor.sweepTombstones()
+        let pending = PendingPlaceholders(paths: names.map { dir + "/" + $0 }, publishedAtMillis: 0)
+        try JSONEncoder().encode(pending).write(to: URL(fileURLWithPath: compactor.workDirectory + "/placeholders-x.json"))
+        try compactor.sweepPlaceholders()
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == names)
-        #expect(!FileManager.default.fileExists(atPath: compactor.workDirectory + "/tombstones-x.json"))
+        #expect(!FileManager.default.fileExists(atPath: compactor.workDirectory + "/placeholders-x.json"))
+    }
+
+    /// A lake compacted by an older Weir may hold placeholders with the old marker ("tombstones") and their
+    /// pending list `tombstones-<id>.json`: the next run deletes them, and `weir inspect` skips them meanwhile.
+    @Test func olderPlaceholdersAreStillSweptAndSkipped() throws {
+        let (layout, store, _, dir) = try Self.lake(files: 2, rows: 10)
+        let old = dir + "/part-merged-away.parquet"
+        try Data("WEIR COMPACTION TOMBSTONE\nThis Parquet file was merged into x by weir compact.\n".utf8).write(to: URL(fileURLWithPath: old))
+        #expect(CompactionPlaceholder.isPlaceholder(old))
+        #expect(try LakeInspector.inspect(path: dir, targetRowGroupRows: 1000).files.count == 2)
+        var options = CompactionOptions()
+        options.placeholderGrace = .zero
+        let compactor = try Compactor(layout: layout, store: store, options: options)
+        let pending = PendingPlaceholders(paths: [old], publishedAtMillis: 0)
+        try JSONEncoder().encode(pending).write(to: URL(fileURLWithPath: compactor.workDirectory + "/tombstones-old.json"))
+        try compactor.sweepPlaceholders()
+        #expect(!DurableFile.exists(old))
+        #expect(!FileManager.default.fileExists(atPath: compactor.workDirectory + "/tombstones-old.json"))
     }
 
     @Test func interruptedSwapIsRecordedByTheNextRun() throws {
@@ -280,20 +298,20 @@ import WeirTestSupport
             let pyarrow: [String]
             let duckdb_rows_with_vanished_name: Int
             let pyarrow_files_with_vanished_name: [String]
-            let duckdb_tombstone_error: String?
-            let pyarrow_tombstone_error: String?
+            let duckdb_placeholder_error: String?
+            let pyarrow_placeholder_error: String?
         }
         let b = try JSONDecoder().decode(Behaviour.self, from: data)
         #expect(b.duckdb_recursive == [".date=B.v1/b.parquet", "_hidden/h.parquet", "date=A/a.parquet"])
         #expect(b.duckdb_one_level.contains("date=B/b.parquet"))
         #expect(b.pyarrow == ["date=A/a.parquet", "date=B/b.parquet"])
         // A listed name whose stat fails (a file removed between readdir and stat) is dropped silently by both:
-        // the reason merged-away names are kept as tombstones for a grace period.
+        // the reason merged-away names are kept as placeholders for a grace period.
         #expect(b.duckdb_rows_with_vanished_name == 1)
         #expect(b.pyarrow_files_with_vanished_name == ["date=A/a.parquet"])
-        // A tombstone makes both fail, naming the file.
-        #expect(b.duckdb_tombstone_error?.contains("gone.parquet") == true)
-        #expect(b.pyarrow_tombstone_error?.contains("gone.parquet") == true)
+        // A placeholder makes both fail, naming the file.
+        #expect(b.duckdb_placeholder_error?.contains("gone.parquet") == true)
+        #expect(b.pyarrow_placeholder_error?.contains("gone.parquet") == true)
     }
 
     @Test func filesOfDifferentSchemasAreMergedPerSchemaRun() throws {
@@ -305,7 +323,7 @@ import WeirTestSupport
         }
         var options = CompactionOptions()
         options.grace = .zero
-        options.tombstoneGrace = .milliseconds(50)
+        options.placeholderGrace = .milliseconds(50)
         let report = try Compactor(layout: layout, store: store, options: options).compact(partition: Self.partition)
         #expect(report.filesBefore == 5 && report.filesMerged == 4 && report.filesWritten == 2 && report.filesAfter == 3)
         #expect(Self.swiftRead(layout.root + "/" + Self.partition).map { [$0.rows, $0.distinct] } == [50, 50])

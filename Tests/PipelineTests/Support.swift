@@ -45,7 +45,7 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Runs tests/oracles/lake_query.py (DuckDB / pyarrow) with the repo's .venv Python and parses its JSON.
+/// Runs testdata/oracles/lake_query.py (DuckDB / pyarrow) with the repo's .venv Python and parses its JSON.
 enum LakeOracle {
     static func run(_ args: [String]) throws -> Any {
         try JSONSerialization.jsonObject(with: PythonOracle.run("lake_query.py", args))

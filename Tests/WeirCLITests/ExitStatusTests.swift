@@ -29,6 +29,21 @@ import Testing
         #expect(stderr.contains("kafka.fetch_wake_interval: 'soon' is not a duration"))
     }
 
+    /// A zero flush interval would commit after every poll: rejected at startup, from the file and from the flag.
+    @Test func aZeroFlushIntervalIsRejectedWithTheKeyAndTheFix() async throws {
+        let dir = try RepoPaths.temporaryDirectory("flush-interval")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "lake:\n  flush_interval: 0s\n".write(toFile: dir + "/zero.yaml", atomically: true, encoding: .utf8)
+        try "lake:\n  flush_rows: 1000\n".write(toFile: dir + "/plain.yaml", atomically: true, encoding: .utf8)
+        for args in [["run", "--config", dir + "/zero.yaml", "--listen", "off"],
+                     ["run", "--config", dir + "/plain.yaml", "--flush-interval", "0s", "--listen", "off"]] {
+            let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, args)
+            #expect(status == 2, "\(args)")
+            #expect(stderr.contains("weir: invalid configuration: lake.flush_interval: must be longer than 0s"), "\(stderr)")
+            #expect(stderr.contains("fix: use e.g. 60s"), "\(stderr)")
+        }
+    }
+
     @Test func helpExitsWithZero() async throws {
         let (status, stdout, _) = try await ChildProcess.run(RepoPaths.weir, ["--help"])
         #expect(status == 0)

@@ -45,7 +45,7 @@ import Testing
     static func query(_ lake: String, _ sql: String) throws -> [[JSONScalar]] {
         let p = Process()
         p.executableURL = repoRoot.appendingPathComponent(".venv/bin/python")
-        p.arguments = ["-W", "ignore", repoRoot.appendingPathComponent("tests/oracles/maint_lake_query.py").path, lake, sql]
+        p.arguments = ["-W", "ignore", repoRoot.appendingPathComponent("testdata/oracles/maint_lake_query.py").path, lake, sql]
         let out = Pipe()
         p.standardOutput = out
         try p.run()

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs the repository's Python oracles (`tests/oracles/*.py`) with `<repo>/.venv/bin/python`, the environment
+/// Runs the repository's Python oracles (`testdata/oracles/*.py`) with `<repo>/.venv/bin/python`, the environment
 /// `scripts/setup` installs (pyarrow, DuckDB, Cerberus, kafka-python). A missing environment is a test failure,
 /// never a silent skip.
 public enum PythonOracle {
@@ -11,7 +11,7 @@ public enum PythonOracle {
     /// `<repo>/.venv/bin/python`.
     public static var python: String { repoRoot.appendingPathComponent(".venv/bin/python").path }
 
-    /// Runs `tests/oracles/<script>` with `arguments` and returns its standard output.
+    /// Runs `testdata/oracles/<script>` with `arguments` and returns its standard output.
     /// - Throws: ``OracleFailure`` when the environment is missing or the script exits with a non-zero status
     ///   (the message carries its standard error).
     public static func run(_ script: String, _ arguments: [String] = []) throws -> Data {
@@ -20,7 +20,7 @@ public enum PythonOracle {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-W", "ignore", repoRoot.appendingPathComponent("tests/oracles/" + script).path] + arguments
+        process.arguments = ["-W", "ignore", repoRoot.appendingPathComponent("testdata/oracles/" + script).path] + arguments
         // Standard error goes to a file: reading two pipes one after the other can deadlock once the unread
         // one fills its buffer.
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("weir-oracle-\(UUID().uuidString).err")

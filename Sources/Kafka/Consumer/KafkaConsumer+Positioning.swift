@@ -1,4 +1,3 @@
-import CRdKafka
 import Dispatch
 
 /// Seeks and assignments block in librdkafka: they run here, not on a global-queue worker.
@@ -12,15 +11,7 @@ extension KafkaConsumer {
         guard !offsets.isEmpty else { return }
         let client = self.client
         try await Blocking.run(on: positioningQueue) { () throws(KafkaError) in
-            let list = RDKafkaPartitionList(offsets)
-            if let error = rd_kafka_seek_partitions(client.handle, list.pointer, Int32(timeout.kafkaMilliseconds)) {
-                let reason = String(cString: rd_kafka_error_string(error))
-                rd_kafka_error_destroy(error)
-                throw KafkaError(code: -1, reason: "seek: \(reason)")
-            }
-            for e in list.entries where e.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw KafkaError(e.err, "seek \(e.tp)")
-            }
+            try client.seek(offsets, timeoutMs: Int32(timeout.kafkaMilliseconds))
         }
     }
 
@@ -33,11 +24,7 @@ extension KafkaConsumer {
         let client = self.client
         let bounds = await Blocking.run(on: positioningQueue) { () -> [TopicPartition: Watermarks] in
             func query(_ timestamp: Int64) -> [TopicPartition: Int64] {
-                let list = RDKafkaPartitionList(Dictionary(uniqueKeysWithValues: partitions.map { ($0, timestamp) }))
-                _ = rd_kafka_offsets_for_times(client.handle, list.pointer, Int32(timeout.kafkaMilliseconds))
-                var out: [TopicPartition: Int64] = [:]
-                for e in list.entries where e.err == RD_KAFKA_RESP_ERR_NO_ERROR && e.offset >= 0 { out[e.tp] = e.offset }
-                return out
+                client.offsets(at: timestamp, of: partitions, timeoutMs: Int32(timeout.kafkaMilliseconds))
             }
             let low = query(-2), high = query(-1)  // ListOffsets: -2 the earliest offset, -1 the latest
             var out: [TopicPartition: Watermarks] = [:]
@@ -52,9 +39,7 @@ extension KafkaConsumer {
     public func assign(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {
         let client = self.client
         try await Blocking.run(on: positioningQueue) { () throws(KafkaError) in
-            let list = RDKafkaPartitionList(offsets)
-            let err = rd_kafka_assign(client.handle, list.pointer)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "assign") }
+            try client.assign(offsets)
         }
     }
 
@@ -64,9 +49,7 @@ extension KafkaConsumer {
     public func clusterID(timeout: Duration) async -> String? {
         let client = self.client
         return await Blocking.run(on: positioningQueue) { () -> String? in
-            guard let id = rd_kafka_clusterid(client.handle, Int32(timeout.kafkaMilliseconds)) else { return nil }
-            defer { rd_kafka_mem_free(client.handle, id) }
-            return String(cString: id)
+            client.clusterID(timeoutMs: Int32(timeout.kafkaMilliseconds))
         }
     }
 }

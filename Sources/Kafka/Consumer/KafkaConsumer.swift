@@ -1,4 +1,3 @@
-import CRdKafka
 import Dispatch
 import Logging
 
@@ -36,17 +35,14 @@ public final class KafkaConsumer: Sendable {
                 logger: Logger = Logger(label: "weir.kafka.consumer")) throws(KafkaError) {
         self.logger = logger
         let conf = try RDKafkaConfig(config.properties)
-        RebalanceHandler.install(on: conf.pointer!)
         let ends = Locked(EndOfPartitions())
         self.ends = ends
         let handler = RebalanceHandler(startOffsets: startOffsets, onRebalance: { event in
             ends.withLock { $0.reset() }
             onRebalance?(event)
         }, logger: logger)
-        let client = try RDKafkaClient(type: RD_KAFKA_CONSUMER, config: conf, opaque: handler)
+        let client = try RDKafkaClient.consumer(config: conf, rebalance: handler)
         self.client = client
-        // Route the main queue (errors, rebalances) to the consumer queue served by rd_kafka_consumer_poll.
-        rd_kafka_poll_set_consumer(client.handle)
         fetchWaker = config.fetchWake.map { FetchWaker(client: client, policy: $0.policy, interval: $0.interval) }
         fetchWaker?.start()
     }
@@ -58,16 +54,13 @@ public final class KafkaConsumer: Sendable {
         let client = self.client, closed = self.closed
         pollQueue.async {
             let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
-            if first { rd_kafka_consumer_close(client.handle) }
+            if first { client.closeConsumer() }
         }
     }
 
     /// Subscribes to `topics` (replacing any previous subscription). Joining happens during `poll`.
     public func subscribe(_ topics: [String]) throws(KafkaError) {
-        let list = RDKafkaPartitionList(capacity: topics.count)
-        for t in topics { list.add(TopicPartition(topic: t, partition: RD_KAFKA_PARTITION_UA), offset: nil) }
-        let err = rd_kafka_subscribe(client.handle, list.pointer)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "subscribe \(topics)") }
+        try client.subscribe(topics)
     }
 
     /// Returns up to `maxRecords` records: waits up to `timeout` for them, returning early once
@@ -89,12 +82,7 @@ public final class KafkaConsumer: Sendable {
         guard !offsets.isEmpty else { return }
         let client = self.client
         try await Blocking.run(on: opsQueue) { () throws(KafkaError) in
-            let list = RDKafkaPartitionList(offsets)
-            let err = rd_kafka_commit(client.handle, list.pointer, 0)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "commit") }
-            for e in list.entries where e.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw KafkaError(e.err, "commit \(e.tp)")
-            }
+            try client.commit(offsets)
         }
     }
 
@@ -103,35 +91,23 @@ public final class KafkaConsumer: Sendable {
     public func committed(_ partitions: [TopicPartition], timeout: Duration) async throws(KafkaError) -> [TopicPartition: Int64] {
         let client = self.client
         return try await Blocking.run(on: opsQueue) { () throws(KafkaError) -> [TopicPartition: Int64] in
-            let list = RDKafkaPartitionList(partitions)
-            let err = rd_kafka_committed(client.handle, list.pointer, timeout.kafkaMilliseconds)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "committed") }
-            var out: [TopicPartition: Int64] = [:]
-            for e in list.entries where e.err == RD_KAFKA_RESP_ERR_NO_ERROR && e.offset >= 0 { out[e.tp] = e.offset }
-            return out
+            try client.committed(partitions, timeoutMs: timeout.kafkaMilliseconds)
         }
     }
 
     /// The partitions currently assigned to this member.
     public func assignment() throws(KafkaError) -> [TopicPartition] {
-        var raw: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        let err = rd_kafka_assignment(client.handle, &raw)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let raw else { throw KafkaError(err, "assignment") }
-        return RDKafkaPartitionList(owning: raw).partitions
+        try client.assignment()
     }
 
     /// Stops fetching from `partitions` (they stay assigned).
     public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
-        let list = RDKafkaPartitionList(partitions)
-        let err = rd_kafka_pause_partitions(client.handle, list.pointer)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "pause") }
+        try client.pause(partitions)
     }
 
     /// Resumes fetching from paused `partitions`.
     public func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
-        let list = RDKafkaPartitionList(partitions)
-        let err = rd_kafka_resume_partitions(client.handle, list.pointer)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "resume") }
+        try client.resume(partitions)
     }
 
     /// Lag per assigned partition = high watermark − committed offset, clamped at 0. Partitions whose
@@ -149,12 +125,7 @@ public final class KafkaConsumer: Sendable {
 
     /// Low and high watermark of any topic/partition, queried from its leader.
     public func watermarks(_ tp: TopicPartition, timeout: Duration) async throws(KafkaError) -> (low: Int64, high: Int64) {
-        let client = self.client
-        let r = try await Blocking.run(on: opsQueue) { () throws(KafkaError) -> Watermarks in
-            let w = try client.queryWatermarks(tp, timeoutMs: timeout.kafkaMilliseconds)
-            return Watermarks(low: w.low, high: w.high)
-        }
-        return (r.low, r.high)
+        try await client.watermarks(tp, timeout: timeout, on: opsQueue)
     }
 
     /// The assigned partitions read to their end, as of the last poll (`enable.partition.eof`, on by default).
@@ -171,12 +142,7 @@ public final class KafkaConsumer: Sendable {
         let client = self.client, closed = self.closed
         await Blocking.run(on: pollQueue) {
             let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
-            if first { rd_kafka_consumer_close(client.handle) }
+            if first { client.closeConsumer() }
         }
     }
-}
-
-struct Watermarks: Sendable {
-    let low: Int64
-    let high: Int64
 }

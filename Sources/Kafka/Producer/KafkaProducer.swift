@@ -1,4 +1,3 @@
-import CRdKafka
 import Dispatch
 import Foundation
 import Logging
@@ -23,17 +22,15 @@ public final class KafkaProducer: Sendable {
 
     /// - Throws: `KafkaError` with librdkafka's message for an invalid property or a failed `rd_kafka_new`.
     public init(config: KafkaProducerConfig) throws(KafkaError) {
-        let conf = try RDKafkaConfig(config.properties)
-        DeliveryBatch.installCallback(on: conf.pointer!)
-        client = try RDKafkaClient(type: RD_KAFKA_PRODUCER, config: conf)
+        client = try RDKafkaClient.producer(config: try RDKafkaConfig(config.properties))
         let client = self.client, stop = stopPolling, done = pollerDone
         let thread = Thread {
-            while !stop.withLock({ $0 }) { rd_kafka_poll(client.handle, 50) }
+            while !stop.withLock({ $0 }) { client.serveEvents(timeoutMs: 50) }
             // Fail whatever is still queued or in flight so that every pending send/sendAll resumes (with a
             // _PURGE_QUEUE / _PURGE_INFLIGHT error) instead of waiting forever.
-            _ = rd_kafka_purge(client.handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
-            for _ in 0..<20 where rd_kafka_outq_len(client.handle) > 0 { rd_kafka_poll(client.handle, 50) }
-            rd_kafka_poll(client.handle, 0)
+            client.purgeAll()
+            for _ in 0..<20 where client.outstanding > 0 { client.serveEvents(timeoutMs: 50) }
+            client.serveEvents(timeoutMs: 0)
             done.signal()
         }
         thread.name = "weir.kafka.producer.poll"
@@ -75,7 +72,7 @@ public final class KafkaProducer: Sendable {
         let client = self.client
         let outcome = await withCheckedContinuation { (cont: CheckedContinuation<DeliveryBatch.Outcome, Never>) in
             batch.start(cont)
-            enqueueQueue.async { ProducerEnqueue.enqueue(client.handle, messages, batch: batch) }
+            enqueueQueue.async { client.enqueue(messages, batch: batch) }
         }
         return outcome
     }
@@ -85,21 +82,13 @@ public final class KafkaProducer: Sendable {
     public func flush(timeout: Duration) async throws(KafkaError) {
         let client = self.client
         try await Blocking.run(on: opsQueue) { () throws(KafkaError) in
-            let err = rd_kafka_flush(client.handle, timeout.kafkaMilliseconds)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError(err, "flush (\(rd_kafka_outq_len(client.handle)) messages outstanding)")
-            }
+            try client.flush(timeoutMs: timeout.kafkaMilliseconds)
         }
     }
 
     /// Low and high watermark of a partition, queried from its leader.
     public func watermarks(_ tp: TopicPartition, timeout: Duration) async throws(KafkaError) -> (low: Int64, high: Int64) {
-        let client = self.client
-        let w = try await Blocking.run(on: opsQueue) { () throws(KafkaError) -> Watermarks in
-            let w = try client.queryWatermarks(tp, timeoutMs: timeout.kafkaMilliseconds)
-            return Watermarks(low: w.low, high: w.high)
-        }
-        return (w.low, w.high)
+        try await client.watermarks(tp, timeout: timeout, on: opsQueue)
     }
 
     /// Number of partitions of `topic` (metadata request).

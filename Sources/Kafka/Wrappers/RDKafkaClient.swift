@@ -43,6 +43,16 @@ final class RDKafkaClient: @unchecked Sendable {
         return (low, high)
     }
 
+    /// `queryWatermarks` run on `queue` (off the cooperative pool): the one body behind the consumer's and the
+    /// producer's `watermarks`.
+    func watermarks(_ tp: TopicPartition, timeout: Duration, on queue: DispatchQueue) async throws(KafkaError) -> (low: Int64, high: Int64) {
+        let w = try await Blocking.run(on: queue) { () throws(KafkaError) -> Watermarks in
+            let w = try self.queryWatermarks(tp, timeoutMs: timeout.kafkaMilliseconds)
+            return Watermarks(low: w.low, high: w.high)
+        }
+        return (w.low, w.high)
+    }
+
     /// Number of partitions of `topic` from a metadata request (blocking).
     func partitionCount(topic: String, timeoutMs: Int32) throws(KafkaError) -> Int {
         guard let rkt = rd_kafka_topic_new(handle, topic, nil) else {
@@ -82,4 +92,10 @@ enum Blocking {
             queue.async { cont.resume(returning: body()) }
         }
     }
+}
+
+/// A partition's low and high watermark, as a Sendable value for crossing queues.
+struct Watermarks: Sendable {
+    let low: Int64
+    let high: Int64
 }

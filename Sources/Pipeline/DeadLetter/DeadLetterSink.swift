@@ -16,7 +16,7 @@ public struct DeadLetterDelivery: Sendable {
 public protocol DeadLetterSink: Sendable {
     /// Delivers `records` durably (Kafka: acknowledged by the brokers), or stages them for the commit (files).
     /// - Throws: the sink's error; the commit is then not attempted.
-    func deliver(_ records: [DeadLetterRecord], committer: LakeCommitter) async throws -> DeadLetterDelivery
+    func deliver(_ records: [DeadLetterRecord], committer: TableCommit) async throws -> DeadLetterDelivery
 
     /// Source records already in the DLQ because an earlier attempt delivered them and crashed before
     /// committing; they are not sent again. One scan covers every partition: for each source partition, `from`

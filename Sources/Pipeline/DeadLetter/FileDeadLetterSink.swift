@@ -6,7 +6,7 @@ import EventSchema
 public struct FileDeadLetterSink: DeadLetterSink {
     public init() {}
 
-    public func deliver(_ records: [DeadLetterRecord], committer: LakeCommitter) async throws -> DeadLetterDelivery {
+    public func deliver(_ records: [DeadLetterRecord], committer: TableCommit) async throws -> DeadLetterDelivery {
         guard !records.isEmpty else { return DeadLetterDelivery() }
         var byDate: [String: [UInt8]] = [:]
         var rows: [String: Int64] = [:]

@@ -27,7 +27,7 @@ public final class KafkaDeadLetterSink: DeadLetterSink, @unchecked Sendable {
         self.consumerProperties = consumerProperties
     }
 
-    public func deliver(_ records: [DeadLetterRecord], committer: LakeCommitter) async throws -> DeadLetterDelivery {
+    public func deliver(_ records: [DeadLetterRecord], committer: TableCommit) async throws -> DeadLetterDelivery {
         if !records.isEmpty {
             let messages = records.map { r in
                 KafkaOutgoingMessage(topic: topic, partition: nil,

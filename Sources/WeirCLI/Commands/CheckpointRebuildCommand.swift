@@ -23,8 +23,7 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (config, layout, store) = try await failOnConfigError {
-            var config = try lake.load()
-            if let topic { config.setTopic(topic) }
+            let config = try lake.load { config in if let topic { config.setTopic(topic) } }
             let layout = LakeLayout(root: config.outDir)
             guard FileManager.default.fileExists(atPath: layout.root) else {
                 throw ConfigError(key: "lake.out_dir", message: "\(layout.root) does not exist",

@@ -9,9 +9,12 @@ struct LakeOptions: ParsableArguments {
     @Option(name: .long, help: "Lake root (env OUT_DIR).")
     var outDir: String?
 
-    func load() throws -> WeirConfig {
+    /// Loads the configuration, applies `--out-dir`, then the command's own flags, and validates the result once.
+    func load(_ flags: (inout WeirConfig) throws -> Void = { _ in }) throws -> WeirConfig {
         var config = try WeirConfig.load(path: self.config)
         if let outDir { config.outDir = outDir }
+        try flags(&config)
+        try config.validate()
         return config
     }
 
@@ -47,8 +50,8 @@ struct CompactCommand: AsyncParsableCommand {
             Safe while weir run writes to the same partitions: the partition directory is swapped atomically \
             (renameat2 RENAME_EXCHANGE) under the partition lock publishers also take, so a reader globbing \
             OUT_DIR/**/*.parquet never sees an event twice or misses one. A read racing a swap can fail loudly \
-            (file not found, or "magic bytes not found" on a tombstone left under a merged file's name for \
-            --tombstone-grace); run it again. See docs/COMPACTION.md.
+            (file not found, or "magic bytes not found" on a placeholder left under a merged file's name for \
+            --placeholder-grace); run it again. See docs/COMPACTION.md.
             """)
 
     @OptionGroup var lake: LakeOptions
@@ -60,10 +63,10 @@ struct CompactCommand: AsyncParsableCommand {
     var workDir: String?
     @Option(name: .long, parsing: .unconditional, help: "Delete retired partition versions after this long: a duration, e.g. 5m.")
     var grace: String = "5m"
-    @Option(name: .long, parsing: .unconditional,
-            help: "Keep tombstones under the merged files' names this long: seconds or a duration, e.g. 2s (see docs/COMPACTION.md).")
-    var tombstoneGrace: String = "2s"
-    @Option(name: .long, help: "Output format.")
+    @Option(name: [.customLong("placeholder-grace"), .customLong("tombstone-grace")], parsing: .unconditional,
+            help: "Keep placeholders under the merged files' names this long: seconds or a duration, e.g. 2s (see docs/COMPACTION.md; --tombstone-grace is its older name).")
+    var placeholderGrace: String = "2s"
+    @Option(name: .long, help: "Output: text or json.")
     var format: OutputFormat = .text
 
     func run() async throws {
@@ -71,7 +74,7 @@ struct CompactCommand: AsyncParsableCommand {
         var options = CompactionOptions()
         options.targetBytes = Int64(try await failOnConfigError { try ConfigValueParsers.bytes(targetSize, key: "--target-size") })
         options.grace = try await failOnConfigError { try ConfigValueParsers.duration(grace, key: "--grace", allowZero: true) }
-        options.tombstoneGrace = try await failOnConfigError { try ConfigValueParsers.duration(tombstoneGrace, key: "--tombstone-grace", bare: .seconds, allowZero: true) }
+        options.placeholderGrace = try await failOnConfigError { try ConfigValueParsers.duration(placeholderGrace, key: "--placeholder-grace", bare: .seconds, allowZero: true) }
         options.workDirectory = workDir
         options.rowGroupRows = config.pipeline.parquet.rowGroupRows
         options.createdBy = WeirVersion.parquetCreatedBy

@@ -42,11 +42,10 @@ struct DLQReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try await failOnConfigError {
-            var config = try lake.load()
-            try kafka.apply(to: &config)
-            if let schema { config.schemaFile = schema }
-            try config.validate()
-            return config
+            try lake.load { config in
+                try kafka.apply(to: &config)
+                if let schema { config.schemaFile = schema }
+            }
         }
         try await failOnConfigError { try await KafkaStartup.ensureReachable(config) }
         let eventSchema = try await failOnConfigError { try PipelineAssembly.loadSchema(config.schemaFile) }

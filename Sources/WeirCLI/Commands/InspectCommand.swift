@@ -19,7 +19,11 @@ struct InspectCommand: AsyncParsableCommand {
     var format: OutputFormat = .text
 
     func run() async throws {
-        let config = try await failOnConfigError { try WeirConfig.load(path: self.config) }
+        let config = try await failOnConfigError {
+            let config = try WeirConfig.load(path: self.config)
+            try config.validate()
+            return config
+        }
         let target = rowGroupRows ?? config.pipeline.parquet.rowGroupRows
         let inspection = try LakeInspector.inspect(path: URL(fileURLWithPath: path).standardizedFileURL.path, targetRowGroupRows: target)
         switch format {

@@ -24,8 +24,9 @@ struct PipelineOptions: ParsableArguments {
             help: "Flush and commit when the oldest buffered record is this old: seconds or a duration, e.g. 5 or 60s (key lake.flush_interval, default 60s).")
     var flushInterval: String?
 
-    /// Loads the configuration and applies these flags.
-    func load() throws -> WeirConfig {
+    /// Loads the configuration, applies these flags, then the command's own (`flags`), and validates the result once.
+    /// - Throws: `ConfigError` naming the key and the fix.
+    func load(_ flags: (inout WeirConfig) throws -> Void = { _ in }) throws -> WeirConfig {
         var config = try WeirConfig.load(path: self.config)
         if let outDir { config.outDir = outDir }
         if let schema { config.schemaFile = schema }
@@ -34,6 +35,7 @@ struct PipelineOptions: ParsableArguments {
         if let logFormat { config.logFormat = logFormat }
         if let flushRows { config.pipeline.flushRows = flushRows }
         if let flushInterval { config.pipeline.flushInterval = try ConfigValueParsers.duration(flushInterval, key: "--flush-interval", bare: .seconds) }
+        try flags(&config)
         try config.validate()
         return config
     }

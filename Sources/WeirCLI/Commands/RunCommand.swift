@@ -34,17 +34,16 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var idle: Duration?
         let config = try await failOnConfigError {
-            var config = try options.load()
-            try kafka.apply(to: &config)
-            if let topic { config.setTopic(topic) }
-            if let groupId { config.groupId = groupId }
-            if let sessionTimeout {
-                config.sessionTimeout = try ConfigValueParsers.duration(sessionTimeout, key: "--session-timeout", bare: .seconds)
+            try options.load { config in
+                try kafka.apply(to: &config)
+                if let topic { config.setTopic(topic) }
+                if let groupId { config.groupId = groupId }
+                if let sessionTimeout {
+                    config.sessionTimeout = try ConfigValueParsers.duration(sessionTimeout, key: "--session-timeout", bare: .seconds)
+                }
+                if let dlqSink { config.deadLetterSink = dlqSink }
+                idle = try untilIdle.map { try ConfigValueParsers.duration($0, key: "--until-idle", bare: .seconds) }
             }
-            if let dlqSink { config.deadLetterSink = dlqSink }
-            idle = try untilIdle.map { try ConfigValueParsers.duration($0, key: "--until-idle", bare: .seconds) }
-            try config.validate()
-            return config
         }
         let logger = PipelineOptions.bootstrapLogging(config)
         let summary = try await failOnConfigError {

@@ -46,7 +46,7 @@ struct WeirConfig: Sendable {
     static let sections = ["kafka", "schema", "batch", "dedup", "event_time", "lake", "dlq", "observability"]
 
     /// Loads `path` if given (it must exist), else `weir.yaml` in the current directory if present, then applies
-    /// `environment`.
+    /// `environment`. Not validated yet: the command applies its flags and then calls `validate()` once.
     /// - Throws: `ConfigError` naming the key and the fix.
     static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WeirConfig {
         var config = WeirConfig()
@@ -60,7 +60,6 @@ struct WeirConfig: Sendable {
             try reader.rejectUnknownKeys(allowed: sections)
         }
         config.applyEnvironment(environment)
-        try config.validate()
         return config
     }
 
@@ -79,12 +78,18 @@ struct WeirConfig: Sendable {
         pipeline.topic = topic
     }
 
+    /// Checks the configuration once every source (file, environment, flags) is applied.
+    /// - Throws: `ConfigError` naming the key and the fix.
     func validate() throws {
         if bootstrapServers.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ConfigError(key: "kafka.bootstrap_servers", message: "is empty (KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers set to \"\")",
                               fix: "give host:port[,host:port…], e.g. the first line printed by `weir broker`")
         }
         if pipeline.flushRows < 1 { throw ConfigError(key: "lake.flush_rows", message: "must be at least 1", fix: "use e.g. 100000") }
+        if pipeline.flushInterval <= .zero {
+            throw ConfigError(key: "lake.flush_interval", message: "must be longer than 0s (0s would commit after every poll)",
+                              fix: "use e.g. 60s (--flush-interval 60s); to commit on size alone, use a long interval such as 1h")
+        }
         if !["uncompressed", "snappy", "gzip", "zstd"].contains(pipeline.parquet.compression) {
             throw ConfigError(key: "lake.compression", message: "unknown codec '\(pipeline.parquet.compression)'",
                               fix: "use zstd, snappy, gzip or uncompressed")

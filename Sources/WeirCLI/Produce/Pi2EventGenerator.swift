@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// Deterministic generator of pi2 events, mirroring `/work/shared/baselines/gen_events.py` shape for shape
 /// (not byte for byte: it uses its own PRNG, `SplitMix64`).
 ///

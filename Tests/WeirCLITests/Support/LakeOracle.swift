@@ -1,6 +1,6 @@
 import Foundation
 
-/// What `tests/oracles/lake_stats.py` reports about a lake (DuckDB + pyarrow).
+/// What `testdata/oracles/lake_stats.py` reports about a lake (DuckDB + pyarrow).
 struct LakeStats: Decodable {
     struct Unreadable: Decodable { let file: String; let error: String }
     let files: Int

@@ -12,7 +12,7 @@ enum RepoPaths {
     static var weir: String { root + "/.build/debug/weir" }
     static var python: String { root + "/.venv/bin/python" }
     static var shared: String { root + "/../shared" }
-    static func oracle(_ name: String) -> String { root + "/tests/oracles/" + name }
+    static func oracle(_ name: String) -> String { root + "/testdata/oracles/" + name }
 
     /// A fresh temporary directory.
     static func temporaryDirectory(_ prefix: String) throws -> String {

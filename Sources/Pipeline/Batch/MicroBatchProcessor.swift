@@ -1,0 +1,240 @@
+import Foundation
+
+/// Runs the per-record stages over micro-batches and holds everything not yet committed: one `RowBuffer` per
+/// Hive partition, the dedup keys accepted since the last commit, and the DLQ records.
+///
+/// Deduplication: within the uncommitted window, keys are checked against an in-memory set; against the store,
+/// the batch's new keys are looked up with one batched query. The first occurrence wins.
+public final class MicroBatchProcessor: @unchecked Sendable {
+    public let evaluator: RecordEvaluator
+    private let store: CheckpointStore
+    private let config: PipelineConfig
+    private let schemaVersion: String
+
+    public private(set) var buffers: [Int64: (directory: String, rows: RowBuffer)] = [:]
+    public private(set) var pendingKeys: [DedupKey] = []
+    private var pendingKeySet = Set<DedupKey>()
+    /// Keys of work handed to a commit still in flight: still duplicates for the batches processed meanwhile.
+    private var committingKeys = Set<DedupKey>()
+    public private(set) var deadLetters: [DeadLetterRecord] = []
+    /// Source records already in the DLQ from an interrupted earlier attempt (found by the DLQ scan on assignment).
+    public var alreadyDeadLettered = Set<SourceCoordinate>()
+    public private(set) var counts = BatchCounts()
+    public private(set) var bufferedRows = 0
+    public private(set) var bufferedBytes = 0
+    /// When the oldest uncommitted record was processed.
+    public private(set) var oldestBufferedAt: ContinuousClock.Instant?
+    /// Dedup-store lookups of the last batch and the time they took, for metrics.
+    public private(set) var lastBatchLookups = 0
+    public private(set) var lastBatchLookupDuration: Duration = .zero
+    /// Source timestamps (unix ms) of the uncommitted records, for end-to-end latency (produce → commit).
+    public private(set) var sourceTimestampsMs: [Int64] = []
+    /// Event time of the last accepted record per partition (microseconds), for lag in seconds.
+    public private(set) var lastEventMicros: [SourcePartition: Int64] = [:]
+
+    public init(evaluator: RecordEvaluator, store: CheckpointStore, config: PipelineConfig) {
+        self.evaluator = evaluator
+        self.store = store
+        self.config = config
+        schemaVersion = config.schemaVersion
+    }
+
+    /// Processes `records` in order and returns the counts of this batch.
+    /// - Throws: `StoreError` when the dedup lookup fails.
+    public func process(_ records: [SourceRecord], nowMicros: Int64) throws -> BatchCounts {
+        var batch = BatchCounts()
+        let (evaluated, seen) = try evaluateAndLookUp(records, nowMicros: nowMicros)
+        if !records.isEmpty && oldestBufferedAt == nil { oldestBufferedAt = .now }
+        let failedAtText = RFC3339.format(micros: nowMicros)
+        // The event time of the last accepted record of the current run of one partition's records; written to
+        // `lastEventMicros` once per run instead of hashing the partition for every record.
+        var run: (partition: SourcePartition, micros: Int64)?
+        defer { if let run { lastEventMicros[run.partition] = run.micros } }
+        for (record, outcome) in zip(records, evaluated) {
+            batch.total += 1
+            bufferedBytes += record.value?.count ?? 0
+            if let ts = record.timestampMs { sourceTimestampsMs.append(ts) }
+            switch outcome {
+            case .rejected(let rejection):
+                batch.deadLettered[rejection.reason, default: 0] += 1
+                for error in rejection.errors { batch.validationErrors[error.rule, default: 0] += 1 }
+                let coordinate = SourceCoordinate(topic: record.topic, partition: record.partition, offset: record.offset)
+                if alreadyDeadLettered.isEmpty || !alreadyDeadLettered.contains(coordinate) {
+                    deadLetters.append(DeadLetterRecord(
+                        sourceTopic: record.topic, sourcePartition: record.partition, sourceOffset: record.offset,
+                        sourceTimestampMs: record.timestampMs, key: record.key, payload: record.value, rejection: rejection,
+                        schemaVersion: schemaVersion, failedAtMicros: nowMicros, failedAt: failedAtText))
+                }
+                bufferedRows += 1
+            case .accepted(let accepted):
+                if let key = accepted.key {
+                    // A duplicate of work being committed, of the store, or of this window (the insert tells).
+                    if (!committingKeys.isEmpty && committingKeys.contains(key)) || (!seen.isEmpty && seen.contains(key))
+                        || !pendingKeySet.insert(key).inserted {
+                        batch.duplicates += 1
+                        continue
+                    }
+                    pendingKeys.append(key)
+                }
+                append(accepted, inputBytes: record.value?.count ?? 0)
+                if let current = run, current.partition.partition == record.partition, current.partition.topic == record.topic {
+                    run = (current.partition, accepted.eventMicros)
+                } else {
+                    if let previous = run { lastEventMicros[previous.partition] = previous.micros }
+                    run = (record.sourcePartition, accepted.eventMicros)
+                }
+                batch.valid += 1
+                bufferedRows += 1
+            }
+        }
+        counts.add(batch)
+        return batch
+    }
+
+    /// Evaluates records on all cores and looks their dedup keys up in the store: the per-record stage (decode,
+    /// validate, event time, row, key) is pure, so the batch is split into contiguous slices evaluated concurrently,
+    /// and each slice then looks up its own new keys, overlapping with the other slices' evaluation (the store
+    /// serializes the lookups). Outcomes keep the input order.
+    /// - Returns: the outcomes, and the keys the store has seen within the TTL.
+    /// - Throws: `StoreError` when a lookup fails.
+    private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws -> ([RecordEvaluator.Outcome], Set<DedupKey>) {
+        let evaluator = self.evaluator, store = self.store
+        let pending = pendingKeySet, committing = committingKeys
+        let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
+        let slices = records.count >= 256 ? Self.cores : 1
+        let chunk = (records.count + slices - 1) / slices
+        var parts = [SliceResult](repeating: SliceResult(), count: slices)
+        let evaluateSlice: @Sendable (Int) -> SliceResult = { i in
+            var part = SliceResult()
+            let range = (i * chunk)..<min(records.count, (i + 1) * chunk)
+            part.outcomes = records[range].map { evaluator.evaluate($0, nowMicros: nowMicros) }
+            var keys: [DedupKey] = []
+            for case .accepted(let a) in part.outcomes {
+                if let key = a.key, !pending.contains(key), !committing.contains(key) { keys.append(key) }
+            }
+            guard !keys.isEmpty else { return part }
+            let started = ContinuousClock.now
+            part.seen = Result { try store.seenKeys(keys, notBefore: notBefore) }
+            part.lookups = keys.count
+            part.lookupDuration = .now - started
+            return part
+        }
+        if slices == 1 {
+            parts[0] = evaluateSlice(0)
+        } else {
+            parts.withUnsafeMutableBufferPointer { out in
+                let out = UnsafeSendable(out)
+                DispatchQueue.concurrentPerform(iterations: slices) { i in out.value[i] = evaluateSlice(i) }
+            }
+        }
+        var outcomes: [RecordEvaluator.Outcome] = []
+        outcomes.reserveCapacity(records.count)
+        var seen = Set<DedupKey>()
+        lastBatchLookups = 0
+        lastBatchLookupDuration = .zero
+        for part in parts {
+            outcomes.append(contentsOf: part.outcomes)
+            seen.formUnion(try part.seen.get())
+            lastBatchLookups += part.lookups
+            lastBatchLookupDuration += part.lookupDuration
+        }
+        return (outcomes, seen)
+    }
+
+    /// One slice of a batch: its outcomes and the result of its dedup lookup.
+    private struct SliceResult {
+        var outcomes: [RecordEvaluator.Outcome] = []
+        var seen: Result<Set<DedupKey>, Error> = .success([])
+        var lookups = 0
+        var lookupDuration: Duration = .zero
+    }
+
+    private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    private func append(_ accepted: RecordEvaluator.Accepted, inputBytes: Int) {
+        if buffers[accepted.bucket] == nil {
+            buffers[accepted.bucket] = (config.partitioning.directory(forMicros: accepted.eventMicros), RowBuffer(layout: evaluator.layout))
+        }
+        buffers[accepted.bucket]!.rows.append(accepted.cells, inputBytes: inputBytes, key: accepted.key)
+    }
+
+    /// Whether the recovery scan found DLQ records of `partition` at or past `offset` (delivered by an interrupted
+    /// attempt, not yet covered by a commit).
+    public func hasAlreadyDeadLettered(_ partition: SourcePartition, atOrAfter offset: Int64) -> Bool {
+        alreadyDeadLettered.contains { $0.topic == partition.topic && $0.partition == partition.partition && $0.offset >= offset }
+    }
+
+    /// Whether anything waits to be committed.
+    public var isEmpty: Bool { bufferedRows == 0 && counts.total == 0 }
+
+    /// Forgets everything uncommitted (after a commit, or to drop work on a rebalance or conflict).
+    public func reset() {
+        committingKeys = []
+        clearPending()
+    }
+
+    /// Moves the uncommitted work out, for a commit that runs while processing goes on. Its keys stay visible to
+    /// deduplication until `finishCommit()`.
+    public func takeWork() -> PendingWork {
+        let work = PendingWork(buffers: buffers, keys: pendingKeys, deadLetters: deadLetters, counts: counts,
+                               sourceTimestampsMs: sourceTimestampsMs, lastEventMicros: lastEventMicros)
+        if committingKeys.isEmpty { committingKeys = pendingKeySet } else { committingKeys.formUnion(pendingKeySet) }
+        clearPending()
+        return work
+    }
+
+    /// The commit in flight finished (committed or abandoned): its keys are the store's business now.
+    public func finishCommit() { committingKeys = [] }
+
+    private func clearPending() {
+        buffers = [:]
+        pendingKeys = []
+        pendingKeySet = []
+        pendingKeySet.reserveCapacity(min(config.flushRows, 1 << 20))
+        deadLetters = []
+        counts = BatchCounts()
+        bufferedRows = 0
+        bufferedBytes = 0
+        oldestBufferedAt = nil
+        lastEventMicros = [:]
+        sourceTimestampsMs = []
+    }
+}
+
+/// Uncommitted work handed from the processor to a commit.
+public struct PendingWork: Sendable {
+    public private(set) var buffers: [Int64: (directory: String, rows: RowBuffer)]
+    public private(set) var keys: [DedupKey]
+    public let deadLetters: [DeadLetterRecord]
+    public private(set) var counts: BatchCounts
+    public let sourceTimestampsMs: [Int64]
+    public let lastEventMicros: [SourcePartition: Int64]
+
+    /// Drops the rows whose dedup key another writer landed meanwhile (`DedupRace.conflicting`): they are
+    /// duplicates now, counted as such, exactly as if the lookup had seen those keys.
+    public mutating func dropDuplicates(_ conflicting: Set<DedupKey>) {
+        var removed = 0
+        for (bucket, buffer) in buffers {
+            let (rows, n) = buffer.rows.removingRows(withKeys: conflicting)
+            buffers[bucket] = (buffer.directory, rows)
+            removed += n
+        }
+        keys.removeAll { conflicting.contains($0) }
+        counts.valid -= removed
+        counts.duplicates += removed
+    }
+}
+
+/// Hands a buffer whose slices are written by disjoint iterations to `concurrentPerform`.
+private struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    public var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

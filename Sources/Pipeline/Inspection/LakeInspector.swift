@@ -1,0 +1,194 @@
+import Foundation
+import Parquet
+
+/// What `weir inspect` reports about one Parquet file.
+public struct FileInspection: Codable, Sendable {
+    public struct RowGroup: Codable, Sendable {
+        public let rows: Int64
+        public let bytes: Int64
+        public let compressedBytes: Int64
+    }
+    public struct Column: Codable, Sendable {
+        public let name: String
+        public let physicalType: String
+        public let logicalType: String?
+        public let repetition: String
+        public let codecs: [String]
+        public let encodings: [String]
+        public let compressedBytes: Int64
+        public let uncompressedBytes: Int64
+        public let nullCount: Int64?
+        public let min: String?
+        public let max: String?
+    }
+    public let path: String
+    public let rows: Int64
+    public let bytes: Int64
+    public let createdBy: String?
+    public let rowGroups: [RowGroup]
+    /// Per-column schema, codecs, encodings and statistics (aggregated over row groups); only when detailed.
+    public var columns: [Column]?
+}
+
+/// What `weir inspect` reports about a file, a partition directory or a whole lake.
+public struct LakeInspection: Codable, Sendable {
+    public let path: String
+    /// `file`, `partition` or `lake`.
+    public let kind: String
+    public let files: [FileInspection]
+    public let totalRows: Int64
+    public let totalBytes: Int64
+    public let rowGroups: Int
+    /// The configured row-group size the groups are compared with.
+    public let targetRowGroupRows: Int
+    /// Row groups holding less than half the target (many small groups: compact, or raise flush sizes).
+    public let smallRowGroups: Int
+}
+
+/// Reads Parquet footers under a path.
+public enum LakeInspector {
+    /// Inspects `path`: a `.parquet` file (with column details), or a directory whose `*.parquet` files are
+    /// listed recursively the way a `**/*.parquet` reader sees them (skipping `_weir` and compaction placeholders,
+    /// which hold no rows).
+    public static func inspect(path: String, targetRowGroupRows: Int) throws -> LakeInspection {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw CompactionError("\(path) does not exist")
+        }
+        var files: [FileInspection] = []
+        let kind: String
+        if !isDir.boolValue {
+            guard !CompactionPlaceholder.isPlaceholder(path) else {
+                throw CompactionError("\(path) is a compaction placeholder: its rows were merged into another file of the partition; it is deleted within seconds")
+            }
+            files = [try inspectFile(path, detailed: true)]
+            kind = "file"
+        } else {
+            let names = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+                .filter { $0.hasSuffix(".parquet") && !$0.hasPrefix("_weir/") && !CompactionPlaceholder.isPlaceholder(path + "/" + $0) }.sorted()
+            for name in names { files.append(try inspectFile(path + "/" + name, detailed: false)) }
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            kind = entries.contains(where: { $0.hasPrefix("date=") || $0 == "_weir" }) ? "lake" : "partition"
+        }
+        let groups = files.flatMap(\.rowGroups)
+        return LakeInspection(path: path, kind: kind, files: files, totalRows: files.reduce(0) { $0 + $1.rows },
+                              totalBytes: files.reduce(0) { $0 + $1.bytes }, rowGroups: groups.count,
+                              targetRowGroupRows: targetRowGroupRows,
+                              smallRowGroups: groups.filter { $0.rows * 2 < Int64(targetRowGroupRows) }.count)
+    }
+
+    public static func inspectFile(_ path: String, detailed: Bool) throws -> FileInspection {
+        let reader = try ParquetFileReader(path: path)
+        let meta = reader.metadata
+        let groups = meta.rowGroups.map { g in
+            FileInspection.RowGroup(rows: g.numRows, bytes: g.totalByteSize, compressedBytes: g.columns.reduce(0) { $0 + $1.totalCompressedSize })
+        }
+        var inspection = FileInspection(path: path, rows: meta.numRows, bytes: Compactor.fileSize(path), createdBy: meta.createdBy,
+                                        rowGroups: groups, columns: nil)
+        guard detailed else { return inspection }
+        inspection.columns = meta.schema.columns.enumerated().map { i, c in
+            let chunks = meta.rowGroups.map { $0.columns[i] }
+            var codecs: [String] = []
+            var encodings: [String] = []
+            for chunk in chunks {
+                let codec = chunk.codec.map { String(describing: $0) } ?? "codec(\(chunk.codecValue))"
+                if !codecs.contains(codec) { codecs.append(codec) }
+                for e in chunk.encodings where !encodings.contains(e.description) { encodings.append(e.description) }
+            }
+            var nulls: Int64? = 0
+            var lo: String?, hi: String?
+            var loValue: StatValue?, hiValue: StatValue?
+            for chunk in chunks {
+                guard let s = chunk.statistics else { nulls = nil; continue }
+                if let n = s.nullCount, let acc = nulls { nulls = acc + n } else { nulls = nil }
+                if let bytes = s.minValue ?? s.legacyMin, let v = StatValue(bytes, c.physicalType), loValue.map({ v < $0 }) ?? true {
+                    loValue = v; lo = v.text
+                }
+                if let bytes = s.maxValue ?? s.legacyMax, let v = StatValue(bytes, c.physicalType), hiValue.map({ $0 < v }) ?? true {
+                    hiValue = v; hi = v.text
+                }
+            }
+            return FileInspection.Column(
+                name: c.name, physicalType: String(describing: c.physicalType), logicalType: c.logicalType.map(logicalName),
+                repetition: String(describing: c.repetition), codecs: codecs, encodings: encodings,
+                compressedBytes: chunks.reduce(0) { $0 + $1.totalCompressedSize },
+                uncompressedBytes: chunks.reduce(0) { $0 + $1.totalUncompressedSize },
+                nullCount: chunks.isEmpty ? nil : nulls, min: lo, max: hi)
+        }
+        return inspection
+    }
+
+    static func logicalName(_ t: LogicalType) -> String {
+        if case .timestamp(let unit, let utc) = t { return "timestamp(\(unit == .micros ? "us" : "ms")\(utc ? ",UTC" : ""))" }
+        return String(describing: t)
+    }
+
+    /// A decoded min/max statistic, comparable within one column.
+    enum StatValue: Comparable {
+        case int(Int64), double(Double), bytes([UInt8])
+
+        init?(_ b: [UInt8], _ type: PhysicalType) {
+            func le(_ n: Int) -> UInt64 { (0..<n).reduce(UInt64(0)) { $0 | UInt64(b[$1]) << (8 * UInt64($1)) } }
+            switch type {
+            case .boolean: guard b.count >= 1 else { return nil }; self = .int(Int64(b[0]))
+            case .int32: guard b.count == 4 else { return nil }; self = .int(Int64(Int32(truncatingIfNeeded: le(4))))
+            case .int64: guard b.count == 8 else { return nil }; self = .int(Int64(bitPattern: le(8)))
+            case .float: guard b.count == 4 else { return nil }; self = .double(Double(Float(bitPattern: UInt32(le(4)))))
+            case .double: guard b.count == 8 else { return nil }; self = .double(Double(bitPattern: le(8)))
+            case .byteArray, .fixedLenByteArray: self = .bytes(b)
+            }
+        }
+
+        static func < (a: Self, b: Self) -> Bool {
+            switch (a, b) {
+            case (.int(let x), .int(let y)): return x < y
+            case (.double(let x), .double(let y)): return x < y
+            case (.bytes(let x), .bytes(let y)): return x.lexicographicallyPrecedes(y)
+            default: return false
+            }
+        }
+
+        var text: String {
+            switch self {
+            case .int(let v): return String(v)
+            case .double(let v): return String(v)
+            case .bytes(let v):
+                if let s = String(validating: v, as: UTF8.self) { return s }
+                return v.map { String(format: "%02x", $0) }.joined()
+            }
+        }
+    }
+
+    /// The human-readable table.
+    public static func render(_ i: LakeInspection) -> String {
+        var lines: [String] = []
+        lines.append("\(i.kind) \(i.path): \(i.files.count) files, \(i.totalRows) rows, \(i.totalBytes) bytes, \(i.rowGroups) row groups "
+                     + "(\(i.smallRowGroups) below half the row-group target of \(i.targetRowGroupRows) rows, lake.row_group_rows)")
+        lines.append(pad("FILE", 64) + pad("ROWS", 12) + pad("BYTES", 12) + pad("GROUPS", 8) + "GROUP ROWS (min/avg/max)")
+        for f in i.files {
+            let rows = f.rowGroups.map(\.rows)
+            let avg = rows.isEmpty ? 0 : rows.reduce(0, +) / Int64(rows.count)
+            let name = i.kind == "file" ? f.path : String(f.path.dropFirst(i.path.count + 1))
+            lines.append(pad(name, 64) + pad(String(f.rows), 12) + pad(String(f.bytes), 12) + pad(String(rows.count), 8)
+                         + "\(rows.min() ?? 0)/\(avg)/\(rows.max() ?? 0)")
+        }
+        if i.kind == "file", let f = i.files.first {
+            lines.append("")
+            lines.append("created_by: \(f.createdBy ?? "-")")
+            for (n, g) in f.rowGroups.enumerated() {
+                lines.append("row group \(n): \(g.rows) rows, \(g.bytes) bytes uncompressed, \(g.compressedBytes) bytes compressed")
+            }
+            lines.append("")
+            lines.append(pad("COLUMN", 24) + pad("TYPE", 36) + pad("CODEC", 10) + pad("ENCODINGS", 32) + pad("NULLS", 8) + "MIN .. MAX")
+            for c in f.columns ?? [] {
+                let type = c.physicalType + (c.logicalType.map { "/" + $0 } ?? "") + (c.repetition == "optional" ? "?" : "")
+                lines.append(pad(c.name, 24) + pad(type, 36) + pad(c.codecs.joined(separator: ","), 10)
+                             + pad(c.encodings.joined(separator: ","), 32) + pad(c.nullCount.map(String.init) ?? "-", 8)
+                             + "\(c.min.map { String($0.prefix(40)) } ?? "-") .. \(c.max.map { String($0.prefix(40)) } ?? "-")")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+}

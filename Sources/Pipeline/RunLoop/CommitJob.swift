@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import Parquet
+
+/// How a commit ended.
+enum CommitOutcome: Sendable {
+    /// Durable; the report describes it.
+    case committed(CommitReport)
+    /// Refused by the store (`OffsetConflict`, `DedupRace`); the DLQ records it delivered are listed so that a
+    /// second attempt does not send them again.
+    case refused(String, delivered: Set<SourceCoordinate>)
+    /// Not attempted: the assignment changed after the work was read.
+    case abandoned
+}
+
+/// One commit of handed-off work, run as its own task while the run loop keeps processing (see `LakeCommitter`
+/// for the protocol). Holds the assignment gate from before the DLQ delivery until the store transaction ends.
+struct CommitJob: Sendable {
+    let work: PendingWork
+    let advances: [SourcePartition: OffsetAdvance]
+    /// Partitions whose DLQ scan mark may move to the high watermark after this commit's delivery.
+    let markPartitions: [SourcePartition]
+    let generation: Int
+    let trigger: String
+    let dedupTTL: Duration
+    let schema: ParquetSchema
+    let gate: AssignmentGate?
+    let source: RecordSource
+    let deadLetters: DeadLetterSink
+    let committer: TableCommit
+    let store: CheckpointStore
+    let logger: Logger
+    /// Store transactions tried before a commit that keeps hitting `DedupRace` is refused (at least 1).
+    var raceAttempts = 3
+
+    func run() async throws -> CommitOutcome {
+        let started = ContinuousClock.now
+        if let gate {
+            guard await gate.acquire() == generation else {
+                gate.release()
+                return .abandoned
+            }
+        }
+        let result: Result<Committed, Refusal>
+        do {
+            result = try await deliverAndCommit()
+        } catch {
+            gate?.release()
+            throw error
+        }
+        gate?.release()
+        switch result {
+        case .failure(let refusal):
+            // DLQ records a sink delivered durably (Kafka) are not sent again; staged DLQ files (the file sink) were
+            // deleted with the refused commit, so their records must be dead-lettered again.
+            let delivered = !refusal.deadLettersDurable ? [] : Set(work.deadLetters.map {
+                SourceCoordinate(topic: $0.sourceTopic, partition: $0.sourcePartition, offset: $0.sourceOffset)
+            })
+            return .refused("\(refusal.error)", delivered: delivered)
+        case .success(let (commit, commitID, phases, work)):
+            let offsets = commit.offsets.mapValues(\.next)
+            do {
+                try await source.commit(offsets)
+            } catch {
+                logger.warning("Kafka offset commit failed; the store holds the offsets", metadata: ["error": "\(error)"])
+            }
+            try? MetricsFile.write(try store.totals(), layout: committer.layout)
+            return .committed(CommitReport(
+                commitID: commitID, counts: work.counts, files: commit.files.filter { $0.finalPath.hasSuffix(".parquet") },
+                deadLetters: work.deadLetters.count, offsets: offsets, duration: .now - started, phases: phases,
+                committedAtMicros: RFC3339.nowMicros(), trigger: trigger, lastEventMicros: work.lastEventMicros,
+                sourceTimestampsMs: work.sourceTimestampsMs))
+        }
+    }
+
+    /// A durable commit: what it recorded, its id, its phases, and the work it covered.
+    typealias Committed = (CheckpointCommit, Int64, CommitPhases, PendingWork)
+
+
+    /// Delivers the DLQ records, stages the lake files and runs the store transaction, timing each. A refused
+    /// commit is a failure result; other errors are thrown.
+    ///
+    /// A `DedupRace` (another instance sharing the lake landed some of this batch's keys after they were looked
+    /// up) drops just those rows, now duplicates, and commits the rest again: the transaction was rolled back, so
+    /// nothing of the first attempt is durable, and the retry's offset compare-and-set still fences a writer that
+    /// moved a partition meanwhile. Only after `raceAttempts` races is the commit refused.
+    private func deliverAndCommit() async throws -> Result<Committed, Refusal> {
+        let deliveryStarted = ContinuousClock.now
+        var phases = CommitPhases()
+        let delivery = try await deadLetters.deliver(work.deadLetters, committer: committer)
+        phases.deadLetters = .now - deliveryStarted
+        var commit = CheckpointCommit()
+        commit.offsets = advances
+        commit.committedAt = Int64(Date().timeIntervalSince1970)
+        commit.dedupNotBefore = commit.committedAt - dedupTTL.components.seconds
+        if !delivery.marks.isEmpty {
+            for partition in markPartitions { commit.deadLetterMarks[partition] = delivery.marks }
+        }
+        let (work, committer, schema, staged, logger) = (work, committer, schema, delivery.stagedFiles, logger)
+        let raceAttempts = max(1, raceAttempts)
+        let (preparedCommit, deliveryPhases) = (commit, phases)
+        // Encoding, fsync and the store transaction block: they run on the commit queue, off the cooperative pool.
+        let durable = staged.isEmpty
+        return try await OffPool.run(on: Self.queue) { () throws -> Result<Committed, Refusal> in
+            var work = work
+            var phases = deliveryPhases
+            for attempt in 1...raceAttempts {
+                var commit = preparedCommit
+                commit.dedupKeys = work.keys
+                commit.totals = work.counts.totals
+                let filesStarted = ContinuousClock.now
+                for (_, buffer) in work.buffers.sorted(by: { $0.key < $1.key }) where buffer.rows.rowCount > 0 {
+                    commit.files.append(try committer.stage(buffer.rows, directory: buffer.directory, schema: schema))
+                }
+                commit.files.append(contentsOf: staged)
+                let storeStarted = ContinuousClock.now
+                phases.files += storeStarted - filesStarted
+                // The DLQ files staged by the delivery are committed again by a retry: kept if this attempt races.
+                let retryable = attempt < raceAttempts ? Set(staged.map(\.stagingPath)) : []
+                do {
+                    let commitID = try committer.commit(commit, keepingOnRefusal: retryable)
+                    phases.store += .now - storeStarted
+                    return .success((commit, commitID, phases, work))
+                } catch let error as OffsetConflict {
+                    for f in staged { try? FileManager.default.removeItem(atPath: f.stagingPath) }
+                    return .failure(Refusal(error: error, deadLettersDurable: durable))
+                } catch let error as TablePointerConflict {
+                    for f in staged { try? FileManager.default.removeItem(atPath: f.stagingPath) }
+                    return .failure(Refusal(error: error, deadLettersDurable: durable))
+                } catch let race as DedupRace {
+                    guard attempt < raceAttempts else { return .failure(Refusal(error: race, deadLettersDurable: durable)) }
+                    logger.info("dedup race: committing again without the rows another writer landed meanwhile", metadata: [
+                        "duplicates": "\(race.conflicting.count)", "keys": "\(race.expected)", "attempt": "\(attempt)"])
+                    work.dropDuplicates(race.conflicting)
+                }
+            }
+            preconditionFailure("the last attempt returns")
+        }
+    }
+
+    /// A commit the store refused, and whether the DLQ records of its work were delivered durably before it.
+    struct Refusal: Error {
+        let error: Error
+        let deadLettersDurable: Bool
+    }
+
+    /// Where commits stage files and run the store transaction; serial, one commit is in flight at a time anyway.
+    private static let queue = DispatchQueue(label: "weir.commit")
+}
+
+/// A thread-safe boolean, set by the commit task when it ends and read by the run loop.
+final class AtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _value = true
+
+    var value: Bool { lock.withLock { _value } }
+    func set(_ value: Bool) { lock.withLock { _value = value } }
+}

@@ -1,0 +1,95 @@
+/// Where lake files live: bytes under names, and nothing else (no Kafka, no tables, no checkpoints).
+///
+/// A name is a `/`-separated path relative to the storage's root, e.g. `date=2025-10-30/part-….parquet` or
+/// `_weir/staging/<instance>/part-….parquet.tmp`. The operations are the ones object storage (S3 and compatible)
+/// offers too, so the table commit above works on either:
+///
+/// - objects are created once and never overwritten (`create` and `put` fail with `StorageError.exists`); S3 does
+///   this with a conditional `PUT` (`If-None-Match: *`);
+/// - `publish` moves an object to its final name, create-only: POSIX renames it (atomic, then the directory is
+///   fsynced); object storage copies it with `If-None-Match: *` and deletes the source. A crash may leave both
+///   names holding the object; publishing again then fails with `StorageError.exists`, and the caller deletes the
+///   source;
+/// - `list` walks one level of a prefix (S3's `delimiter=/`), `delete` is idempotent;
+/// - `claim` / `takeOver` give a writer a prefix of its own that recovery can tell apart from a dead writer's, and
+///   `withLock` serializes publishers against a partition rewrite where the storage needs it.
+///
+/// `POSIXStorage` is the implementation for a local or network file system.
+public protocol Storage: AnyObject, Sendable {
+    /// Starts writing the object `name` (create-only). Until `finish` returns the object is incomplete: a POSIX
+    /// file system shows a partial file under the name, object storage shows nothing. Write under a staging name
+    /// what readers must not see half-done, then `publish` it.
+    /// - Throws: `StorageError.exists` when `name` is taken, or the storage's error.
+    func create(_ name: String) throws -> StorageWriter
+    /// The object's bytes; nil when there is none.
+    func get(_ name: String) throws -> [UInt8]?
+    /// Whether an object (or a non-empty prefix) exists under `name`.
+    func exists(_ name: String) -> Bool
+    /// The names directly below `prefix` (objects and sub-prefixes, last path component only), sorted; empty when
+    /// there are none.
+    func list(_ prefix: String) throws -> [String]
+    /// Deletes the object `name`, or everything under the prefix `name`. Nothing there is not an error.
+    func delete(_ name: String) throws
+    /// Moves the object `source` to `destination` (create-only) and makes the move durable.
+    /// - Throws: `StorageError.exists` when `destination` is taken, `StorageError.notFound` when `source` is missing.
+    func publish(_ source: String, to destination: String) throws
+    /// Makes every object finished below `prefix` durable (POSIX: fsync of the directory; object storage: nothing).
+    func sync(_ prefix: String) throws
+    /// Claims `prefix` for this process until the lease is released (dropped) or the process dies.
+    /// - Throws: when the prefix is claimed already or cannot be created.
+    func claim(_ prefix: String) throws -> StorageLease
+    /// Claims the prefix of a writer that is gone; nil while its writer is alive (or it was never claimed).
+    func takeOver(_ prefix: String) throws -> StorageLease?
+    /// Runs `body` holding the lock `name`, shared or exclusive, waiting as long as needed. Publishers take a
+    /// partition's lock shared around `publish`; a partition rewrite (compaction) takes it exclusively.
+    func withLock<T>(_ name: String, exclusive: Bool, _ body: () throws -> T) throws -> T
+}
+
+extension Storage {
+    /// Writes the object `name` with `bytes` (create-only) and makes it durable.
+    /// - Throws: `StorageError.exists` when `name` is taken, or the storage's error.
+    public func put(_ name: String, bytes: [UInt8]) throws {
+        let writer = try create(name)
+        try bytes.withUnsafeBytes { try writer.write($0) }
+        try writer.finish(durable: true)
+    }
+}
+
+/// An object being written.
+public protocol StorageWriter: AnyObject {
+    /// Bytes written so far.
+    var position: Int64 { get }
+    /// Appends bytes.
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// Completes the object; with `durable`, it survives a crash once this returns.
+    func finish(durable: Bool) throws
+}
+
+/// A claim on a prefix (see `Storage.claim`), released when the lease is dropped.
+public protocol StorageLease: AnyObject, Sendable {
+    /// The claimed prefix.
+    var prefix: String { get }
+}
+
+/// A storage operation that failed; the message names the object.
+public struct StorageError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// The name is taken (create-only put or publish).
+        case exists
+        /// The object is missing.
+        case notFound
+        /// Anything else the storage reported.
+        case io
+    }
+
+    public let kind: Kind
+    /// The object's name (or path) and what happened.
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "storage: \(message)" }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Parquet
+
+/// The exactly-once commit protocol for lake files.
+///
+/// 1. Each buffer is written as a Parquet file into this instance's staging directory and fsynced.
+/// 2. One store transaction records the files, the dedup keys, the offsets (compare-and-set) and the DLQ marks.
+/// 3. Files are renamed into their Hive partitions (atomic, same file system) and the directories fsynced.
+/// 4. The files are marked published.
+///
+/// A crash before 2 leaves only staging files, which recovery deletes (the records are consumed again). A crash
+/// after 2 leaves committed files that recovery renames into place (roll forward). Readers listing
+/// `**/*.parquet` never see a staging file: staging lives under `_weir/` and ends in `.parquet.tmp`.
+///
+/// This is the plain Hive-partitioned Parquet `TableCommit`. Every file operation goes through `storage`
+/// (`POSIXStorage` by default): staging writes, the publish (a create-only move) and recovery's listing.
+public final class LakeCommitter: TableCommit, @unchecked Sendable {
+    public let layout: LakeLayout
+    /// Where the lake's bytes live.
+    public let storage: Storage
+    private let store: CheckpointStore
+    private let lease: StorageLease
+    private var namer: FileNamer
+    private let writerOptions: ParquetWriterOptions
+    /// Test-only fault hook: called with a step name (`staged`, `stored`, `published`); it may kill the process.
+    public var faultHook: (@Sendable (String) -> Void)?
+
+    public var instance: String { namer.instance }
+    /// This instance's staging prefix (a `Storage` name).
+    private var stagingDirectory: String { lease.prefix }
+
+    /// Takes this instance's staging lock, on the lake's file system.
+    /// - Throws: when the lake directories cannot be created or the lock cannot be taken.
+    public convenience init(layout: LakeLayout, store: CheckpointStore, writerOptions: ParquetWriterOptions,
+                            instance: String = FileNamer.randomInstanceID()) throws {
+        try layout.createDirectories()
+        try self.init(layout: layout, storage: layout.posixStorage(), store: store, writerOptions: writerOptions, instance: instance)
+    }
+
+    /// Claims this instance's staging prefix in `storage`.
+    /// - Throws: `StoreError` when the staging prefix cannot be claimed.
+    public init(layout: LakeLayout, storage: Storage, store: CheckpointStore, writerOptions: ParquetWriterOptions,
+                instance: String = FileNamer.randomInstanceID()) throws {
+        self.layout = layout
+        self.storage = storage
+        self.store = store
+        self.writerOptions = writerOptions
+        namer = FileNamer(instance: instance)
+        do {
+            lease = try storage.claim(layout.stagingPrefix + "/" + instance)
+        } catch {
+            throw StoreError(message: "cannot create the staging directory of instance \(instance): \(error)", isRetriable: false)
+        }
+    }
+
+    /// Finishes or rolls back commits interrupted by a crash of any dead instance, and deletes their staging
+    /// files. Safe while other live instances run: their staging directories are locked and left alone.
+    /// - Throws: `StoreError`, or `LakeRecoveryError` when a committed file is missing from both places.
+    public func recover() throws -> RecoveryReport {
+        var report = RecoveryReport()
+        var deadOwners: [String: StorageLease] = [:]
+        for entry in try storage.list(layout.stagingPrefix) where entry != instance && !entry.hasPrefix(".") {
+            if let taken = try storage.takeOver(layout.stagingPrefix + "/" + entry) { deadOwners[entry] = taken }
+        }
+        var published: Set<Int64> = []
+        for pending in try store.unpublishedFiles() where pending.owner == instance || deadOwners[pending.owner] != nil {
+            let f = pending.file
+            if storage.exists(layout.name(ofPath: f.stagingPath)) {
+                try publish([f], recovering: true)
+                report.rolledForward += 1
+            } else if !storage.exists(layout.name(ofPath: f.finalPath)) {
+                throw LakeRecoveryError(path: f.finalPath)
+            }
+            published.insert(pending.commitID)
+        }
+        try store.markPublished(commitIDs: Array(published))
+        for (_, taken) in deadOwners {
+            for file in (try? storage.list(taken.prefix)) ?? [] where file != ".lock" {
+                try? storage.delete(taken.prefix + "/" + file)
+                report.orphansRemoved += 1
+            }
+            try? storage.delete(taken.prefix)
+        }
+        for file in (try? storage.list(stagingDirectory)) ?? [] where file != ".lock" {
+            try? storage.delete(stagingDirectory + "/" + file)
+            report.orphansRemoved += 1
+        }
+        return report
+    }
+
+    /// Writes one staged Parquet file for a buffer.
+    /// - Throws: `ParquetError` or the file system's error.
+    public func stage(_ buffer: RowBuffer, directory: String, schema: ParquetSchema) throws -> StagedFile {
+        let name = namer.next()
+        let stagingName = stagingDirectory + "/" + name + ".tmp"
+        let writer = try ParquetFileWriter(sink: StorageParquetSink(try storage.create(stagingName)), schema: schema, options: writerOptions)
+        try writer.write(buffer.columnValues())
+        let summary = try writer.close()
+        return StagedFile(stagingPath: layout.root + "/" + stagingName, finalPath: layout.root + "/" + directory + "/" + name,
+                          hivePartition: directory, rows: summary.rowCount, bytes: summary.fileBytes)
+    }
+
+    /// Writes one staged file of raw bytes (a DLQ JSON Lines file) to be published under `relativeDirectory`.
+    public func stage(bytes: [UInt8], relativeDirectory: String, prefix: String, ext: String, rows: Int64) throws -> StagedFile {
+        let name = namer.next(prefix: prefix, ext: ext)
+        let stagingName = stagingDirectory + "/" + name + ".tmp"
+        try storage.put(stagingName, bytes: bytes)
+        return StagedFile(stagingPath: layout.root + "/" + stagingName, finalPath: layout.root + "/" + relativeDirectory + "/" + name,
+                          hivePartition: relativeDirectory, rows: rows, bytes: Int64(bytes.count))
+    }
+
+    /// Runs steps 2–4 for files already staged. On a refused commit the staged files are deleted, except those
+    /// whose staging path is in `keepingOnRefusal` (files a retry commits again), and the error is rethrown
+    /// (`OffsetConflict`, `DedupRace`).
+    public func commit(_ commit: CheckpointCommit, keepingOnRefusal kept: Set<String> = []) throws -> Int64 {
+        var commit = commit
+        commit.owner = instance
+        try storage.sync(stagingDirectory)
+        faultHook?("staged")
+        let commitID: Int64
+        do {
+            commitID = try store.commit(commit)
+        } catch {
+            for f in commit.files where !kept.contains(f.stagingPath) { try? storage.delete(layout.name(ofPath: f.stagingPath)) }
+            throw error
+        }
+        faultHook?("stored")
+        try publish(commit.files)
+        faultHook?("published")
+        try store.markPublished(commitIDs: [commitID])
+        return commitID
+    }
+
+    /// Removes this instance's (empty) staging directory at a clean exit. The lock is released with the process.
+    public func close() {
+        let leftovers = ((try? storage.list(stagingDirectory)) ?? []).filter { $0 != ".lock" }
+        if leftovers.isEmpty { try? storage.delete(stagingDirectory) }
+    }
+
+    /// Moves staged files into the lake, each under its partition's shared lock (`PartitionLock` on POSIX) so that
+    /// compaction (which takes it exclusively to swap the partition directory) never retires a directory
+    /// mid-publish. With `recovering`, a file whose final name already holds it (a copy-then-delete publish
+    /// interrupted after the copy) only has its staged copy deleted; otherwise a taken name is an error.
+    func publish(_ files: [StagedFile], recovering: Bool = false) throws {
+        for f in files {
+            let source = layout.name(ofPath: f.stagingPath), target = layout.name(ofPath: f.finalPath)
+            try storage.withLock(f.hivePartition, exclusive: false) {
+                do {
+                    try storage.publish(source, to: target)
+                } catch let error as StorageError where error.kind == .exists && recovering {
+                    try storage.delete(source)
+                }
+            }
+        }
+    }
+}
+
+/// What `recover()` did.
+public struct RecoveryReport: Sendable, Equatable {
+    /// Committed files renamed into the lake after a crash.
+    public var rolledForward = 0
+    /// Uncommitted staging files deleted.
+    public var orphansRemoved = 0
+}
+
+/// A committed lake file exists neither in staging nor in the lake: data was removed by hand.
+public struct LakeRecoveryError: Error, CustomStringConvertible {
+    public let path: String
+    public var description: String { "committed lake file \(path) is missing from both staging and the lake; restore it or rebuild the lake" }
+}

@@ -1,0 +1,44 @@
+import Parquet
+
+/// What makes staged files visible to a table's readers, atomically with the checkpoint, and how an interrupted
+/// commit is finished or rolled back.
+///
+/// The run loop stages each Hive-partition buffer (and, with the file DLQ, the DLQ's JSON Lines), then hands one
+/// `CheckpointCommit` to `commit`: the implementation records it in the checkpoint store in one transaction and
+/// makes the files visible. What "visible" means is the table format's business:
+///
+/// - plain Hive-partitioned Parquet (`LakeCommitter`): the store transaction lists the files; they are then moved
+///   from staging into their `date=` directories; recovery moves committed files that did not make it;
+/// - a table format with a catalog (Apache Iceberg): a new snapshot's metadata file is written, and the catalog
+///   pointer moves in the same store transaction as the offsets (`CheckpointCommit.tablePointers`); the pointer
+///   is the visibility, so recovery only deletes what no snapshot references.
+///
+/// Implementations write through a `Storage`, so the table format does not depend on where the bytes live.
+public protocol TableCommit: AnyObject, Sendable {
+    /// Where the table lives (the lake root; `metrics.txt` is written there).
+    var layout: LakeLayout { get }
+    /// This writer's id, recorded as the owner of its staged files.
+    var instance: String { get }
+    /// Finishes or rolls back the commits of writers that died, and deletes their staged files. Safe while other
+    /// live writers run.
+    /// - Throws: `StoreError`, `StorageError`, or `LakeRecoveryError` when a committed file is lost.
+    func recover() throws -> RecoveryReport
+    /// Writes a buffer as one staged Parquet file of the Hive partition `directory` (relative, e.g.
+    /// `date=2025-10-30`): durable, not visible.
+    func stage(_ buffer: RowBuffer, directory: String, schema: ParquetSchema) throws -> StagedFile
+    /// Stages raw bytes (a DLQ JSON Lines file) to be published under `relativeDirectory` with the next commit.
+    func stage(bytes: [UInt8], relativeDirectory: String, prefix: String, ext: String, rows: Int64) throws -> StagedFile
+    /// Records `commit` (its staged files, dedup keys, offsets, DLQ marks) in one store transaction and makes the
+    /// files visible. Returns the store's commit id.
+    /// - Parameter keepingOnRefusal: staging paths that a refusal must not delete (files a retry commits again).
+    /// - Throws: `OffsetConflict`, `DedupRace` or `TablePointerConflict` when the store refuses it (the staged
+    ///   files are deleted, but for `keepingOnRefusal`); `StoreError` or `StorageError` on I/O failure.
+    func commit(_ commit: CheckpointCommit, keepingOnRefusal: Set<String>) throws -> Int64
+    /// Releases this writer's staging area at a clean exit.
+    func close()
+}
+
+extension TableCommit {
+    /// `commit(_:keepingOnRefusal:)` deleting every staged file on a refusal.
+    public func commit(_ commit: CheckpointCommit) throws -> Int64 { try self.commit(commit, keepingOnRefusal: []) }
+}
