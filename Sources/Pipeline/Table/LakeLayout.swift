@@ -29,12 +29,6 @@ public struct LakeLayout: Sendable {
     /// The staging root relative to the lake root, as a `Storage` name.
     public var stagingPrefix: String { "_weir/staging" }
 
-    /// The lake root of a store path (`<root>/_weir/checkpoint.sqlite`); the store's directory otherwise.
-    public static func lakeRoot(ofStore path: String) -> String {
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
-        return dir.lastPathComponent == "_weir" ? dir.deletingLastPathComponent().path : dir.path
-    }
-
     /// The staging directory of one instance.
     public func stagingDirectory(instance: String) -> String { stagingRoot + "/" + instance }
 

@@ -1,3 +1,4 @@
+import Foundation
 import CSQLite
 
 /// The operator's way out of a SQLite failure of the checkpoint store, by result code.
@@ -5,7 +6,7 @@ enum StoreErrorHint {
     /// A fix for SQLite result code `rc` on the store at `path` (`<lake>/_weir/checkpoint.sqlite`), or nil when
     /// there is nothing better to say than SQLite's message.
     static func fix(resultCode rc: Int32, path: String) -> String? {
-        let lake = LakeLayout.lakeRoot(ofStore: path)
+        let lake = lakeRoot(ofStore: path)
         switch rc & 0xFF {
         case SQLITE_CORRUPT, SQLITE_NOTADB:
             return "the store is damaged: stop every weir process on this lake, move \(path) and its -wal and -shm files "
@@ -22,5 +23,11 @@ enum StoreErrorHint {
         default:
             return nil
         }
+    }
+
+    /// The lake root of a store at `<lake>/_weir/checkpoint.sqlite` (the store's directory for any other path).
+    private static func lakeRoot(ofStore path: String) -> String {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return dir.lastPathComponent == "_weir" ? dir.deletingLastPathComponent().path : dir.path
     }
 }
