@@ -39,7 +39,7 @@ struct CommitJob: Sendable {
                 return .abandoned
             }
         }
-        let result: Result<(CheckpointCommit, Int64, CommitPhases), Error>
+        let result: Result<(CheckpointCommit, Int64, CommitPhases, DeadLetterTally), Error>
         do {
             result = try await deliverAndCommit()
         } catch {
@@ -53,7 +53,7 @@ struct CommitJob: Sendable {
                 SourceCoordinate(topic: $0.sourceTopic, partition: $0.sourcePartition, offset: $0.sourceOffset)
             })
             return .refused("\(error)", delivered: delivered)
-        case .success(let (commit, commitID, phases)):
+        case .success(let (commit, commitID, phases, tally)):
             let offsets = commit.offsets.mapValues(\.next)
             do {
                 try await source.commit(offsets)
@@ -65,13 +65,14 @@ struct CommitJob: Sendable {
                 commitID: commitID, counts: work.counts, files: commit.files.filter { $0.finalPath.hasSuffix(".parquet") },
                 deadLetters: work.deadLetters.count, offsets: offsets, duration: .now - started, phases: phases,
                 committedAtMicros: RFC3339.nowMicros(), trigger: trigger, lastEventMicros: work.lastEventMicros,
-                sourceTimestampsMs: work.sourceTimestampsMs))
+                sourceTimestampsMs: work.sourceTimestampsMs, deadLettersTruncated: tally.truncated,
+                deadLettersToFile: tally.toFile))
         }
     }
 
     /// Delivers the DLQ records, stages the lake files and runs the store transaction, timing each. A refused
     /// commit is a failure result; other errors are thrown.
-    private func deliverAndCommit() async throws -> Result<(CheckpointCommit, Int64, CommitPhases), Error> {
+    private func deliverAndCommit() async throws -> Result<(CheckpointCommit, Int64, CommitPhases, DeadLetterTally), Error> {
         let deliveryStarted = ContinuousClock.now
         var phases = CommitPhases()
         let delivery = try await deadLetters.deliver(work.deadLetters, committer: committer)
@@ -87,8 +88,9 @@ struct CommitJob: Sendable {
         }
         let (work, committer, schema, staged) = (work, committer, schema, delivery.stagedFiles)
         let (preparedCommit, deliveryPhases) = (commit, phases)
+        let tally = DeadLetterTally(truncated: delivery.truncated, toFile: delivery.toFile)
         // Encoding, fsync and the store transaction block: they run on the commit queue, off the cooperative pool.
-        return try await OffPool.run(on: Self.queue) { () throws -> Result<(CheckpointCommit, Int64, CommitPhases), Error> in
+        return try await OffPool.run(on: Self.queue) { () throws -> Result<(CheckpointCommit, Int64, CommitPhases, DeadLetterTally), Error> in
             var commit = preparedCommit
             var phases = deliveryPhases
             let filesStarted = ContinuousClock.now
@@ -101,7 +103,7 @@ struct CommitJob: Sendable {
             do {
                 let commitID = try committer.commit(commit)
                 phases.store = .now - storeStarted
-                return .success((commit, commitID, phases))
+                return .success((commit, commitID, phases, tally))
             } catch let error as OffsetConflict {
                 return .failure(error)
             } catch let error as DedupRace {
@@ -112,6 +114,12 @@ struct CommitJob: Sendable {
 
     /// Where commits stage files and run the store transaction; serial, one commit is in flight at a time anyway.
     private static let queue = DispatchQueue(label: "weir.commit")
+}
+
+/// How many of a commit's DLQ records were cut to fit, or went to the file DLQ instead of the topic.
+struct DeadLetterTally: Sendable {
+    let truncated: Int
+    let toFile: Int
 }
 
 /// A thread-safe boolean, set by the commit task when it ends and read by the run loop.

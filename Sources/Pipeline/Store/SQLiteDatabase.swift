@@ -10,7 +10,8 @@ final class SQLiteDatabase {
     /// Opens (creating if needed) the database at `path` in WAL mode with `synchronous=FULL`, so a committed
     /// transaction survives power loss, and a busy timeout so concurrent instances wait instead of failing.
     /// - Throws: `StoreError` with SQLite's message.
-    init(path: String, busyTimeoutMs: Int32 = 30_000, cacheKiB: Int = 32_768) throws {
+    /// `configure: false` skips the pragmas that need a lock (a probe connection reading an existing WAL database).
+    init(path: String, busyTimeoutMs: Int32 = 30_000, cacheKiB: Int = 32_768, configure: Bool = true) throws {
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -21,6 +22,7 @@ final class SQLiteDatabase {
         }
         handle = db
         sqlite3_busy_timeout(db, busyTimeoutMs)
+        guard configure else { return }
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=FULL")
         // A page cache of `cacheKiB` (default 32 MiB): dedup lookups and inserts touch random pages of a table of

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Logging
 import Pipeline
 
 /// `weir run`: consume a topic as a consumer group and land it in the lake, exactly once.
@@ -47,8 +48,8 @@ struct RunCommand: AsyncParsableCommand {
                 maxPollInterval: config.maxPollInterval, fetchWakeInterval: config.fetchWakeInterval,
                 extra: config.kafkaProperties)
             let source = KafkaRecordSource(config: consumerConfig, topic: config.pipeline.topic)
-            try await Self.checkDeadLetterTopic(config)
-            let deadLetters = try Self.deadLetterSink(config)
+            let topicLimit = try await Self.checkDeadLetterTopic(config, logger: logger)
+            let deadLetters = try Self.deadLetterSink(config, topicMaxMessageBytes: topicLimit, logger: logger)
             logger.info("starting", metadata: ["topic": "\(config.pipeline.topic)", "consumer_group": "\(config.groupId)",
                                                "out_dir": "\(assembly.layout.root)", "kafka": "\(consumerConfig.redacted)",
                                                "fetch_wake": "\(consumerConfig.fetchWakeSummary)"])
@@ -61,22 +62,37 @@ struct RunCommand: AsyncParsableCommand {
         print(summary.render())
     }
 
-    static func deadLetterSink(_ config: WeirConfig) throws -> DeadLetterSink {
+    /// The DLQ sink: files, or the DLQ topic with a producer whose records and batches fit the smaller of the
+    /// topic's `max.message.bytes` (nil when the brokers could not tell) and the producer's `message.max.bytes`.
+    static func deadLetterSink(_ config: WeirConfig, topicMaxMessageBytes: Int? = nil,
+                               logger: Logger = Logger(label: "weir.dlq")) throws -> DeadLetterSink {
         if config.deadLetterSink == "file" { return FileDeadLetterSink() }
+        let limit = DeadLetterSizeLimit.resolve(topicMaxMessageBytes: topicMaxMessageBytes,
+                                                producerMessageMaxBytes: config.kafkaProperties["message.max.bytes"].flatMap { Int($0) })
+        var properties = config.kafkaProperties
+        // librdkafka batches up to `batch.size` bytes (1,000,000 by default) into one record batch, and the broker
+        // applies the topic's limit to the whole batch: keep batches within it too.
+        let batchSize = properties["batch.size"].flatMap { Int($0) } ?? DeadLetterSizeLimit.librdkafkaDefault
+        if batchSize > limit.maxRecordBytes { properties["batch.size"] = String(limit.maxRecordBytes) }
         let producer: KafkaProducer
         do {
             producer = try KafkaProducer(config: KafkaProducerConfig(
-                bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq", extra: config.kafkaProperties))
+                bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq", extra: properties))
         } catch {
             throw ConfigError(key: "kafka.properties", message: "\(error)", fix: "correct the librdkafka property it names")
         }
+        logger.info("DLQ record limit", metadata: ["dlq_topic": "\(config.pipeline.effectiveDeadLetterTopic)",
+                                                   "max_record_bytes": "\(limit.maxRecordBytes)", "from": "\(limit.source)"])
         return KafkaDeadLetterSink(producer: producer, topic: config.pipeline.effectiveDeadLetterTopic,
-                                   bootstrapServers: config.bootstrapServers, consumerProperties: config.kafkaProperties)
+                                   bootstrapServers: config.bootstrapServers, consumerProperties: config.kafkaProperties,
+                                   limit: limit, logger: logger)
     }
 
-    /// Checks at startup that the DLQ topic exists, so a missing topic is a clear error, not a stalled commit.
-    static func checkDeadLetterTopic(_ config: WeirConfig) async throws {
-        guard config.deadLetterSink != "file" else { return }
+    /// Checks at startup that the DLQ topic exists, so a missing topic is a clear error, not a stalled commit, and
+    /// returns its `max.message.bytes` as the brokers report it (DescribeConfigs), or nil when they cannot tell
+    /// (no permission to describe configs, or a broker without the API such as the embedded mock cluster).
+    static func checkDeadLetterTopic(_ config: WeirConfig, logger: Logger = Logger(label: "weir.dlq")) async throws -> Int? {
+        guard config.deadLetterSink != "file" else { return nil }
         let topic = config.pipeline.effectiveDeadLetterTopic
         let producer = try KafkaProducer(config: KafkaProducerConfig(
             bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-check", extra: config.kafkaProperties))
@@ -91,5 +107,17 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigError(key: "dlq.topic", message: "the dead-letter topic '\(topic)' does not exist or the brokers at \(config.bootstrapServers) cannot be reached",
                               fix: "create the topic (or set dlq.topic to an existing one, or dlq.sink: file), and check kafka.bootstrap_servers")
         }
+        do {
+            // A real cluster answers within milliseconds; brokers without the API (the embedded mock cluster)
+            // leave librdkafka waiting for a controller until the timeout, so it is short.
+            let configs = try await producer.topicConfig(topic, timeout: .seconds(3))
+            if let value = configs["max.message.bytes"], let bytes = Int(value) { return bytes }
+            logger.notice("the brokers did not report the DLQ topic's max.message.bytes; using the producer's message.max.bytes",
+                           metadata: ["dlq_topic": "\(topic)"])
+        } catch {
+            logger.notice("cannot read the DLQ topic's max.message.bytes; using the producer's message.max.bytes",
+                           metadata: ["dlq_topic": "\(topic)", "error": "\(error)"])
+        }
+        return nil
     }
 }
