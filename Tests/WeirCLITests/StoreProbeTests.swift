@@ -24,10 +24,12 @@ import Testing
         let probe = StoreProbe(interval: .milliseconds(20), maxAge: .seconds(3)) { answers.value }
         probe.start()
         defer { probe.stop() }
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Generous safety nets: the probe's thread may wait long for a core on a busy machine.
+        var deadline = ContinuousClock.now + .seconds(120)
         while !probe.isAnswering && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(probe.isAnswering)
         answers.value = false
+        deadline = ContinuousClock.now + .seconds(120)
         while probe.isAnswering && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(!probe.isAnswering)
     }

@@ -96,9 +96,13 @@ enum DeadLetterEnvelope {
             out.append(UInt8(ascii: ":"))
         }
         func string(_ v: String?) { JSONWriter.append(v.map { .string($0) } ?? .null, to: &out) }
-        let isText = r.payload.flatMap { String(validating: $0, as: UTF8.self) } != nil
+        // Text or base64 is decided on the whole payload (a prefix of binary data may look like text); the complete
+        // form validates once and writes that string.
+        let wholeText = r.payload.flatMap { String(validating: $0, as: UTF8.self) }
+        let isText = wholeText != nil
         out.append(UInt8(ascii: "{"))
-        key("payload", first: true); string(isText ? payload.map { String(decoding: $0, as: UTF8.self) } : nil)
+        key("payload", first: true)
+        string(isText ? (shape.payloadPrefix == nil ? wholeText : payload.map { String(decoding: $0, as: UTF8.self) }) : nil)
         key("payload_base64"); string(isText ? nil : payload.map { Data($0).base64EncodedString() })
         let cut = shape.payloadPrefix != nil
         key("truncated"); out.append(contentsOf: (cut ? "true" : "false").utf8)
