@@ -59,19 +59,26 @@ import Testing
             metrics = (try? await HTTP.get(base + "/metrics").body) ?? ""
             let processed = Self.samples("kafka_events_processed_total", in: metrics).reduce(0, +)
             let lags = Self.samples("kafka_consumer_lag", in: metrics)
-            if Int(processed) == total && lags.count == 2 && lags.allSatisfy({ $0 == 0 }) { break }
+            if Int(processed) == total && !lags.isEmpty && lags.allSatisfy({ $0 == 0 }) { break }
         } while ContinuousClock.now < deadline && run.process.isRunning
-        #expect(Self.samples("kafka_consumer_lag", in: metrics) == [0, 0], "not caught up:\n\(metrics)\n\(run.stderr.suffix(2000))")
+        // Keyless records may all go to one partition (librdkafka's sticky partitioner): a partition that never
+        // had a record has no committed offset and no lag series.
+        let partitions = Self.samples("kafka_consumer_lag", in: metrics).count
+        #expect(partitions >= 1 && Self.samples("kafka_consumer_lag", in: metrics).allSatisfy { $0 == 0 },
+                "not caught up:\n\(metrics)\n\(run.stderr.suffix(2000))")
         // The topic stays quiet; the lag in seconds stays 0 across several telemetry ticks.
         for _ in 0..<4 {
             try await Task.sleep(for: .seconds(1.2))
-            let text = try await HTTP.get(base + "/metrics").body
-            let seconds = Self.samples("kafka_consumer_lag_seconds", in: text)
-            #expect(seconds == [0, 0], "kafka_consumer_lag_seconds \(seconds) on a caught-up, quiet topic")
+            metrics = try await HTTP.get(base + "/metrics").body
+            let seconds = Self.samples("kafka_consumer_lag_seconds", in: metrics)
+            #expect(seconds.count == partitions && seconds.allSatisfy { $0 == 0 },
+                    "kafka_consumer_lag_seconds \(seconds) on a caught-up, quiet topic")
         }
         // Event-time freshness is its own gauge: the newest committed event time, in October 2025.
         let eventTimes = Self.samples("weir_last_committed_event_timestamp_seconds", in: metrics)
-        #expect(eventTimes.count == 2 && eventTimes.allSatisfy { (1_761_609_600...1_761_955_200).contains($0) }, "\(eventTimes)")
+        // (A partition whose committed records were all rejected or duplicates has no event time yet.)
+        #expect((1...partitions).contains(eventTimes.count) && eventTimes.allSatisfy { (1_761_609_600...1_761_955_200).contains($0) },
+                "\(eventTimes) for \(partitions) partitions:\n\(metrics)")
         run.kill(SIGTERM)
         #expect(await run.wait(timeout: .seconds(60)) == 0, "\(run.stderr.suffix(2000))")
     }

@@ -48,6 +48,7 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         lock.lock()
         busySince.withLock { $0 = .now }
         defer {
+            db.busy.reset()
             busySince.withLock { $0 = nil }
             lock.unlock()
         }
@@ -228,14 +229,15 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     /// Whether the store answers: whether a write transaction can begin within about `timeoutMs` milliseconds
     /// (SQLite's busy timeout). False while another process holds the database's write lock (an exclusive
     /// transaction), or it cannot be opened at all. While this process is itself inside a store operation, the
-    /// store counts as answering unless that operation has lasted longer than `ownOperationLimit` (it is then
-    /// waiting for another process's lock, or for a stalled disk). The probe begins and rolls back an empty
-    /// transaction on its own connection; it never writes.
+    /// store answers unless that operation has been waiting for another connection's lock for `timeoutMs` or
+    /// longer, or has lasted longer than `ownOperationLimit` in all (a stalled disk). The probe begins and rolls
+    /// back an empty transaction on its own connection; it never writes.
     /// Blocks up to the timeout: call it off the cooperative pool and off any HTTP event loop.
-    public func answers(timeoutMs: Int32 = 500, ownOperationLimit: Duration = .seconds(5)) -> Bool {
+    public func answers(timeoutMs: Int32 = 500, ownOperationLimit: Duration = .seconds(30)) -> Bool {
         probeLock.lock()
         defer { probeLock.unlock() }
         guard lock.try() else {
+            if let waiting = db.busy.waiting, waiting >= .milliseconds(Int64(timeoutMs)) { return false }
             let since = busySince.withLock { $0 }
             return since.map { ContinuousClock.now - $0 <= ownOperationLimit } ?? true
         }

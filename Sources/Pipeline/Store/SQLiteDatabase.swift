@@ -6,6 +6,8 @@ import CSQLite
 /// must not outlive it.
 final class SQLiteDatabase {
     let handle: OpaquePointer
+    /// Waits for other connections' locks up to the busy timeout, and says since when it has been waiting.
+    let busy: SQLiteBusyWait
 
     /// Opens (creating if needed) the database at `path` in WAL mode with `synchronous=FULL`, so a committed
     /// transaction survives power loss, and a busy timeout so concurrent instances wait instead of failing.
@@ -21,7 +23,8 @@ final class SQLiteDatabase {
             throw StoreError(message: "cannot open \(path): \(message)", isRetriable: false)
         }
         handle = db
-        sqlite3_busy_timeout(db, busyTimeoutMs)
+        busy = SQLiteBusyWait(timeoutMs: busyTimeoutMs)
+        busy.install(on: db)
         guard configure else { return }
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=FULL")
