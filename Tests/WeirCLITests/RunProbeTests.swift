@@ -50,7 +50,7 @@ import Testing
         let lake = try RepoPaths.temporaryDirectory("lag")
         defer { try? FileManager.default.removeItem(atPath: lake) }
         let (run, base, total) = try await Self.startCaughtUpRun(cluster, topic: "backfill", lake: lake)
-        defer { run.kill(SIGTERM) }
+        defer { if run.process.isRunning { run.kill() } }  // failure paths: stop it for sure (SIGKILL)
         // Caught up: every record committed and the offset lag of both partitions 0.
         var metrics = ""
         let deadline = ContinuousClock.now + .seconds(120)
@@ -90,7 +90,7 @@ import Testing
         let lake = try RepoPaths.temporaryDirectory("readyz")
         defer { try? FileManager.default.removeItem(atPath: lake) }
         let (run, base, _) = try await Self.startCaughtUpRun(cluster, topic: "ready", lake: lake)
-        defer { run.kill(SIGTERM) }
+        defer { if run.process.isRunning { run.kill() } }  // failure paths: stop it for sure (SIGKILL)
         var ready = try await HTTP.get(base + "/readyz")
         let deadline = ContinuousClock.now + .seconds(60)
         while ready.status != 200 && ContinuousClock.now < deadline {
@@ -128,6 +128,8 @@ import Testing
             again = try await HTTP.get(base + "/readyz")
         }
         #expect(again.status == 200, "not ready again after the lock was released: \(again.body)")
+        run.kill(SIGTERM)
+        #expect(await run.wait(timeout: .seconds(60)) == 0, "\(run.stderr.suffix(2000))")
     }
 }
 
