@@ -28,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),  // SHA-256
         .systemLibrary(name: "CMalloc"),  // glibc's <malloc.h>: part of libc, nothing to install
 
         // Core libraries.
@@ -40,7 +41,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Pipeline", dependencies: [
-            "Parquet", "EventSchema", "Kafka", "CSQLite",
+            "Parquet", "EventSchema", "Kafka", "CSQLite", "CCrypto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -73,6 +74,6 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "WeirTestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
-        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Kafka", "EventSchema", "Parquet"]),
+        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Kafka", "EventSchema", "Parquet", "SeededRandom"]),
     ]
 )

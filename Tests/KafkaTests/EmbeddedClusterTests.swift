@@ -61,4 +61,17 @@ struct EmbeddedClusterTests {
         await #expect(throws: KafkaError.self) { _ = try await pending.value }
         await #expect(throws: KafkaError.self) { _ = try await producer.send(topic: "t", key: nil, value: [1]) }
     }
+
+    @Test("topicConfig: the mock cluster has no DescribeConfigs, so it fails within its timeout instead of hanging")
+    func topicConfigOnTheMockFailsWithinTheTimeout() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        defer { cluster.shutdown() }
+        try cluster.createTopic("described", partitions: 1)
+        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers))
+        _ = try await producer.partitionCount(topic: "described", timeout: .seconds(10))
+        let started = ContinuousClock.now
+        await #expect(throws: KafkaError.self) { _ = try await producer.topicConfig("described", timeout: .seconds(2)) }
+        #expect(ContinuousClock.now - started < .seconds(60), "a safety net: it must end, not hang")
+        await producer.close()
+    }
 }

@@ -40,7 +40,8 @@ import Testing
             WeirMetricName.batchSize, WeirMetricName.duplicates, WeirMetricName.bufferOldestAge,
             WeirMetricName.parquetFilesWritten, WeirMetricName.parquetBytesWritten, WeirMetricName.commitDuration,
             WeirMetricName.dlqRecords, WeirMetricName.dedupLookups, WeirMetricName.dedupLookupDuration,
-            WeirMetricName.rebalances, WeirMetricName.lastCommitTimestamp,
+            WeirMetricName.rebalances, WeirMetricName.lastCommitTimestamp, WeirMetricName.lastCommittedEventTimestamp,
+            WeirMetricName.dlqTruncated, WeirMetricName.dlqFileFallback,
         ]
         for name in names {
             #expect(all.contains(name), "\(name) not on the dashboard")

@@ -152,4 +152,28 @@ func staged(_ name: String, partition: String = "date=2025-10-30", rows: Int64 =
         #expect(try s.seenKeys([key(3)], notBefore: 0).isEmpty)
         #expect(throws: DedupRace.self) { _ = try s.commit(commit([:], keys: [key(2)], at: 9_000)) }
     }
+
+    /// Issue 15, `/readyz`: the store does not answer while another connection holds its write lock (an exclusive
+    /// transaction), also while this process's own write waits behind that lock; it answers again once the lock
+    /// is released, and a write that merely waited briefly does not count against it.
+    @Test func answersIsFalseWhileAnotherConnectionHoldsTheWriteLock() async throws {
+        let (store, path) = try newStore()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        #expect(store.answers(timeoutMs: 200))
+        let other = try SQLiteDatabase(path: path, busyTimeoutMs: 1_000)
+        try other.execute("BEGIN EXCLUSIVE")
+        #expect(!store.answers(timeoutMs: 200), "answers with the write lock held elsewhere")
+        // This process's own write now waits for the lock (up to the store's 30 s busy timeout).
+        let writing = Task.detached { try store.recordDeadLetterMarks([DeadLetterMark(dlqTopic: "d", dlqPartition: 0, scanFrom: 1)], for: SourcePartition(topic: "t", partition: 0)) }
+        try await Task.sleep(for: .milliseconds(400))
+        var waitedAnswers: [Bool] = []
+        for _ in 0..<3 {
+            try await Task.sleep(for: .milliseconds(300))
+            waitedAnswers.append(store.answers(timeoutMs: 200))
+        }
+        #expect(waitedAnswers == [false, false, false], "answers while its own write waits behind the lock: \(waitedAnswers)")
+        try other.execute("ROLLBACK")
+        try await writing.value
+        #expect(store.answers(timeoutMs: 200), "does not answer after the lock was released")
+    }
 }

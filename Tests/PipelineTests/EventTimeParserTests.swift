@@ -90,6 +90,13 @@ func pad(_ v: Int, _ w: Int) -> String {
         #expect(iso.parse(text: "") == nil)
         #expect(iso.parse(text: "+2025-10-30T12:00:00Z") == nil)
         #expect(iso.parse(text: "2025-1-30T12:00:00Z") == nil)
+        // Outside 0001-01-01 ... 9999-12-31 UTC once the offset is applied (issue 15).
+        #expect(iso.parse(text: "9999-12-31T23:59:59-01:00") == nil)
+        #expect(iso.parse(text: "9999-12-31T23:00:00-00:01") == iso.parse(text: "9999-12-31T23:01:00Z"))
+        #expect(iso.parse(text: "0001-01-01T00:00:00+01:00") == nil)
+        #expect(iso.parse(text: "0001-01-01T00:59:59.999999+01:00") == nil)
+        #expect(iso.parse(text: "0001-01-01T01:00:00+01:00") == -62_135_596_800_000_000)
+        #expect(iso.parse(text: "9999-12-31T23:59:59.999999Z") == 253_402_300_799_999_999)
     }
 
     @Test func strftimePatternREES46() throws {
@@ -102,6 +109,11 @@ func pad(_ v: Int, _ w: Int) -> String {
         #expect(p.parse(text: "2019-10-01 24:00:00 UTC") == nil)
         let z = EventTimeParser(format: try EventTimeFormat.parse("%d/%m/%Y %H:%M:%S.%f%z"))
         #expect(z.parse(text: "10/03/2024 00:30:00.5+05:30") == FoundationTime.micros(2024, 3, 9, 19) + 500_000)
+        // A strftime pattern with an offset is held to the same calendar range (issue 15).
+        let edge = EventTimeParser(format: try EventTimeFormat.parse("%Y-%m-%d %H:%M:%S%z"))
+        #expect(edge.parse(text: "9999-12-31 23:30:00-0100") == nil)
+        #expect(edge.parse(text: "0001-01-01 00:30:00+0100") == nil)
+        #expect(edge.parse(text: "9999-12-31 23:30:00+0100") != nil)
         #expect(throws: (any Error).self) { try EventTimeFormat.parse("%Y-%m-%d %Q") }
         #expect(throws: (any Error).self) { try EventTimeFormat.parse("%H:%M") }
         #expect(throws: (any Error).self) { try EventTimeFormat.parse("yyyy-MM-dd") }

@@ -192,6 +192,28 @@ import WeirTestSupport
         #expect(retired.isEmpty)
     }
 
+    /// Issue 15: "N -> M files" counts data files only. A placeholder left by an earlier run that was killed during
+    /// its grace ends in `.parquet` too, but is neither a file before nor a file after.
+    @Test func reportCountsDataFilesNotLeftoverPlaceholders() throws {
+        let (layout, store, _, dir) = try Self.lake(files: 3, rows: 10)
+        try CompactionPlaceholder.write(at: dir + "/part-w-killed-run.parquet", mergedInto: "part-earlier.parquet")
+        let before = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !CompactionPlaceholder.isPlaceholder(dir + "/" + $0) }
+        let bytesBefore = before.reduce(Int64(0)) { $0 + Int64((try? FileManager.default.attributesOfItem(atPath: dir + "/" + $1)[.size] as? Int) ?? 0) }
+        var options = CompactionOptions()
+        options.grace = .zero
+        options.placeholderGrace = .milliseconds(10)
+        let compactor = try Compactor(layout: layout, store: store, options: options)
+        // The killed run's list of placeholders to sweep, as it leaves it in the work directory.
+        let pending = PendingPlaceholders(paths: [dir + "/part-w-killed-run.parquet"], publishedAtMillis: 0)
+        try JSONEncoder().encode(pending).write(to: URL(fileURLWithPath: compactor.workDirectory + "/placeholders-killed.json"))
+        let report = try compactor.compact(partition: Self.partition)
+        #expect(report.filesBefore == 3, "filesBefore \(report.filesBefore)")
+        #expect(report.filesAfter == 1, "filesAfter \(report.filesAfter)")
+        #expect(report.filesMerged == 3 && report.filesWritten == 1)
+        #expect(report.bytesBefore == bytesBefore)
+        #expect(Self.swiftRead(dir).map { [$0.rows, $0.distinct] } == [30, 30])
+    }
+
     /// A reader that listed the partition before the swap and stats the names afterwards finds a placeholder under
     /// every merged-away name (so it fails loudly instead of silently dropping the name), until the grace ends;
     /// then the names are gone and the partition holds the merged file only.

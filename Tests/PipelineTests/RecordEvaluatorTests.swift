@@ -35,6 +35,24 @@ import Testing
         #expect(reason("2025-02-30T00:00:00Z") == .badTimestamp)
     }
 
+    /// Issue 15: an offset can push a local time at the edge of the calendar out of it; such events would land in
+    /// `date=10000-01-01` or `date=0000-12-31`. They go to the DLQ as `bad_timestamp`, as epoch values already do.
+    @Test func instantsOutsideTheCalendarAreBadTimestamps() throws {
+        let e = try evaluator()
+        func reason(_ ts: String) -> RejectionReason? {
+            switch e.evaluate(record(event(ts: ts)), nowMicros: 0) {
+            case .rejected(let r): return r.reason
+            default: return nil
+            }
+        }
+        #expect(reason("9999-12-31T23:59:59-01:00") == .badTimestamp)
+        #expect(reason("0001-01-01T00:00:00+01:00") == .badTimestamp)
+        #expect(reason("9999-12-31T23:59:59Z") == nil)
+        #expect(reason("9999-12-31T23:59:59+01:00") == nil)
+        #expect(reason("0001-01-01T00:00:00Z") == nil)
+        #expect(reason("0001-01-01T00:00:00-01:00") == nil)
+    }
+
     @Test func bucketsAndKeys() throws {
         let e = try evaluator { $0.partitioning = HivePartitioning(byHour: true) }
         guard case .accepted(let a) = e.evaluate(record(event(ts: "2024-03-10T00:30:00+05:30")), nowMicros: 0),

@@ -66,6 +66,14 @@ public final class KafkaProducer: Sendable {
                               firstError: outcome.firstError)
     }
 
+    /// Like `sendAll`, but reports each message's outcome instead of throwing the first failure: element `i` is
+    /// nil when message `i` was delivered, else its delivery error (librdkafka's own, e.g. `MSG_SIZE_TOO_LARGE`
+    /// when it exceeds `message.max.bytes`, or `_MSG_TIMED_OUT` after `message.timeout.ms` of retries).
+    /// - Throws: only when the producer is closed.
+    public func sendAllReporting(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> [KafkaError?] {
+        try await deliver(messages).errors
+    }
+
     private func deliver(_ messages: [KafkaOutgoingMessage]) async throws(KafkaError) -> DeliveryBatch.Outcome {
         if closed.withLock({ $0 }) { throw KafkaError.closed }
         let batch = DeliveryBatch(count: messages.count)

@@ -11,6 +11,8 @@ import CRdKafka
 final class DeliveryBatch: @unchecked Sendable {
     struct Outcome: Sendable {
         let results: [DeliveryResult]
+        /// Each message's delivery error, in input order (nil = delivered).
+        let errors: [KafkaError?]
         let failed: Int
         let firstError: KafkaError?
     }
@@ -21,6 +23,7 @@ final class DeliveryBatch: @unchecked Sendable {
 
     struct State {
         var results: [DeliveryResult]
+        var errors: [KafkaError?]
         var firstError: KafkaError?
         var failed = 0
         var remaining: Int
@@ -31,7 +34,7 @@ final class DeliveryBatch: @unchecked Sendable {
         self.count = count
         slots = .allocate(capacity: max(1, count))
         state = Locked(State(results: Array(repeating: DeliveryResult(partition: -1, offset: -1), count: count),
-                             firstError: nil, remaining: count, continuation: nil))
+                             errors: Array(repeating: nil, count: count), firstError: nil, remaining: count, continuation: nil))
     }
 
     deinit { slots.deallocate() }
@@ -53,13 +56,14 @@ final class DeliveryBatch: @unchecked Sendable {
         let done: (CheckedContinuation<Outcome, Never>, Outcome)? = state.withLock { s in
             if let index { s.results[index] = DeliveryResult(partition: partition, offset: offset) }
             if let error {
+                if let index { s.errors[index] = error }
                 s.failed += 1
                 if s.firstError == nil { s.firstError = error }
             }
             if index != nil { s.remaining -= 1 }
             guard s.remaining == 0, let c = s.continuation else { return nil }
             s.continuation = nil
-            return (c, Outcome(results: s.results, failed: s.failed, firstError: s.firstError))
+            return (c, Outcome(results: s.results, errors: s.errors, failed: s.failed, firstError: s.firstError))
         }
         if let (c, outcome) = done {
             c.resume(returning: outcome)

@@ -39,3 +39,20 @@ extension String {
         self.init(decoding: bytes, as: UTF8.self)
     }
 }
+
+extension KafkaError {
+    /// The record was refused for its size: larger than the producer's `message.max.bytes` (refused before
+    /// sending) or than the topic's `max.message.bytes` (refused by the broker).
+    public var isRecordTooLarge: Bool {
+        [RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE]
+            .contains { $0.rawValue == code }
+    }
+
+    /// A delivery failure that says nothing about the record itself: the brokers were unreachable until
+    /// `message.timeout.ms` ran out, a retriable broker error, the producer is shutting down or failed fatally.
+    /// Sending the same record again later can succeed.
+    public var isTransientDelivery: Bool {
+        isRetriable || [RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__PURGE_QUEUE, RD_KAFKA_RESP_ERR__PURGE_INFLIGHT,
+                        RD_KAFKA_RESP_ERR__FATAL, RD_KAFKA_RESP_ERR__DESTROY].contains { $0.rawValue == code } || code == -1
+    }
+}

@@ -11,8 +11,12 @@ public enum WeirMetricName {
     public static let processingSeconds = "kafka_processing_seconds"
     /// Gauge (offsets), labels `topic`, `partition`.
     public static let consumerLag = "kafka_consumer_lag"
-    /// Gauge (seconds), labels `topic`, `partition`.
+    /// Gauge (seconds), labels `topic`, `partition`: age of the oldest record not yet committed, by its Kafka
+    /// timestamp; 0 when caught up.
     public static let consumerLagSeconds = "kafka_consumer_lag_seconds"
+    /// Gauge (Unix seconds), labels `topic`, `partition`: event time of the newest committed event (freshness of
+    /// the data: `time() - weir_last_committed_event_timestamp_seconds`).
+    public static let lastCommittedEventTimestamp = "weir_last_committed_event_timestamp_seconds"
     /// Gauge (bytes).
     public static let checkpointDBSize = "checkpoint_db_size_bytes"
     /// Histogram (records per batch); stands in for the source's summary.
@@ -29,6 +33,10 @@ public enum WeirMetricName {
     public static let commitDuration = "weir_commit_duration_seconds"
     /// Counter, label `reason` (``DLQReasonLabel``).
     public static let dlqRecords = "weir_dlq_records_total"
+    /// Counter: DLQ records whose envelope was cut to fit the DLQ topic's record limit.
+    public static let dlqTruncated = "weir_dlq_truncated_records_total"
+    /// Counter: DLQ records the DLQ topic refused, written to the file DLQ instead.
+    public static let dlqFileFallback = "weir_dlq_file_fallback_records_total"
     /// Counter (keys looked up).
     public static let dedupLookups = "weir_dedup_lookups_total"
     /// Histogram (seconds), one observation per batched lookup.

@@ -20,6 +20,8 @@ public final class WeirMetrics: Sendable {
     private let commitDuration: CoreMetrics.Timer
     private let lastCommit: Gauge
     private let dedupLookups: Counter
+    private let dlqTruncated: Counter
+    private let dlqFileFallback: Counter
     private let dedupDuration: CoreMetrics.Timer
     private let bufferAge: Gauge
     private let checkpointSize: Gauge
@@ -57,6 +59,8 @@ public final class WeirMetrics: Sendable {
         })
         duplicates = counter(WeirMetricName.duplicates)
         dedupLookups = counter(WeirMetricName.dedupLookups)
+        dlqTruncated = counter(WeirMetricName.dlqTruncated)
+        dlqFileFallback = counter(WeirMetricName.dlqFileFallback)
         processing = Timer(label: WeirMetricName.processingSeconds, factory: factory)
         commitDuration = Timer(label: WeirMetricName.commitDuration, factory: factory)
         dedupDuration = Timer(label: WeirMetricName.dedupLookupDuration, factory: factory)
@@ -91,20 +95,28 @@ public final class WeirMetrics: Sendable {
     }
 
     /// Sets the lag gauges of one partition: `offsets` (high watermark − committed offset) and
-    /// `seconds` (age of the oldest unconsumed record). Topic and partition are capped by
-    /// `maxPartitionSeries`.
+    /// `seconds` (age of the oldest record not yet committed, by its Kafka timestamp; 0 when caught up; see
+    /// `ConsumerTimeLag`). Topic and partition are capped by `maxPartitionSeries`.
     public func consumerLag(topic: String, partition: Int32, offsets: Int64, seconds: Double) {
         let dims = [("topic", partitions.limit(topic)), ("partition", partitions.limit(String(partition)))]
         Gauge(label: WeirMetricName.consumerLag, dimensions: dims, factory: factory).record(offsets)
         Gauge(label: WeirMetricName.consumerLagSeconds, dimensions: dims, factory: factory).record(seconds)
     }
 
-    /// Removes both lag series of a partition (call when it is revoked), so a stale value does
+    /// Sets `weir_last_committed_event_timestamp_seconds{topic,partition}`: the event time (Unix seconds) of the
+    /// newest event of the partition committed so far.
+    public func lastCommittedEventTime(topic: String, partition: Int32, unixSeconds: Double) {
+        let dims = [("topic", partitions.limit(topic)), ("partition", partitions.limit(String(partition)))]
+        Gauge(label: WeirMetricName.lastCommittedEventTimestamp, dimensions: dims, factory: factory).record(unixSeconds)
+    }
+
+    /// Removes the lag and event-time series of a partition (call when it is revoked), so a stale value does
     /// not keep the lag alerts firing. Recording again re-creates them.
     public func removeConsumerLag(topic: String, partition: Int32) {
         let dims = [("topic", partitions.limit(topic)), ("partition", partitions.limit(String(partition)))]
         Gauge(label: WeirMetricName.consumerLag, dimensions: dims, factory: factory).destroy()
         Gauge(label: WeirMetricName.consumerLagSeconds, dimensions: dims, factory: factory).destroy()
+        Gauge(label: WeirMetricName.lastCommittedEventTimestamp, dimensions: dims, factory: factory).destroy()
     }
 
     /// Records a successful exactly-once commit: its `duration` into `weir_commit_duration_seconds`
@@ -128,6 +140,13 @@ public final class WeirMetrics: Sendable {
     public func dlqRecords(reason: String, count: Int = 1) {
         guard count > 0 else { return }
         dlq[DLQReasonLabel.normalize(reason)]?.increment(by: count)
+    }
+
+    /// Adds to `weir_dlq_truncated_records_total` (envelopes cut to fit the DLQ topic) and
+    /// `weir_dlq_file_fallback_records_total` (records the DLQ topic refused, written to the file DLQ).
+    public func dlqDelivery(truncated: Int, toFile: Int) {
+        if truncated > 0 { dlqTruncated.increment(by: truncated) }
+        if toFile > 0 { dlqFileFallback.increment(by: toFile) }
     }
 
     /// Records one batched dedup lookup of `count` keys taking `duration`.

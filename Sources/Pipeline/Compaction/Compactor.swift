@@ -97,7 +97,8 @@ public final class Compactor: @unchecked Sendable {
         var report = PartitionCompaction(partition: partition)
         let published = Set(try store.publishedFiles(hivePartition: partition).map(\.finalPath))
         let entries = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
-        let listed = entries.filter { $0.hasSuffix(".parquet") }.sorted()
+        // Data files only: placeholders left by an earlier run (killed during its grace) also end in `.parquet`.
+        let listed = entries.filter { $0.hasSuffix(".parquet") && !CompactionPlaceholder.isPlaceholder(dir + "/" + $0) }.sorted()
         // A partition that also holds subdirectories (e.g. `hour=` levels after a change of `partition_by_hour`)
         // cannot be swapped: its subdirectories cannot be hard-linked into the next version. Left alone.
         if entries.contains(where: { var d: ObjCBool = false; return fm.fileExists(atPath: dir + "/" + $0, isDirectory: &d) && d.boolValue }) {
@@ -140,7 +141,9 @@ public final class Compactor: @unchecked Sendable {
         try swap.run(partition: partition, merged: merged, build: build, id: id)
         report.filesMerged = removed.count
         report.filesWritten = merged.count
-        let after = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".parquet") && !removed.contains($0) }
+        let after = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter {
+            $0.hasSuffix(".parquet") && !removed.contains($0) && !CompactionPlaceholder.isPlaceholder(dir + "/" + $0)
+        }
         report.filesAfter = after.count
         report.bytesAfter = after.reduce(0) { $0 + Self.fileSize(dir + "/" + $1) }
         if options.grace <= .zero { deleteRetired() }

@@ -32,53 +32,16 @@ public struct DeadLetterRecord: Sendable {
     }
 
     /// The JSON envelope: `payload` (UTF-8 text, or `payload_base64` when not UTF-8, or both null for a
-    /// tombstone), `reason`, `detail`, `stage`, `errors` (Cerberus-style), `error_details` (path, rule,
-    /// constraint, message), `source` {topic, partition, offset, timestamp_ms}, `schema_version`, `failed_at`
-    /// (RFC 3339 UTC).
+    /// tombstone), `truncated` (false: the payload is complete), `reason`, `detail`, `stage`, `errors`
+    /// (Cerberus-style), `error_details` (path, rule, constraint, message), `source` {topic, partition, offset,
+    /// timestamp_ms}, `schema_version`, `failed_at` (RFC 3339 UTC). See `boundedEnvelope(maxBytes:)` for the
+    /// truncated form.
     public var envelope: JSONValue {
         (try? StrictJSONDecoder(limits: JSONLimits(maxDepth: 1_000, maxBytes: Int.max)).decode(encodedEnvelope)) ?? .null
     }
 
-    /// The envelope as compact JSON bytes, written directly (this runs for every rejected event).
-    public var encodedEnvelope: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256 + (payload?.count ?? 0) * 2)
-        func key(_ k: String, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            JSONWriter.append(.string(k), to: &out)
-            out.append(UInt8(ascii: ":"))
-        }
-        func string(_ v: String?) { JSONWriter.append(v.map { .string($0) } ?? .null, to: &out) }
-        out.append(UInt8(ascii: "{"))
-        let text = payload.flatMap { String(validating: $0, as: UTF8.self) }
-        key("payload", first: true); string(text)
-        key("payload_base64"); string(text == nil ? payload.map { Data($0).base64EncodedString() } : nil)
-        key("reason"); string(rejection.reason.rawValue)
-        key("detail"); string(rejection.detail)
-        key("stage"); string(rejection.stage)
-        key("errors"); JSONWriter.append(rejection.errorTree, to: &out)
-        key("error_details"); out.append(UInt8(ascii: "["))
-        for (i, e) in rejection.errors.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "{"))
-            key("path", first: true); JSONWriter.append(.array(e.path.map { .string($0) }), to: &out)
-            key("rule"); string(e.rule)
-            key("constraint"); string(e.constraint)
-            key("message"); string(e.message)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.append(UInt8(ascii: "]"))
-        key("source"); out.append(UInt8(ascii: "{"))
-        key("topic", first: true); string(sourceTopic)
-        key("partition"); out.append(contentsOf: String(sourcePartition).utf8)
-        key("offset"); out.append(contentsOf: String(sourceOffset).utf8)
-        key("timestamp_ms"); out.append(contentsOf: (sourceTimestampMs.map(String.init) ?? "null").utf8)
-        out.append(UInt8(ascii: "}"))
-        key("schema_version"); string(schemaVersion)
-        key("failed_at"); string(failedAt)
-        out.append(UInt8(ascii: "}"))
-        return out
-    }
+    /// The complete envelope as compact JSON bytes, written directly (this runs for every rejected event).
+    public var encodedEnvelope: [UInt8] { DeadLetterEnvelope.encode(self, shape: .complete) }
 
     /// The same facts as Kafka headers (`weir.reason`, `weir.stage`, `weir.source.topic`, `weir.source.partition`,
     /// `weir.source.offset`, `weir.schema_version`, `weir.failed_at`).

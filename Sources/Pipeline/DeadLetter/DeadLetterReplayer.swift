@@ -11,6 +11,9 @@ public struct ReplayCandidate: Sendable {
     public let payload: [UInt8]?
     /// The reason it was dead-lettered.
     public let reason: String
+    /// The envelope holds only a prefix of the payload (`truncated: true`): it cannot be replayed from the DLQ;
+    /// the original is in the source topic at the envelope's `source` coordinates.
+    public var truncated = false
 }
 
 /// What a replay did.
@@ -21,7 +24,8 @@ public struct ReplayReport: Sendable, Equatable {
     public var replayed = 0
     /// Skipped because an earlier replay already sent them (file ledger).
     public var alreadyReplayed = 0
-    /// Still rejected with the given schema, by reason (`schema`, `parse_error`, `not_object`, `tombstone`, …).
+    /// Still rejected with the given schema, by reason (`schema`, `parse_error`, `not_object`, `tombstone`, …), or
+    /// not replayable because the envelope holds only a prefix of the payload (`truncated`).
     public var stillFailing: [String: Int] = [:]
 
     public init() {}
@@ -57,6 +61,11 @@ public struct DeadLetterReplayer: Sendable {
         return validator.validate(object).isValid ? nil : RejectionReason.schema.rawValue
     }
 
+    /// nil when the candidate can be replayed now, else why not (`truncated`, or the reason it still fails).
+    public func recheck(_ candidate: ReplayCandidate) -> String? {
+        candidate.truncated ? "truncated" : recheck(candidate.payload)
+    }
+
     /// Parses one DLQ envelope (see `DeadLetterRecord.envelope`).
     public static func candidate(envelope bytes: [UInt8], origin: String, key: [UInt8]?) -> ReplayCandidate {
         guard case .object(let o)? = try? StrictJSONDecoder().decode(bytes) else {
@@ -70,6 +79,9 @@ public struct DeadLetterReplayer: Sendable {
         }
         var reason = "unknown"
         if case .string(let r)? = o["reason"] { reason = r }
+        if case .bool(true)? = o["truncated"] {
+            return ReplayCandidate(origin: origin, key: key, payload: nil, reason: reason, truncated: true)
+        }
         return ReplayCandidate(origin: origin, key: key, payload: payload, reason: reason)
     }
 
@@ -101,7 +113,7 @@ public struct DeadLetterReplayer: Sendable {
                 if ledger.contains(origin) { report.alreadyReplayed += 1; continue }
                 report.read += 1
                 let c = Self.candidate(envelope: Array(line), origin: origin, key: nil)
-                if let failing = recheck(c.payload) {
+                if let failing = recheck(c) {
                     report.stillFailing[failing, default: 0] += 1
                 } else {
                     batch.append(c)
@@ -157,7 +169,7 @@ public struct DeadLetterReplayer: Sendable {
                 next[tp] = r.offset + 1
                 report.read += 1
                 let c = Self.candidate(envelope: r.value ?? [], origin: "\(tp)@\(r.offset)", key: r.key)
-                if let failing = recheck(c.payload) {
+                if let failing = recheck(c) {
                     report.stillFailing[failing, default: 0] += 1
                 } else {
                     batch.append(c)

@@ -4,6 +4,10 @@ public struct DeadLetterDelivery: Sendable {
     public var stagedFiles: [StagedFile] = []
     /// Where a recovery scan must start in each DLQ partition, recorded with the commit (Kafka sink).
     public var marks: [DeadLetterMark] = []
+    /// Records whose envelope was cut to fit the DLQ's record limit (`truncated: true`).
+    public var truncated = 0
+    /// Records the DLQ topic refused for a lasting reason, written to the file DLQ instead (in `stagedFiles`).
+    public var toFile = 0
 
     public init(stagedFiles: [StagedFile] = [], marks: [DeadLetterMark] = []) {
         self.stagedFiles = stagedFiles

@@ -1,6 +1,7 @@
 import EventSchema
 import Foundation
 import Kafka
+import Logging
 
 /// Produces DLQ records to a Kafka topic (default `<topic>_dlq`) with the JSON envelope as value, the original
 /// key, and the same facts as `weir.*` headers.
@@ -14,31 +15,96 @@ public final class KafkaDeadLetterSink: DeadLetterSink, @unchecked Sendable {
     private let topic: String
     private let bootstrapServers: String
     private let consumerProperties: [String: String]
+    /// The largest record the DLQ accepts; every envelope is cut to fit it.
+    public let limit: DeadLetterSizeLimit
+    private let logger: Logger
 
     /// - Parameters:
     ///   - producer: an idempotent producer.
     ///   - topic: the DLQ topic; it must exist.
     ///   - bootstrapServers / consumerProperties: for the recovery scan's consumer (pass-through properties such
     ///     as `security.protocol`).
-    public init(producer: KafkaProducer, topic: String, bootstrapServers: String, consumerProperties: [String: String] = [:]) {
+    ///   - limit: the largest record the DLQ accepts (see `DeadLetterSizeLimit.resolve`); librdkafka's default
+    ///     `message.max.bytes` when not given.
+    public init(producer: KafkaProducer, topic: String, bootstrapServers: String, consumerProperties: [String: String] = [:],
+                limit: DeadLetterSizeLimit = .resolve(topicMaxMessageBytes: nil, producerMessageMaxBytes: nil),
+                logger: Logger = Logger(label: "weir.dlq")) {
         self.producer = producer
         self.topic = topic
         self.bootstrapServers = bootstrapServers
         self.consumerProperties = consumerProperties
+        self.limit = limit
+        self.logger = logger
     }
 
+    /// Delivers every record: its envelope cut to `limit` when needed (`truncated: true`). A record the DLQ still
+    /// refuses for its size is sent again as the minimal envelope (no payload, no errors); a record refused for any
+    /// other lasting reason (authorization, an invalid record, or the minimal envelope refused too) goes to the
+    /// file DLQ (`OUT_DIR/_dlq/`, published by this commit) with an error log. Nothing is skipped silently, and no
+    /// record can stop the pipeline.
+    /// - Throws: the first transient failure (`KafkaError.isTransientDelivery`: brokers unreachable for
+    ///   `message.timeout.ms`, shutdown); the commit is then not attempted and nothing is lost.
     public func deliver(_ records: [DeadLetterRecord], committer: TableCommit) async throws -> DeadLetterDelivery {
+        var delivery = DeadLetterDelivery()
         if !records.isEmpty {
-            let messages = records.map { r in
-                KafkaOutgoingMessage(topic: topic, partition: nil,
-                                     key: r.key ?? Array("\(r.sourceTopic)/\(r.sourcePartition)/\(r.sourceOffset)".utf8),
-                                     value: r.encodedEnvelope,
-                                     headers: r.headerPairs.map { KafkaHeader(key: $0.0, value: Array($0.1.utf8)) })
+            var messages: [KafkaOutgoingMessage] = []
+            messages.reserveCapacity(records.count)
+            for r in records {
+                let (message, truncated) = message(for: r)
+                messages.append(message)
+                if truncated { delivery.truncated += 1 }
             }
-            _ = try await producer.sendAll(messages)
+            var failed: [(record: DeadLetterRecord, error: KafkaError)] = []
+            var retry: [DeadLetterRecord] = []
+            for (i, error) in try await producer.sendAllReporting(messages).enumerated() {
+                guard let error else { continue }
+                if error.isTransientDelivery { throw error }
+                if error.isRecordTooLarge { retry.append(records[i]) } else { failed.append((records[i], error)) }
+            }
+            if !retry.isEmpty {
+                let minimal = retry.map { minimalMessage(for: $0) }
+                for (i, error) in try await producer.sendAllReporting(minimal).enumerated() {
+                    guard let error else { delivery.truncated += 1; continue }
+                    if error.isTransientDelivery { throw error }
+                    failed.append((retry[i], error))
+                }
+            }
+            if !failed.isEmpty {
+                for (r, error) in failed {
+                    logger.error("the DLQ topic refused a record; it goes to the file DLQ instead", metadata: [
+                        "dlq_topic": "\(topic)", "topic": "\(r.sourceTopic)", "partition": "\(r.sourcePartition)",
+                        "offset": "\(r.sourceOffset)", "error": "\(error)",
+                        "file_dlq": "\(committer.layout.root)/_dlq"])
+                }
+                let staged = try await FileDeadLetterSink().deliver(failed.map(\.record), committer: committer)
+                delivery.stagedFiles = staged.stagedFiles
+                delivery.toFile = failed.count
+            }
         }
-        return DeadLetterDelivery(marks: try await highWatermarks())
+        delivery.marks = try await highWatermarks()
+        return delivery
     }
+
+    /// The record as a DLQ message, its envelope cut to the budget its key and headers leave; whether it was cut.
+    func message(for r: DeadLetterRecord) -> (KafkaOutgoingMessage, truncated: Bool) {
+        var key = r.key ?? coordinateKey(r)
+        var headers = r.headerPairs + [("weir.truncated", "false")]
+        // A key that would crowd out the envelope (it may be as large as the record limit) gives way to the
+        // coordinates, which the envelope and the headers carry anyway.
+        if key.count > limit.maxRecordBytes / 4 { key = coordinateKey(r) }
+        let envelope = r.boundedEnvelope(maxBytes: limit.envelopeBudget(keyBytes: key.count, headers: headers))
+        if envelope.truncated { headers[headers.count - 1].1 = "true" }
+        return (KafkaOutgoingMessage(topic: topic, partition: nil, key: key, value: envelope.bytes,
+                                     headers: headers.map { KafkaHeader(key: $0.0, value: Array($0.1.utf8)) }), envelope.truncated)
+    }
+
+    private func minimalMessage(for r: DeadLetterRecord) -> KafkaOutgoingMessage {
+        let headers = r.headerPairs + [("weir.truncated", "true")]
+        return KafkaOutgoingMessage(topic: topic, partition: nil, key: coordinateKey(r), value: r.minimalEnvelope,
+                                    headers: headers.map { KafkaHeader(key: $0.0, value: Array($0.1.utf8)) })
+    }
+
+    private func coordinateKey(_ r: DeadLetterRecord) -> [UInt8] { Array("\(r.sourceTopic)/\(r.sourcePartition)/\(r.sourceOffset)".utf8) }
 
     public func close() async {
         try? await producer.flush(timeout: .seconds(10))

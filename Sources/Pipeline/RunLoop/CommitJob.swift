@@ -57,7 +57,7 @@ struct CommitJob: Sendable {
                 SourceCoordinate(topic: $0.sourceTopic, partition: $0.sourcePartition, offset: $0.sourceOffset)
             })
             return .refused("\(refusal.error)", delivered: delivered)
-        case .success(let (commit, commitID, phases, work)):
+        case .success(let (commit, commitID, phases, work, tally)):
             let offsets = commit.offsets.mapValues(\.next)
             do {
                 try await source.commit(offsets)
@@ -69,13 +69,13 @@ struct CommitJob: Sendable {
                 commitID: commitID, counts: work.counts, files: commit.files.filter { $0.finalPath.hasSuffix(".parquet") },
                 deadLetters: work.deadLetters.count, offsets: offsets, duration: .now - started, phases: phases,
                 committedAtMicros: RFC3339.nowMicros(), trigger: trigger, lastEventMicros: work.lastEventMicros,
-                sourceTimestampsMs: work.sourceTimestampsMs))
+                sourceTimestampsMs: work.sourceTimestampsMs, deadLettersTruncated: tally.truncated,
+                deadLettersToFile: tally.toFile))
         }
     }
 
-    /// A durable commit: what it recorded, its id, its phases, and the work it covered.
-    typealias Committed = (CheckpointCommit, Int64, CommitPhases, PendingWork)
-
+    /// A durable commit: what it recorded, its id, its phases, the work it covered, and its DLQ deliveries.
+    typealias Committed = (CheckpointCommit, Int64, CommitPhases, PendingWork, DeadLetterTally)
 
     /// Delivers the DLQ records, stages the lake files and runs the store transaction, timing each. A refused
     /// commit is a failure result; other errors are thrown.
@@ -99,6 +99,7 @@ struct CommitJob: Sendable {
         let (work, committer, schema, staged, logger) = (work, committer, schema, delivery.stagedFiles, logger)
         let raceAttempts = max(1, raceAttempts)
         let (preparedCommit, deliveryPhases) = (commit, phases)
+        let tally = DeadLetterTally(truncated: delivery.truncated, toFile: delivery.toFile)
         // Encoding, fsync and the store transaction block: they run on the commit queue, off the cooperative pool.
         let durable = staged.isEmpty
         return try await OffPool.run(on: Self.queue) { () throws -> Result<Committed, Refusal> in
@@ -120,7 +121,7 @@ struct CommitJob: Sendable {
                 do {
                     let commitID = try committer.commit(commit, keepingOnRefusal: retryable)
                     phases.store += .now - storeStarted
-                    return .success((commit, commitID, phases, work))
+                    return .success((commit, commitID, phases, work, tally))
                 } catch let error as OffsetConflict {
                     for f in staged { try? FileManager.default.removeItem(atPath: f.stagingPath) }
                     return .failure(Refusal(error: error, deadLettersDurable: durable))
@@ -146,6 +147,12 @@ struct CommitJob: Sendable {
 
     /// Where commits stage files and run the store transaction; serial, one commit is in flight at a time anyway.
     private static let queue = DispatchQueue(label: "weir.commit")
+}
+
+/// How many of a commit's DLQ records were cut to fit, or went to the file DLQ instead of the topic.
+struct DeadLetterTally: Sendable {
+    let truncated: Int
+    let toFile: Int
 }
 
 /// A thread-safe boolean, set by the commit task when it ends and read by the run loop.

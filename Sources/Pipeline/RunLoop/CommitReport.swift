@@ -16,6 +16,10 @@ public struct CommitReport: Sendable {
     public let lastEventMicros: [SourcePartition: Int64]
     /// Source timestamps (unix ms) of the committed records, for end-to-end latency.
     public let sourceTimestampsMs: [Int64]
+    /// DLQ records whose envelope was cut to fit the DLQ topic's record limit.
+    public var deadLettersTruncated = 0
+    /// DLQ records the DLQ topic refused for a lasting reason, written to the file DLQ instead.
+    public var deadLettersToFile = 0
 }
 
 /// The time of each step of one commit (see `LakeCommitter` for the protocol).
@@ -38,6 +42,8 @@ public struct BatchReport: Sendable {
     public let dedupLookupDuration: Duration
     /// Age of the oldest uncommitted record after this batch.
     public let oldestBufferAge: Duration?
+    /// The first record of the batch in each partition: its offset and Kafka timestamp (unix ms, when known).
+    public var starts: [SourcePartition: (offset: Int64, timestampMs: Int64?)] = [:]
 }
 
 /// Callbacks from the run loop. All optional; called on the run loop's task.

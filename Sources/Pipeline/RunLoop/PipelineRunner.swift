@@ -115,10 +115,16 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 let started = ContinuousClock.now
                 let counts = try processor.process(records, nowMicros: RFC3339.nowMicros())
                 tracker.advance(over: records)
+                var starts: [SourcePartition: (offset: Int64, timestampMs: Int64?)] = [:]
+                var previous: (topic: String, partition: Int32)?
+                for record in records where previous?.partition != record.partition || previous?.topic != record.topic {
+                    previous = (record.topic, record.partition)
+                    if starts[record.sourcePartition] == nil { starts[record.sourcePartition] = (record.offset, record.timestampMs) }
+                }
                 observer.batchProcessed?(BatchReport(
                     counts: counts, duration: .now - started, dedupLookups: processor.lastBatchLookups,
                     dedupLookupDuration: processor.lastBatchLookupDuration,
-                    oldestBufferAge: processor.oldestBufferedAt.map { ContinuousClock.now - $0 }))
+                    oldestBufferAge: processor.oldestBufferedAt.map { ContinuousClock.now - $0 }, starts: starts))
             }
             let age = processor.oldestBufferedAt.map { ContinuousClock.now - $0 }
             try await settleIfDone()

@@ -64,6 +64,10 @@ struct DigitScanner {
               hour <= 23, minute <= 59, second <= 59 else { return nil }
         let days = CivilTime.daysSinceEpoch(year: year, month: month, day: day)
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        return seconds * CivilTime.microsPerSecond + micros
+        let instant = seconds * CivilTime.microsPerSecond + micros
+        // The UTC offset can move a local time at the edge of the calendar outside it (`9999-12-31T23:59:59-01:00`
+        // is in the year 10000 UTC); a lake date must be a real year 0001–9999.
+        guard EventTimeParser.representable.contains(instant) else { return nil }
+        return instant
     }
 }

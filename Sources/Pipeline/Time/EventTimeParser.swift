@@ -33,9 +33,13 @@ public struct EventTimeParser: Sendable {
         default: return nil
         }
         let micros = (number * scale).rounded(.towardZero)
-        guard micros.isFinite, micros >= -62_135_596_800_000_000, micros < 253_402_300_800_000_000 else { return nil }
+        guard micros.isFinite, micros >= Double(Self.representable.lowerBound), micros < Double(Self.representable.upperBound) else { return nil }
         return Int64(micros)
     }
+
+    /// The instants a lake date can hold, in microseconds since the epoch: 0001-01-01T00:00:00Z up to, not
+    /// including, 10000-01-01T00:00:00Z. Anything outside is `bad_timestamp`, whatever its format.
+    public static let representable: Range<Int64> = -62_135_596_800_000_000 ..< 253_402_300_800_000_000
 
     /// ISO 8601 parser over UTF-8 bytes: `YYYY-MM-DD(T| )HH:MM[:SS[.f+]][Z|z|±HH:MM|±HHMM|±HH]`.
     static func parseISO8601(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Logging
 import Pipeline
 
 /// `weir run`: consume a topic as a consumer group and land it in the lake, exactly once.
@@ -63,7 +64,8 @@ struct RunCommand: AsyncParsableCommand {
                                                    fix: "create it, or set dlq.topic to an existing topic, or use --dlq-sink file (dlq.sink: file)",
                                                    autoCreate: true)
             }
-            let deadLetters = try Self.deadLetterSink(config)
+            let topicLimit = await Self.deadLetterTopicLimit(config, logger: logger)
+            let deadLetters = try Self.deadLetterSink(config, topicMaxMessageBytes: topicLimit, logger: logger)
             logger.info("starting", metadata: ["topic": "\(config.pipeline.topic)", "consumer_group": "\(config.groupId)",
                                                "out_dir": "\(assembly.layout.root)", "kafka": "\(consumerConfig.redacted)",
                                                "fetch_wake": "\(consumerConfig.fetchWakeSummary)"])
@@ -76,13 +78,48 @@ struct RunCommand: AsyncParsableCommand {
         print(summary.render())
     }
 
-    /// The DLQ sink the configuration asks for.
+    /// The DLQ sink: files, or the DLQ topic with a producer whose records and batches fit the smaller of the
+    /// topic's `max.message.bytes` (nil when the brokers could not tell) and the producer's `message.max.bytes`.
     /// - Throws: `ConfigError` when librdkafka refuses the Kafka producer's properties.
-    static func deadLetterSink(_ config: WeirConfig) throws -> DeadLetterSink {
+    static func deadLetterSink(_ config: WeirConfig, topicMaxMessageBytes: Int? = nil,
+                               logger: Logger = Logger(label: "weir.dlq")) throws -> DeadLetterSink {
         if config.deadLetterSink == "file" { return FileDeadLetterSink() }
+        let limit = DeadLetterSizeLimit.resolve(topicMaxMessageBytes: topicMaxMessageBytes,
+                                                producerMessageMaxBytes: config.kafkaProperties["message.max.bytes"].flatMap { Int($0) })
+        var properties = config.kafkaProperties
+        // librdkafka batches up to `batch.size` bytes (1,000,000 by default) into one record batch, and the broker
+        // applies the topic's limit to the whole batch: keep batches within it too.
+        let batchSize = properties["batch.size"].flatMap { Int($0) } ?? DeadLetterSizeLimit.librdkafkaDefault
+        if batchSize > limit.maxRecordBytes { properties["batch.size"] = String(limit.maxRecordBytes) }
         let producer = try KafkaStartup.producer(KafkaProducerConfig(
-            bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq", extra: config.kafkaProperties))
+            bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq", extra: properties))
+        logger.info("DLQ record limit", metadata: ["dlq_topic": "\(config.pipeline.effectiveDeadLetterTopic)",
+                                                   "max_record_bytes": "\(limit.maxRecordBytes)", "from": "\(limit.source)"])
         return KafkaDeadLetterSink(producer: producer, topic: config.pipeline.effectiveDeadLetterTopic,
-                                   bootstrapServers: config.bootstrapServers, consumerProperties: config.kafkaProperties)
+                                   bootstrapServers: config.bootstrapServers, consumerProperties: config.kafkaProperties,
+                                   limit: limit, logger: logger)
+    }
+
+    /// The DLQ topic's `max.message.bytes` as the brokers report it (DescribeConfigs), or nil when they cannot tell
+    /// (no permission to describe configs, or a broker without the API such as the embedded mock cluster). The
+    /// topic's existence was checked before (`KafkaStartup.ensureTopic`).
+    static func deadLetterTopicLimit(_ config: WeirConfig, logger: Logger = Logger(label: "weir.dlq")) async -> Int? {
+        guard config.deadLetterSink != "file" else { return nil }
+        let topic = config.pipeline.effectiveDeadLetterTopic
+        guard let producer = try? KafkaStartup.producer(KafkaProducerConfig(
+            bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-check", extra: config.kafkaProperties)) else { return nil }
+        defer { Task { await producer.close() } }
+        do {
+            // A real cluster answers within milliseconds; brokers without the API (the embedded mock cluster)
+            // leave librdkafka waiting for a controller until the timeout, so it is short.
+            let configs = try await producer.topicConfig(topic, timeout: .seconds(3))
+            if let value = configs["max.message.bytes"], let bytes = Int(value) { return bytes }
+            logger.notice("the brokers did not report the DLQ topic's max.message.bytes; using the producer's message.max.bytes",
+                           metadata: ["dlq_topic": "\(topic)"])
+        } catch {
+            logger.notice("cannot read the DLQ topic's max.message.bytes; using the producer's message.max.bytes",
+                           metadata: ["dlq_topic": "\(topic)", "error": "\(error)"])
+        }
+        return nil
     }
 }

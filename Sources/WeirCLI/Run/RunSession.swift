@@ -35,20 +35,32 @@ struct RunSession {
             }
         }
         let runner = assembly.makeRunner(source: source, deadLetters: deadLetters, options: options, observer: observer, logger: logger)
-        let server = try await startServer()
+        let store = assembly.store
+        // `/readyz` reads the probe's last answers; the checks (at most 500 ms each) run on the probe's thread.
+        let probe = StoreProbe { store.answers(timeoutMs: 500) }
+        let server = try await startServer(probe: probe)
+        if server != nil { probe.start() }
+        defer { probe.stop() }
         let started = ContinuousClock.now
-        let telemetry = Task { [state, source, store = assembly.store, onTick] in
+        let telemetry = Task { [state, source, onTick] in
+            var reported = Set<SourcePartition>()
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 onTick?(state)
                 let lags = await source.lag()
                 state.setLag(lags.isEmpty ? nil : lags.values.reduce(0, +))
-                let events = state.lastEventMicros
-                let now = Double(RFC3339.nowMicros())
+                let seconds = state.lagSeconds(offsetLags: lags, nowMs: RFC3339.nowMicros() / 1000)
                 for (p, lag) in lags {
-                    let seconds = events[p].map { max(0, (now - Double($0)) / 1e6) } ?? 0
-                    metrics.consumerLag(topic: p.topic, partition: p.partition, offsets: lag, seconds: seconds)
+                    metrics.consumerLag(topic: p.topic, partition: p.partition, offsets: lag, seconds: seconds[p] ?? 0)
                 }
+                for (p, micros) in state.lastEventMicros where lags[p] != nil {
+                    metrics.lastCommittedEventTime(topic: p.topic, partition: p.partition, unixSeconds: Double(micros) / 1e6)
+                }
+                // Partitions no longer assigned: drop their series, so a stale lag does not keep an alert firing.
+                reported.formUnion(lags.keys)
+                let revoked = reported.subtracting(state.assigned)
+                for p in revoked { metrics.removeConsumerLag(topic: p.topic, partition: p.partition) }
+                reported.subtract(revoked)
                 metrics.checkpointDBSize(bytes: store.databaseBytes())
             }
         }
@@ -70,7 +82,7 @@ struct RunSession {
                           lostToRetention: runner.recordsLostToRetention)
     }
 
-    private func startServer() async throws -> ObservabilityServer? {
+    private func startServer(probe: StoreProbe) async throws -> ObservabilityServer? {
         let listen = assembly.config.metricsListen
         guard listen != "off" else { return nil }
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
@@ -78,11 +90,11 @@ struct RunSession {
         }
         let host = String(listen[..<colon])
         let state = self.state
-        let store = assembly.store
+        // `/readyz` reads the probe's last answers; the checks (at most 500 ms each) run on the probe's thread.
         let readiness = PipelineReadiness(
             maxCommitAge: assembly.config.readyMaxCommitAge,
             partitionsAssigned: { !state.assigned.isEmpty },
-            storeReachable: { (try? store.totals()) != nil },
+            storeReachable: { probe.isAnswering },
             lastCommit: { state.lastCommit })
         let server = ObservabilityServer(configuration: .init(host: host, port: port), readiness: readiness)
         do {

@@ -13,6 +13,7 @@ final class RunState: @unchecked Sendable {
     private var _processed = 0
     private var _lastEventMicros: [SourcePartition: Int64] = [:]
     private var _lag: Int64?
+    private var timeLag = ConsumerTimeLag()
 
     let startedAt = Date()
 
@@ -34,8 +35,28 @@ final class RunState: @unchecked Sendable {
     var lag: Int64? { withLock { _lag } }
     func setLag(_ lag: Int64?) { withLock { _lag = lag } }
 
-    func rebalanced(_ partitions: [SourcePartition]) { withLock { _assigned = partitions } }
-    func processed(_ n: Int) { withLock { _processed += n } }
+    func rebalanced(_ partitions: [SourcePartition]) {
+        withLock {
+            _assigned = partitions
+            timeLag.assigned(partitions)
+        }
+    }
+
+    func processed(_ batch: BatchReport) {
+        withLock {
+            _processed += batch.counts.total
+            for (partition, start) in batch.starts { timeLag.read(partition, offset: start.offset, timestampMs: start.timestampMs) }
+        }
+    }
+
+    /// `kafka_consumer_lag_seconds` of each partition, from its offset lag (see `ConsumerTimeLag`).
+    func lagSeconds(offsetLags: [SourcePartition: Int64], nowMs: Int64) -> [SourcePartition: Double] {
+        withLock {
+            var out: [SourcePartition: Double] = [:]
+            for (partition, lag) in offsetLags { out[partition] = timeLag.seconds(partition, offsetLag: lag, nowMs: nowMs) }
+            return out
+        }
+    }
 
     func committed(_ report: CommitReport) {
         withLock {
@@ -44,6 +65,7 @@ final class RunState: @unchecked Sendable {
             _filesWritten += report.files.count
             _bytesWritten += report.files.reduce(0) { $0 + $1.bytes }
             _lastEventMicros.merge(report.lastEventMicros) { max($0, $1) }
+            timeLag.committed(report.offsets)
         }
     }
 }

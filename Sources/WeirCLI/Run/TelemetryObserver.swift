@@ -13,7 +13,7 @@ enum TelemetryObserver {
                 metrics.batchProcessed(duration: batch.duration, size: batch.counts.total)
                 if batch.dedupLookups > 0 { metrics.dedupLookup(count: batch.dedupLookups, duration: batch.dedupLookupDuration) }
                 metrics.bufferOldestAge(seconds: batch.oldestBufferAge?.seconds ?? 0)
-                state.processed(batch.counts.total)
+                state.processed(batch)
             },
             committed: { report in
                 let c = report.counts
@@ -23,6 +23,7 @@ enum TelemetryObserver {
                     metrics.eventsProcessed(status(for: reason), count: n)
                     metrics.dlqRecords(reason: reason.rawValue, count: n)
                 }
+                metrics.dlqDelivery(truncated: report.deadLettersTruncated, toFile: report.deadLettersToFile)
                 for (rule, n) in c.validationErrors { metrics.validationErrors(rule: rule, count: n) }
                 for file in report.files { metrics.parquetFileWritten(table: table, bytes: Int(file.bytes)) }
                 metrics.committed(duration: report.duration)

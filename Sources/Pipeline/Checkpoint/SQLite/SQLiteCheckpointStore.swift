@@ -14,6 +14,12 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     private let readLock = NSLock()
     private let readDB: SQLiteDatabase
     let path: String
+    /// A third connection, opened on first use, for health probes: it never waits behind this process's commits
+    /// and gives up after `probeTimeoutMs` when another process holds the database locked.
+    private let probeLock = NSLock()
+    private var probeDB: SQLiteDatabase?
+    /// Since when this process has been inside a store operation (`locked`), nil when it is not.
+    private let busySince = Guarded<ContinuousClock.Instant?>(nil)
     private var lookupStatements: [Int: SQLiteStatement] = [:]
     private let insertKey: SQLiteStatement
     let selectOffset: SQLiteStatement
@@ -41,7 +47,12 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
 
     func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
-        defer { lock.unlock() }
+        busySince.withLock { $0 = .now }
+        defer {
+            db.busy.reset()
+            busySince.withLock { $0 = nil }
+            lock.unlock()
+        }
         return try body()
     }
 
@@ -247,6 +258,33 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         }
     }
 
+    /// Whether the store answers: whether a write transaction can begin within about `timeoutMs` milliseconds
+    /// (SQLite's busy timeout). False while another process holds the database's write lock (an exclusive
+    /// transaction), or it cannot be opened at all. While this process is itself inside a store operation, the
+    /// store answers unless that operation has been waiting for another connection's lock for `timeoutMs` or
+    /// longer, or has lasted longer than `ownOperationLimit` in all (a stalled disk). The probe begins and rolls
+    /// back an empty transaction on its own connection; it never writes.
+    /// Blocks up to the timeout: call it off the cooperative pool and off any HTTP event loop.
+    public func answers(timeoutMs: Int32 = 500, ownOperationLimit: Duration = .seconds(30)) -> Bool {
+        probeLock.lock()
+        defer { probeLock.unlock() }
+        guard lock.try() else {
+            if let waiting = db.busy.waiting, waiting >= .milliseconds(Int64(timeoutMs)) { return false }
+            let since = busySince.withLock { $0 }
+            return since.map { ContinuousClock.now - $0 <= ownOperationLimit } ?? true
+        }
+        defer { lock.unlock() }
+        do {
+            if probeDB == nil { probeDB = try SQLiteDatabase(path: path, busyTimeoutMs: timeoutMs, cacheKiB: 256, configure: false) }
+            try probeDB!.execute("BEGIN IMMEDIATE")
+            try probeDB!.execute("ROLLBACK")
+            return true
+        } catch {
+            probeDB = nil  // closing the connection ends whatever it had begun
+            return false
+        }
+    }
+
     /// Size of the database and its WAL on disk, in bytes; cheap (no query), for the size gauge.
     public func databaseBytes() -> Int64 {
         var bytes: Int64 = 0
@@ -292,5 +330,17 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
             }
             return out
         }
+    }
+}
+
+/// A value behind a lock.
+final class Guarded<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
     }
 }

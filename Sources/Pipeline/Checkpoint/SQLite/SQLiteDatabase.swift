@@ -8,11 +8,14 @@ final class SQLiteDatabase {
     let handle: OpaquePointer
     /// The database file, for error messages and their fix hints.
     let path: String
+    /// Waits for other connections' locks up to the busy timeout, and says since when it has been waiting.
+    let busy: SQLiteBusyWait
 
     /// Opens (creating if needed) the database at `path` in WAL mode with `synchronous=FULL`, so a committed
     /// transaction survives power loss, and a busy timeout so concurrent instances wait instead of failing.
     /// - Throws: `StoreError` with SQLite's message.
-    init(path: String, busyTimeoutMs: Int32 = 30_000, cacheKiB: Int = 32_768) throws {
+    /// `configure: false` skips the pragmas that need a lock (a probe connection reading an existing WAL database).
+    init(path: String, busyTimeoutMs: Int32 = 30_000, cacheKiB: Int = 32_768, configure: Bool = true) throws {
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -24,7 +27,9 @@ final class SQLiteDatabase {
         }
         handle = db
         self.path = path
-        sqlite3_busy_timeout(db, busyTimeoutMs)
+        busy = SQLiteBusyWait(timeoutMs: busyTimeoutMs)
+        busy.install(on: db)
+        guard configure else { return }
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=FULL")
         // A page cache of `cacheKiB` (default 32 MiB): dedup lookups and inserts touch random pages of a table of

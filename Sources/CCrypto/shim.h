@@ -1,0 +1,2 @@
+// OpenSSL's libcrypto, for SHA-256 (Debian: libssl-dev).
+#include <openssl/sha.h>
