@@ -1,11 +1,15 @@
 import Foundation
+import WeirTestSupport
 import Testing
 @testable import EventSchema
 
 /// `weir validate`: the command is a thin wrapper over `JSONLValidation.run`, tested here directly.
 @Suite struct ValidateCommandTests {
+    /// This suite's files (removed when the test process exits).
+    static let directory = TestDirectories.make("validate")
+
     func write(_ text: String, _ name: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("weir-validate-\(getpid())-\(name)")
+        let url = URL(fileURLWithPath: Self.directory).appendingPathComponent(name)
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }

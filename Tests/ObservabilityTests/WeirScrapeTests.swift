@@ -1,8 +1,9 @@
 import Foundation
+import WeirTestSupport
 import Testing
 
 /// A real Prometheus scrapes a running `weir simulate` and finds `kafka_events_processed_total` equal to what
-/// Weir itself reports in `metrics.txt` (issue 8).
+/// Weir itself reports in `_weir/metrics.txt` (issue 8).
 @Suite struct WeirScrapeTests {
     static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -11,7 +12,8 @@ import Testing
     }()
 
     @Test(.timeLimit(.minutes(2))) func prometheusSeesWhatWeirSimulateReports() async throws {
-        let lake = NSTemporaryDirectory() + "weir-scrape-\(UUID().uuidString.prefix(8))"
+        let lake = TestDirectories.make("scrape")
+        defer { TestDirectories.remove(lake) }
         let port = try TestSupport.freePort()
         let weir = Process()
         weir.executableURL = URL(fileURLWithPath: Self.root + "/.build/debug/weir")
@@ -28,7 +30,7 @@ import Testing
         var totals: [String: Int] = [:]
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let text = (try? String(contentsOfFile: lake + "/metrics.txt", encoding: .utf8)) ?? ""
+            let text = (try? String(contentsOfFile: lake + "/_weir/metrics.txt", encoding: .utf8)) ?? ""
             totals = Dictionary(text.split(separator: "\n").compactMap { line -> (String, Int)? in
                 let parts = line.split(separator: " ")
                 guard parts.count == 2, let n = Int(parts[1]) else { return nil }
