@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// offsets are committed only after it. A rebalance or a refused commit drops all uncommitted work and rewinds.
 public final class PipelineRunner: Service, @unchecked Sendable {
     public struct Options: Sendable {
-        /// Exit after this long without records, having committed everything (`--until-idle`). nil: run forever.
+        /// Exit after this long without records, having committed everything, once no partition of the topic is
+        /// left unread (`--until-idle`; see `IdleExit`). nil: run forever.
         public var untilIdle: Duration?
         /// Exit after this many records have been committed (tests, demo). nil: no limit.
         public var stopAfterRecords: Int?
@@ -50,6 +51,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     public private(set) var recordsLostToRetention: Int64 = 0
     /// The stored offset at which each partition's retention gap was counted.
     private var reportedRetentionGaps: [SourcePartition: Int64] = [:]
+    /// The unread partitions of other members last logged by `partitionsUnreadElsewhere`.
+    private var reportedUnread = Set<SourcePartition>()
 
     public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: LakeCommitter,
                 deadLetters: DeadLetterSink, evaluator: RecordEvaluator, options: Options = Options(),
@@ -81,7 +84,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         }
         let store = self.store
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
-        var lastRecordAt = ContinuousClock.now
+        var idle = options.untilIdle.map { IdleExit(window: $0, now: .now) }
         let startedAt = ContinuousClock.now
         var everAssigned = false
         while !stopRequested && !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -89,13 +92,13 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             if poll.assignmentGeneration != generation {
                 // Records of a poll that spans a rebalance may predate it: drop them all and rewind.
                 try await handleAssignment(poll)
-                lastRecordAt = .now
+                idle?.activity(at: .now)
                 continue
             }
             prefetcher.prefetch()
             let records = tracker.accepted(poll.records)
             if tracker.assigned.isEmpty {
-                lastRecordAt = .now  // idle time counts only once partitions are assigned
+                idle?.activity(at: .now)  // idle time counts only while partitions are assigned
                 if !everAssigned, let timeout = options.assignmentTimeout, ContinuousClock.now - startedAt > timeout {
                     throw PipelineError(message: "no partition of \(config.topic) was assigned within \(timeout): check that the "
                         + "brokers are reachable and the topic exists")
@@ -105,7 +108,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             }
             if !records.isEmpty {
                 if firstPollAt == nil { firstPollAt = .now }
-                lastRecordAt = .now
+                idle?.activity(at: .now)
                 let started = ContinuousClock.now
                 let counts = try processor.process(records, nowMicros: RFC3339.nowMicros())
                 tracker.advance(over: records)
@@ -124,9 +127,14 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 try await flush(trigger: "drained")
             }
             if let limit = options.stopAfterRecords, committedCounts.total >= limit { break }
-            if let idle = options.untilIdle, records.isEmpty, ContinuousClock.now - lastRecordAt >= idle {
-                if try await flush(trigger: "idle") { break }
-                lastRecordAt = .now  // refused and rewound: consume the records again before exiting
+            if records.isEmpty, idle?.isDue(at: .now) == true {
+                if try await partitionsUnreadElsewhere() {
+                    idle?.unreadFound(at: .now)
+                } else if try await flush(trigger: "idle") {
+                    break
+                } else {
+                    idle?.activity(at: .now)  // refused and rewound: consume the records again before exiting
+                }
             }
         }
         await prefetcher.discard()
@@ -134,6 +142,21 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         await source.close()
         await deadLetters.close()
         committer.close()
+    }
+
+    /// Whether partitions of the topic that this member does not hold still have records nobody read (a member died
+    /// and the group has not handed its partitions over yet, or another member is still reading). When the group
+    /// cannot be asked, says false: the run ends as it did before it could tell.
+    private func partitionsUnreadElsewhere() async throws -> Bool {
+        guard let progress = await source.groupProgress(), !progress.isEmpty else { return false }
+        let stored = try store.storedOffsets(Array(progress.keys))
+        let unread = IdleExit.unread(progress, stored: stored, assigned: Set(tracker.assigned))
+        if !unread.isEmpty && Set(unread.keys) != reportedUnread {
+            logger.info("idle, but not exiting: partitions held by other members have unread records", metadata: [
+                "partitions": "\(unread.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })"])
+        }
+        reportedUnread = Set(unread.keys)
+        return !unread.isEmpty
     }
 
     /// The store key under which the lake's genesis DLQ marks are kept.

@@ -92,6 +92,23 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
         return out
     }
 
+    /// All partitions of the topic (a metadata request), their watermarks and the group's committed offsets, each
+    /// query bounded by 10 s; nil when one fails.
+    public func groupProgress() async -> [SourcePartition: GroupProgress]? {
+        guard let consumer, let count = try? await consumer.partitionCount(topic: topic, timeout: .seconds(10)) else { return nil }
+        let tps = (0..<Int32(count)).map { TopicPartition(topic: topic, partition: $0) }
+        let bounds = await consumer.watermarks(tps, timeout: .seconds(10))
+        guard bounds.count == tps.count, let committed = try? await consumer.committed(tps, timeout: .seconds(10)) else { return nil }
+        var out: [SourcePartition: GroupProgress] = [:]
+        for tp in tps {
+            guard let b = bounds[tp] else { return nil }
+            let start = committed[tp] ?? (config.autoOffsetReset == .latest ? b.high : nil)
+            out[SourcePartition(topic: tp.topic, partition: tp.partition)] =
+                GroupProgress(bounds: OffsetBounds(low: b.low, high: b.high), committed: start)
+        }
+        return out
+    }
+
     public func close() async {
         await consumer?.close()
     }

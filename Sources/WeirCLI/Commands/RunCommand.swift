@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     var sessionTimeout: String?
     @Option(name: .long, help: "Dead-letter sink: kafka (default) or file.")
     var dlqSink: String?
-    @Option(name: .long, help: "Exit once no record has arrived for this many seconds, after committing everything.")
+    @Option(name: .long, help: "Exit 0, after committing everything, once the assignment has been stable and no record has arrived for this many seconds, and no partition of the topic has unread records.")
     var untilIdle: Double?
 
     func run() async throws {

@@ -1,0 +1,59 @@
+/// When a run with `--until-idle` ends.
+///
+/// The run ends when all of these hold:
+/// - it has held a non-empty assignment, unchanged (no rebalance), for the whole idle window, and no record
+///   arrived in that window (so every assigned partition is read to its end);
+/// - every other partition of the topic is read too: its records up to the high watermark are committed by the
+///   group (Kafka's committed offset) or in the lake's checkpoint store. Records of a member that died, whose
+///   partitions the group has not handed over yet, keep the run going until another member (this one or not) has
+///   read them;
+/// - everything buffered is committed (the caller's final flush).
+///
+/// Pure state: the caller passes the time, so it is tested with made-up instants.
+public struct IdleExit: Sendable {
+    /// How long the run must be quiet (`--until-idle`).
+    public let window: Duration
+    /// How soon the group is asked again when other partitions are still unread.
+    public let recheckInterval: Duration
+    private var quietSince: ContinuousClock.Instant
+    private var nextCheck: ContinuousClock.Instant?
+
+    public init(window: Duration, recheckInterval: Duration = .seconds(1), now: ContinuousClock.Instant) {
+        self.window = window
+        self.recheckInterval = recheckInterval
+        quietSince = now
+    }
+
+    /// Records arrived, the assignment changed, or nothing is assigned: the idle window starts again.
+    public mutating func activity(at now: ContinuousClock.Instant) {
+        quietSince = now
+        nextCheck = nil
+    }
+
+    /// Whether the run has been quiet for the whole window and the group's progress should be checked now.
+    public func isDue(at now: ContinuousClock.Instant) -> Bool {
+        now - quietSince >= window && nextCheck.map { now >= $0 } ?? true
+    }
+
+    /// Other partitions were unread: ask again after `recheckInterval` (the window keeps counting).
+    public mutating func unreadFound(at now: ContinuousClock.Instant) {
+        nextCheck = now + recheckInterval
+    }
+
+    /// Partitions not assigned to this member whose records nobody has read, with how many records each.
+    ///
+    /// - Parameters:
+    ///   - progress: every partition of the topic with its watermarks and the group's committed offset.
+    ///   - stored: the checkpoint store's next offsets (a lake shared by the group's members knows their commits
+    ///     even when a Kafka offset commit failed).
+    ///   - assigned: this member's partitions; the run loop itself knows when those are read to their end.
+    public static func unread(_ progress: [SourcePartition: GroupProgress], stored: [SourcePartition: Int64],
+                              assigned: Set<SourcePartition>) -> [SourcePartition: Int64] {
+        var out: [SourcePartition: Int64] = [:]
+        for (partition, p) in progress where !assigned.contains(partition) {
+            let read = max(p.committed ?? p.bounds.low, stored[partition] ?? p.bounds.low, p.bounds.low)
+            if p.bounds.high > read { out[partition] = p.bounds.high - read }
+        }
+        return out
+    }
+}
