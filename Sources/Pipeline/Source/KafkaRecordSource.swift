@@ -60,13 +60,23 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
             if assigned.contains(tp) { tps[tp] = o }
         }
         guard !tps.isEmpty else { return }
-        do {
-            try await consumer.seek(tps, timeout: .seconds(10))
-        } catch {
-            // Revoked between the assignment check and the seek (librdkafka's ERR__STATE, -172); see above.
-            guard error.code == -172 || error.reason.contains("Erroneous state") else { throw error }
+        // A seek is queued to the partitions' fetchers, and librdkafka waits for them to apply it. On a starved
+        // machine that wait has exceeded 10 s (a run exited with "Timed out waiting for 2 remaining partition
+        // seek(s)"); seeking again to the same offsets is harmless, so a timed-out seek is retried before giving up.
+        for attempt in 1...Self.seekAttempts {
+            do {
+                try await consumer.seek(tps, timeout: .seconds(10))
+                return
+            } catch {
+                // Revoked between the assignment check and the seek (librdkafka's ERR__STATE, -172); see above.
+                if error.code == -172 || error.reason.contains("Erroneous state") { return }
+                guard error.reason.contains("Timed out"), attempt < Self.seekAttempts else { throw error }
+            }
         }
     }
+
+    /// Seeks tried before a timed-out seek fails the run (each waits up to 10 s).
+    static let seekAttempts = 6
 
     public func commit(_ offsets: [SourcePartition: Int64]) async throws {
         guard let consumer, !offsets.isEmpty else { return }
