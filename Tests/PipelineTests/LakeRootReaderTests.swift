@@ -32,6 +32,30 @@ import WeirTestSupport
         }
     }
 
+    /// After `weir compact` (partitions become symlinks to hidden `.date=…` versions; its work directory is outside
+    /// the root), the root still opens in every reader, with each event once.
+    @Test func everyReaderOpensACompactedLakeRoot() async throws {
+        let h = try Harness("root-readers-compacted")
+        defer { TestDirectories.remove(h.root) }
+        try await h.run(InMemoryRecordSource(values: PipelineRunnerTests.validEvents(12)))
+        try await h.run(InMemoryRecordSource(values: PipelineRunnerTests.validEvents(24)))  // 12 more: a 2nd file per date
+        var options = CompactionOptions()
+        options.grace = .zero
+        options.tombstoneGrace = .zero
+        let compacted = try Compactor(layout: h.layout, store: h.store, options: options).compactAll()
+        #expect(compacted.contains { $0.filesBefore >= 2 }, "\(compacted)")
+        let visible = try FileManager.default.contentsOfDirectory(atPath: h.root).filter { !$0.hasPrefix(".") }.sorted()
+        #expect(visible == ["_weir", "date=2025-11-01", "date=2025-11-02", "date=2025-11-03"])
+
+        let results = try JSONDecoder().decode([String: ReaderResult].self,
+                                               from: PythonOracle.run("lake_root_readers.py", [h.root]))
+        #expect(results.count == 5)
+        for (reader, result) in results.sorted(by: { $0.key < $1.key }) {
+            #expect(result.error == nil, "\(reader) failed on the compacted lake root: \(result.error ?? "")")
+            #expect(result.rows == 24, "\(reader)")
+        }
+    }
+
     /// A lake written by an older Weir has `metrics.txt` at its root: opening it moves the file under `_weir/`.
     @Test func aMetricsFileLeftAtTheRootMovesUnderTheStateFolder() throws {
         let root = TestDirectories.make("legacy-metrics") + "/lake"
