@@ -30,6 +30,19 @@ import WeirTestSupport
         #expect(idle.isDue(at: t0 + .seconds(6)), "the window still counts: only the recheck waits")
     }
 
+    @Test func unreadPartitionsElsewhereHoldTheExitBackOnlyUntilTheLimitWithoutARebalance() {
+        let t0 = ContinuousClock.now
+        var idle = IdleExit(window: .seconds(5), othersLimit: .seconds(60), now: t0)
+        idle.unreadFound(at: t0 + .seconds(5))
+        idle.unreadFound(at: t0 + .seconds(6))
+        #expect(!idle.othersHadTheirTime(at: t0 + .seconds(64)))
+        #expect(idle.othersHadTheirTime(at: t0 + .seconds(65)), "counted from the first time they were found")
+        idle.activity(at: t0 + .seconds(70))  // a rebalance: the wait for others starts again
+        idle.unreadFound(at: t0 + .seconds(75))
+        #expect(!idle.othersHadTheirTime(at: t0 + .seconds(100)))
+        #expect(!IdleExit(window: .seconds(5), now: t0).othersHadTheirTime(at: t0 + .seconds(1_000)), "no limit")
+    }
+
     @Test func partitionsOfOtherMembersCountUntilTheGroupOrTheStoreHasReadThem() {
         let progress: [SourcePartition: GroupProgress] = [
             p0: GroupProgress(bounds: OffsetBounds(low: 0, high: 100), committed: 10),   // this member's
@@ -74,5 +87,26 @@ import WeirTestSupport
         try await running.value
         #expect(source.groupProgressQueries > asked)
         #expect(try h.store.storedOffsets([source.partition]) == [source.partition: 10])
+    }
+
+    /// A partition held by another member that stays unread (its member is alive and slow, or the partition ends
+    /// in a transaction marker no consumer reads past) holds the exit back only for `unreadElsewhereLimit`.
+    @Test(.timeLimit(.minutes(10)))
+    func aRunExitsWhenNoRebalanceHandsTheUnreadPartitionsOver() async throws {
+        let h = try Harness("idle-group-limit")
+        defer { TestDirectories.remove(h.root) }
+        let source = InMemoryRecordSource(values: PipelineRunnerTests.validEvents(10))
+        let other = SourcePartition(topic: "pi2_events", partition: 1)
+        source.groupProgressAnswer = { [other: GroupProgress(bounds: OffsetBounds(low: 0, high: 500), committed: 499)] }
+        let committer = try LakeCommitter(layout: h.layout, store: h.store, writerOptions: ParquetWriterOptions())
+        let runner = PipelineRunner(config: h.config, source: source, store: h.store, committer: committer,
+                                    deadLetters: FileDeadLetterSink(),
+                                    evaluator: RecordEvaluator(schema: try EventSchema.load(contentsOf: Paths.schema), config: h.config),
+                                    options: .init(untilIdle: .milliseconds(100), unreadElsewhereLimit: .seconds(2)))
+        let started = ContinuousClock.now
+        try await runner.run()
+        #expect(ContinuousClock.now - started >= .seconds(2), "it waited for the other member's partition first")
+        #expect(source.groupProgressQueries >= 2)
+        #expect(runner.committedCounts.valid == 10)
     }
 }

@@ -6,7 +6,10 @@
 /// - every other partition of the topic is read too: its records up to the high watermark are committed by the
 ///   group (Kafka's committed offset) or in the lake's checkpoint store. Records of a member that died, whose
 ///   partitions the group has not handed over yet, keep the run going until another member (this one or not) has
-///   read them;
+///   read them. That wait is bounded by `othersLimit` without a rebalance: a dead member is evicted after the
+///   session timeout and its partitions handed over (a rebalance, which restarts the window); when none comes, the
+///   members holding those partitions are alive and read them themselves (or the partition ends in records no
+///   member can read past, such as a transaction's commit marker);
 /// - everything buffered is committed (the caller's final flush).
 ///
 /// Pure state: the caller passes the time, so it is tested with made-up instants.
@@ -15,12 +18,17 @@ public struct IdleExit: Sendable {
     public let window: Duration
     /// How soon the group is asked again when other partitions are still unread.
     public let recheckInterval: Duration
+    /// How long unread partitions of other members hold the exit back without a rebalance; nil: no limit.
+    public let othersLimit: Duration?
     private var quietSince: ContinuousClock.Instant
     private var nextCheck: ContinuousClock.Instant?
+    private var unreadSince: ContinuousClock.Instant?
 
-    public init(window: Duration, recheckInterval: Duration = .seconds(1), now: ContinuousClock.Instant) {
+    public init(window: Duration, recheckInterval: Duration = .seconds(1), othersLimit: Duration? = nil,
+                now: ContinuousClock.Instant) {
         self.window = window
         self.recheckInterval = recheckInterval
+        self.othersLimit = othersLimit
         quietSince = now
     }
 
@@ -28,6 +36,7 @@ public struct IdleExit: Sendable {
     public mutating func activity(at now: ContinuousClock.Instant) {
         quietSince = now
         nextCheck = nil
+        unreadSince = nil
     }
 
     /// Whether the run has been quiet for the whole window and the group's progress should be checked now.
@@ -38,6 +47,14 @@ public struct IdleExit: Sendable {
     /// Other partitions were unread: ask again after `recheckInterval` (the window keeps counting).
     public mutating func unreadFound(at now: ContinuousClock.Instant) {
         nextCheck = now + recheckInterval
+        if unreadSince == nil { unreadSince = now }
+    }
+
+    /// Whether unread partitions of other members have held the exit back for `othersLimit` with no rebalance:
+    /// the run may end, leaving them to the members that hold them.
+    public func othersHadTheirTime(at now: ContinuousClock.Instant) -> Bool {
+        guard let othersLimit, let unreadSince else { return false }
+        return now - unreadSince >= othersLimit
     }
 
     /// Partitions not assigned to this member whose records nobody has read, with how many records each.

@@ -17,8 +17,13 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         /// Fail when no partition has been assigned this long after start (unreachable brokers, missing topic).
         /// nil: wait forever.
         public var assignmentTimeout: Duration?
-        public init(untilIdle: Duration? = nil, stopAfterRecords: Int? = nil, assignmentTimeout: Duration? = nil) {
+        /// With `untilIdle`: how long partitions held by other members with unread records keep an idle run going
+        /// when no rebalance hands them over (`IdleExit.othersLimit`). nil: until they are read.
+        public var unreadElsewhereLimit: Duration?
+        public init(untilIdle: Duration? = nil, stopAfterRecords: Int? = nil, assignmentTimeout: Duration? = nil,
+                    unreadElsewhereLimit: Duration? = nil) {
             self.assignmentTimeout = assignmentTimeout
+            self.unreadElsewhereLimit = unreadElsewhereLimit
             self.untilIdle = untilIdle
             self.stopAfterRecords = stopAfterRecords
         }
@@ -84,7 +89,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         }
         let store = self.store
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
-        var idle = options.untilIdle.map { IdleExit(window: $0, now: .now) }
+        var idle = options.untilIdle.map { IdleExit(window: $0, othersLimit: options.unreadElsewhereLimit, now: .now) }
         let startedAt = ContinuousClock.now
         var everAssigned = false
         while !stopRequested && !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -128,9 +133,16 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             }
             if let limit = options.stopAfterRecords, committedCounts.total >= limit { break }
             if records.isEmpty, idle?.isDue(at: .now) == true {
-                if try await partitionsUnreadElsewhere() {
+                let unread = try await partitionsUnreadElsewhere()
+                if !unread.isEmpty && idle?.othersHadTheirTime(at: .now) != true {
                     idle?.unreadFound(at: .now)
                 } else if try await flush(trigger: "idle") {
+                    if !unread.isEmpty {
+                        logger.warning("""
+                            idle exit with records unread in partitions other members hold: no rebalance handed them \
+                            over, so those members are alive and read them
+                            """, metadata: ["partitions": "\(Self.describe(unread))"])
+                    }
                     break
                 } else {
                     idle?.activity(at: .now)  // refused and rewound: consume the records again before exiting
@@ -144,19 +156,23 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         committer.close()
     }
 
-    /// Whether partitions of the topic that this member does not hold still have records nobody read (a member died
-    /// and the group has not handed its partitions over yet, or another member is still reading). When the group
-    /// cannot be asked, says false: the run ends as it did before it could tell.
-    private func partitionsUnreadElsewhere() async throws -> Bool {
-        guard let progress = await source.groupProgress(), !progress.isEmpty else { return false }
+    /// The partitions of the topic that this member does not hold and that still have records nobody read (a
+    /// member died and the group has not handed its partitions over yet, or another member is still reading), with
+    /// how many. When the group cannot be asked, none: the run ends as it did before it could tell.
+    private func partitionsUnreadElsewhere() async throws -> [SourcePartition: Int64] {
+        guard let progress = await source.groupProgress(), !progress.isEmpty else { return [:] }
         let stored = try store.storedOffsets(Array(progress.keys))
         let unread = IdleExit.unread(progress, stored: stored, assigned: Set(tracker.assigned))
         if !unread.isEmpty && Set(unread.keys) != reportedUnread {
-            logger.info("idle, but not exiting: partitions held by other members have unread records", metadata: [
-                "partitions": "\(unread.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })"])
+            logger.info("idle, but not exiting: partitions held by other members have unread records",
+                        metadata: ["partitions": "\(Self.describe(unread))"])
         }
         reportedUnread = Set(unread.keys)
-        return !unread.isEmpty
+        return unread
+    }
+
+    private static func describe(_ unread: [SourcePartition: Int64]) -> [String] {
+        unread.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }
 
     /// The store key under which the lake's genesis DLQ marks are kept.

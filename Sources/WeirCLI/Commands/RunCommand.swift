@@ -54,7 +54,8 @@ struct RunCommand: AsyncParsableCommand {
                                                "fetch_wake": "\(consumerConfig.fetchWakeSummary)"])
             let session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
                                      options: .init(untilIdle: untilIdle.map { .milliseconds(Int64($0 * 1000)) },
-                                                    assignmentTimeout: untilIdle == nil ? nil : max(.seconds(60), config.sessionTimeout * 3)),
+                                                    assignmentTimeout: untilIdle == nil ? nil : max(.seconds(60), config.sessionTimeout * 3),
+                                                    unreadElsewhereLimit: max(.seconds(60), config.sessionTimeout * 3)),
                                      logger: logger)
             return try await session.run()
         }
