@@ -30,6 +30,25 @@ import WeirTestSupport
         #expect(idle.isDue(at: t0 + .seconds(6)), "the window still counts: only the recheck waits")
     }
 
+    /// The exit condition must still hold `confirmation` later: a rebalance under way arrives in between.
+    @Test func theExitIsConfirmedAfterAHeartbeatWithNoActivityInBetween() {
+        let t0 = ContinuousClock.now
+        var idle = IdleExit(window: .seconds(3), confirmation: .seconds(4), now: t0)
+        #expect(idle.isDue(at: t0 + .seconds(3)))
+        let first = idle.confirmed(at: t0 + .seconds(3))
+        #expect(!first, "the first time only schedules the confirming check")
+        #expect(!idle.isDue(at: t0 + .seconds(6)))
+        #expect(idle.isDue(at: t0 + .seconds(7)))
+        let second = idle.confirmed(at: t0 + .seconds(7))
+        #expect(second)
+        idle.activity(at: t0 + .seconds(8))  // the rebalance arrived: start over
+        let afterRebalance = idle.confirmed(at: t0 + .seconds(11))
+        #expect(!afterRebalance)
+        var immediate = IdleExit(window: .seconds(3), now: t0)
+        let noConfirmation = immediate.confirmed(at: t0 + .seconds(3))
+        #expect(noConfirmation, "no confirmation asked")
+    }
+
     @Test func unreadPartitionsElsewhereHoldTheExitBackOnlyUntilTheLimitWithoutARebalance() {
         let t0 = ContinuousClock.now
         var idle = IdleExit(window: .seconds(5), othersLimit: .seconds(60), now: t0)

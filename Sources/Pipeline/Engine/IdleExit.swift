@@ -10,6 +10,9 @@
 ///   session timeout and its partitions handed over (a rebalance, which restarts the window); when none comes, the
 ///   members holding those partitions are alive and read them themselves (or the partition ends in records no
 ///   member can read past, such as a transaction's commit marker);
+/// - all of the above still holds `confirmation` later, with no record and no rebalance in between: a rebalance
+///   the coordinator has started (another member left) reaches this member only with its next heartbeat, and a
+///   run must not leave in the middle of one;
 /// - everything buffered is committed (the caller's final flush).
 ///
 /// Pure state: the caller passes the time, so it is tested with made-up instants.
@@ -23,12 +26,16 @@ public struct IdleExit: Sendable {
     private var quietSince: ContinuousClock.Instant
     private var nextCheck: ContinuousClock.Instant?
     private var unreadSince: ContinuousClock.Instant?
+    /// How long the exit condition must keep holding before the run ends (longer than a heartbeat interval).
+    public let confirmation: Duration
+    private var doneSince: ContinuousClock.Instant?
 
     public init(window: Duration, recheckInterval: Duration = .seconds(1), othersLimit: Duration? = nil,
-                now: ContinuousClock.Instant) {
+                confirmation: Duration = .zero, now: ContinuousClock.Instant) {
         self.window = window
         self.recheckInterval = recheckInterval
         self.othersLimit = othersLimit
+        self.confirmation = confirmation
         quietSince = now
     }
 
@@ -37,6 +44,7 @@ public struct IdleExit: Sendable {
         quietSince = now
         nextCheck = nil
         unreadSince = nil
+        doneSince = nil
     }
 
     /// Whether the run has been quiet for the whole window and the group's progress should be checked now.
@@ -48,6 +56,18 @@ public struct IdleExit: Sendable {
     public mutating func unreadFound(at now: ContinuousClock.Instant) {
         nextCheck = now + recheckInterval
         if unreadSince == nil { unreadSince = now }
+        doneSince = nil
+    }
+
+    /// The exit condition holds now: whether it has held for `confirmation` (the run may end). The first time,
+    /// schedules the confirming check.
+    public mutating func confirmed(at now: ContinuousClock.Instant) -> Bool {
+        guard let doneSince else {
+            doneSince = now
+            nextCheck = now + confirmation
+            return confirmation == .zero
+        }
+        return now - doneSince >= confirmation
     }
 
     /// Whether unread partitions of other members have held the exit back for `othersLimit` with no rebalance:

@@ -20,10 +20,14 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         /// With `untilIdle`: how long partitions held by other members with unread records keep an idle run going
         /// when no rebalance hands them over (`IdleExit.othersLimit`). nil: until they are read.
         public var unreadElsewhereLimit: Duration?
+        /// With `untilIdle`: how long the exit condition must keep holding (`IdleExit.confirmation`; for a consumer
+        /// group, longer than the heartbeat interval, so a rebalance already under way is seen). Default zero.
+        public var idleConfirmation: Duration
         public init(untilIdle: Duration? = nil, stopAfterRecords: Int? = nil, assignmentTimeout: Duration? = nil,
-                    unreadElsewhereLimit: Duration? = nil) {
+                    unreadElsewhereLimit: Duration? = nil, idleConfirmation: Duration = .zero) {
             self.assignmentTimeout = assignmentTimeout
             self.unreadElsewhereLimit = unreadElsewhereLimit
+            self.idleConfirmation = idleConfirmation
             self.untilIdle = untilIdle
             self.stopAfterRecords = stopAfterRecords
         }
@@ -89,7 +93,9 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         }
         let store = self.store
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
-        var idle = options.untilIdle.map { IdleExit(window: $0, othersLimit: options.unreadElsewhereLimit, now: .now) }
+        var idle = options.untilIdle.map {
+            IdleExit(window: $0, othersLimit: options.unreadElsewhereLimit, confirmation: options.idleConfirmation, now: .now)
+        }
         let startedAt = ContinuousClock.now
         var everAssigned = false
         while !stopRequested && !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -136,6 +142,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 let unread = try await partitionsUnreadElsewhere()
                 if !unread.isEmpty && idle?.othersHadTheirTime(at: .now) != true {
                     idle?.unreadFound(at: .now)
+                } else if idle?.confirmed(at: .now) == false {
+                    // Keep polling a little longer: a rebalance under way arrives with the next heartbeat.
                 } else if try await flush(trigger: "idle") {
                     if !unread.isEmpty {
                         logger.warning("""

@@ -55,7 +55,8 @@ struct RunCommand: AsyncParsableCommand {
             let session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
                                      options: .init(untilIdle: untilIdle.map { .milliseconds(Int64($0 * 1000)) },
                                                     assignmentTimeout: untilIdle == nil ? nil : max(.seconds(60), config.sessionTimeout * 3),
-                                                    unreadElsewhereLimit: max(.seconds(60), config.sessionTimeout * 3)),
+                                                    unreadElsewhereLimit: max(.seconds(60), config.sessionTimeout * 3),
+                                                    idleConfirmation: .seconds(4)),  // heartbeats come every 3 s at most
                                      logger: logger)
             return try await session.run()
         }
