@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "EventSchemaTests", dependencies: ["EventSchema", "WeirTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "WeirTestSupport"]),
-        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
-        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Kafka", "EventSchema", "Parquet", "SeededRandom"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "WeirTestSupport"]),
+        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Kafka", "EventSchema", "Parquet", "SeededRandom", "WeirTestSupport"]),
     ]
 )

@@ -5,13 +5,9 @@ import Testing
 /// Every poison case with reason parse_error / not_object / schema gets that classification.
 @Suite struct PoisonCorpusTests {
     @Test func classifiesPoisonCorpus() throws {
-        let corpus = TestSupport.shared.appendingPathComponent("corpus")
-        let schemaPath = corpus.appendingPathComponent("pi2_events.schema.yaml").path
-        let poisonPath = corpus.appendingPathComponent("poison.jsonl").path
-        guard let data = FileManager.default.contents(atPath: poisonPath) else {
-            Issue.record("shared corpus missing at \(poisonPath) (expected as a sibling of the clone)")
-            return
-        }
+        let schemaPath = TestSupport.fixture("pi2_events.schema.yaml")
+        let poisonPath = TestSupport.repoRoot.appendingPathComponent("testdata/fixtures/corpus/poison.jsonl").path
+        let data = try #require(FileManager.default.contents(atPath: poisonPath), "the poison corpus is missing at \(poisonPath)")
         let classifier = EventClassifier(validator: Validator(schema: try EventSchema.load(contentsOf: schemaPath)))
         let decoder = StrictJSONDecoder()
         var checked = 0

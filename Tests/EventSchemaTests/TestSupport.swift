@@ -6,14 +6,6 @@ enum TestSupport {
     static let repoRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Shared read-only material, a sibling of the clone.
-    /// `<repo root>/../shared` (CI); for a git worktree under `<root>/wt/<name>`, also `<repo root>/../../shared`.
-    static let shared: URL = {
-        let candidates = [repoRoot.deletingLastPathComponent().appendingPathComponent("shared"),
-                          repoRoot.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
-    }()
-
     static func fixture(_ name: String) -> String {
         repoRoot.appendingPathComponent("testdata/fixtures/schemas/\(name)").path
     }

@@ -37,10 +37,11 @@ enum Oracle {
     }
 
     static func tempPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-parquet-tests-\(getpid())")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent(name).path
+        tempDirectory + "/" + name
     }
+
+    /// This process's folder for the Parquet tests' files (removed at exit; see `TestDirectories`).
+    static let tempDirectory = TestDirectories.make("parquet")
 }
 
 struct OracleError: Error, CustomStringConvertible {

@@ -55,8 +55,9 @@ private final class ReportBox: @unchecked Sendable {
         source.reportsDrained = reportsDrained
         let emptyPollsAtCommit = ReportBox()
         if reportsDrained {
-            // Empty polls return only once a commit happened (or after a minute): the loop must commit without one.
-            source.emptyPollDelay = .seconds(60)
+            // Empty polls return only once a commit happened (or after 5 minutes, a safety net: a starved machine
+            // once took over a minute to commit): the loop must commit without one.
+            source.emptyPollDelay = .seconds(300)
             source.releaseEmptyPoll = { !emptyPollsAtCommit.notes.isEmpty }
         } else {
             source.emptyPollDelay = .milliseconds(300)

@@ -10,8 +10,7 @@ import WeirTestSupport
     static let partition = "date=2025-01-01"
 
     static func tempLake() throws -> LakeLayout {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("weir-maint-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        let base = URL(fileURLWithPath: TestDirectories.make("maint"))
         let layout = LakeLayout(root: base.appendingPathComponent("lake").path)
         try layout.createDirectories()
         return layout
@@ -147,7 +146,7 @@ import WeirTestSupport
         }
         group.wait()
         _ = try compactor.compact(partition: Self.partition)
-        FileManager.default.createFile(atPath: stopFile, contents: Data())
+        _ = FileManager.default.createFile(atPath: stopFile, contents: Data())
         let data = oracleOut.fileHandleForReading.readDataToEndOfFile()
         oracle.waitUntilExit()
         struct Summary: Decodable { let reads: [String: Int]; let failed: [String: Int]; let violations: [String]; let errors: [String] }
@@ -312,7 +311,7 @@ import WeirTestSupport
     /// directories and enters dot- and underscore-prefixed ones, so partition symlinks to hidden versions would
     /// lose partitions and expose versions; pyarrow follows symlinks and skips `.`/`_` entries.
     @Test func globReadersTreatSymlinksAndHiddenDirectoriesAsDocumented() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-maint-rb-\(getpid())").path
+        let dir = TestDirectories.make("maint-rb")
         let data = try PythonOracle.run("maint_reader_behaviour.py", [dir])
         struct Behaviour: Decodable {
             let duckdb_recursive: [String]

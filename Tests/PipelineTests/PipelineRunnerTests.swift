@@ -335,7 +335,7 @@ extension PipelineRunnerTests {
             committer.faultHook = { step in
                 guard step == "stored" else { return }
                 for b in blockers where !FileManager.default.fileExists(atPath: b) {
-                    FileManager.default.createFile(atPath: b, contents: Data("not a directory".utf8))
+                    _ = FileManager.default.createFile(atPath: b, contents: Data("not a directory".utf8))
                 }
             }
             let runner = PipelineRunner(config: h.config, source: InMemoryRecordSource(values: values), store: h.store,

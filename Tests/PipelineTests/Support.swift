@@ -3,30 +3,16 @@ import WeirTestSupport
 import Testing
 @testable import Pipeline
 
-/// Paths of the repository and of the shared read-only material (`<repo root>/../shared`).
+/// Paths of the repository and of its test data.
 enum Paths {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    /// `<repo root>/../shared` (CI); for a git worktree nested deeper, the nearest ancestor holding `shared/corpus`.
-    static let shared: URL = {
-        var dir = repoRoot.deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("shared")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("corpus").path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    }()
     static let schema = repoRoot.appendingPathComponent("schemas/pi2_events.v1.yaml").path
-    static let poison = shared.appendingPathComponent("corpus/poison.jsonl").path
+    static let poison = repoRoot.appendingPathComponent("testdata/fixtures/corpus/poison.jsonl").path
 
-    /// A fresh, empty temporary directory.
+    /// A fresh, empty temporary directory (removed when the test process exits; see `TestDirectories`).
     static func tempDir(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("weir-pipeline-tests-\(getpid())-\(name)-\(UUID().uuidString.prefix(8))").path
-        try? FileManager.default.removeItem(atPath: dir)
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
+        TestDirectories.make("pipeline-\(name)")
     }
 
     /// Regular files under `dir` whose path ends in `suffix`, recursively.
@@ -175,6 +161,18 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
             out[p] = RecordFingerprint(records[Int(o)])
         }
         return out
+    }
+
+    /// What `groupProgress()` answers (the topic's other partitions, held by other members); nil: only this
+    /// source's partition, read by nobody else.
+    var groupProgressAnswer: (@Sendable () -> [SourcePartition: GroupProgress]?)?
+    /// Times `groupProgress()` was asked.
+    var groupProgressQueries: Int { lock.withLock { progressQueries } }
+    private var progressQueries = 0
+
+    func groupProgress() async -> [SourcePartition: GroupProgress]? {
+        lock.withLock { progressQueries += 1 }
+        return groupProgressAnswer?() ?? [:]
     }
 }
 

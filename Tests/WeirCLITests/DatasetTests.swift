@@ -1,14 +1,21 @@
 import Foundation
 import Testing
 
-/// The real datasets in `shared/datasets/` land correctly (issue 9): `weir broker` runs an embedded cluster,
+/// The real datasets land correctly (issue 9): `weir broker` runs an embedded cluster,
 /// `weir produce --file` loads the dataset, `weir run --until-idle` lands it with the example's schema and
 /// configuration, and DuckDB finds the same aggregates in the lake as in the source file.
 @Suite(.serialized) struct DatasetTests {
-    @Test(.timeLimit(.minutes(5)))
+    /// The REES46 sample may not be redistributed (examples/rees46/README.md), so it is not in the repository: the
+    /// test reads it from the developers' `../shared` and is reported as skipped, with this reason, without it.
+    static let rees46 = RepoPaths.shared + "/datasets/rees46_ecommerce_oct2019/user_behavior_sample.csv"
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: rees46),
+                   "needs ../shared/datasets/rees46_ecommerce_oct2019/ (its licence does not allow a copy in the repository)"),
+          .timeLimit(.minutes(5)))
     func rees46LandsLikeTheSourceCSV() async throws {
-        let source = RepoPaths.shared + "/datasets/rees46_ecommerce_oct2019/user_behavior_sample.csv"
+        let source = Self.rees46
         let lake = try await land(example: "rees46", topic: "rees46", file: source)
+        defer { RepoPaths.remove(lake) }
         let (src, got) = try await compare("rees46", source, lake)
         #expect(Int(src["rows"]!)! == 4_996, "the sample has 3 exact duplicate rows out of 4,999")
         #expect(got == src)
@@ -16,8 +23,9 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func wikimediaLandsLikeTheSourceJSONLines() async throws {
-        let source = RepoPaths.shared + "/datasets/wikimedia_recentchange_2023-07-29/wikimedia.ndjson"
+        let source = RepoPaths.root + "/examples/wikimedia/wikimedia.ndjson"
         let lake = try await land(example: "wikimedia", topic: "wikimedia", file: source)
+        defer { RepoPaths.remove(lake) }
         let (src, got) = try await compare("wikimedia", source, lake)
         #expect(src["rows"] == "100")
         #expect(got == src)
@@ -31,13 +39,13 @@ import Testing
         let (produced, produceOut, produceErr) = try await ChildProcess.run(
             RepoPaths.weir, ["produce", "--bootstrap", bootstrap, "--topic", topic, "--file", file])
         #expect(produced == 0, "produce failed: \(produceOut) \(produceErr)")
-        let lake = try RepoPaths.temporaryDirectory(example)
+        let lake = try RepoPaths.temporaryDirectory(example)  // removed by the caller
         let run = try ChildProcess(RepoPaths.weir, [
             "run", "--config", RepoPaths.root + "/examples/\(example)/weir.yaml", "--bootstrap-servers", bootstrap,
             "--out-dir", lake, "--schema", RepoPaths.root + "/examples/\(example)/schema.yaml", "--listen", "off",
             "--until-idle", "4"], directory: RepoPaths.root)
         let status = await run.wait(timeout: .seconds(180))
-        #expect(status == 0, "weir run failed: \(run.stderr.suffix(2000))")
+        #expect(status == 0, "weir run failed:\n\(run.output("weir run"))\n\(broker.output("weir broker"))")
         return lake
     }
 

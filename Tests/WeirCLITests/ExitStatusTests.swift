@@ -14,6 +14,7 @@ import Testing
 
     @Test func validateExitsWithOneWhenALineIsInvalid() async throws {
         let file = try RepoPaths.temporaryDirectory("validate") + "/lines.jsonl"
+        defer { RepoPaths.remove(file) }
         let good = #"{"event_id":"e1","ts":"2025-10-30T12:00:00Z","usuario_id":5,"accion":"view"}"#
         try (good + "\n{}\n").write(toFile: file, atomically: true, encoding: .utf8)
         let (status, stdout, _) = try await ChildProcess.run(RepoPaths.weir, ["validate", "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml", file])
@@ -23,6 +24,7 @@ import Testing
 
     @Test func aBadFetchWakeIntervalNamesTheKey() async throws {
         let file = try RepoPaths.temporaryDirectory("wake-config") + "/weir.yaml"
+        defer { RepoPaths.remove(file) }
         try "kafka:\n  fetch_wake_interval: soon\n".write(toFile: file, atomically: true, encoding: .utf8)
         let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["run", "--config", file, "--listen", "off"])
         #expect(status == 2)
@@ -61,13 +63,16 @@ import Testing
 /// `weir produce` gives up quickly, with exit 2, when the brokers cannot be reached (instead of retrying every
 /// message for message.timeout.ms).
 @Suite struct ProduceUnreachableTests {
+    /// The proof of "fast" is the path taken, not the wall clock (a starved machine stretched 15 s to 97 s): exit 2
+    /// with the metadata message means produce gave up on its bounded metadata wait; the slow path (each message
+    /// retried for message.timeout.ms, 5 minutes) ends in delivery failures and exit 1. The timeout below is only
+    /// a safety net, shorter than that slow path.
     @Test func produceToUnreachableBrokersFailsFastWithTwo() async throws {
-        let started = ContinuousClock.now
-        let (status, _, stderr) = try await ChildProcess.run(
+        let (status, stdout, stderr) = try await ChildProcess.run(
             RepoPaths.weir, ["produce", "--bootstrap-servers", "127.0.0.1:1", "--topic", "nowhere", "--count", "10"],
-            timeout: .seconds(120))
-        #expect(status == 2)
+            timeout: .seconds(280))
+        #expect(status == 2, "stdout: \(stdout)\nstderr: \(stderr)")
         #expect(stderr.contains("cannot connect to the Kafka brokers at 127.0.0.1:1: connection refused"), "\(stderr)")
-        #expect(ContinuousClock.now - started < .seconds(60))
+        #expect(!stdout.contains("delivered="), "no message was sent: \(stdout)")
     }
 }

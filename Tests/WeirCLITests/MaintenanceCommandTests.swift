@@ -1,4 +1,5 @@
 import Foundation
+import WeirTestSupport
 import Kafka
 import Testing
 @testable import WeirCLI
@@ -16,9 +17,7 @@ import Testing
     }
 
     static func tempDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-maint-cli-\(getpid())-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
+        TestDirectories.make("maint-cli")
     }
 
     @discardableResult

@@ -24,7 +24,7 @@ public enum PythonOracle {
         // Standard error goes to a file: reading two pipes one after the other can deadlock once the unread
         // one fills its buffer.
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("weir-oracle-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errPath) }
         let out = Pipe()
         process.standardOutput = out

@@ -44,8 +44,6 @@ enum YAMLBridge {
                 obj.set(ks.string, try convert(v, path: path + [ks.string]))
             }
             return .object(obj)
-        default:
-            throw SchemaError(path: path, rule: nil, message: "unsupported YAML node (aliases are not allowed)")
         }
     }
 }

@@ -34,6 +34,15 @@ extension KafkaConsumer {
         return bounds.mapValues { ($0.low, $0.high) }
     }
 
+    /// Number of partitions of `topic` (a metadata request).
+    /// - Throws: `KafkaError` when the brokers do not answer within `timeout` or the topic does not exist.
+    public func partitionCount(topic: String, timeout: Duration) async throws(KafkaError) -> Int {
+        let client = self.client
+        return try await Blocking.run(on: positioningQueue) { () throws(KafkaError) -> Int in
+            try client.partitionCount(topic: topic, timeoutMs: timeout.kafkaMilliseconds)
+        }
+    }
+
     /// Assigns partitions directly, without the group protocol (`rd_kafka_assign`), starting at the given
     /// offsets. For scans such as the DLQ recovery scan; do not mix with `subscribe`.
     public func assign(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {

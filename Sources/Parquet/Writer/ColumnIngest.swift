@@ -242,13 +242,13 @@ struct ColumnIngest {
                         let p = UnsafeRawBufferPointer($0)
                         if let idx = putBytes(p), p.count <= 15 { smallStrings.record(s, utf8: p, index: idx) }
                     }
-                    if done == nil { Array(s.utf8).withUnsafeBytes { putBytes($0) } }
+                    if done == nil { _ = Array(s.utf8).withUnsafeBytes { putBytes($0) } }
                 }
             }
         case (.byteArray(let a), .byteArray):
             for i in range {
                 try level(a[i] != nil)
-                if let b = a[i] { b.withUnsafeBytes { putBytes($0) } }
+                if let b = a[i] { _ = b.withUnsafeBytes { putBytes($0) } }
             }
         case (.fixedLenByteArray(let a), .fixedLenByteArray(let n)), (.byteArray(let a), .fixedLenByteArray(let n)):
             for i in range {
@@ -257,7 +257,7 @@ struct ColumnIngest {
                     guard b.count == n else {
                         throw ParquetError.invalidArgument("column '\(column.name)' needs \(n)-byte values, got \(b.count) bytes at row \(i)")
                     }
-                    b.withUnsafeBytes { putBytes($0) }
+                    _ = b.withUnsafeBytes { putBytes($0) }
                 }
             }
         default:

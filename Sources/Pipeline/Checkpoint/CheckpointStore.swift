@@ -47,7 +47,7 @@ public struct CheckpointCommit: Sendable {
     public var files: [StagedFile] = []
     /// Per source partition, where the DLQ must be scanned from if the next batch is interrupted.
     public var deadLetterMarks: [SourcePartition: [DeadLetterMark]] = [:]
-    /// Increments of the running totals (`total`, `valid`, `invalid`, `duplicates`) kept for `metrics.txt`.
+    /// Increments of the running totals (`total`, `valid`, `invalid`, `duplicates`) kept for `_weir/metrics.txt`.
     public var totals: [String: Int64] = [:]
     /// The instance that owns the staging files, so recovery only touches files of dead instances.
     public var owner: String = ""
@@ -108,7 +108,7 @@ public protocol CheckpointStore: Sendable {
     func recordDeadLetterMarks(_ marks: [DeadLetterMark], for partition: SourcePartition) throws
     /// Deletes up to `limit` dedup keys older than `olderThan` (unix seconds). Returns how many were deleted.
     func pruneKeys(olderThan: Int64, limit: Int) throws -> Int
-    /// Running totals for `metrics.txt`.
+    /// Running totals for `_weir/metrics.txt`.
     func totals() throws -> [String: Int64]
     /// Sizes and ages.
     func stats() throws -> CheckpointStats

@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// offsets are committed only after it. A rebalance or a refused commit drops all uncommitted work and rewinds.
 public final class PipelineRunner: Service, @unchecked Sendable {
     public struct Options: Sendable {
-        /// Exit after this long without records, having committed everything (`--until-idle`). nil: run forever.
+        /// Exit after this long without records, having committed everything, once no partition of the topic is
+        /// left unread (`--until-idle`; see `IdleExit`). nil: run forever.
         public var untilIdle: Duration?
         /// Exit after this many records have been committed (tests, demo). nil: no limit.
         public var stopAfterRecords: Int?
@@ -20,8 +21,17 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         /// first (`DedupRace`): each retry drops just those rows. Past it the commit is refused and its batch read
         /// again. Default 3.
         public var dedupRaceAttempts = 3
-        public init(untilIdle: Duration? = nil, stopAfterRecords: Int? = nil, assignmentTimeout: Duration? = nil) {
+        /// With `untilIdle`: how long partitions held by other members with unread records keep an idle run going
+        /// when no rebalance hands them over (`IdleExit.othersLimit`). nil: until they are read.
+        public var unreadElsewhereLimit: Duration?
+        /// With `untilIdle`: how long the exit condition must keep holding (`IdleExit.confirmation`; for a consumer
+        /// group, longer than the heartbeat interval, so a rebalance already under way is seen). Default zero.
+        public var idleConfirmation: Duration
+        public init(untilIdle: Duration? = nil, stopAfterRecords: Int? = nil, assignmentTimeout: Duration? = nil,
+                    unreadElsewhereLimit: Duration? = nil, idleConfirmation: Duration = .zero) {
             self.assignmentTimeout = assignmentTimeout
+            self.unreadElsewhereLimit = unreadElsewhereLimit
+            self.idleConfirmation = idleConfirmation
             self.untilIdle = untilIdle
             self.stopAfterRecords = stopAfterRecords
         }
@@ -55,6 +65,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private let continuity: SourceContinuityCheck
     /// The offset advances of the commit in flight, remembered as verified positions once it is durable.
     private var inFlightAdvances: [SourcePartition: OffsetAdvance] = [:]
+    /// The unread partitions of other members last logged by `partitionsUnreadElsewhere`.
+    private var reportedUnread = Set<SourcePartition>()
 
     public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: TableCommit,
                 deadLetters: DeadLetterSink, evaluator: RecordEvaluator, options: Options = Options(),
@@ -87,7 +99,9 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         }
         let store = self.store
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
-        var lastRecordAt = ContinuousClock.now
+        var idle = options.untilIdle.map {
+            IdleExit(window: $0, othersLimit: options.unreadElsewhereLimit, confirmation: options.idleConfirmation, now: .now)
+        }
         let startedAt = ContinuousClock.now
         var everAssigned = false
         while !stopRequested && !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -95,13 +109,13 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             if poll.assignmentGeneration != generation {
                 // Records of a poll that spans a rebalance may predate it: drop them all and rewind.
                 try await handleAssignment(poll)
-                lastRecordAt = .now
+                idle?.activity(at: .now)
                 continue
             }
             prefetcher.prefetch()
             let records = tracker.accepted(poll.records)
             if tracker.assigned.isEmpty {
-                lastRecordAt = .now  // idle time counts only once partitions are assigned
+                idle?.activity(at: .now)  // idle time counts only while partitions are assigned
                 if !everAssigned, let timeout = options.assignmentTimeout, ContinuousClock.now - startedAt > timeout {
                     throw PipelineError(message: "no partition of \(config.topic) was assigned within \(timeout): check that the "
                         + "brokers are reachable and the topic exists")
@@ -111,7 +125,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             }
             if !records.isEmpty {
                 if firstPollAt == nil { firstPollAt = .now }
-                lastRecordAt = .now
+                idle?.activity(at: .now)
                 let started = ContinuousClock.now
                 let counts = try processor.process(records, nowMicros: RFC3339.nowMicros())
                 tracker.advance(over: records)
@@ -134,12 +148,26 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 // A batch-style run commits as soon as the source is drained (every partition read to its end, or
                 // an empty poll), not only when it gives up waiting. A refused flush rewound its records: they must
                 // be read again before the run may count as idle.
-                if try await !flush(trigger: "drained") { lastRecordAt = .now }
+                if try await !flush(trigger: "drained") { idle?.activity(at: .now) }
             }
             if let limit = options.stopAfterRecords, committedCounts.total >= limit { break }
-            if let idle = options.untilIdle, records.isEmpty, ContinuousClock.now - lastRecordAt >= idle {
-                if try await flush(trigger: "idle") { break }
-                lastRecordAt = .now  // refused and rewound: consume the records again before exiting
+            if records.isEmpty, idle?.isDue(at: .now) == true {
+                let unread = try await partitionsUnreadElsewhere()
+                if !unread.isEmpty && idle?.othersHadTheirTime(at: .now) != true {
+                    idle?.unreadFound(at: .now)
+                } else if idle?.confirmed(at: .now) == false {
+                    // Keep polling a little longer: a rebalance under way arrives with the next heartbeat.
+                } else if try await flush(trigger: "idle") {
+                    if !unread.isEmpty {
+                        logger.warning("""
+                            idle exit with records unread in partitions other members hold: no rebalance handed them \
+                            over, so those members are alive and read them
+                            """, metadata: ["partitions": "\(Self.describe(unread))"])
+                    }
+                    break
+                } else {
+                    idle?.activity(at: .now)  // refused and rewound: consume the records again before exiting
+                }
             }
         }
         await prefetcher.discard()
@@ -148,6 +176,25 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         await deadLetters.close()
         committer.close()
         store.checkpointWAL()
+    }
+
+    /// The partitions of the topic that this member does not hold and that still have records nobody read (a
+    /// member died and the group has not handed its partitions over yet, or another member is still reading), with
+    /// how many. When the group cannot be asked, none: the run ends as it did before it could tell.
+    private func partitionsUnreadElsewhere() async throws -> [SourcePartition: Int64] {
+        guard let progress = await source.groupProgress(), !progress.isEmpty else { return [:] }
+        let stored = try store.storedOffsets(Array(progress.keys))
+        let unread = IdleExit.unread(progress, stored: stored, assigned: Set(tracker.assigned))
+        if !unread.isEmpty && Set(unread.keys) != reportedUnread {
+            logger.info("idle, but not exiting: partitions held by other members have unread records",
+                        metadata: ["partitions": "\(Self.describe(unread))"])
+        }
+        reportedUnread = Set(unread.keys)
+        return unread
+    }
+
+    private static func describe(_ unread: [SourcePartition: Int64]) -> [String] {
+        unread.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }
 
     /// The store key under which the lake's genesis DLQ marks are kept.

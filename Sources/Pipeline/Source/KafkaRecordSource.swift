@@ -60,13 +60,23 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
             if assigned.contains(tp) { tps[tp] = o }
         }
         guard !tps.isEmpty else { return }
-        do {
-            try await consumer.seek(tps, timeout: .seconds(10))
-        } catch {
-            // Revoked between the assignment check and the seek (librdkafka's ERR__STATE, -172); see above.
-            guard error.code == -172 || error.reason.contains("Erroneous state") else { throw error }
+        // A seek is queued to the partitions' fetchers, and librdkafka waits for them to apply it. On a starved
+        // machine that wait has exceeded 10 s (a run exited with "Timed out waiting for 2 remaining partition
+        // seek(s)"); seeking again to the same offsets is harmless, so a timed-out seek is retried before giving up.
+        for attempt in 1...Self.seekAttempts {
+            do {
+                try await consumer.seek(tps, timeout: .seconds(10))
+                return
+            } catch {
+                // Revoked between the assignment check and the seek (librdkafka's ERR__STATE, -172); see above.
+                if error.code == -172 || error.reason.contains("Erroneous state") { return }
+                guard error.reason.contains("Timed out"), attempt < Self.seekAttempts else { throw error }
+            }
         }
     }
+
+    /// Seeks tried before a timed-out seek fails the run (each waits up to 10 s).
+    static let seekAttempts = 6
 
     public func commit(_ offsets: [SourcePartition: Int64]) async throws {
         guard let consumer, !offsets.isEmpty else { return }
@@ -88,6 +98,23 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
         var out: [SourcePartition: OffsetBounds] = [:]
         for (tp, w) in await consumer.watermarks(tps, timeout: .seconds(10)) {
             out[SourcePartition(topic: tp.topic, partition: tp.partition)] = OffsetBounds(low: w.low, high: w.high)
+        }
+        return out
+    }
+
+    /// All partitions of the topic (a metadata request), their watermarks and the group's committed offsets, each
+    /// query bounded by 10 s; nil when one fails.
+    public func groupProgress() async -> [SourcePartition: GroupProgress]? {
+        guard let consumer, let count = try? await consumer.partitionCount(topic: topic, timeout: .seconds(10)) else { return nil }
+        let tps = (0..<Int32(count)).map { TopicPartition(topic: topic, partition: $0) }
+        let bounds = await consumer.watermarks(tps, timeout: .seconds(10))
+        guard bounds.count == tps.count, let committed = try? await consumer.committed(tps, timeout: .seconds(10)) else { return nil }
+        var out: [SourcePartition: GroupProgress] = [:]
+        for tp in tps {
+            guard let b = bounds[tp] else { return nil }
+            let start = committed[tp] ?? (config.autoOffsetReset == .latest ? b.high : nil)
+            out[SourcePartition(topic: tp.topic, partition: tp.partition)] =
+                GroupProgress(bounds: OffsetBounds(low: b.low, high: b.high), committed: start)
         }
         return out
     }

@@ -29,6 +29,20 @@ public struct OffsetBounds: Sendable, Equatable {
     }
 }
 
+/// What a consumer group has read of one partition: its offsets and the group's committed offset.
+public struct GroupProgress: Sendable, Equatable {
+    public let bounds: OffsetBounds
+    /// The group's committed offset (the next record to read); nil when the group never committed one and a member
+    /// would start at the partition's first record (`auto.offset.reset` earliest). With `latest`, a source reports
+    /// the high watermark instead of nil: a new member would read nothing of what the partition holds.
+    public let committed: Int64?
+
+    public init(bounds: OffsetBounds, committed: Int64?) {
+        self.bounds = bounds
+        self.committed = committed
+    }
+}
+
 /// Where records come from: a Kafka consumer group, or generated events in `weir simulate`.
 ///
 /// On assignment, a source must start each partition at the store's offset (`storedOffsets`), so the store,
@@ -47,6 +61,10 @@ public protocol RecordSource: AnyObject, Sendable {
     func lag() async -> [SourcePartition: Int64]
     /// The offsets each partition holds now (low and high watermark), where known.
     func offsetBounds(_ partitions: [SourcePartition]) async -> [SourcePartition: OffsetBounds]
+    /// Every partition of the source topic, assigned to this member or not, with the group's progress on it; nil
+    /// when it cannot be told (a query failed). `--until-idle` uses it to see records no member has read yet, such
+    /// as those of a member that died before its partitions were handed over.
+    func groupProgress() async -> [SourcePartition: GroupProgress]?
     /// Leaves the group and releases resources.
     func close() async
 
@@ -68,4 +86,7 @@ extension RecordSource {
     public func offsetBounds(_ partitions: [SourcePartition]) async -> [SourcePartition: OffsetBounds] { [:] }
     public func clusterID() async -> String? { nil }
     public func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint]? { nil }
+    /// A source without a group (generated or in-memory records): every partition is this process's, so no other
+    /// member can hold unread records.
+    public func groupProgress() async -> [SourcePartition: GroupProgress]? { [:] }
 }

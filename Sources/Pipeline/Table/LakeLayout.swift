@@ -8,8 +8,11 @@ import Foundation
 ///   _dlq/date=YYYY-MM-DD/dlq-….jsonl   dead-letter files when there is no Kafka DLQ topic
 ///   _weir/checkpoint.sqlite            the checkpoint store
 ///   _weir/staging/<instance>/          files being written; never matched by `**/*.parquet`
-///   metrics.txt                        running totals, rewritten atomically at each commit
+///   _weir/metrics.txt                  running totals, rewritten atomically at each commit
 /// ```
+///
+/// Everything but the lake files is under a `_` folder, which readers skip by convention (pyarrow, pandas,
+/// Spark, Hive), so the root opens as a dataset with default options.
 public struct LakeLayout: Sendable {
     public let root: String
 
@@ -23,7 +26,9 @@ public struct LakeLayout: Sendable {
     public var storePath: String { stateDirectory + "/checkpoint.sqlite" }
     public var stagingRoot: String { stateDirectory + "/staging" }
     public var deadLetterDirectory: String { root + "/_dlq" }
-    public var metricsFile: String { root + "/metrics.txt" }
+    public var metricsFile: String { stateDirectory + "/metrics.txt" }
+    /// Where `metrics.txt` was before it moved under `_weir/` (it made pyarrow and pandas fail on the root).
+    var legacyMetricsFile: String { root + "/metrics.txt" }
     /// Where the partition locks live (`PartitionLock`).
     public var lockDirectory: String { stateDirectory + "/locks" }
     /// The staging root relative to the lake root, as a `Storage` name.
@@ -40,11 +45,18 @@ public struct LakeLayout: Sendable {
     /// The lake's file system as `Storage`: rooted at the lake root, with the partition locks in `_weir/locks/`.
     public func posixStorage() -> POSIXStorage { POSIXStorage(root: root, lockDirectory: lockDirectory) }
 
-    /// Creates the lake root, the state directory and the staging root.
+    /// Creates the lake root, the state directory and the staging root, and removes a `metrics.txt` that an
+    /// older Weir left at the root (the next commit writes it under `_weir/`).
     /// - Throws: the file system's error, e.g. when `OUT_DIR` is not writable.
     public func createDirectories() throws {
         for dir in [root, stateDirectory, stagingRoot] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        if FileManager.default.fileExists(atPath: legacyMetricsFile) {
+            if !FileManager.default.fileExists(atPath: metricsFile) {
+                try? FileManager.default.moveItem(atPath: legacyMetricsFile, toPath: metricsFile)
+            }
+            try? FileManager.default.removeItem(atPath: legacyMetricsFile)
         }
     }
 }

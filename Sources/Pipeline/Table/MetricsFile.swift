@@ -1,4 +1,4 @@
-/// `OUT_DIR/metrics.txt`: the running totals as `name value` lines, rewritten atomically at each commit, as the
+/// `OUT_DIR/_weir/metrics.txt`: the running totals as `name value` lines, rewritten atomically at each commit, as the
 /// original notebook did (`total`, `valid`, `invalid`, `duplicates`, then `dlq_<reason>`).
 public enum MetricsFile {
     /// Renders the totals in a stable order.

@@ -15,7 +15,7 @@ import Parquet
 ///
 /// Implementations write through a `Storage`, so the table format does not depend on where the bytes live.
 public protocol TableCommit: AnyObject, Sendable {
-    /// Where the table lives (the lake root; `metrics.txt` is written there).
+    /// Where the table lives (the lake root; `_weir/metrics.txt` is written under it).
     var layout: LakeLayout { get }
     /// This writer's id, recorded as the owner of its staged files.
     var instance: String { get }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Logging
 import Pipeline
 
 /// Writes a line to stdout unbuffered, so it keeps its place among the progress lines when stdout is a pipe.
@@ -29,8 +30,8 @@ struct DemoCommand: AsyncParsableCommand {
     var outDir: String = "datasets/processed/demo"
     @Option(name: .long, help: "Metrics and health listener host:port, or off.")
     var listen: String = "127.0.0.1:9108"
-    @Option(name: .long, help: "Cerberus schema file.")
-    var schema: String = "schemas/pi2_events.v1.yaml"
+    @Option(name: .long, help: "Cerberus schema file (env SCHEMA_FILE); default: the built-in pi2_events v1 schema.")
+    var schema: String?
     @Option(name: .long, help: "Log format: json, text or auto (text when stderr is a terminal).")
     var logFormat: String = "auto"
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical (default warning, so the progress line stays readable).")
@@ -39,7 +40,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         var config = WeirConfig()
         config.outDir = outDir
-        config.schemaFile = schema
+        config.schemaFile = schema ?? ProcessInfo.processInfo.environment["SCHEMA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         config.metricsListen = listen
         config.logFormat = logFormat
         config.logLevel = logLevel
@@ -54,7 +55,24 @@ struct DemoCommand: AsyncParsableCommand {
         try DemoLake.prepare(outDir)
 
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
-        defer { cluster.shutdown() }
+        let report: DemoReport
+        do {
+            report = try await land(on: cluster, config: config, logger: logger)
+        } catch {
+            cluster.shutdown()
+            throw error
+        }
+        // Every client of the cluster is closed and released by now (they lived in `land`), so no librdkafka client
+        // is left to log "brokers are down" after the summary.
+        cluster.shutdown()
+        say(report.render())
+        guard report.reconciles else { throw ExitCode(1) }
+    }
+
+    /// Produces and lands the events on `cluster`; returns the summary. Its Kafka clients (producer, consumer,
+    /// DLQ producer) are closed before it returns, and released with its locals.
+    private func land(on cluster: EmbeddedKafkaCluster, config: WeirConfig, logger: Logger) async throws -> DemoReport {
+        var config = config
         try cluster.createTopic("pi2_events", partitions: 4)
         try cluster.createTopic("pi2_events_dlq", partitions: 1)
         config.bootstrapServers = cluster.bootstrapServers
@@ -63,33 +81,36 @@ struct DemoCommand: AsyncParsableCommand {
         let generator = generatorOptions.generator()
         let producer = try DemoProducer(bootstrapServers: cluster.bootstrapServers, topic: "pi2_events", generator: generator)
         let producing = Task { try await producer.produce(count: events, rate: rate) }
-
-        let assembly = try await failOnConfigError { try PipelineAssembly(config: config) }
-        let source = KafkaRecordSource(config: KafkaConsumerConfig(
-            bootstrapServers: cluster.bootstrapServers, groupId: config.groupId, sessionTimeout: config.sessionTimeout,
-            fetchWakeInterval: config.fetchWakeInterval),
-            topic: "pi2_events")
-        let deadLetters = try RunCommand.deadLetterSink(config)
-        let latencies = LatencyRecorder()
-        let progress = ProgressReporter()
-        var session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
-                                 options: .init(stopAfterRecords: events), logger: logger)
-        session.onCommit = { latencies.record($0) }
-        session.onTick = { state in
-            let c = state.committed
-            progress.update(processed: state.processed, committed: c.total, landed: c.valid, dlq: c.invalid, lag: state.lag,
-                            produced: producer.delivered)
+        do {
+            let assembly = try await failOnConfigError { try PipelineAssembly(config: config) }
+            let source = KafkaRecordSource(config: KafkaConsumerConfig(
+                bootstrapServers: cluster.bootstrapServers, groupId: config.groupId, sessionTimeout: config.sessionTimeout,
+                fetchWakeInterval: config.fetchWakeInterval),
+                topic: "pi2_events")
+            let deadLetters = try RunCommand.deadLetterSink(config)
+            let latencies = LatencyRecorder()
+            let progress = ProgressReporter()
+            var session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
+                                     options: .init(stopAfterRecords: events), logger: logger)
+            session.onCommit = { latencies.record($0) }
+            session.onTick = { state in
+                let c = state.committed
+                progress.update(processed: state.processed, committed: c.total, landed: c.valid, dlq: c.invalid, lag: state.lag,
+                                produced: producer.delivered)
+            }
+            session.onListening = { address in say("while it runs: metrics at http://\(address)/metrics, health at /healthz and /readyz") }
+            let summary = try await failOnConfigError { try await session.run() }
+            progress.finish()
+            let produced = try await producing.value
+            let dlqInTopic = try await producer.messageCount(topic: "pi2_events_dlq")
+            await producer.close()
+            return DemoReport(produced: produced, summary: summary, dlqInTopic: dlqInTopic,
+                              p50: latencies.quantile(0.5), p99: latencies.quantile(0.99), lake: assembly.layout.root)
+        } catch {
+            producing.cancel()
+            _ = try? await producing.value
+            await producer.close()
+            throw error
         }
-        session.onListening = { address in say("while it runs: metrics at http://\(address)/metrics, health at /healthz and /readyz") }
-        let summary = try await failOnConfigError { try await session.run() }
-        progress.finish()
-        let produced = try await producing.value
-        let dlqInTopic = try await producer.messageCount(topic: "pi2_events_dlq")
-        await producer.close()
-
-        let report = DemoReport(produced: produced, summary: summary, dlqInTopic: dlqInTopic,
-                                p50: latencies.quantile(0.5), p99: latencies.quantile(0.99), lake: assembly.layout.root)
-        say(report.render())
-        guard report.reconciles else { throw ExitCode(1) }
     }
 }

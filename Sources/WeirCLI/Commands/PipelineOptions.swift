@@ -10,7 +10,7 @@ struct PipelineOptions: ParsableArguments {
     var config: String?
     @Option(name: .long, help: "Lake root (env OUT_DIR).")
     var outDir: String?
-    @Option(name: .long, help: "Cerberus schema file, YAML or JSON (env SCHEMA_FILE).")
+    @Option(name: .long, help: "Cerberus schema file, YAML or JSON (env SCHEMA_FILE); default: the built-in pi2_events v1 schema.")
     var schema: String?
     @Option(name: .long, help: "Metrics and health listener host:port, or off (key observability.listen, default 127.0.0.1:9108).")
     var listen: String?

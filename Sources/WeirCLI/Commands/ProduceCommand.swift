@@ -79,6 +79,7 @@ public struct ProduceCommand: AsyncParsableCommand {
             throw error
         }
         let total = source.total
+        let runs = PartitionRuns(total: total, partitions: partitions)
         let clock = ContinuousClock()
         let start = clock.now
         var sent = 0, delivered = 0, failed = 0
@@ -88,7 +89,7 @@ public struct ProduceCommand: AsyncParsableCommand {
             let payloads = source.take(min(step, total - sent), from: sent)
             let first = sent
             let counts = try await producer.sendAllCounting(payloads.enumerated().map { i, value in
-                KafkaOutgoingMessage(topic: topic, partition: Self.partition(ofMessage: first + i, partitions: partitions), value: value)
+                KafkaOutgoingMessage(topic: topic, partition: runs.partition(ofMessage: first + i), value: value)
             })
             delivered += counts.delivered
             failed += counts.failed
@@ -119,17 +120,6 @@ public struct ProduceCommand: AsyncParsableCommand {
                 """)
         }
         if failed > 0 { throw ExitCode(1) }  // some records were not delivered (counts printed above)
-    }
-
-    /// Runs of this many consecutive messages go to one partition, then to the next one, round robin.
-    static let messagesPerPartitionRun = 1_000
-
-    /// The partition of the `index`-th message. The messages have no key, and librdkafka's sticky partitioner
-    /// sends each ~10 ms of them to one random partition: one of 20 partitions got 151,926 of 1,000,000 records
-    /// (3x its share), past the embedded broker's retention cap. Round robin over runs of 1,000 spreads them evenly
-    /// and keeps batches as large.
-    static func partition(ofMessage index: Int, partitions: Int) -> Int32 {
-        Int32((index / messagesPerPartitionRun) % max(1, partitions))
     }
 
     /// Reads `--file`; a file that cannot be read is a usage error naming the path and the reason.

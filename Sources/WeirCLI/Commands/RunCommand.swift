@@ -29,7 +29,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Where rejected events go: kafka (the DLQ topic, default) or file (OUT_DIR/_dlq/) (key dlq.sink).")
     var dlqSink: String?
     @Option(name: .long, parsing: .unconditional,
-            help: "Exit once no record has arrived for this long, after committing everything: seconds or a duration, e.g. 10 or 10s.")
+            help: "Exit 0, after committing everything, once the assignment has been stable, no record has arrived for this long, and no partition of the topic has unread records: seconds or a duration, e.g. 10 or 10s.")
     var untilIdle: String?
 
     func run() async throws {
@@ -71,7 +71,9 @@ struct RunCommand: AsyncParsableCommand {
                                                "fetch_wake": "\(consumerConfig.fetchWakeSummary)"])
             let session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
                                      options: .init(untilIdle: idle,
-                                                    assignmentTimeout: idle == nil ? nil : max(.seconds(60), config.sessionTimeout * 3)),
+                                                    assignmentTimeout: idle == nil ? nil : max(.seconds(60), config.sessionTimeout * 3),
+                                                    unreadElsewhereLimit: max(.seconds(60), config.sessionTimeout * 3),
+                                                    idleConfirmation: .seconds(4)),  // heartbeats come every 3 s at most
                                      logger: logger)
             return try await session.run()
         }

@@ -26,8 +26,9 @@ struct WeirConfig: Sendable {
     var connectTimeout: Duration = .seconds(15)
     /// `kafka.properties`: any other librdkafka property, passed through (TLS, SASL, …).
     var kafkaProperties: [String: String] = [:]
-    /// `schema.file` (env `SCHEMA_FILE`). Default `schemas/pi2_events.v1.yaml`.
-    var schemaFile = "schemas/pi2_events.v1.yaml"
+    /// `schema.file` (env `SCHEMA_FILE`). Default nil: the pi2_events v1 schema built into the binary (the text of
+    /// `schemas/pi2_events.v1.yaml`), so `weir` runs from any directory.
+    var schemaFile: String? = nil
     /// `lake.out_dir` (env `OUT_DIR`). Default `datasets/processed/pi2/`.
     var outDir = "datasets/processed/pi2/"
     /// `dlq.sink`: `kafka` or `file`. Default `kafka` for `weir run`, `file` for `weir simulate`.

@@ -29,7 +29,16 @@ struct PipelineAssembly {
         if let hook = FaultInjection.fromEnvironment() { committer.faultHook = hook }
     }
 
-    static func loadSchema(_ path: String) throws -> EventSchema {
+    /// Loads the schema file at `path`, or the built-in pi2_events v1 schema when `path` is nil.
+    static func loadSchema(_ path: String?) throws -> EventSchema {
+        guard let path else {
+            do {
+                return try EventSchema.load(yaml: BuiltInSchema.pi2EventsV1)
+            } catch {
+                throw ConfigError(key: "schema.file", message: "\(BuiltInSchema.pi2EventsV1Name): \(error)",
+                                  fix: "rebuild weir (scripts/embed-schema regenerates the built-in copy)")
+            }
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(key: "schema.file", message: "\(path) does not exist", fix: "pass --schema, or set SCHEMA_FILE or schema.file, to a Cerberus schema file (YAML or JSON)")
         }

@@ -45,7 +45,7 @@ struct RunSession {
         let telemetry = Task { [state, source, onTick] in
             var reported = Set<SourcePartition>()
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
+                guard (try? await Task.sleep(for: .seconds(1))) != nil else { break }  // cancelled: stop now
                 onTick?(state)
                 let lags = await source.lag()
                 state.setLag(lags.isEmpty ? nil : lags.values.reduce(0, +))
@@ -73,6 +73,7 @@ struct RunSession {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         telemetry.cancel()
+        await telemetry.value  // it holds the source: released before the caller stops the brokers (weir demo)
         onTick?(state)
         if let linger, server != nil { try? await Task.sleep(for: linger) }
         try? await server?.stop()

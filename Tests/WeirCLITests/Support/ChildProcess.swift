@@ -1,4 +1,5 @@
 import Foundation
+import WeirTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,10 +13,10 @@ final class ChildProcess: @unchecked Sendable {
     /// - Parameter stdin: text for the child's standard input (none when nil).
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
          stdin: String? = nil) throws {
-        stdoutFile = NSTemporaryDirectory() + "weir-child-\(UUID().uuidString).out"
+        stdoutFile = TestDirectories.root + "/child-\(UUID().uuidString).out"
         stderrFile = stdoutFile + ".err"
-        FileManager.default.createFile(atPath: stdoutFile, contents: nil)
-        FileManager.default.createFile(atPath: stderrFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrFile, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -31,6 +32,21 @@ final class ChildProcess: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: input)  // the open handle keeps the data readable
         }
         try process.run()
+    }
+
+    /// Stops the process if it still runs and removes its captured output.
+    deinit {
+        if process.isRunning {
+            kill()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: stdoutFile)
+        try? FileManager.default.removeItem(atPath: stderrFile)
+    }
+
+    /// The last `limit` characters of stdout and stderr, labelled with `name`, for a failing test's message.
+    func output(_ name: String, limit: Int = 3000) -> String {
+        "--- \(name) (pid \(process.processIdentifier)) stdout:\n\(stdout.suffix(limit))\n--- \(name) stderr:\n\(stderr.suffix(limit))"
     }
 
     var stdout: String { (try? String(contentsOfFile: stdoutFile, encoding: .utf8)) ?? "" }
@@ -51,8 +67,8 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Runs to completion and returns (status, stdout, stderr).
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                    timeout: Duration = .seconds(300)) async throws -> (Int32, String, String) {
-        let child = try ChildProcess(executable, arguments, environment: environment)
+                    directory: String? = nil, timeout: Duration = .seconds(300)) async throws -> (Int32, String, String) {
+        let child = try ChildProcess(executable, arguments, environment: environment, directory: directory)
         let status = await child.wait(timeout: timeout)
         return (status, child.stdout, child.stderr)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WeirTestSupport
 
 /// Paths the integration tests need, found from this file's location.
 enum RepoPaths {
@@ -11,13 +12,25 @@ enum RepoPaths {
     /// The debug `weir` binary that `swift build --build-tests` produced.
     static var weir: String { root + "/.build/debug/weir" }
     static var python: String { root + "/.venv/bin/python" }
-    static var shared: String { root + "/../shared" }
+    /// `<clone>/../shared`, the developers' read-only material; a user's clone has none, so tests that need it
+    /// are skipped (with the reason) when it is absent.
+    /// (A git worktree nested one level deeper, `<root>/wt/<name>`, finds `<root>/shared`.)
+    static var shared: String {
+        let candidates = [root + "/../shared", root + "/../../shared"]
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/datasets") } ?? candidates[0]
+    }
+    /// The repository's own test data (poison corpus, Wikimedia sample; see testdata/fixtures/SOURCE.md).
+    static func fixture(_ name: String) -> String { root + "/testdata/fixtures/" + name }
     static func oracle(_ name: String) -> String { root + "/testdata/oracles/" + name }
 
-    /// A fresh temporary directory.
+    /// A fresh temporary directory (under `TestDirectories.root`, removed at exit at the latest); the caller
+    /// removes it with `remove` in a `defer`.
     static func temporaryDirectory(_ prefix: String) throws -> String {
-        let path = NSTemporaryDirectory() + "weir-\(prefix)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        TestDirectories.make(prefix)
+    }
+
+    /// Removes a temporary directory made by `temporaryDirectory`, given it or any path inside it.
+    static func remove(_ path: String) {
+        TestDirectories.remove(path)
     }
 }
