@@ -123,3 +123,28 @@ extension S3Client {
         throw error(for: result.response, call, attempts: result.attempts)
     }
 }
+
+extension S3Client {
+    /// One multipart upload in progress (ListMultipartUploads).
+    public struct MultipartUploadInfo: Sendable, Equatable {
+        public var key: String
+        public var uploadId: String
+    }
+
+    /// ListMultipartUploads: the uploads in progress under `prefix` (first 1,000), for finding those a dead
+    /// writer left behind and aborting them.
+    /// - Throws: ``S3Error``.
+    public func listMultipartUploads(prefix: String = "") throws -> [MultipartUploadInfo] {
+        let call = S3Call(operation: "ListMultipartUploads", method: .get, key: nil,
+                          query: [("uploads", ""), ("prefix", prefix)])
+        let result = try execute(call)
+        guard result.response.isSuccess else { throw error(for: result.response, call, attempts: result.attempts) }
+        guard let root = S3XMLElement.parse(result.response.body), root.name == "ListMultipartUploadsResult" else {
+            throw invalidResponse(call, "ListMultipartUploads response is not a ListMultipartUploadsResult")
+        }
+        return root.all("Upload").compactMap { upload in
+            guard let key = upload.value("Key"), let id = upload.value("UploadId") else { return nil }
+            return MultipartUploadInfo(key: key, uploadId: id)
+        }
+    }
+}
