@@ -99,7 +99,7 @@ final class OracleListener {
     }
 
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM); process.waitUntilExit() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         try? FileManager.default.removeItem(at: errorPath)
     }
 }
