@@ -22,6 +22,7 @@ import Testing
             .response(status: 500, code: "InternalError"), .response(status: 502, code: nil),
             .response(status: 503, code: "SlowDown"), .response(status: 429, code: nil),
             .response(status: 400, code: "RequestTimeout"), .response(status: 200, code: "InternalError"),
+            .response(status: 409, code: "ConditionalRequestConflict"),
             .transport(.timeout), .transport(.connect), .transport(.broken),
         ]
         for outcome in retryable {

@@ -1,5 +1,5 @@
 """A loopback TCP proxy that loses the response of the first connection: it forwards that connection's request
-to the upstream server, waits until the server has answered (so the request was applied), then closes the
+to the upstream server, reads the server's complete response head (so the request was applied), then closes the
 client's connection without relaying a byte. Later connections are relayed both ways.
 
 Usage: lossy_proxy.py UPSTREAM_PORT. Prints its own port, then runs until killed.
@@ -36,7 +36,22 @@ def pump(source, target):
 
 def lose_response(client, upstream):
     threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
-    upstream.recv(1)  # the server has started answering: the request was applied
+    # Read the server's whole response head (a 200 to a PUT has no body): the request was applied.
+    # An interim "100 Continue" must reach the client, or it never sends the body.
+    received = b""
+    while True:
+        while b"\r\n\r\n" not in received:
+            chunk = upstream.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        head, separator, rest = received.partition(b"\r\n\r\n")
+        if head.startswith(b"HTTP/1.1 1") and separator:
+            client.sendall(head + separator)
+            received = rest
+            continue
+        break
+    sys.stderr.write("lossy_proxy: dropped response %r\n" % received[:200])
     client.shutdown(socket.SHUT_RDWR)
     client.close()
     upstream.close()

@@ -5,7 +5,7 @@ public enum AttemptOutcome: Sendable, Equatable {
     /// No complete response arrived.
     case transport(TransportFailureKind)
 
-    /// 5xx, 429, `SlowDown` / `RequestTimeout` / `InternalError` codes and transient transport failures are
+    /// 5xx, 429, `SlowDown` / `RequestTimeout` / `InternalError` / `ConditionalRequestConflict` codes and transient transport failures are
     /// retryable; every other response (4xx: credentials, missing bucket, precondition) is final.
     public var isRetryable: Bool {
         switch self {
@@ -28,6 +28,9 @@ public enum AttemptOutcome: Sendable, Equatable {
     static let retryableCodes: Set<String> = [
         "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout",
         "InternalError", "ServiceUnavailable",
+        // A create-only write raced another in flight on the same key: AWS asks to retry (the retry gets 412
+        // if the other write won).
+        "ConditionalRequestConflict",
     ]
 }
 
