@@ -41,6 +41,9 @@ final class CurlHandle {
         // No "Name:" removal entries: libcurl 7.88's signer would sign them although they are not sent. A POST
         // names its Content-Type (the S3 layer sets one), so libcurl's form-encoded default never applies.
 
+        // Runs first (defers run in reverse): no option keeps pointing at the header list or the context's
+        // error buffer once they are freed. The reset keeps the connection cache.
+        defer { curl_easy_reset(handle) }
         try configure(request, settings: settings, headers: headerList, context: context)
         let code = curl_easy_perform(handle)
         if let local = context.localError {
