@@ -29,6 +29,32 @@ public enum FreePorts {
     }
 }
 
+extension FreePorts {
+    /// A free port `p` whose `p + offset` is free too (for servers that derive one port from another).
+    public static func allocatePair(offset: Int) throws -> (Int, Int) {
+        for _ in 0..<50 {
+            let candidate = try allocate(1)[0]
+            guard candidate + offset <= 65_535 else { continue }
+            if let held = try? hold(candidate + offset) { close(held); return (candidate, candidate + offset) }
+        }
+        throw SeaweedError("found no free port pair \(offset) apart on 127.0.0.1")
+    }
+
+    /// Binds `port` on 127.0.0.1 and returns the socket (the caller closes it); throws if it is taken.
+    static func hold(_ port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { close(fd); throw SeaweedError("port \(port) is taken") }
+        return fd
+    }
+}
+
 /// A failure of the SeaweedFS test support (start, probe, stop); the message carries the server's log tail.
 public struct SeaweedError: Error, CustomStringConvertible {
     public let description: String

