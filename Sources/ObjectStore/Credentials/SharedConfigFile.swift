@@ -1,3 +1,5 @@
+import Foundation
+
 /// The INI format of `~/.aws/credentials` and `~/.aws/config`: `[section]` headers, `name = value` lines,
 /// comments starting with `#` or `;`. Names are case-insensitive; values are trimmed.
 struct SharedConfigFile {
@@ -30,5 +32,3 @@ struct SharedConfigFile {
         }
     }
 }
-
-import Foundation

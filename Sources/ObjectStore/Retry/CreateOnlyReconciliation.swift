@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decides what a 412 Precondition Failed on a create-only write means.
 ///
 /// A create-only request can be applied by the service while its response is lost (a timeout, a reset). Its
@@ -22,5 +24,3 @@ enum CreateOnlyReconciliation {
         etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
     }
 }
-
-import Foundation
