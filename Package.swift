@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Parquet", targets: ["Parquet"]),
         .library(name: "EventSchema", targets: ["EventSchema"]),
         .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,7 +29,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),  // SHA-256
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),  // SHA-256, MD5
         .systemLibrary(name: "CMalloc"),  // glibc's <malloc.h>: part of libc, nothing to install
 
         // Core libraries.
@@ -40,6 +42,7 @@ let package = Package(
             "CRdKafka",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "ObjectStore", dependencies: ["CCurl", "CCrypto"]),
         .target(name: "Pipeline", dependencies: [
             "Parquet", "EventSchema", "Kafka", "CSQLite", "CCrypto",
             .product(name: "Logging", package: "swift-log"),
@@ -68,7 +71,10 @@ let package = Package(
 
         // Tests (Swift Testing everywhere). WeirTestSupport: the Python-oracle runner, and SeededRandom re-exported.
         .target(name: "WeirTestSupport", dependencies: ["SeededRandom"], path: "Tests/WeirTestSupport"),
-        .testTarget(name: "SystemLibraryTests", dependencies: ["CRdKafka", "CSnappy", "CZstd", "CZlib", "CSQLite"]),
+        .target(name: "ObjectStoreTestSupport", dependencies: ["ObjectStore", "WeirTestSupport"],
+                path: "Tests/ObjectStoreTestSupport"),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CRdKafka", "CSnappy", "CZstd", "CZlib", "CSQLite", "CCurl", "CCrypto"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "WeirTestSupport"]),
         .testTarget(name: "EventSchemaTests", dependencies: ["EventSchema", "WeirTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
