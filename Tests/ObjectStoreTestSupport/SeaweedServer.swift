@@ -99,7 +99,7 @@ public final class SeaweedServer: @unchecked Sendable {
         process.environment = environment
         process.currentDirectoryURL = directory
         let logPath = directory.appendingPathComponent("weed.log")
-        FileManager.default.createFile(atPath: logPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath.path, contents: nil)
         let log = try FileHandle(forWritingTo: logPath)
         process.standardOutput = log
         process.standardError = log

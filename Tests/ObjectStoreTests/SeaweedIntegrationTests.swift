@@ -109,7 +109,7 @@ import WeirTestSupport
         for index in stride(from: 0, to: size, by: 8) {
             withUnsafeBytes(of: generator.next()) { content.replaceSubrange(index..<(index + 8), with: $0) }
         }
-        FileManager.default.createFile(atPath: dir.path("big.parquet"), contents: Data(content))
+        _ = FileManager.default.createFile(atPath: dir.path("big.parquet"), contents: Data(content))
         let partMD5s = stride(from: 0, to: size, by: 8 << 20).map { Digest.md5(Array(content[$0..<min($0 + (8 << 20), size)])) }
         let expectedETag = Digest.md5(partMD5s.flatMap { $0 }).hexString + "-3"
 

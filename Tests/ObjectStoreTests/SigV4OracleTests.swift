@@ -67,7 +67,7 @@ final class OracleListener {
                              String(count), credentials.accessKeyId, credentials.secretAccessKey,
                              credentials.sessionToken ?? ""]
         errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("weir-sigv4-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errorPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath.path, contents: nil)
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: errorPath)
         try process.run()
