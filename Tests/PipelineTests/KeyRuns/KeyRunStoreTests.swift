@@ -72,6 +72,11 @@ struct KeyRunFixture {
         let two = try KeyRunFixture(dir: dir, clock: clock, owner: "two")
         var source = KeySource(seed: 5)
         let early = source.keys(100), mine = source.keys(50), contested = source.keys(3)
+        // Looked up in a store with no runs yet (generation 0), then committed by the other writer first.
+        let first = source.keys(2)
+        #expect(try one.seen(first).isEmpty)
+        try two.commit([first[0]], at: 900)
+        #expect(throws: DedupRace.self) { try one.commit(first, at: 901) }
         try two.commit(early, at: 1_000)
         #expect(try one.seen(early + mine + contested) == Set(early), "one sees two's committed keys")
         try two.commit(contested, at: 2_000)

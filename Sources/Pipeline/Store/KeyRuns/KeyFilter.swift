@@ -26,11 +26,6 @@ struct KeyProbe: Sendable {
 struct KeyFilter: Sendable {
     static let defaultBitsPerKey = 16
     static let wordsPerBlock = 8
-    private static let salts: [UInt64] = [
-        0x47B6_137B_4497_4D91, 0x8824_AD5B_A2B7_289D, 0x7054_95C7_2DF1_424B, 0x9EFC_4947_5C6B_FB31,
-        0x2C6F_A9E5_5A0B_2C6B, 0xC2B2_AE3D_27D4_EB4F, 0x1656_67B1_9E37_79F9, 0xD6E8_FEB8_6659_FD93,
-    ]
-
     private(set) var words: [UInt64]
     let blockCount: Int
 
@@ -52,9 +47,10 @@ struct KeyFilter: Sendable {
         Int(truncatingIfNeeded: probe.h1.multipliedFullWidth(by: UInt64(blockCount)).high) &* Self.wordsPerBlock
     }
 
+    /// The bit of word `i`: six bits of `h2` each (48 of its 64 bits for the eight words).
     @inline(__always)
     private static func bit(_ probe: KeyProbe, _ i: Int) -> UInt64 {
-        1 &<< ((probe.h2 &* salts[i]) >> 58)
+        1 &<< ((probe.h2 &>> UInt64(6 * i)) & 63)
     }
 
     mutating func insert(_ probe: KeyProbe) {

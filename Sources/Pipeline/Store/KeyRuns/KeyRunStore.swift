@@ -111,7 +111,7 @@ final class KeyRunStore: @unchecked Sendable {
     func seen(_ keys: [DedupKey], notBefore: Int64, db: SQLiteDatabase) throws -> Set<DedupKey> {
         let snap = try snapshot(db)
         let found = try Self.find(keys, in: snap.runs.filter { $0.record.maxAt >= notBefore }.map(\.run), notBefore: notBefore)
-        generations.record(keys.lazy.filter { !found.contains($0) }, generation: snap.generation)
+        generations.record(keys.lazy.filter { !found.contains($0) }, generation: snap.generation, notBefore: notBefore)
         return found
     }
 
@@ -119,13 +119,15 @@ final class KeyRunStore: @unchecked Sendable {
     /// are read front to back), then one sorted pass over each run's candidate blocks.
     static func find(_ keys: [DedupKey], in runs: [KeyRun], notBefore: Int64) throws -> Set<DedupKey> {
         guard !keys.isEmpty, !runs.isEmpty else { return [] }
-        let probes = keys.map(KeyProbe.init)
-        let order = probes.indices.sorted { probes[$0].h1 < probes[$1].h1 }
+        // (probe, position) pairs sorted in place: contiguous, so sorting millions (a large commit's check)
+        // does not chase indices around memory.
+        var ordered = keys.indices.map { (probe: KeyProbe(keys[$0]), position: $0) }
+        ordered.sort { $0.probe.h1 < $1.probe.h1 }
         var found = Set<DedupKey>()
         var candidates: [DedupKey] = []
         for run in runs {
             candidates.removeAll(keepingCapacity: true)
-            for i in order where run.mayContain(probes[i]) { candidates.append(keys[i]) }
+            for p in ordered where run.mayContain(p.probe) { candidates.append(keys[p.position]) }
             guard !candidates.isEmpty else { continue }
             candidates.sort()
             found.formUnion(try run.find(sortedCandidates: candidates, notBefore: notBefore))
@@ -172,7 +174,7 @@ final class KeyRunStore: @unchecked Sendable {
     ///   commit is not older than `notBefore`).
     func register(_ prepared: PreparedRun, notBefore: Int64, db: SQLiteDatabase) throws {
         let committedAt = prepared.at
-        let since = generations.take(prepared.keys)
+        let since = generations.take(prepared.keys, notBefore: notBefore)
         let snap = try snapshot(db)
         let newer = snap.runs.filter { $0.record.id > since && $0.record.maxAt >= notBefore }.map(\.run)
         let clashes = try Self.find(prepared.keys, in: newer, notBefore: notBefore)
