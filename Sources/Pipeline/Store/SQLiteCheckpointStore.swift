@@ -60,7 +60,8 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
             INSERT INTO offsets(topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
             """)
-        if storage == .keyRuns { merges.schedule() }
+        // Merges (and the orphan sweep) start with the first commit, not here: `weir checkpoint stats` and other
+        // short-lived commands open the store too, and would leave a merge half done when they exit.
     }
 
     /// The key run directory of the store at `storePath`: `checkpoint.sqlite` → `checkpoint.keys`.
