@@ -14,7 +14,7 @@ func staged(_ name: String, partition: String = "date=2025-10-30", rows: Int64 =
 
     func newStore() throws -> (SQLiteCheckpointStore, String) {
         let dir = Paths.tempDir("store")
-        return (try SQLiteCheckpointStore(path: dir + "/checkpoint.sqlite"), dir + "/checkpoint.sqlite")
+        return (try SQLiteCheckpointStore(path: dir + "/checkpoint.sqlite", keyBucketSeconds: 1_000), dir + "/checkpoint.sqlite")
     }
 
     func commit(_ offsets: [SourcePartition: OffsetAdvance], keys: [DedupKey] = [], files: [StagedFile] = [],
@@ -79,8 +79,10 @@ func staged(_ name: String, partition: String = "date=2025-10-30", rows: Int64 =
         let many = (100..<1_300).map(key)
         _ = try s.commit(commit([:], keys: many, at: 3_000))
         #expect(try s.seenKeys(many + [key(99)], notBefore: 0) == Set(many))
-        #expect(try s.pruneKeys(olderThan: 2_001, limit: 1) == 1)
-        #expect(try s.pruneKeys(olderThan: 2_001, limit: 10) == 2)
+        // Key runs expire whole: both runs older than the cut-off (3 keys) go in one call, whatever the limit.
+        // (Buckets of 1,000 s: each commit has its own, so no background merge joins the runs.)
+        #expect(try s.pruneKeys(olderThan: 2_001, limit: 1) == 3)
+        #expect(try s.pruneKeys(olderThan: 2_001, limit: 10) == 0)
         #expect(try s.seenKeys([key(1), key(2), key(3)], notBefore: 0).isEmpty)
         #expect(try s.stats().keyCount == Int64(many.count))
         // A pruned key can be committed again.
@@ -175,5 +177,27 @@ func staged(_ name: String, partition: String = "date=2025-10-30", rows: Int64 =
         try other.execute("ROLLBACK")
         try await writing.value
         #expect(store.answers(timeoutMs: 200), "does not answer after the lock was released")
+    }
+
+    /// A store whose keys are in the `dedup_keys` table (written by an older Weir) keeps finding them after the
+    /// upgrade to key runs, prunes them by the limit, and writes new keys to runs only.
+    @Test func keysOfTheOldTableAreStillSeenUntilPruned() throws {
+        let (old, path) = try newStore()
+        _ = old
+        let table = try SQLiteCheckpointStore(path: path, storage: .table)
+        _ = try table.commit(commit([:], keys: [key(1), key(2)], at: 1_000))
+        _ = try table.commit(commit([:], keys: [key(3)], at: 2_000))
+        let s = try SQLiteCheckpointStore(path: path)
+        #expect(try s.seenKeys([key(1), key(3), key(4)], notBefore: 0) == [key(1), key(3)])
+        #expect(try s.seenKeys([key(1), key(3)], notBefore: 1_001) == [key(3)])
+        _ = try s.commit(commit([:], keys: [key(4)], at: 3_000))
+        #expect(try s.seenKeys([key(1), key(3), key(4)], notBefore: 0) == [key(1), key(3), key(4)])
+        #expect(try table.seenKeys([key(4)], notBefore: 0).isEmpty, "new keys are not written to the table")
+        let stats = try s.stats()
+        #expect(stats.keyCount == 4 && stats.oldestKeyAt == 1_000 && stats.newestKeyAt == 3_000)
+        #expect(try s.pruneKeys(olderThan: 2_500, limit: 2) == 2)
+        #expect(try s.pruneKeys(olderThan: 2_500, limit: 2) == 1)
+        #expect(try s.seenKeys([key(1), key(2), key(3), key(4)], notBefore: 0) == [key(4)])
+        #expect(try s.stats().keyCount == 1)
     }
 }

@@ -106,7 +106,9 @@ public protocol CheckpointStore: Sendable {
     /// Records DLQ scan marks for a source partition outside a commit (the lake's genesis marks), keeping the
     /// lower offset where one is already stored, so concurrent first starts agree on the earliest.
     func recordDeadLetterMarks(_ marks: [DeadLetterMark], for partition: SourcePartition) throws
-    /// Deletes up to `limit` dedup keys older than `olderThan` (unix seconds). Returns how many were deleted.
+    /// Deletes dedup keys older than `olderThan` (unix seconds), up to `limit` per call where the layout deletes
+    /// key by key (a layout that expires whole runs of keys may remove more at once). Returns how many were
+    /// deleted; callers repeat while it returns at least `limit`.
     func pruneKeys(olderThan: Int64, limit: Int) throws -> Int
     /// Running totals for `_weir/metrics.txt`.
     func totals() throws -> [String: Int64]

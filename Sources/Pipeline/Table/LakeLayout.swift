@@ -7,6 +7,7 @@ import Foundation
 ///   date=YYYY-MM-DD/part-….parquet     visible lake files (Hive partitions; optional /hour=HH)
 ///   _dlq/date=YYYY-MM-DD/dlq-….jsonl   dead-letter files when there is no Kafka DLQ topic
 ///   _weir/checkpoint.sqlite            the checkpoint store
+///   _weir/checkpoint.keys/             its dedup key runs
 ///   _weir/staging/<instance>/          files being written; never matched by `**/*.parquet`
 ///   _weir/metrics.txt                  running totals, rewritten atomically at each commit
 /// ```

@@ -50,9 +50,12 @@ extension SQLiteCheckpointStore {
                     INSERT INTO dedup_keys(key, seen_at) VALUES (?, ?)
                     ON CONFLICT(key) DO UPDATE SET seen_at = max(dedup_keys.seen_at, excluded.seen_at)
                     """)
+                // Restored keys keep their own first-seen times, so they go to the `dedup_keys` table (read until
+                // pruning empties it) rather than into a key run, whose entries carry their commit's time.
                 for (key, seenAt) in batch.keys.sorted(by: { $0.key < $1.key }) {
                     try insertKey.run([.blob(key.bytes), .int(seenAt)])
                 }
+                if !batch.keys.isEmpty { legacyKeys = true }
                 guard !batch.files.isEmpty else { return }
                 try db.prepare("INSERT INTO commits(committed_at, owner) VALUES (strftime('%s', 'now'), 'rebuild')").run()
                 let commitID = SQLiteCheckpointSchema.lastInsertRowID(db)

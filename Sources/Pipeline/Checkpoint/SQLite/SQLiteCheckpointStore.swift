@@ -1,11 +1,23 @@
 import Foundation
 
-/// The default checkpoint store: one SQLite database in the lake's state directory (`_weir/checkpoint.sqlite`).
+/// Where a `SQLiteCheckpointStore` keeps its dedup keys.
+public enum DedupKeyStorage: Sendable {
+    /// Time-bucketed immutable key runs beside the database (`<store>.keys/`), listed in its `key_runs` table:
+    /// lookup and commit costs that barely grow with the keys stored, expiry by deleting whole runs. The default.
+    case keyRuns
+    /// One `dedup_keys` table row per key (the layout before key runs): every commit's random keys dirty pages
+    /// all over a B-tree that grows with the keys stored. Kept for comparison benchmarks.
+    case table
+}
+
+/// The default checkpoint store: one SQLite database in the lake's state directory (`_weir/checkpoint.sqlite`),
+/// and its dedup key runs in `_weir/checkpoint.keys/` (`KeyRunStore`).
 ///
 /// WAL mode with `synchronous=FULL`: a commit returns only once it is durable, and readers (`weir checkpoint
 /// stats`, other instances) never block the writer. Several processes on one host may share it; SQLite
-/// serializes their transactions. Dedup keys are looked up in batches of up to 500 per statement and inserted
-/// with one prepared statement inside the commit transaction, never a connection per event.
+/// serializes their transactions. A commit's dedup keys are written as one sorted run file before its
+/// transaction and listed in the manifest inside it, with the offsets and files. Keys stored by an older Weir in
+/// the `dedup_keys` table are still looked up until pruning has removed them.
 public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     let lock = NSLock()
     let db: SQLiteDatabase
@@ -20,30 +32,55 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     private var probeDB: SQLiteDatabase?
     /// Since when this process has been inside a store operation (`locked`), nil when it is not.
     private let busySince = Guarded<ContinuousClock.Instant?>(nil)
-    private var lookupStatements: [Int: SQLiteStatement] = [:]
-    private let insertKey: SQLiteStatement
     let selectOffset: SQLiteStatement
+    private let storage: DedupKeyStorage
+    private var legacy: LegacyDedupTable
+    /// True while the `dedup_keys` table holds keys (always with `.table`).
+    var legacyKeys: Bool
+    private let keyRuns: KeyRunStore
+    private let merges: KeyRunMergeWorker
     private let upsertOffset: SQLiteStatement
 
     /// Opens or creates the store at `path` (its directory must exist).
-    /// - Throws: `StoreError` when SQLite cannot open or migrate the file.
-    public init(path: String) throws {
+    /// - Parameters:
+    ///   - storage: the dedup key layout (default `.keyRuns`).
+    ///   - keyBucketSeconds: the time bucket of key runs (default one day): runs merge only within a bucket, and
+    ///     a run's file is deleted once its newest key has expired, so expired keys take disk space for up to
+    ///     one bucket (lookups ignore them: each key keeps its commit time).
+    /// - Throws: `StoreError` when SQLite cannot open or migrate the file, or the key run directory cannot be created.
+    public init(path: String, storage: DedupKeyStorage = .keyRuns, keyBucketSeconds: Int64 = 86_400) throws {
         self.path = path
+        self.storage = storage
         db = try SQLiteDatabase(path: path)
         try SQLiteCheckpointSchema.migrate(db)
+        try KeyRunManifest.migrate(db)
         readDB = try SQLiteDatabase(path: path, cacheKiB: 16_384)
-        // An expired key (older than the commit's TTL cut-off, not yet pruned) is re-stamped and counts as inserted.
-        insertKey = try db.prepare("""
-            INSERT INTO dedup_keys(key, seen_at) VALUES (?, ?)
-            ON CONFLICT(key) DO UPDATE SET seen_at = excluded.seen_at WHERE dedup_keys.seen_at < ?
-            """)
+        legacy = LegacyDedupTable(readDB: readDB)
+        legacyKeys = storage == .table ? true : !(try LegacyDedupTable.isEmpty(db))
+        let owner = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
+        keyRuns = try KeyRunStore(directory: Self.keyRunDirectory(storePath: path), owner: owner,
+                                  buckets: KeyBuckets(width: keyBucketSeconds))
+        merges = KeyRunMergeWorker(store: keyRuns, databasePath: path)
         selectOffset = try db.prepare("SELECT next_offset FROM offsets WHERE topic = ? AND partition = ?")
         upsertOffset = try db.prepare("""
             INSERT INTO offsets(topic, partition, next_offset, updated_at, last_timestamp_ms, last_value_hash) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at,
                 last_timestamp_ms = excluded.last_timestamp_ms, last_value_hash = excluded.last_value_hash
             """)
+        // Merges (and the orphan sweep) start with the first commit, not here: `weir checkpoint stats` and other
+        // short-lived commands open the store too, and would leave a merge half done when they exit.
     }
+
+    /// The key run directory of the store at `storePath`: `checkpoint.sqlite` → `checkpoint.keys`.
+    public static func keyRunDirectory(storePath: String) -> String {
+        (storePath as NSString).deletingPathExtension + ".keys"
+    }
+
+    /// Waits until the background merges of key runs scheduled so far have finished (benchmarks, tests).
+    public func waitForKeyRunMerges() { merges.wait() }
+
+    /// Bytes of key run files written by background merges since this store was opened.
+    public var keyRunMergeBytes: Int64 { merges.mergedBytes }
 
     func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
@@ -69,30 +106,25 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     public func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey> {
         readLock.lock()
         defer { readLock.unlock() }
-        var seen = Set<DedupKey>()
-        var start = 0
-        while start < keys.count {
-            let chunk = keys[start..<min(start + 500, keys.count)]
-            let statement = try lookupStatement(count: chunk.count)
-            var values: [SQLiteStatement.Value] = chunk.map { .blob($0.bytes) }
-            values.append(.int(notBefore))
-            try statement.query(values) { row in
-                if let key = DedupKey(bytes: row.blob(0)) { seen.insert(key) }
-            }
-            start += chunk.count
-        }
+        var seen = storage == .keyRuns ? try keyRuns.seen(keys, notBefore: notBefore, db: readDB) : []
+        if legacyKeys { seen.formUnion(try legacy.seen(keys, notBefore: notBefore)) }
         return seen
     }
 
-    private func lookupStatement(count: Int) throws -> SQLiteStatement {
-        if let s = lookupStatements[count] { return s }
-        let placeholders = Array(repeating: "?", count: count).joined(separator: ",")
-        let s = try readDB.prepare("SELECT key FROM dedup_keys WHERE key IN (\(placeholders)) AND seen_at >= ?")
-        lookupStatements[count] = s
-        return s
+    public func commit(_ commit: CheckpointCommit) throws -> Int64 {
+        // The run file is written and fsynced before the transaction, outside the lock; deleted if it fails.
+        let run = storage == .keyRuns ? try keyRuns.prepare(commit.dedupKeys, at: commit.committedAt) : nil
+        do {
+            let id = try commitTransaction(commit, run: run)
+            if run != nil { merges.schedule() }
+            return id
+        } catch {
+            if let run { keyRuns.discard(run) }
+            throw error
+        }
     }
 
-    public func commit(_ commit: CheckpointCommit) throws -> Int64 {
+    private func commitTransaction(_ commit: CheckpointCommit, run: KeyRunStore.PreparedRun?) throws -> Int64 {
         try locked {
             try db.transaction {
                 for (partition, advance) in commit.offsets.sorted(by: { $0.key < $1.key }) {
@@ -107,14 +139,10 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
                                           fingerprint.map { .int(Int64(bitPattern: $0.valueHash)) } ?? .null])
                 }
                 try moveTablePointers(commit.tablePointers, at: commit.committedAt)
-                var conflicting = Set<DedupKey>()
-                // Sorted inserts walk the key B-tree in order: far fewer page visits than random order.
-                for key in commit.dedupKeys.sorted()
-                where try insertKey.run([.blob(key.bytes), .int(commit.committedAt), .int(commit.dedupNotBefore)]) == 0 {
-                    conflicting.insert(key)
-                }
-                if !conflicting.isEmpty {
-                    throw DedupRace(expected: commit.dedupKeys.count, conflicting: conflicting)
+                if let run {
+                    try keyRuns.register(run, notBefore: commit.dedupNotBefore, db: db)
+                } else if storage == .table {
+                    try LegacyDedupTable.insert(commit.dedupKeys, at: commit.committedAt, notBefore: commit.dedupNotBefore, db: db)
                 }
                 try db.prepare("INSERT INTO commits(committed_at, owner) VALUES (?, ?)").run([.int(commit.committedAt), .text(commit.owner)])
                 let commitID = Int64(sqlite3LastInsertRowID())
@@ -223,11 +251,19 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         }
     }
 
+    /// Drops expired dedup keys. Key runs go whole (every run whose newest commit is older than `olderThan`,
+    /// however many keys: `limit` does not apply to them); keys of the `dedup_keys` table go up to `limit` per call.
+    /// Returns how many keys were removed.
     public func pruneKeys(olderThan: Int64, limit: Int) throws -> Int {
         try locked {
-            try db.prepare("""
-                DELETE FROM dedup_keys WHERE key IN (SELECT key FROM dedup_keys WHERE seen_at < ? ORDER BY seen_at LIMIT ?)
-                """).run([.int(olderThan), .int(Int64(limit))])
+            var removed = storage == .keyRuns ? Int(try keyRuns.expire(olderThan: olderThan, db: db)) : 0
+            if legacyKeys {
+                removed += try LegacyDedupTable.prune(olderThan: olderThan, limit: limit, db: db)
+                if storage == .keyRuns, try LegacyDedupTable.isEmpty(db) {
+                    readLock.withLock { legacyKeys = false }
+                }
+            }
+            return removed
         }
     }
 
@@ -242,18 +278,15 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     public func stats() throws -> CheckpointStats {
         let totals = try totals()
         return try locked {
-            var count: Int64 = 0
-            var oldest: Int64?, newest: Int64?
-            try db.prepare("SELECT count(*), min(seen_at), max(seen_at) FROM dedup_keys").query { r in
-                count = r.int(0)
-                oldest = r.isNull(1) ? nil : r.int(1)
-                newest = r.isNull(2) ? nil : r.int(2)
-            }
+            let table = try LegacyDedupTable.stats(db)
+            let runs = try keyRuns.stats(db)
             var partitions: [SourcePartition: Int64] = [:]
             try db.prepare("SELECT topic, partition, next_offset FROM offsets").query { r in
                 partitions[SourcePartition(topic: r.text(0), partition: Int32(r.int(1)))] = r.int(2)
             }
-            return CheckpointStats(keyCount: count, databaseBytes: databaseBytes(), oldestKeyAt: oldest, newestKeyAt: newest,
+            return CheckpointStats(keyCount: table.count + runs.keys, databaseBytes: databaseBytes(),
+                                   oldestKeyAt: [table.oldest, runs.oldest].compactMap { $0 }.min(),
+                                   newestKeyAt: [table.newest, runs.newest].compactMap { $0 }.max(),
                                    partitions: partitions, totals: totals)
         }
     }
@@ -285,12 +318,14 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         }
     }
 
-    /// Size of the database and its WAL on disk, in bytes; cheap (no query), for the size gauge.
+    /// Size of the database, its WAL and its key run files on disk, in bytes; cheap (no query), for the size gauge.
     public func databaseBytes() -> Int64 {
         var bytes: Int64 = 0
-        for suffix in ["", "-wal"] {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)??.int64Value
-            bytes += size ?? 0
+        let fm = FileManager.default
+        func size(_ p: String) -> Int64 { ((try? fm.attributesOfItem(atPath: p)[.size] as? NSNumber)??.int64Value) ?? 0 }
+        for suffix in ["", "-wal"] { bytes += size(path + suffix) }
+        for name in (try? fm.contentsOfDirectory(atPath: keyRuns.directory)) ?? [] where name.hasSuffix(".keys") {
+            bytes += size(keyRuns.directory + "/" + name)
         }
         return bytes
     }
