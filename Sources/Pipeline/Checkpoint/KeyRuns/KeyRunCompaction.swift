@@ -44,7 +44,7 @@ extension KeyRunStore {
             try KeyRunFiles.syncDirectory(directory)
         } catch {
             unlink(output)
-            try? db.prepare("UPDATE key_runs SET claimed_until = 0 WHERE id = ?").run([.int(inputs[0].id)])
+            _ = try? db.prepare("UPDATE key_runs SET claimed_until = 0 WHERE id = ?").run([.int(inputs[0].id)])
             throw StoreError(message: "merging dedup key runs into \(output): \(error)", isRetriable: false)
         }
         let merged = KeyRunRecord(

@@ -36,7 +36,7 @@ extension SQLiteCheckpointStore {
     }
 
     public func setMetaValue(_ name: String, _ value: String) throws {
-        try locked {
+        _ = try locked {
             try db.prepare("""
                 INSERT INTO store_meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value
                 """).run([.text(name), .text(value)])
