@@ -47,7 +47,9 @@ private final class ReportBox: @unchecked Sendable {
 @Suite struct DrainedCommitTests {
     @Test(arguments: [true, false])
     func commitsWhenTheSourceIsDrained(reportsDrained: Bool) async throws {
-        let h = try Harness("drained-\(reportsDrained)") { $0.maxPollRecords = 100 }
+        // A flush interval far longer than the test: on a starved machine processing 300 records once outlasted a short
+        // one, and the first commit was an interval flush instead of the drained one this test is about.
+        let h = try Harness("drained-\(reportsDrained)") { $0.maxPollRecords = 100; $0.flushInterval = .seconds(3_600) }
         let values: [[UInt8]?] = (0..<300).map { i in
             Array(#"{"event_id":"d\#(i)","ts":"2025-10-28T11:30:48Z","usuario_id":\#(i),"accion":"view","monto":1.5}"#.utf8)
         }

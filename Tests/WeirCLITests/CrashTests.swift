@@ -63,9 +63,18 @@ import Testing
     }
 }
 
-/// Reads a whole DLQ topic and returns the source coordinates (`partition/offset`) of its records.
+/// Reads a whole DLQ topic, from each partition's low to its high watermark.
 enum DeadLetterTopic {
+    /// The source coordinates (`partition/offset`) of its records.
     static func read(bootstrap: String, topic: String) async throws -> [String] {
+        try await records(bootstrap: bootstrap, topic: topic).map { record in
+            let headers = headerText(record)
+            return "\(headers["weir.source.partition"] ?? "?")/\(headers["weir.source.offset"] ?? "?")"
+        }
+    }
+
+    /// Its records (safety net: 60 s).
+    static func records(bootstrap: String, topic: String) async throws -> [KafkaRecord] {
         let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: bootstrap))
         let partitions = try await producer.partitionCount(topic: topic, timeout: .seconds(10))
         var start: [TopicPartition: Int64] = [:]
@@ -78,16 +87,17 @@ enum DeadLetterTopic {
         await producer.close()
         let consumer = try KafkaConsumer(config: KafkaConsumerConfig(bootstrapServers: bootstrap, groupId: "dlq-reader-\(UUID())"))
         try await consumer.assign(start)
-        var coordinates: [String] = []
+        var out: [KafkaRecord] = []
         let deadline = ContinuousClock.now + .seconds(60)
-        while coordinates.count < remaining && ContinuousClock.now < deadline {
-            for record in try await consumer.poll(maxRecords: 5_000, timeout: .milliseconds(500)) {
-                let headers = Dictionary(record.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) },
-                                         uniquingKeysWith: { a, _ in a })
-                coordinates.append("\(headers["weir.source.partition"] ?? "?")/\(headers["weir.source.offset"] ?? "?")")
-            }
+        while out.count < remaining && ContinuousClock.now < deadline {
+            out.append(contentsOf: try await consumer.poll(maxRecords: 5_000, timeout: .milliseconds(500)))
         }
         await consumer.close()
-        return coordinates
+        return out
+    }
+
+    /// A record's headers as text (the first value of a repeated key).
+    static func headerText(_ record: KafkaRecord) -> [String: String] {
+        Dictionary(record.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
     }
 }

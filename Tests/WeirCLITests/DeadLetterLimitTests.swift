@@ -103,31 +103,11 @@ struct DeadLetterRecords {
     var source: String { "\(headers["weir.source.partition"] ?? "?")/\(headers["weir.source.offset"] ?? "?")" }
 
     static func read(bootstrap: String, topic: String) async throws -> [DeadLetterRecords] {
-        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: bootstrap))
-        let partitions = try await producer.partitionCount(topic: topic, timeout: .seconds(10))
-        var start: [TopicPartition: Int64] = [:]
-        var remaining = 0
-        for p in 0..<Int32(partitions) {
-            let (low, high) = try await producer.watermarks(TopicPartition(topic: topic, partition: p), timeout: .seconds(10))
-            start[TopicPartition(topic: topic, partition: p)] = low
-            remaining += Int(high - low)
+        try await DeadLetterTopic.records(bootstrap: bootstrap, topic: topic).map { record in
+            let value = record.value ?? []
+            let envelope = (try? JSONSerialization.jsonObject(with: Data(value))) as? [String: Any] ?? [:]
+            let size = value.count + (record.key?.count ?? 0) + record.headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) }
+            return DeadLetterRecords(size: size, headers: DeadLetterTopic.headerText(record), envelope: envelope)
         }
-        await producer.close()
-        let consumer = try KafkaConsumer(config: KafkaConsumerConfig(bootstrapServers: bootstrap, groupId: "dlq-reader-\(UUID())"))
-        try await consumer.assign(start)
-        var out: [DeadLetterRecords] = []
-        let deadline = ContinuousClock.now + .seconds(60)
-        while out.count < remaining && ContinuousClock.now < deadline {
-            for record in try await consumer.poll(maxRecords: 1_000, timeout: .milliseconds(500)) {
-                let headers = Dictionary(record.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) },
-                                         uniquingKeysWith: { a, _ in a })
-                let value = record.value ?? []
-                let envelope = (try? JSONSerialization.jsonObject(with: Data(value))) as? [String: Any] ?? [:]
-                let size = value.count + (record.key?.count ?? 0) + record.headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) }
-                out.append(DeadLetterRecords(size: size, headers: headers, envelope: envelope))
-            }
-        }
-        await consumer.close()
-        return out
     }
 }
