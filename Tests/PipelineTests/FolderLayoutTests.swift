@@ -5,7 +5,7 @@ import Testing
 /// folder and of folders listed before it, never after, so no two folders import each other.
 @Suite struct FolderLayoutTests {
     /// The folders in dependency order, as the architecture map lists them.
-    static let order = ["Common", "Time", "Dedup", "Source", "Storage", "Checkpoint", "Table", "Config", "DeadLetter",
+    static let order = ["Common", "Wrappers", "Time", "Dedup", "Source", "Storage", "Checkpoint", "Table", "Config", "DeadLetter",
                         "Evaluation", "Batch", "RunLoop", "Compaction", "Inspection", "Recovery"]
 
     static let pipeline = Paths.repoRoot.appendingPathComponent("Sources/Pipeline").path
