@@ -93,6 +93,17 @@ import Testing
         #expect(later.accepted(count: 0, assigned: false, at: at(100)) == .none, "once assigned, a revocation is no failure")
     }
 
+    @Test func theTimeoutAndTheIdleWindowCountFromTheStart() {
+        var m = machine(untilIdle: .seconds(5), assignmentTimeout: .seconds(30))
+        m.started(at: at(20))  // after recovery and the source's start
+        #expect(m.accepted(count: 0, assigned: false, at: at(50)) == .none)
+        #expect(m.accepted(count: 0, assigned: false, at: at(51)) == .failNoAssignment(within: .seconds(30)))
+        var idle = machine(untilIdle: .seconds(5))
+        idle.started(at: at(20))
+        #expect(idle.iterationEnded(committedRecords: 0, sourceQuiet: true, at: at(24.9)) == .poll)
+        #expect(idle.iterationEnded(committedRecords: 0, sourceQuiet: true, at: at(25)) == .checkGroupProgress)
+    }
+
     @Test func stopsAtTheRecordLimitAndOnRequest() {
         var m = machine(stopAfterRecords: 50)
         #expect(m.nextIteration(stopRequested: false) == .poll)

@@ -21,7 +21,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private let prefetcher: PollPrefetcher
     private let inFlight = CommitSlot()
     private var tracker = PartitionTracker()
-    /// The loop's decisions; rebuilt by `run()`.
+    /// The loop's decisions.
     private var machine: RunLoopStateMachine
     private let clock = ContinuousClock()
     private var stopRequested = false
@@ -52,8 +52,12 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         self.options = options
         self.observer = observer
         self.logger = logger
-        machine = RunLoopStateMachine(policy: policy, untilIdle: nil, assignmentTimeout: nil, stopAfterRecords: nil,
-                                      now: clock.now)
+        let now = clock.now  // the run restarts both counts (`RunLoopStateMachine.started`)
+        let idle = options.untilIdle.map {
+            IdleExit(window: $0, othersLimit: options.unreadElsewhereLimit, confirmation: options.idleConfirmation, now: now)
+        }
+        machine = RunLoopStateMachine(policy: policy, untilIdle: idle, assignmentTimeout: options.assignmentTimeout,
+                                      stopAfterRecords: options.stopAfterRecords, now: now)
         unreadElsewhere = UnreadElsewhereCheck(source: source, store: store, logger: logger)
         deadLetterRecovery = DeadLetterRecovery(store: store, deadLetters: deadLetters)
         continuity = SourceContinuityCheck(topic: config.topic, source: source, store: store, logger: logger)
@@ -73,11 +77,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         }
         let store = self.store
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
-        let idle = options.untilIdle.map {
-            IdleExit(window: $0, othersLimit: options.unreadElsewhereLimit, confirmation: options.idleConfirmation, now: clock.now)
-        }
-        machine = RunLoopStateMachine(policy: policy, untilIdle: idle, assignmentTimeout: options.assignmentTimeout,
-                                      stopAfterRecords: options.stopAfterRecords, now: clock.now)
+        machine.started(at: clock.now)
         loop: while machine.nextIteration(stopRequested: stopRequested || Task.isShuttingDownGracefully || Task.isCancelled) == .poll {
             let poll = try await prefetcher.next()
             if case .handleAssignment(let settleCommitFirst) = machine.polled(generation: poll.assignmentGeneration) {

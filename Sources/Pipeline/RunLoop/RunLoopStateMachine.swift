@@ -79,7 +79,7 @@ struct RunLoopStateMachine: Sendable {
     /// Whether a commit handed off by a flush has not been settled yet.
     private(set) var commitInFlight = false
     private var idle: IdleExit?
-    private let startedAt: Instant
+    private var startedAt: Instant
     private let assignmentTimeout: Duration?
     private let stopAfterRecords: Int?
     private var everAssigned = false
@@ -90,6 +90,13 @@ struct RunLoopStateMachine: Sendable {
         self.assignmentTimeout = assignmentTimeout
         self.stopAfterRecords = stopAfterRecords
         startedAt = now
+    }
+
+    /// The run starts (after recovery and the source's start): the assignment timeout and the idle window count
+    /// from `now`.
+    mutating func started(at now: Instant) {
+        startedAt = now
+        idle?.activity(at: now)
     }
 
     /// Before each poll. `stopRequested`: a stop request, a graceful shutdown or cancellation.
