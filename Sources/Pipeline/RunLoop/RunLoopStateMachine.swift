@@ -5,9 +5,10 @@
 /// each event returns the action the runner takes next. Every event takes the current instant from the caller,
 /// so the machine never reads a clock and is tested with made-up instants (`RunLoopStateMachineTests`).
 ///
-/// One iteration, in order: `nextIteration` → `polled` (a new assignment generation ends the iteration after
-/// `assignmentHandled`) → `accepted` → `flushDecision` (a waited flush reports back with `waitedFlushEnded`) →
-/// `iterationEnded` (with `.checkGroupProgress`: `groupProgress`, then a waited `idle` flush).
+/// Once, when the run starts: `started`. One iteration, in order: `nextIteration` → `polled` (a new assignment
+/// generation ends the iteration after `assignmentHandled`) → `accepted` → `flushDecision` (a waited flush reports
+/// back with `waitedFlushEnded`) → `iterationEnded` (with `.checkGroupProgress`: `groupProgress`, then a waited
+/// `idle` flush). A flush that starts a commit reports `commitStarted`; applying its outcome, `commitSettled`.
 struct RunLoopStateMachine: Sendable {
     typealias Instant = ContinuousClock.Instant
 
