@@ -154,12 +154,3 @@ struct DeadLetterTally: Sendable {
     let truncated: Int
     let toFile: Int
 }
-
-/// A thread-safe boolean, set by the commit task when it ends and read by the run loop.
-final class AtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _value = true
-
-    var value: Bool { lock.withLock { _value } }
-    func set(_ value: Bool) { lock.withLock { _value = value } }
-}

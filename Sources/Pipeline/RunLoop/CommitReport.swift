@@ -1,3 +1,5 @@
+import Logging
+
 /// What one commit made durable; handed to observers (progress output, metrics).
 public struct CommitReport: Sendable {
     public let commitID: Int64
@@ -58,5 +60,20 @@ public struct PipelineObserver: Sendable {
         self.batchProcessed = batchProcessed
         self.committed = committed
         self.rebalanced = rebalanced
+    }
+}
+
+extension CommitReport {
+    /// The fields of the `committed` log line.
+    var logMetadata: Logger.Metadata {
+        [
+            "commit_id": "\(commitID)", "trigger": "\(trigger)", "records": "\(counts.total)",
+            "landed": "\(counts.valid)", "duplicates": "\(counts.duplicates)",
+            "dlq": "\(counts.invalid)", "files": "\(files.count)",
+            "duration_ms": "\(Int(duration.seconds * 1000))",
+            "dlq_ms": "\(Int(phases.deadLetters.seconds * 1000))",
+            "files_ms": "\(Int(phases.files.seconds * 1000))",
+            "store_ms": "\(Int(phases.store.seconds * 1000))",
+        ]
     }
 }

@@ -8,35 +8,6 @@ import ServiceLifecycle
 /// offsets durable in one step (see `LakeCommitter`); DLQ records are delivered before that step; Kafka's group
 /// offsets are committed only after it. A rebalance or a refused commit drops all uncommitted work and rewinds.
 public final class PipelineRunner: Service, @unchecked Sendable {
-    public struct Options: Sendable {
-        /// Exit after this long without records, having committed everything, once no partition of the topic is
-        /// left unread (`--until-idle`; see `IdleExit`). nil: run forever.
-        public var untilIdle: Duration?
-        /// Exit after this many records have been committed (tests, demo). nil: no limit.
-        public var stopAfterRecords: Int?
-        /// Fail when no partition has been assigned this long after start (unreachable brokers, missing topic).
-        /// nil: wait forever.
-        public var assignmentTimeout: Duration?
-        /// How many store transactions a commit tries when instances sharing the lake land some of its dedup keys
-        /// first (`DedupRace`): each retry drops just those rows. Past it the commit is refused and its batch read
-        /// again. Default 3.
-        public var dedupRaceAttempts = 3
-        /// With `untilIdle`: how long partitions held by other members with unread records keep an idle run going
-        /// when no rebalance hands them over (`IdleExit.othersLimit`). nil: until they are read.
-        public var unreadElsewhereLimit: Duration?
-        /// With `untilIdle`: how long the exit condition must keep holding (`IdleExit.confirmation`; for a consumer
-        /// group, longer than the heartbeat interval, so a rebalance already under way is seen). Default zero.
-        public var idleConfirmation: Duration
-        public init(untilIdle: Duration? = nil, stopAfterRecords: Int? = nil, assignmentTimeout: Duration? = nil,
-                    unreadElsewhereLimit: Duration? = nil, idleConfirmation: Duration = .zero) {
-            self.assignmentTimeout = assignmentTimeout
-            self.unreadElsewhereLimit = unreadElsewhereLimit
-            self.idleConfirmation = idleConfirmation
-            self.untilIdle = untilIdle
-            self.stopAfterRecords = stopAfterRecords
-        }
-    }
-
     private let config: PipelineConfig
     private let source: RecordSource
     private let store: CheckpointStore
@@ -48,10 +19,11 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private let observer: PipelineObserver
     private let logger: Logger
     private let prefetcher: PollPrefetcher
-    private var inFlight: Task<CommitOutcome, Error>?
-    private let inFlightDone = AtomicFlag()
+    private let inFlight = CommitSlot()
     private var tracker = PartitionTracker()
-    private var generation = -1
+    /// The loop's decisions.
+    private var machine: RunLoopStateMachine
+    private let clock = ContinuousClock()
     private var stopRequested = false
     /// Totals of this process's committed work.
     public private(set) var committedCounts = BatchCounts()
@@ -63,10 +35,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     /// at assignment: they were never read, so they are in neither the lake nor the DLQ.
     public var recordsLostToRetention: Int64 { continuity.recordsLostToRetention }
     private let continuity: SourceContinuityCheck
-    /// The offset advances of the commit in flight, remembered as verified positions once it is durable.
-    private var inFlightAdvances: [SourcePartition: OffsetAdvance] = [:]
-    /// The unread partitions of other members last logged by `partitionsUnreadElsewhere`.
-    private var reportedUnread = Set<SourcePartition>()
+    private let unreadElsewhere: UnreadElsewhereCheck
+    private let deadLetterRecovery: DeadLetterRecovery
 
     public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: TableCommit,
                 deadLetters: DeadLetterSink, evaluator: RecordEvaluator, options: Options = Options(),
@@ -82,6 +52,14 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         self.options = options
         self.observer = observer
         self.logger = logger
+        let now = clock.now  // the run restarts both counts (`RunLoopStateMachine.started`)
+        let idle = options.untilIdle.map {
+            IdleExit(window: $0, othersLimit: options.unreadElsewhereLimit, confirmation: options.idleConfirmation, now: now)
+        }
+        machine = RunLoopStateMachine(policy: policy, untilIdle: idle, assignmentTimeout: options.assignmentTimeout,
+                                      stopAfterRecords: options.stopAfterRecords, now: now)
+        unreadElsewhere = UnreadElsewhereCheck(source: source, store: store, logger: logger)
+        deadLetterRecovery = DeadLetterRecovery(store: store, deadLetters: deadLetters)
         continuity = SourceContinuityCheck(topic: config.topic, source: source, store: store, logger: logger)
     }
 
@@ -99,74 +77,47 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         }
         let store = self.store
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
-        var idle = options.untilIdle.map {
-            IdleExit(window: $0, othersLimit: options.unreadElsewhereLimit, confirmation: options.idleConfirmation, now: .now)
-        }
-        let startedAt = ContinuousClock.now
-        var everAssigned = false
-        while !stopRequested && !Task.isShuttingDownGracefully && !Task.isCancelled {
+        machine.started(at: clock.now)
+        loop: while machine.nextIteration(stopRequested: stopRequested || Task.isShuttingDownGracefully || Task.isCancelled) == .poll {
             let poll = try await prefetcher.next()
-            if poll.assignmentGeneration != generation {
-                // Records of a poll that spans a rebalance may predate it: drop them all and rewind.
-                try await handleAssignment(poll)
-                idle?.activity(at: .now)
+            if case .handleAssignment(let settleCommitFirst) = machine.polled(generation: poll.assignmentGeneration) {
+                try await handleAssignment(poll, settleCommitFirst: settleCommitFirst)
+                machine.assignmentHandled(at: clock.now)
                 continue
             }
             prefetcher.prefetch()
             let records = tracker.accepted(poll.records)
-            if tracker.assigned.isEmpty {
-                idle?.activity(at: .now)  // idle time counts only while partitions are assigned
-                if !everAssigned, let timeout = options.assignmentTimeout, ContinuousClock.now - startedAt > timeout {
-                    throw PipelineError(message: "no partition of \(config.topic) was assigned within \(timeout): check that the "
-                        + "brokers are reachable and the topic exists")
-                }
-            } else {
-                everAssigned = true
+            switch machine.accepted(count: records.count, assigned: !tracker.assigned.isEmpty, at: clock.now) {
+            case .failNoAssignment(let timeout):
+                throw PipelineError(message: "no partition of \(config.topic) was assigned within \(timeout): check that the "
+                    + "brokers are reachable and the topic exists")
+            case .process: try process(records)
+            case .none: break
             }
-            if !records.isEmpty {
-                if firstPollAt == nil { firstPollAt = .now }
-                idle?.activity(at: .now)
-                let started = ContinuousClock.now
-                let counts = try processor.process(records, nowMicros: RFC3339.nowMicros())
-                tracker.advance(over: records)
-                var starts: [SourcePartition: (offset: Int64, timestampMs: Int64?)] = [:]
-                var previous: (topic: String, partition: Int32)?
-                for record in records where previous?.partition != record.partition || previous?.topic != record.topic {
-                    previous = (record.topic, record.partition)
-                    if starts[record.sourcePartition] == nil { starts[record.sourcePartition] = (record.offset, record.timestampMs) }
-                }
-                observer.batchProcessed?(BatchReport(
-                    counts: counts, duration: .now - started, dedupLookups: processor.lastBatchLookups,
-                    dedupLookupDuration: processor.lastBatchLookupDuration,
-                    oldestBufferAge: processor.oldestBufferedAt.map { ContinuousClock.now - $0 }, starts: starts))
-            }
-            let age = processor.oldestBufferedAt.map { ContinuousClock.now - $0 }
+            let (now, oldest) = (clock.now, processor.oldestBufferedAt)
             try await settleIfDone()
-            if let trigger = policy.trigger(rows: processor.bufferedRows, bytes: processor.bufferedBytes, age: age) {
-                try await flush(trigger: trigger, wait: false)
-            } else if options.untilIdle != nil, records.isEmpty || poll.drained, processor.bufferedRows > 0 {
-                // A batch-style run commits as soon as the source is drained (every partition read to its end, or
-                // an empty poll), not only when it gives up waiting. A refused flush rewound its records: they must
-                // be read again before the run may count as idle.
-                if try await !flush(trigger: "drained") { idle?.activity(at: .now) }
+            switch machine.flushDecision(rows: processor.bufferedRows, bytes: processor.bufferedBytes, oldestBufferedAt: oldest,
+                                         sourceQuiet: records.isEmpty || poll.drained, at: now) {
+            case .none: break
+            case .flush(let trigger): try await flush(trigger: trigger, wait: false)
+            case .flushAndWait(let trigger): _ = machine.waitedFlushEnded(durable: try await flush(trigger: trigger), at: clock.now)
             }
-            if let limit = options.stopAfterRecords, committedCounts.total >= limit { break }
-            if records.isEmpty, idle?.isDue(at: .now) == true {
-                let unread = try await partitionsUnreadElsewhere()
-                if !unread.isEmpty && idle?.othersHadTheirTime(at: .now) != true {
-                    idle?.unreadFound(at: .now)
-                } else if idle?.confirmed(at: .now) == false {
-                    // Keep polling a little longer: a rebalance under way arrives with the next heartbeat.
-                } else if try await flush(trigger: "idle") {
-                    if !unread.isEmpty {
+            switch machine.iterationEnded(committedRecords: committedCounts.total, sourceQuiet: records.isEmpty, at: clock.now) {
+            case .poll: continue
+            case .stop: break loop
+            case .checkGroupProgress:
+                let unread = try await unreadElsewhere.unread(assigned: tracker.assigned)
+                guard case .flushAndWait(let trigger) = machine.groupProgress(unreadElsewhere: !unread.isEmpty, at: clock.now)
+                else { continue }
+                let durable = try await flush(trigger: trigger)
+                if case .exitIdle(let unreadElsewhere) = machine.waitedFlushEnded(durable: durable, at: clock.now) {
+                    if unreadElsewhere {
                         logger.warning("""
                             idle exit with records unread in partitions other members hold: no rebalance handed them \
                             over, so those members are alive and read them
-                            """, metadata: ["partitions": "\(Self.describe(unread))"])
+                            """, metadata: ["partitions": "\(UnreadElsewhereCheck.describe(unread))"])
                     }
-                    break
-                } else {
-                    idle?.activity(at: .now)  // refused and rewound: consume the records again before exiting
+                    break loop
                 }
             }
         }
@@ -178,33 +129,30 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         store.checkpointWAL()
     }
 
-    /// The partitions of the topic that this member does not hold and that still have records nobody read (a
-    /// member died and the group has not handed its partitions over yet, or another member is still reading), with
-    /// how many. When the group cannot be asked, none: the run ends as it did before it could tell.
-    private func partitionsUnreadElsewhere() async throws -> [SourcePartition: Int64] {
-        guard let progress = await source.groupProgress(), !progress.isEmpty else { return [:] }
-        let stored = try store.storedOffsets(Array(progress.keys))
-        let unread = IdleExit.unread(progress, stored: stored, assigned: Set(tracker.assigned))
-        if !unread.isEmpty && Set(unread.keys) != reportedUnread {
-            logger.info("idle, but not exiting: partitions held by other members have unread records",
-                        metadata: ["partitions": "\(Self.describe(unread))"])
+    /// Evaluates accepted records into the buffers and reports the batch.
+    private func process(_ records: [SourceRecord]) throws {
+        let started = clock.now
+        if firstPollAt == nil { firstPollAt = started }
+        let counts = try processor.process(records, nowMicros: RFC3339.nowMicros())
+        tracker.advance(over: records)
+        var starts: [SourcePartition: (offset: Int64, timestampMs: Int64?)] = [:]
+        var previous: (topic: String, partition: Int32)?
+        for record in records where previous?.partition != record.partition || previous?.topic != record.topic {
+            previous = (record.topic, record.partition)
+            if starts[record.sourcePartition] == nil { starts[record.sourcePartition] = (record.offset, record.timestampMs) }
         }
-        reportedUnread = Set(unread.keys)
-        return unread
+        let now = clock.now
+        observer.batchProcessed?(BatchReport(
+            counts: counts, duration: now - started, dedupLookups: processor.lastBatchLookups,
+            dedupLookupDuration: processor.lastBatchLookupDuration,
+            oldestBufferAge: processor.oldestBufferedAt.map { now - $0 }, starts: starts))
     }
 
-    private static func describe(_ unread: [SourcePartition: Int64]) -> [String] {
-        unread.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-    }
-
-    /// The store key under which the lake's genesis DLQ marks are kept.
-    static let genesis = SourcePartition(topic: "", partition: -1)
     /// The store fact set by `weir checkpoint rebuild` (its unix time).
     public static let rebuiltKey = "rebuilt_at"
 
-    private func handleAssignment(_ poll: SourcePoll) async throws {
-        _ = try await settle()
-        generation = poll.assignmentGeneration
+    private func handleAssignment(_ poll: SourcePoll, settleCommitFirst: Bool) async throws {
+        if settleCommitFirst { _ = try await settle() }
         processor.reset()
         let positions = try store.storedPositions(poll.assignment)
         if !poll.assignment.isEmpty { try await continuity.check(positions) }
@@ -213,38 +161,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         // poll's first record would skip the records processed (and now dropped) before it.
         let dropped = tracker.rollback(refreshed: stored)
         tracker.assign(poll.assignment, stored: stored)
-        var rewind: [SourcePartition: Int64] = [:]
-        for record in poll.records where poll.assignment.contains(record.sourcePartition) {
-            let p = record.sourcePartition
-            rewind[p] = stored[p] ?? min(rewind[p] ?? record.offset, record.offset)
-        }
-        for (p, offset) in dropped where poll.assignment.contains(p) {
-            rewind[p] = stored[p] ?? min(rewind[p] ?? offset, offset)
-        }
-        try await source.seek(rewind)
-        // Where each partition's DLQ records may start: its own mark, else the lake's genesis mark (recorded at
-        // the first assignment ever, before this lake delivered anything), so the scan never reads older records.
-        var genesis = try store.deadLetterMarks(for: Self.genesis)
-        if genesis.isEmpty {
-            var current = try await deadLetters.currentMarks()
-            // A store rebuilt from the lake has lost its marks: the DLQ may already hold records of any age, so the
-            // first scan reads each DLQ partition from its beginning.
-            if try store.metaValue(Self.rebuiltKey) != nil {
-                current = current.map { DeadLetterMark(dlqTopic: $0.dlqTopic, dlqPartition: $0.dlqPartition, scanFrom: 0) }
-            }
-            if !current.isEmpty {
-                try store.recordDeadLetterMarks(current, for: Self.genesis)
-                genesis = try store.deadLetterMarks(for: Self.genesis)  // the lowest, if another instance raced
-            }
-        }
-        var marks: [SourcePartition: [DeadLetterMark]] = [:]
-        var from: [SourcePartition: Int64] = [:]
-        for partition in poll.assignment {
-            let own = try store.deadLetterMarks(for: partition)
-            marks[partition] = own.isEmpty ? genesis : own
-            from[partition] = stored[partition] ?? 0
-        }
-        let skip = try await deadLetters.alreadyDelivered(from: from, marks: marks)
+        try await source.seek(RewindTargets.afterAssignment(poll, stored: stored, dropped: dropped))
+        let skip = try await deadLetterRecovery.alreadyDelivered(assignment: poll.assignment, stored: stored)
         processor.alreadyDeadLettered = skip
         logger.log(level: poll.assignment.isEmpty ? .debug : .info, "partitions assigned",
                    metadata: ["partitions": "\(poll.assignment.sorted().map(\.description))", "dlq_already_delivered": "\(skip.count)"])
@@ -266,50 +184,37 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             !processor.hasAlreadyDeadLettered(p, atOrAfter: advances[p]?.next ?? tracker.storedOffset(p) ?? 0)
         }
         let job = CommitJob(work: processor.takeWork(), advances: advances, markPartitions: markPartitions,
-                            generation: generation, trigger: trigger, dedupTTL: config.dedupTTL,
+                            generation: machine.generation, trigger: trigger, dedupTTL: config.dedupTTL,
                             schema: processor.evaluator.layout.parquetSchema, gate: source.assignmentGate, source: source,
                             deadLetters: deadLetters, committer: committer, store: store, logger: logger,
                             raceAttempts: options.dedupRaceAttempts)
         tracker.handOff()
-        inFlightAdvances = advances
-        let done = inFlightDone
-        done.set(false)
-        inFlight = Task {
-            defer { done.set(true) }
-            return try await job.run()
-        }
+        inFlight.start(job)
+        machine.commitStarted()
         return wait ? try await settle() : true
     }
 
     /// Settles the commit in flight, if any, when it has finished.
     private func settleIfDone() async throws {
-        if inFlight != nil && inFlightDone.value { _ = try await settle() }
+        if inFlight.hasFinished { _ = try await settle() }
     }
 
     /// Waits for the commit in flight, if any, and applies its outcome. Returns false when it was refused or
     /// abandoned.
     @discardableResult
     private func settle() async throws -> Bool {
-        guard let task = inFlight else { return true }
-        inFlight = nil
-        let outcome = try await task.value
+        guard let (outcome, advances) = try await inFlight.take().map({ ($0.outcome, $0.advances) }) else { return true }
+        machine.commitSettled()
         processor.finishCommit()
         switch outcome {
         case .committed(let report):
             tracker.didCommit()
-            continuity.committed(inFlightAdvances)
+            continuity.committed(advances)
             committedCounts.add(report.counts)
             filesWritten += report.files.count
             bytesWritten += report.files.reduce(0) { $0 + $1.bytes }
-            lastCommitAt = .now
-            logger.info("committed", metadata: [
-                "commit_id": "\(report.commitID)", "trigger": "\(report.trigger)", "records": "\(report.counts.total)",
-                "landed": "\(report.counts.valid)", "duplicates": "\(report.counts.duplicates)",
-                "dlq": "\(report.counts.invalid)", "files": "\(report.files.count)",
-                "duration_ms": "\(Int(report.duration.seconds * 1000))",
-                "dlq_ms": "\(Int(report.phases.deadLetters.seconds * 1000))",
-                "files_ms": "\(Int(report.phases.files.seconds * 1000))",
-                "store_ms": "\(Int(report.phases.store.seconds * 1000))"])
+            lastCommitAt = clock.now
+            logger.info("committed", metadata: report.logMetadata)
             observer.committed?(report)
             return true
         case .refused(let reason, let delivered):
@@ -326,20 +231,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         processor.reset()
         let discarded = await prefetcher.discard()
         let stored = try store.storedOffsets(tracker.assigned)
-        var rewind = tracker.rollback(refreshed: stored)
-        // Records fetched by the discarded poll were never processed, but the consumer has moved past them: a
-        // partition with no other rewind target goes back to its stored offset, or to the first discarded record.
-        for record in discarded where tracker.accepts(record.sourcePartition, offset: record.offset) {
-            let p = record.sourcePartition
-            if rewind[p] == nil { rewind[p] = stored[p] ?? tracker.storedOffset(p) ?? record.offset }
-            if stored[p] == nil && tracker.storedOffset(p) == nil { rewind[p] = min(rewind[p]!, record.offset) }
-        }
-        try await source.seek(rewind)
+        let rolledBack = tracker.rollback(refreshed: stored)
+        try await source.seek(RewindTargets.afterRefusal(rolledBack: rolledBack, discarded: discarded, stored: stored, tracker: tracker))
     }
-}
-
-/// A run-loop failure that is not a store or source error, with an operator-facing message.
-public struct PipelineError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
 }
