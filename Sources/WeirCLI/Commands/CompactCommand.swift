@@ -61,7 +61,7 @@ struct CompactCommand: AsyncParsableCommand {
     var targetSize: String = "128MiB"
     @Option(name: .long, help: "Work directory on the lake's file system, outside OUT_DIR (default: <parent>/.<name>.weir-work).")
     var workDir: String?
-    @Option(name: .long, parsing: .unconditional, help: "Delete retired partition versions after this long: a duration, e.g. 5m.")
+    @Option(name: .long, parsing: .unconditional, help: "Delete retired partition versions after this long: seconds or a duration, e.g. 300 or 5m.")
     var grace: String = "5m"
     @Option(name: [.customLong("placeholder-grace"), .customLong("tombstone-grace")], parsing: .unconditional,
             help: "Keep placeholders under the merged files' names this long: seconds or a duration, e.g. 2s (see docs/COMPACTION.md; --tombstone-grace is its older name).")
@@ -73,7 +73,7 @@ struct CompactCommand: AsyncParsableCommand {
         let (config, layout, store) = try await failOnConfigError { try lake.open() }
         var options = CompactionOptions()
         options.targetBytes = Int64(try await failOnConfigError { try ConfigValueParsers.bytes(targetSize, key: "--target-size") })
-        options.grace = try await failOnConfigError { try ConfigValueParsers.duration(grace, key: "--grace", allowZero: true) }
+        options.grace = try await failOnConfigError { try ConfigValueParsers.duration(grace, key: "--grace", bare: .seconds, allowZero: true) }
         options.placeholderGrace = try await failOnConfigError { try ConfigValueParsers.duration(placeholderGrace, key: "--placeholder-grace", bare: .seconds, allowZero: true) }
         options.workDirectory = workDir
         options.rowGroupRows = config.pipeline.parquet.rowGroupRows

@@ -116,10 +116,10 @@ struct RunCommand: AsyncParsableCommand {
             // leave librdkafka waiting for a controller until the timeout, so it is short.
             let configs = try await producer.topicConfig(topic, timeout: .seconds(3))
             if let value = configs["max.message.bytes"], let bytes = Int(value) { return bytes }
-            logger.notice("the brokers did not report the DLQ topic's max.message.bytes; using the producer's message.max.bytes",
+            logger.info("the brokers did not report the DLQ topic's max.message.bytes; using the producer's message.max.bytes",
                            metadata: ["dlq_topic": "\(topic)"])
         } catch {
-            logger.notice("cannot read the DLQ topic's max.message.bytes; using the producer's message.max.bytes",
+            logger.info("cannot read the DLQ topic's max.message.bytes; using the producer's message.max.bytes",
                            metadata: ["dlq_topic": "\(topic)", "error": "\(error)"])
         }
         return nil

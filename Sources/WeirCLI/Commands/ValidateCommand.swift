@@ -18,7 +18,7 @@ public struct ValidateCommand: ParsableCommand {
             --config) and SCHEMA_FILE, like weir run.
             """)
 
-    @Option(name: .long, help: "Cerberus schema file, YAML or JSON (env SCHEMA_FILE, key schema.file, default schemas/pi2_events.v1.yaml).")
+    @Option(name: .long, help: "Cerberus schema file, YAML or JSON (env SCHEMA_FILE, key schema.file; default: the built-in pi2_events v1 schema).")
     var schema: String?
 
     @Option(name: .long, help: "Configuration file (default: ./weir.yaml if present), for the event time and decoding limits.")

@@ -18,6 +18,8 @@ enum DemoLake {
                 try fm.removeItem(atPath: layout.root)
             }
         }
+        // The same checks as `weir run`: a lake that cannot be written is a startup error (exit 2) naming the path.
+        try LakeAccess.prepare(layout)
         try layout.createDirectories()
         guard fm.createFile(atPath: marker, contents: Data()) else {
             throw ConfigError(key: "--out-dir", message: "cannot create \(marker)", fix: "choose a directory weir can write to")
