@@ -9,11 +9,11 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
         commandName: "rebuild",
         abstract: "Restore an empty or missing checkpoint store from the lake: offsets, file manifest, dedup keys.",
         discussion: """
-            Reads every Parquet file of the lake (its _kafka_partition and _kafka_offset lineage columns and its
-            dedup-key columns) and the file DLQ under _dlq/, and writes the offsets (one past the highest landed
-            offset per partition), the file manifest and the dedup keys within dedup.ttl into a new store. The next
-            weir run scans the Kafka DLQ topic from its beginning once, so records already in it are not sent again.
-            Use the configuration the lake was written with (kafka.topic, dedup.key, dedup.ttl). Stop every weir
+            Reads every Parquet file of the lake (its _kafka_partition and _kafka_offset lineage columns and its \
+            dedup-key columns) and the file DLQ under _dlq/, and writes the offsets (one past the highest landed \
+            offset per partition), the file manifest and the dedup keys within dedup.ttl into a new store. The next \
+            weir run scans the Kafka DLQ topic from its beginning once, so records already in it are not sent again. \
+            Use the configuration the lake was written with (kafka.topic, dedup.key, dedup.ttl). Stop every weir \
             process on the lake first; the store must be empty or missing.
             """)
 

@@ -18,7 +18,7 @@ struct PipelineOptions: ParsableArguments {
     var logLevel: String?
     @Option(name: .long, help: "Log format: json, text or auto (text when stderr is a terminal; key observability.log_format).")
     var logFormat: String?
-    @Option(name: .long, help: "Flush and commit after this many buffered records.")
+    @Option(name: .long, help: "Flush and commit after this many buffered records (key lake.flush_rows, default 100000).")
     var flushRows: Int?
     @Option(name: .long, parsing: .unconditional,
             help: "Flush and commit when the oldest buffered record is this old: seconds or a duration, e.g. 5 or 60s (key lake.flush_interval, default 60s).")
