@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WeirTestSupport
 
 /// The real datasets land correctly (issue 9): `weir broker` runs an embedded cluster,
 /// `weir produce --file` loads the dataset, `weir run --until-idle` lands it with the example's schema and
@@ -19,6 +20,51 @@ import Testing
         let (src, got) = try await compare("rees46", source, lake)
         #expect(Int(src["rows"]!)! == 4_996, "the sample has 3 exact duplicate rows out of 4,999")
         #expect(got == src)
+    }
+
+    /// The same pipeline (CSV through `weir produce --file`, content-hash dedup, a strftime event time) on a CSV of
+    /// the REES46 shape that the test generates, so that a clone without `../shared` tests it too: 19-digit
+    /// category ids, empty cells, two-decimal prices, UUID sessions and exact duplicate rows.
+    @Test(.timeLimit(.minutes(5)))
+    func generatedRees46ShapedCSVLandsLikeTheSource() async throws {
+        let dir = try RepoPaths.temporaryDirectory("rees46-generated")
+        defer { RepoPaths.remove(dir) }
+        let source = dir + "/rees46_like.csv"
+        let (lines, distinct) = Self.rees46ShapedCSV(rows: 3_000, duplicates: 25, seed: 46)
+        try lines.joined(separator: "\n").appending("\n").write(toFile: source, atomically: true, encoding: .utf8)
+        let lake = try await land(example: "rees46", topic: "rees46", file: source)
+        defer { RepoPaths.remove(lake) }
+        let (src, got) = try await compare("rees46", source, lake)
+        #expect(Int(src["rows"]!)! == distinct, "the generated file has \(distinct) distinct rows")
+        #expect(got == src)
+    }
+
+    /// A header and `rows` REES46-shaped lines, `duplicates` of them exact copies of earlier ones; returns the
+    /// lines and the number of distinct data rows.
+    static func rees46ShapedCSV(rows: Int, duplicates: Int, seed: UInt64) -> (lines: [String], distinct: Int) {
+        var rng = SplitMix64(seed: seed)
+        let types = ["view", "view", "view", "cart", "remove_from_cart", "purchase"]
+        let codes = ["", "appliances.environment.water_heater", "electronics.smartphone", "apparel.shoes"]
+        let brands = ["", "shiseido", "aqua", "samsung", "apple"]
+        var data: [String] = []
+        for i in 0..<(rows - duplicates) {
+            let second = i * 7 + Int(rng.next() % 7)
+            let time = String(format: "2019-10-%02d %02d:%02d:%02d UTC", 1 + second / 86_400, second / 3_600 % 24, second / 60 % 60, second % 60)
+            let category = 2_053_013_552_326_770_905 + UInt64(rng.next() % 60_000_000_000_000_000)
+            let session = (0..<5).map { _ in String(rng.next() % 0xFFFF_FFFF, radix: 16) }.joined(separator: "-")
+            let type: String = types[Int(rng.next() % 6)]
+            let product: String = String(1_000_000 + rng.next() % 90_000_000)
+            let code: String = codes[Int(rng.next() % 4)]
+            let brand: String = brands[Int(rng.next() % 5)]
+            let price: String = String(format: "%d.%02d", Int(rng.next() % 2_000), Int(rng.next() % 100))
+            let user: String = String(500_000_000 + rng.next() % 90_000_000)
+            let fields: [String] = [time, type, product, String(category), code, brand, price, user, session]
+            data.append(fields.joined(separator: ","))
+        }
+        let distinct = Set(data).count
+        for _ in 0..<duplicates { data.insert(data[Int(rng.next() % UInt64(data.count))], at: Int(rng.next() % UInt64(data.count))) }
+        let header = "event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session"
+        return ([header] + data, distinct)
     }
 
     @Test(.timeLimit(.minutes(5)))
