@@ -24,8 +24,9 @@ import Testing
         return (try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions()), root)
     }
 
-    @Test(.timeLimit(.minutes(3)))
-    func refusedRecordsGoToTheFileDLQ() async throws {
+    /// An embedded cluster with the DLQ topic `src_dlq`, a Kafka DLQ sink on it that has fetched metadata and
+    /// connected, and a lake to stage file-DLQ records in; all removed afterwards.
+    func withSink(_ body: (EmbeddedKafkaCluster, KafkaDeadLetterSink, LakeCommitter) async throws -> Void) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         defer { cluster.shutdown() }
         try cluster.createTopic("src_dlq", partitions: 1)
@@ -35,6 +36,11 @@ import Testing
         let (committer, root) = try committer()
         defer { try? FileManager.default.removeItem(atPath: root) }
         _ = try await sink.currentMarks()  // metadata and connection first
+        try await body(cluster, sink, committer)
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func refusedRecordsGoToTheFileDLQ() async throws { try await withSink { cluster, sink, committer in
 
         // Every produce refused: TOPIC_AUTHORIZATION_FAILED (29), not transient and not about the size.
         cluster.pushRequestErrors(apiKey: 0, errors: Array(repeating: 29, count: 20))
@@ -49,19 +55,10 @@ import Testing
         }
         #expect(offsets.sorted() == [0, 1, 2, 3, 4], "\(lines)")
         #expect(delivery.stagedFiles.allSatisfy { $0.finalPath.contains("/_dlq/date=") })
-    }
+    } }
 
     @Test(.timeLimit(.minutes(3)))
-    func recordsRefusedForTheirSizeAreSentAsTheMinimalEnvelope() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        defer { cluster.shutdown() }
-        try cluster.createTopic("src_dlq", partitions: 1)
-        let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers))
-        let sink = KafkaDeadLetterSink(producer: producer, topic: "src_dlq", bootstrapServers: cluster.bootstrapServers)
-        defer { Task { await sink.close() } }
-        let (committer, root) = try committer()
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        _ = try await sink.currentMarks()
+    func recordsRefusedForTheirSizeAreSentAsTheMinimalEnvelope() async throws { try await withSink { cluster, sink, committer in
 
         // The broker refuses the first produce for its size (MESSAGE_TOO_LARGE, 10), as a topic whose
         // max.message.bytes is below what Weir was told would.
@@ -71,5 +68,5 @@ import Testing
         #expect(delivery.truncated == 5)
         let inTopic = try await sink.alreadyDelivered(from: [SourcePartition(topic: "src", partition: 0): 0], marks: [:])
         #expect(inTopic.map(\.offset).sorted() == [0, 1, 2, 3, 4])
-    }
+    } }
 }

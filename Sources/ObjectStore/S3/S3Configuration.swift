@@ -26,6 +26,7 @@ public struct S3Configuration: Sendable {
     /// for files of more than 10,000 parts.
     public var partSize: UInt64
 
+    /// The smallest `partSize` accepted: 8 MiB (8,388,608 bytes).
     public static let minimumPartSize: UInt64 = 8 << 20
 
     public init(bucket: String, endpoint: String? = nil, region: String = "us-east-1", pathStyle: Bool? = nil,

@@ -73,6 +73,7 @@ public protocol StorageLease: AnyObject, Sendable {
 
 /// A storage operation that failed; the message names the object.
 public struct StorageError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// What went wrong, for callers that handle some failures (an existing name after a retried publish).
     public enum Kind: Sendable, Equatable {
         /// The name is taken (create-only put or publish).
         case exists
@@ -82,6 +83,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible, Equatable 
         case io
     }
 
+    /// What went wrong.
     public let kind: Kind
     /// The object's name (or path) and what happened.
     public let message: String
