@@ -44,7 +44,7 @@ let package = Package(
         ]),
         .target(name: "ObjectStore", dependencies: ["CCurl", "CCrypto"]),
         .target(name: "Pipeline", dependencies: [
-            "Parquet", "EventSchema", "Kafka", "CSQLite", "CCrypto",
+            "Parquet", "EventSchema", "Kafka", "ObjectStore", "CSQLite", "CCrypto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -57,7 +57,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "WeirCLI", dependencies: [
-            "Parquet", "EventSchema", "Kafka", "Pipeline", "Observability", "CMalloc", "SeededRandom",
+            "Parquet", "EventSchema", "Kafka", "Pipeline", "ObjectStore", "Observability", "CMalloc", "SeededRandom",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,8 +79,8 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "WeirTestSupport"]),
         .testTarget(name: "EventSchemaTests", dependencies: ["EventSchema", "WeirTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "WeirTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "WeirTestSupport"]),
-        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Kafka", "EventSchema", "Parquet", "SeededRandom", "WeirTestSupport"]),
+        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Kafka", "EventSchema", "Parquet", "SeededRandom", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport"]),
     ]
 )

@@ -37,6 +37,9 @@ public enum WeirMetricName {
     public static let dlqTruncated = "weir_dlq_truncated_records_total"
     /// Counter: DLQ records the DLQ topic refused, written to the file DLQ instead.
     public static let dlqFileFallback = "weir_dlq_file_fallback_records_total"
+    /// Counter: create-only lake writes the object store refused because the name was taken (HTTP 412 on a PUT,
+    /// a multipart completion or a publishing copy): a zombie's publish, or a retried one.
+    public static let lakeRefusedWrites = "weir_lake_refused_writes_total"
     /// Counter (keys looked up).
     public static let dedupLookups = "weir_dedup_lookups_total"
     /// Histogram (seconds), one observation per batched lookup.

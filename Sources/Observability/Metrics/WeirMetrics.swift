@@ -22,6 +22,7 @@ public final class WeirMetrics: Sendable {
     private let dedupLookups: Counter
     private let dlqTruncated: Counter
     private let dlqFileFallback: Counter
+    private let lakeRefusedWrites: Counter
     private let dedupDuration: CoreMetrics.Timer
     private let bufferAge: Gauge
     private let checkpointSize: Gauge
@@ -61,6 +62,7 @@ public final class WeirMetrics: Sendable {
         dedupLookups = counter(WeirMetricName.dedupLookups)
         dlqTruncated = counter(WeirMetricName.dlqTruncated)
         dlqFileFallback = counter(WeirMetricName.dlqFileFallback)
+        lakeRefusedWrites = counter(WeirMetricName.lakeRefusedWrites)
         processing = Timer(label: WeirMetricName.processingSeconds, factory: factory)
         commitDuration = Timer(label: WeirMetricName.commitDuration, factory: factory)
         dedupDuration = Timer(label: WeirMetricName.dedupLookupDuration, factory: factory)
@@ -147,6 +149,11 @@ public final class WeirMetrics: Sendable {
     public func dlqDelivery(truncated: Int, toFile: Int) {
         if truncated > 0 { dlqTruncated.increment(by: truncated) }
         if toFile > 0 { dlqFileFallback.increment(by: toFile) }
+    }
+
+    /// Adds to `weir_lake_refused_writes_total`: create-only lake writes the object store refused (412).
+    public func lakeRefusedWrite(count: Int = 1) {
+        if count > 0 { lakeRefusedWrites.increment(by: count) }
     }
 
     /// Records one batched dedup lookup of `count` keys taking `duration`.

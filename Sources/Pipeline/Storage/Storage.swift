@@ -14,7 +14,8 @@
 /// - `claim` / `takeOver` give a writer a prefix of its own that recovery can tell apart from a dead writer's, and
 ///   `withLock` serializes publishers against a partition rewrite where the storage needs it.
 ///
-/// `POSIXStorage` is the implementation for a local or network file system.
+/// `POSIXStorage` is the implementation for a local or network file system, `S3Storage` for S3 and compatible
+/// object storage.
 public protocol Storage: AnyObject, Sendable {
     /// Starts writing the object `name` (create-only). Until `finish` returns the object is incomplete: a POSIX
     /// file system shows a partial file under the name, object storage shows nothing. Write under a staging name
@@ -43,6 +44,15 @@ public protocol Storage: AnyObject, Sendable {
     /// Runs `body` holding the lock `name`, shared or exclusive, waiting as long as needed. Publishers take a
     /// partition's lock shared around `publish`; a partition rewrite (compaction) takes it exclusively.
     func withLock<T>(_ name: String, exclusive: Bool, _ body: () throws -> T) throws -> T
+    /// nil when a claim ends only with its holder (POSIX: the kernel drops a dead process's `flock`). Otherwise
+    /// (object storage) a claim is a lease that lives this long without renewal: `takeOver` may then take a
+    /// stalled writer's prefix while that writer still runs, so the table commit must fence such a writer in
+    /// the checkpoint store (see `LakeCommitter`).
+    var leaseExpiry: Duration? { get }
+}
+
+extension Storage {
+    public var leaseExpiry: Duration? { nil }
 }
 
 extension Storage {

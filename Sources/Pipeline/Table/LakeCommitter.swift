@@ -13,7 +13,9 @@ import Parquet
 /// `**/*.parquet` never see a staging file: staging lives under `_weir/` and ends in `.parquet.tmp`.
 ///
 /// This is the plain Hive-partitioned Parquet `TableCommit`. Every file operation goes through `storage`
-/// (`POSIXStorage` by default): staging writes, the publish (a create-only move) and recovery's listing.
+/// (`POSIXStorage` by default, `S3Storage` for an `s3://` lake): staging writes, the publish (a create-only move)
+/// and recovery's listing. Where claims are leases that expire (object storage), each commit also carries this
+/// writer's `StagingFence`, and recovery fences a writer before it finishes or deletes that writer's files.
 public final class LakeCommitter: TableCommit, @unchecked Sendable {
     public let layout: LakeLayout
     /// Where the lake's bytes live.
@@ -24,6 +26,14 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     private let writerOptions: ParquetWriterOptions
     /// Test-only fault hook: called with a step name (`staged`, `stored`, `published`); it may kill the process.
     public var faultHook: (@Sendable (String) -> Void)?
+    /// What this writer's fence pointer holds after its last commit (nil before the first); used only when the
+    /// storage's claims expire.
+    private var fenceValue: String?
+    /// Whether `recover()` ran once (the first run also clears this instance's own staging prefix).
+    private var recoveredOnce = false
+    /// How often recovery looks again at a live writer's committed-but-unpublished files while it waits for that
+    /// writer to publish them or for its lease to expire.
+    var recoveryPollInterval: Duration = .milliseconds(250)
 
     public var instance: String { namer.instance }
     /// This instance's staging prefix (a `Storage` name).
@@ -54,19 +64,56 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     }
 
     /// Finishes or rolls back commits interrupted by a crash of any dead instance, and deletes their staging
-    /// files. Safe while other live instances run: their staging directories are locked and left alone.
-    /// - Throws: `StoreError`, or `LakeRecoveryError` when a committed file is missing from both places.
+    /// files. Safe while other live instances run: their staging prefixes are claimed and left alone.
+    ///
+    /// Where claims are leases (object storage), a writer's claim outlives its process by up to the lease's TTL:
+    /// recovery then waits, up to twice the TTL, until every other writer's committed-but-unpublished files are
+    /// published by that writer or its lease expires and recovery takes it over (fencing it in the store first),
+    /// so that a restart finishes a dead instance's commits.
+    /// - Throws: `StoreError`, `StorageError`, or `LakeRecoveryError` when a committed file is missing from both places.
     public func recover() throws -> RecoveryReport {
         var report = RecoveryReport()
-        var deadOwners: [String: StorageLease] = [:]
-        for entry in try storage.list(layout.stagingPrefix) where entry != instance && !entry.hasPrefix(".") {
-            if let taken = try storage.takeOver(layout.stagingPrefix + "/" + entry) { deadOwners[entry] = taken }
+        let deadline = storage.leaseExpiry.map { ContinuousClock.now + $0 * 2 + .seconds(5) }
+        var handled: Set<String> = [instance]
+        while true {
+            var pendingOwners: Set<String> = []
+            let unpublished = try store.unpublishedFiles()
+            for entry in try storage.list(layout.stagingPrefix) where !handled.contains(entry) && !entry.hasPrefix(".") {
+                guard let taken = try storage.takeOver(layout.stagingPrefix + "/" + entry) else {
+                    if unpublished.contains(where: { $0.owner == entry }) { pendingOwners.insert(entry) }
+                    continue
+                }
+                if storage.leaseExpiry != nil { try StagingFence.fence(entry, by: instance, store: store) }
+                try finishCommits(of: entry, report: &report)
+                for file in (try? storage.list(taken.prefix)) ?? [] where !file.hasPrefix(".") {
+                    try? storage.delete(taken.prefix + "/" + file)
+                    report.orphansRemoved += 1
+                }
+                try? storage.delete(taken.prefix)
+                handled.insert(entry)
+            }
+            if !recoveredOnce {
+                try finishCommits(of: instance, report: &report)
+                for file in (try? storage.list(stagingDirectory)) ?? [] where !file.hasPrefix(".") {
+                    try? storage.delete(stagingDirectory + "/" + file)
+                    report.orphansRemoved += 1
+                }
+                recoveredOnce = true
+            }
+            guard let deadline, !pendingOwners.isEmpty, ContinuousClock.now < deadline else { break }
+            Thread.sleep(forTimeInterval: Double(recoveryPollInterval.components.attoseconds) / 1e18
+                         + Double(recoveryPollInterval.components.seconds))
         }
+        return report
+    }
+
+    /// Publishes the committed files of `owner` (dead, fenced or this instance) that did not make it into the lake.
+    private func finishCommits(of owner: String, report: inout RecoveryReport) throws {
         var published: Set<Int64> = []
-        for pending in try store.unpublishedFiles() where pending.owner == instance || deadOwners[pending.owner] != nil {
+        for pending in try store.unpublishedFiles() where pending.owner == owner {
             let f = pending.file
             if storage.exists(layout.name(ofPath: f.stagingPath)) {
-                try publish([f], recovering: true)
+                try publish([f])
                 report.rolledForward += 1
             } else if !storage.exists(layout.name(ofPath: f.finalPath)) {
                 throw LakeRecoveryError(path: f.finalPath)
@@ -74,18 +121,6 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
             published.insert(pending.commitID)
         }
         try store.markPublished(commitIDs: Array(published))
-        for (_, taken) in deadOwners {
-            for file in (try? storage.list(taken.prefix)) ?? [] where file != ".lock" {
-                try? storage.delete(taken.prefix + "/" + file)
-                report.orphansRemoved += 1
-            }
-            try? storage.delete(taken.prefix)
-        }
-        for file in (try? storage.list(stagingDirectory)) ?? [] where file != ".lock" {
-            try? storage.delete(stagingDirectory + "/" + file)
-            report.orphansRemoved += 1
-        }
-        return report
     }
 
     /// Writes one staged Parquet file for a buffer.
@@ -115,6 +150,8 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     public func commit(_ commit: CheckpointCommit, keepingOnRefusal kept: Set<String> = []) throws -> Int64 {
         var commit = commit
         commit.owner = instance
+        let fenced = storage.leaseExpiry != nil
+        if fenced { commit.tablePointers.append(StagingFence.update(instance, expected: fenceValue)) }
         try storage.sync(stagingDirectory)
         faultHook?("staged")
         let commitID: Int64
@@ -122,8 +159,12 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
             commitID = try store.commit(commit)
         } catch {
             for f in commit.files where !kept.contains(f.stagingPath) { try? storage.delete(layout.name(ofPath: f.stagingPath)) }
+            if let conflict = error as? TablePointerConflict, conflict.table == StagingFence.pointer(instance) {
+                throw StagingLeaseLost(instance: instance, prefix: layout.root + "/" + stagingDirectory)
+            }
             throw error
         }
+        if fenced { fenceValue = StagingFence.live }
         faultHook?("stored")
         try publish(commit.files)
         faultHook?("published")
@@ -133,22 +174,26 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
 
     /// Removes this instance's (empty) staging directory at a clean exit. The lock is released with the process.
     public func close() {
-        let leftovers = ((try? storage.list(stagingDirectory)) ?? []).filter { $0 != ".lock" }
+        let leftovers = ((try? storage.list(stagingDirectory)) ?? []).filter { !$0.hasPrefix(".") }
         if leftovers.isEmpty { try? storage.delete(stagingDirectory) }
     }
 
     /// Moves staged files into the lake, each under its partition's shared lock (`PartitionLock` on POSIX) so that
     /// compaction (which takes it exclusively to swap the partition directory) never retires a directory
-    /// mid-publish. With `recovering`, a file whose final name already holds it (a copy-then-delete publish
-    /// interrupted after the copy) only has its staged copy deleted; otherwise a taken name is an error.
-    func publish(_ files: [StagedFile], recovering: Bool = false) throws {
+    /// mid-publish. A final name that is taken already holds this very file (names carry the instance id and a
+    /// sequence number): a copy-then-delete publish interrupted after the copy, or recovery that published it for
+    /// this writer while it stalled; the staged copy is deleted. A staged file that is gone while its final name
+    /// exists was published by such a recovery too. Recovery publishes a dead writer's files the same way.
+    func publish(_ files: [StagedFile]) throws {
         for f in files {
             let source = layout.name(ofPath: f.stagingPath), target = layout.name(ofPath: f.finalPath)
             try storage.withLock(f.hivePartition, exclusive: false) {
                 do {
                     try storage.publish(source, to: target)
-                } catch let error as StorageError where error.kind == .exists && recovering {
+                } catch let error as StorageError where error.kind == .exists {
                     try storage.delete(source)
+                } catch let error as StorageError where error.kind == .notFound && storage.exists(target) {
+                    return
                 }
             }
         }

@@ -14,18 +14,45 @@ import Foundation
 ///
 /// Everything but the lake files is under a `_` folder, which readers skip by convention (pyarrow, pandas,
 /// Spark, Hive), so the root opens as a dataset with default options.
+///
+/// The root may also be an object-storage location, `s3://bucket/prefix`: the lake files, `_dlq/` and
+/// `_weir/staging/` are then objects below it (through `S3Storage`), while the checkpoint store, its key runs and
+/// `metrics.txt` stay on a file system, in the directory of `storePath` (a SQLite database cannot live in a
+/// bucket). `checkpointPath` gives the store's path for either kind of root.
 public struct LakeLayout: Sendable {
     public let root: String
+    /// The local state directory: `root/_weir` for a local root (the store, unless `checkpointPath` moves it,
+    /// staging, locks, `metrics.txt`); for an `s3://` root the directory of `storePath` (`metrics.txt`, locks).
+    public let stateDirectory: String
+    /// The checkpoint store's SQLite file.
+    public let storePath: String
 
-    /// - Parameter root: the lake root; made absolute against the current directory.
-    public init(root: String) {
-        let url = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL
-        self.root = url.path
+    /// - Parameters:
+    ///   - root: the lake root; a local path is made absolute against the current directory; `s3://bucket/prefix`
+    ///     is kept as given (without a trailing `/`).
+    ///   - checkpointPath: the checkpoint store's file; default `root/_weir/checkpoint.sqlite` for a local root.
+    ///     Required in practice for an `s3://` root (without it the store would be looked for in a local
+    ///     directory named after the URI; configuration loading rejects that, see `checkpoint.path`).
+    public init(root: String, checkpointPath: String? = nil) {
+        if S3Location.isObjectStore(root) {
+            self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
+        } else {
+            self.root = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.path
+        }
+        if let checkpointPath {
+            storePath = URL(fileURLWithPath: checkpointPath).standardizedFileURL.path
+            stateDirectory = S3Location.isObjectStore(root) ? (storePath as NSString).deletingLastPathComponent : self.root + "/_weir"
+        } else {
+            stateDirectory = self.root + "/_weir"
+            storePath = stateDirectory + "/checkpoint.sqlite"
+        }
     }
 
-    public var stateDirectory: String { root + "/_weir" }
-    public var storePath: String { stateDirectory + "/checkpoint.sqlite" }
-    public var stagingRoot: String { stateDirectory + "/staging" }
+    /// Whether the lake lives in object storage (`s3://`).
+    public var isObjectStore: Bool { S3Location.isObjectStore(root) }
+    /// The object-storage location, when the lake lives in one.
+    public var objectLocation: S3Location? { S3Location.parse(root) }
+    public var stagingRoot: String { root + "/_weir/staging" }
     public var deadLetterDirectory: String { root + "/_dlq" }
     public var metricsFile: String { stateDirectory + "/metrics.txt" }
     /// Where `metrics.txt` was before it moved under `_weir/` (it made pyarrow and pandas fail on the root).
@@ -47,9 +74,14 @@ public struct LakeLayout: Sendable {
     public func posixStorage() -> POSIXStorage { POSIXStorage(root: root, lockDirectory: lockDirectory) }
 
     /// Creates the lake root, the state directory and the staging root, and removes a `metrics.txt` that an
-    /// older Weir left at the root (the next commit writes it under `_weir/`).
+    /// older Weir left at the root (the next commit writes it under `_weir/`). For an object-storage root, only
+    /// the local state directory (object storage has no directories).
     /// - Throws: the file system's error, e.g. when `OUT_DIR` is not writable.
     public func createDirectories() throws {
+        if isObjectStore {
+            try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+            return
+        }
         for dir in [root, stateDirectory, stagingRoot] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }

@@ -50,7 +50,13 @@ struct DemoCommand: AsyncParsableCommand {
         config.pipeline.flushInterval = .seconds(3)
         config.pipeline.maxWait = .milliseconds(200)
         config.pipeline.maxPollRecords = 5_000
-        try await failOnConfigError { try config.validate() }
+        try await failOnConfigError {
+            if S3Location.isObjectStore(outDir) {
+                throw ConfigError(key: "--out-dir", message: "weir demo replaces its lake on every run, so it lands only into a local directory",
+                                  fix: "give a directory; to land into \(outDir), run `weir run --out-dir \(outDir) --checkpoint-path FILE` (README, \"Lake on S3\")")
+            }
+            try config.validate()
+        }
         let logger = PipelineOptions.bootstrapLogging(config)
         try DemoLake.prepare(outDir)
 

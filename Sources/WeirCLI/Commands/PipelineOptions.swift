@@ -8,8 +8,10 @@ import Pipeline
 struct PipelineOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (default: ./weir.yaml if present). See config/weir.example.yaml.")
     var config: String?
-    @Option(name: .long, help: "Lake root (env OUT_DIR).")
+    @Option(name: .long, help: "Lake root, a directory or s3://bucket/prefix (env OUT_DIR).")
     var outDir: String?
+    @Option(name: .long, help: "Checkpoint store file (env CHECKPOINT_PATH, key checkpoint.path; default OUT_DIR/_weir/checkpoint.sqlite; required for an s3:// lake).")
+    var checkpointPath: String?
     @Option(name: .long, help: "Cerberus schema file, YAML or JSON (env SCHEMA_FILE); default: the built-in pi2_events v1 schema.")
     var schema: String?
     @Option(name: .long, help: "Metrics and health listener host:port, or off (key observability.listen, default 127.0.0.1:9108).")
@@ -29,6 +31,7 @@ struct PipelineOptions: ParsableArguments {
     func load(_ flags: (inout WeirConfig) throws -> Void = { _ in }) throws -> WeirConfig {
         var config = try WeirConfig.load(path: self.config)
         if let outDir { config.outDir = outDir }
+        if let checkpointPath { config.checkpointPath = checkpointPath }
         if let schema { config.schemaFile = schema }
         if let listen { config.metricsListen = listen }
         if let logLevel { config.logLevel = logLevel }

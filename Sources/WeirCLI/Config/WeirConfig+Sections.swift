@@ -71,13 +71,18 @@ extension WeirConfig {
             pipeline.parquet.compression = try r.string("compression") ?? pipeline.parquet.compression
             pipeline.parquet.rowGroupRows = try r.int("row_group_rows") ?? pipeline.parquet.rowGroupRows
             pipeline.parquet.pageBytes = try r.bytes("page_bytes") ?? pipeline.parquet.pageBytes
+            if var s3Reader = try r.section("s3") { try s3.apply(&s3Reader) }
             try r.rejectUnknownKeys(allowed: ["out_dir", "table", "partition_by_hour", "unknown_fields", "lineage", "flush_rows",
-                                              "flush_bytes", "flush_interval", "compression", "row_group_rows", "page_bytes"])
+                                              "flush_bytes", "flush_interval", "compression", "row_group_rows", "page_bytes", "s3"])
         }
         if var r = try reader.section("dlq") {
             pipeline.deadLetterTopic = try r.string("topic") ?? pipeline.deadLetterTopic
             deadLetterSink = try r.string("sink") ?? deadLetterSink
             try r.rejectUnknownKeys(allowed: ["topic", "sink"])
+        }
+        if var r = try reader.section("checkpoint") {
+            checkpointPath = try r.string("path") ?? checkpointPath
+            try r.rejectUnknownKeys(allowed: ["path"])
         }
         if var r = try reader.section("observability") {
             metricsListen = try r.string("listen") ?? metricsListen

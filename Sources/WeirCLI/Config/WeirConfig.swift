@@ -31,6 +31,11 @@ struct WeirConfig: Sendable {
     var schemaFile: String? = nil
     /// `lake.out_dir` (env `OUT_DIR`). Default `datasets/processed/pi2/`.
     var outDir = "datasets/processed/pi2/"
+    /// `lake.s3.*`: where and how an `s3://` lake is reached.
+    var s3 = ObjectLakeSettings()
+    /// `checkpoint.path` (env `CHECKPOINT_PATH`, flag `--checkpoint-path`): the checkpoint store's SQLite file.
+    /// Default `OUT_DIR/_weir/checkpoint.sqlite` for a local lake; required for an `s3://` lake.
+    var checkpointPath: String? = nil
     /// `dlq.sink`: `kafka` or `file`. Default `kafka` for `weir run`, `file` for `weir simulate`.
     var deadLetterSink: String? = nil
     /// `observability.listen`: the metrics and health listener, `host:port`; `off` disables it. Default `127.0.0.1:9108`.
@@ -44,7 +49,7 @@ struct WeirConfig: Sendable {
     /// Everything the pipeline itself reads.
     var pipeline = PipelineConfig()
 
-    static let sections = ["kafka", "schema", "batch", "dedup", "event_time", "lake", "dlq", "observability"]
+    static let sections = ["kafka", "schema", "batch", "dedup", "event_time", "lake", "dlq", "observability", "checkpoint"]
 
     /// Loads `path` if given (it must exist), else `weir.yaml` in the current directory if present, then applies
     /// `environment`. Not validated yet: the command applies its flags and then calls `validate()` once.
@@ -69,6 +74,8 @@ struct WeirConfig: Sendable {
         if let v = env["KAFKA_TOPIC"], !v.isEmpty { setTopic(v) }
         if let v = env["KAFKA_GROUP_ID"], !v.isEmpty { groupId = v }
         if let v = env["OUT_DIR"], !v.isEmpty { outDir = v }
+        if let v = env["CHECKPOINT_PATH"], !v.isEmpty { checkpointPath = v }
+        s3.applyEnvironment(env)
         if let v = env["SCHEMA_FILE"], !v.isEmpty { schemaFile = v }
         if let v = env["WEIR_LOG_LEVEL"], !v.isEmpty { logLevel = v }
     }
@@ -86,6 +93,7 @@ struct WeirConfig: Sendable {
             throw ConfigError(key: "kafka.bootstrap_servers", message: "is empty (KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers set to \"\")",
                               fix: "give host:port[,host:port…], e.g. the first line printed by `weir broker`")
         }
+        try validateLakeLocation()
         if pipeline.flushRows < 1 { throw ConfigError(key: "lake.flush_rows", message: "must be at least 1", fix: "use e.g. 100000") }
         if pipeline.flushInterval <= .zero {
             throw ConfigError(key: "lake.flush_interval", message: "must be longer than 0s (0s would commit after every poll)",

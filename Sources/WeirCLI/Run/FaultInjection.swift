@@ -4,10 +4,20 @@ import Glibc
 #endif
 
 /// Test-only fault hook for the crash test: `WEIR_FAULT_KILL_AT=staged|stored|published` with
-/// `WEIR_FAULT_KILL_PROBABILITY` (default 1) makes the process SIGKILL itself at that step of a commit.
-/// Never set in production; it exists to prove the commit protocol's recovery.
+/// `WEIR_FAULT_KILL_PROBABILITY` (default 1) makes the process SIGKILL itself at that step of a commit;
+/// `WEIR_FAULT_STOP_AT=step` makes it SIGSTOP itself there, once (a zombie in the making: the test resumes it
+/// with SIGCONT after another instance took over). Never set in production; it exists to prove the commit
+/// protocol's recovery.
 enum FaultInjection {
     static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> (@Sendable (String) -> Void)? {
+        if let step = env["WEIR_FAULT_STOP_AT"], !step.isEmpty {
+            let stopped = StopOnce()
+            return { current in
+                guard current == step, stopped.first() else { return }
+                FileHandle.standardError.write(Data("weir: fault injection: SIGSTOP at commit step '\(step)'\n".utf8))
+                kill(getpid(), SIGSTOP)
+            }
+        }
         guard let steps = env["WEIR_FAULT_KILL_AT"], !steps.isEmpty else { return nil }
         let targets = Set(steps.split(separator: ",").map(String.init))
         let probability = env["WEIR_FAULT_KILL_PROBABILITY"].flatMap(Double.init) ?? 1
@@ -15,6 +25,19 @@ enum FaultInjection {
             guard targets.contains(step), Double.random(in: 0..<1) < probability else { return }
             FileHandle.standardError.write(Data("weir: fault injection: SIGKILL at commit step '\(step)'\n".utf8))
             kill(getpid(), SIGKILL)
+        }
+    }
+}
+
+/// True on the first call only.
+private final class StopOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func first() -> Bool {
+        lock.withLock {
+            defer { done = true }
+            return !done
         }
     }
 }

@@ -36,6 +36,25 @@ enum LakeAccess {
         }
     }
 
+    /// For an `s3://` lake: creates the local directory of the checkpoint store (`checkpoint.path`) and checks it,
+    /// and an existing store, are writable.
+    /// - Throws: `StartupError` naming the path.
+    static func prepareStateDirectory(_ layout: LakeLayout) throws {
+        let dir = layout.stateDirectory
+        if !FileManager.default.fileExists(atPath: dir) {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw StartupError(message: "cannot create the directory \(dir) of the checkpoint store: \(error.localizedDescription)",
+                                   fix: "point checkpoint.path (CHECKPOINT_PATH, --checkpoint-path) at a writable directory")
+            }
+        }
+        try checkWritable(dir, what: "the checkpoint store's directory")
+        if FileManager.default.fileExists(atPath: layout.storePath) {
+            try checkWritable(layout.storePath, what: "the checkpoint store")
+        }
+    }
+
     private static func checkWritable(_ path: String, what: String) throws {
         guard access(path, W_OK) != 0 else { return }
         let code = errno

@@ -12,19 +12,29 @@ struct PipelineAssembly {
     let store: SQLiteCheckpointStore
     let committer: LakeCommitter
     let evaluator: RecordEvaluator
+    /// Create-only lake writes the object store refused (an `s3://` lake; always 0 on a file system).
+    let refusedWrites = RefusedWrites()
 
     /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed, or naming
     ///   `lake.out_dir` when the lake holds committed files but its store is empty (lost: see `LostStoreCheck`);
-    ///   `StartupError` when the lake directory cannot be created or written; `StoreError` when its store cannot
-    ///   be opened.
+    ///   `StartupError` when the lake directory cannot be created or written, or an `s3://` lake's bucket cannot
+    ///   be reached or written (`ObjectLake`); `StoreError` when its store cannot be opened.
     init(config: WeirConfig) throws {
         self.config = config
         schema = try Self.loadSchema(config.schemaFile)
-        layout = LakeLayout(root: config.outDir)
-        try LakeAccess.prepare(layout)
-        store = try SQLiteCheckpointStore(path: layout.storePath)
-        try LostStoreCheck.verify(layout: layout, store: store)
-        committer = try LakeCommitter(layout: layout, store: store, writerOptions: Self.writerOptions(config))
+        layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
+        if let location = layout.objectLocation {
+            let storage = try ObjectLake.open(location, config: config, refusals: refusedWrites)
+            try LakeAccess.prepareStateDirectory(layout)
+            store = try SQLiteCheckpointStore(path: layout.storePath)
+            try ObjectLake.verifyStore(storage, layout: layout, store: store)
+            committer = try LakeCommitter(layout: layout, storage: storage, store: store, writerOptions: Self.writerOptions(config))
+        } else {
+            try LakeAccess.prepare(layout)
+            store = try SQLiteCheckpointStore(path: layout.storePath)
+            try LostStoreCheck.verify(layout: layout, store: store)
+            committer = try LakeCommitter(layout: layout, store: store, writerOptions: Self.writerOptions(config))
+        }
         evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
         if let hook = FaultInjection.fromEnvironment() { committer.faultHook = hook }
     }

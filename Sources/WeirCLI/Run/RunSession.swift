@@ -27,6 +27,7 @@ struct RunSession {
         MetricsBootstrap.bootstrap()
         let metrics = WeirMetrics()
         metrics.buildInfo(version: WeirVersion.string, librdkafka: LibrdkafkaInfo.version)
+        assembly.refusedWrites.forward { metrics.lakeRefusedWrite(count: $0) }
         var observer = TelemetryObserver.make(metrics: metrics, state: state, table: assembly.config.pipeline.table)
         if let onCommit, let base = observer.committed {
             observer.committed = { report in
@@ -80,7 +81,7 @@ struct RunSession {
         return RunSummary(counts: runner.committedCounts, files: runner.filesWritten, bytes: runner.bytesWritten,
                           duration: ContinuousClock.now - started,
                           activeDuration: runner.firstPollAt.flatMap { first in runner.lastCommitAt.map { $0 - first } },
-                          lostToRetention: runner.recordsLostToRetention)
+                          lostToRetention: runner.recordsLostToRetention, refusedWrites: assembly.refusedWrites.total)
     }
 
     private func startServer(probe: StoreProbe) async throws -> ObservabilityServer? {
@@ -120,6 +121,8 @@ struct RunSummary: Sendable {
     let activeDuration: Duration?
     /// Records the source deleted (retention) before this lake read them; printed only when there were any.
     var lostToRetention: Int64 = 0
+    /// Create-only lake writes the object store refused (`weir_lake_refused_writes_total`); printed only when any.
+    var refusedWrites = 0
 
     /// Events per second over the active period.
     var throughput: Double {
@@ -141,6 +144,9 @@ struct RunSummary: Sendable {
         ]
         if lostToRetention > 0 {
             lines.append("lost      \(lostToRetention) records deleted by the topic's retention before they were read")
+        }
+        if refusedWrites > 0 {
+            lines.append("refused   \(refusedWrites) lake writes whose name was taken (published by another instance's recovery; see docs/S3.md)")
         }
         lines.append(slo.summaryLine)
         return lines.joined(separator: "\n")

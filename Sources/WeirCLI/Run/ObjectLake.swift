@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import ObjectStore
+import Pipeline
+
+/// Opens an `s3://` lake for `weir run`: the client (credentials from `CredentialsResolver`), the startup check
+/// (the bucket reachable and writable), and the `S3Storage` the committer writes through.
+enum ObjectLake {
+    /// - Throws: `StartupError` (exit 2) naming `lake.out_dir` or `lake.s3.endpoint` with the fix, when the
+    ///   credentials are refused or missing, the bucket does not exist, or the endpoint cannot be reached;
+    ///   `ConfigError` for credentials the environment or the shared files state half-way.
+    static func open(_ location: S3Location, config: WeirConfig, refusals: RefusedWrites) throws -> S3Storage {
+        let credentials: AWSCredentials?
+        do {
+            credentials = try CredentialsResolver().resolve()
+        } catch {
+            throw ConfigError(key: "lake.out_dir", message: "cannot read the credentials for \(location): \(error)",
+                              fix: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile of ~/.aws/credentials")
+        }
+        let configuration = config.s3.clientConfiguration(bucket: location.bucket)
+        try check(location, configuration: configuration, credentials: credentials)
+        let client: S3Client
+        do {
+            client = try S3Client(configuration: configuration, credentials: credentials)
+        } catch {
+            throw ConfigError(key: "lake.s3.endpoint", message: "\(error)", fix: "correct lake.s3.endpoint")
+        }
+        return S3Storage(client: client, location: location, leaseTTL: config.s3.leaseTTL,
+                         onRefusedWrite: { refusals.record($0) })
+    }
+
+    /// Lists one key, writes a probe object under `_weir/` create-only and deletes it, with few retries so that a
+    /// wrong endpoint fails within seconds.
+    static func check(_ location: S3Location, configuration: S3Configuration, credentials: AWSCredentials?) throws {
+        var quick = configuration
+        quick.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(200))
+        quick.connectTimeout = .seconds(5)
+        do {
+            let client = try S3Client(configuration: quick, credentials: credentials)
+            try client.checkAccess(probeKey: location.key("_weir/probe-\(FileNamer.randomInstanceID())"))
+        } catch let error as S3Error {
+            throw startupError(error, location: location, endpoint: configuration.resolvedEndpoint, signed: credentials != nil)
+        }
+    }
+
+    static func startupError(_ error: S3Error, location: S3Location, endpoint: String, signed: Bool) -> StartupError {
+        let cause = "\(error)".hasPrefix("weir: ") ? String("\(error)".dropFirst(6)) : "\(error)"
+        switch error.kind {
+        case .unreachable, .timeout, .tls:
+            return StartupError(message: "lake.s3.endpoint: cannot reach the object store of \(location) at \(endpoint): \(cause)",
+                                fix: "set lake.s3.endpoint (or AWS_ENDPOINT_URL) to the service's URL, check that it runs and "
+                                    + "answers from this host" + (error.kind == .tls ? ", and give its CA bundle as lake.s3.ca_file" : ""))
+        case .noSuchBucket:
+            return StartupError(message: "lake.out_dir: the bucket '\(location.bucket)' of \(location) does not exist at \(endpoint)",
+                                fix: "create the bucket (e.g. aws s3 mb s3://\(location.bucket)), or correct the bucket in lake.out_dir")
+        case .invalidCredentials, .accessDenied:
+            return StartupError(message: "lake.out_dir: the object store at \(endpoint) refused \(signed ? "these credentials" : "unsigned requests (no credentials found)") for \(location): \(cause)",
+                                fix: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to credentials that may list, "
+                                    + "write and delete in bucket '\(location.bucket)'")
+        default:
+            return StartupError(message: "lake.out_dir: cannot write to \(location) at \(endpoint): \(cause)",
+                                fix: "check the bucket, its permissions and lake.s3.endpoint")
+        }
+    }
+
+    /// An empty checkpoint store next to a lake that holds committed files means this host was pointed at another
+    /// store than the lake's (or the store was lost): starting would land the topic a second time.
+    /// - Throws: `ConfigError` naming `checkpoint.path`.
+    static func verifyStore(_ storage: S3Storage, layout: LakeLayout, store: CheckpointStore) throws {
+        guard try store.isEmpty() else { return }
+        let committed = try storage.list("").filter { !$0.hasPrefix("_") || $0 == "_dlq" }
+        guard let first = committed.first else { return }
+        throw ConfigError(
+            key: "checkpoint.path",
+            message: "\(layout.root) already holds committed files (such as \(layout.root)/\(first)/…) but the checkpoint "
+                + "store \(layout.storePath) is empty or missing, so it does not know which offsets and events the lake "
+                + "holds; starting would land those events a second time, so Weir stops",
+            fix: "point checkpoint.path at this lake's store (every instance of a lake shares one), or lake.out_dir at a new prefix")
+    }
+}
+
+/// Counts the lake writes the object store refused (`weir_lake_refused_writes_total`) and logs each.
+final class RefusedWrites: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var sink: (@Sendable (Int) -> Void)?
+    private let logger = Logger(label: "weir.lake")
+
+    /// Refusals so far.
+    var total: Int { lock.withLock { count } }
+
+    func record(_ uri: String) {
+        let sink = lock.withLock { () -> (@Sendable (Int) -> Void)? in
+            count += 1
+            return self.sink
+        }
+        logger.warning("the object store refused a create-only write: the name is taken (a publish finished by another instance's recovery, or retried)",
+                       metadata: ["object": "\(uri)"])
+        sink?(1)
+    }
+
+    /// Forwards every refusal (and those so far) to `sink`.
+    func forward(to sink: @escaping @Sendable (Int) -> Void) {
+        let earlier = lock.withLock { () -> Int in
+            self.sink = sink
+            return count
+        }
+        if earlier > 0 { sink(earlier) }
+    }
+}
