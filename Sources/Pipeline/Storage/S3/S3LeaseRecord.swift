@@ -3,8 +3,8 @@ import Foundation
 /// The body of a staging prefix's lease object (`<prefix>/.lease`), and the expiry rule. Pure.
 ///
 /// A writer's lease is renewed (the object rewritten) every `ttl / 3`; it has expired when the object was last
-/// written more than `ttl` plus `grace` ago by the service's clock (`Last-Modified`), compared with the reader's
-/// clock. Clock skew between hosts only makes a takeover early or late: an early takeover is safe, because the
+/// written more than `ttl` plus `grace` ago by the service's clock (`Last-Modified`, rounded up to the next
+/// second), compared with the reader's clock. Clock skew between hosts only makes a takeover early or late: an early takeover is safe, because the
 /// writer it replaces is fenced in the checkpoint store (see `LakeCommitter`), and only costs that writer a
 /// restart.
 public struct S3LeaseRecord: Sendable, Equatable, Codable {
@@ -42,10 +42,10 @@ public struct S3LeaseRecord: Sendable, Equatable, Codable {
     /// The record in `bytes`; nil when they are not one.
     public static func decode(_ bytes: [UInt8]) -> S3LeaseRecord? { try? JSONDecoder().decode(S3LeaseRecord.self, from: Data(bytes)) }
 
-    /// Whether a lease written at `lastModified` (the service's clock) with `ttl` has expired at `now`, allowing
-    /// `grace` for the second precision of `Last-Modified` and for clock skew.
+    /// Whether a lease written at `lastModified` (the service's clock, truncated to the second, so the write may
+    /// have happened up to one second later) with `ttl` has expired at `now`, allowing `grace` for clock skew.
     public static func isExpired(lastModified: Date, ttl: Duration, grace: Duration, now: Date) -> Bool {
-        let limit = ttl + grace
+        let limit = ttl + grace + .seconds(1)
         let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
         return now.timeIntervalSince(lastModified) > seconds
     }
