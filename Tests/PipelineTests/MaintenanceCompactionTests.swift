@@ -161,7 +161,7 @@ import WeirTestSupport
         let final = try #require(Self.swiftRead(dir))
         #expect(final.rows == files * rowsPerFile && final.distinct == files * rowsPerFile)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".parquet") }
-        let size = names.reduce(Int64(0)) { $0 + Compactor.fileSize(dir + "/" + $1) }
+        let size = try names.reduce(Int64(0)) { $0 + (try layout.posixStorage().info(Self.partition + "/" + $1)?.size ?? 0) }
         let bound = Int((size + options.targetBytes - 1) / options.targetBytes) + 1
         #expect(names.count <= bound, "\(names.count) files of \(size) bytes; at most \(bound) expected")
         // The store's manifest matches the directory.
