@@ -88,7 +88,8 @@ import Testing
                 wrong.append("after \(step): \(ids.count) rows, \(Set(ids).count) distinct, \(expected.count) committed")
             }
         }
-        let compactor = try Compactor(layout: lake.layout, storage: storage, store: lake.store, options: Self.options())
+        let table = RecordingTableRewrite(HiveManifestRewrite(store: lake.store))
+        let compactor = try Compactor(layout: lake.layout, storage: storage, table: table, options: Self.options())
         #expect(compactor.method == .placeholdersFirst)
         let results = try compactor.compactAll()
         storage.onChange = nil
@@ -106,6 +107,9 @@ import Testing
         let published = try lake.store.publishedFiles(hivePartition: Self.partition).map { lake.layout.name(ofPath: $0.finalPath) }
         #expect(published == lake.dataFiles)
         #expect(storage.overwrites.count == 6)
+        // The replacement went through the table's rewrite seam, once, after the merged file was visible.
+        #expect(table.replacements.count == 1)
+        #expect(table.replacements.first?.removing.count == 6 && table.replacements.first?.adding.map { lake.layout.name(ofPath: $0.finalPath) } == lake.dataFiles)
         // The storage's `_compaction` lock serialized the run.
         #expect(storage.locksTaken >= 1)
         lake.ids = []

@@ -9,7 +9,7 @@ import Glibc
 /// Readers glob `OUT_DIR/**/*.parquet`; moving from the small files to the merged file must never show both
 /// (duplicates) or neither (a silent miss). The parts: `CompactionPlan` decides which files merge (pure); `merge`
 /// rewrites them, row group by row group, reading through `Storage`; a `PartitionReplacement` puts the merged
-/// files in place of their inputs and records the replacement in the checkpoint store:
+/// files in place of their inputs and records the replacement through the `TableRewrite` seam:
 ///
 /// - on the local file system (`POSIXStorage`), `PartitionSwap`: the partition directory is rebuilt beside the
 ///   lake and swapped in atomically with `renameat2(RENAME_EXCHANGE)` under the partition's exclusive lock, with a
@@ -30,7 +30,8 @@ public final class Compactor: @unchecked Sendable {
     public let layout: LakeLayout
     /// Where the lake's bytes live.
     public let storage: Storage
-    private let store: CheckpointStore
+    /// The table's side: which files are published, and where a replacement is recorded.
+    private let table: TableRewrite
     public let options: CompactionOptions
     /// How this compactor replaces files.
     public let method: Method
@@ -46,14 +47,22 @@ public final class Compactor: @unchecked Sendable {
         try self.init(layout: layout, storage: layout.posixStorage(), store: store, options: options)
     }
 
-    /// A compactor of the lake whose bytes `storage` holds (rooted at the lake root). `method` defaults to
-    /// `directoryExchange` for `POSIXStorage` and `placeholdersFirst` for any other storage.
+    /// A compactor of the plain Hive Parquet lake whose bytes `storage` holds and whose manifest `store` keeps
+    /// (see `init(layout:storage:table:options:method:)`).
+    public convenience init(layout: LakeLayout, storage: Storage, store: CheckpointStore, options: CompactionOptions,
+                            method: Method? = nil) throws {
+        try self.init(layout: layout, storage: storage, table: HiveManifestRewrite(store: store), options: options, method: method)
+    }
+
+    /// A compactor of the lake whose bytes `storage` holds (rooted at the lake root), recording its replacements in
+    /// `table`. `method` defaults to `directoryExchange` for `POSIXStorage` and `placeholdersFirst` for any other
+    /// storage.
     /// - Throws: `CompactionError` when `directoryExchange` is asked of a storage that is not `POSIXStorage`, or
     ///   its work directory is unusable (see `init(layout:store:options:)`).
-    public init(layout: LakeLayout, storage: Storage, store: CheckpointStore, options: CompactionOptions, method: Method? = nil) throws {
+    public init(layout: LakeLayout, storage: Storage, table: TableRewrite, options: CompactionOptions, method: Method? = nil) throws {
         self.layout = layout
         self.storage = storage
-        self.store = store
+        self.table = table
         self.options = options
         let posix = storage as? POSIXStorage
         self.method = method ?? (posix != nil ? .directoryExchange : .placeholdersFirst)
@@ -63,10 +72,10 @@ public final class Compactor: @unchecked Sendable {
             let root = layout.root
             let parent = (root as NSString).deletingLastPathComponent
             workDirectory = options.workDirectory ?? parent + "/." + (root as NSString).lastPathComponent + ".weir-work"
-            replacement = try PartitionSwap(layout: layout, store: store, workDirectory: workDirectory, options: options)
+            replacement = try PartitionSwap(layout: layout, table: table, workDirectory: workDirectory, options: options)
         case .placeholdersFirst:
             workDirectory = PlaceholderReplacement.workPrefix
-            replacement = PlaceholderReplacement(layout: layout, storage: storage, store: store, owner: options.owner,
+            replacement = PlaceholderReplacement(layout: layout, storage: storage, table: table, owner: options.owner,
                                                  placeholderGrace: options.placeholderGrace)
         }
     }
@@ -122,7 +131,7 @@ public final class Compactor: @unchecked Sendable {
     private func compactLocked(partition: String) throws -> PartitionCompaction {
         var report = PartitionCompaction(partition: partition)
         let dir = layout.root + "/" + partition
-        let published = Set(try store.publishedFiles(hivePartition: partition).map(\.finalPath))
+        let published = try table.publishedFiles(partition: partition)
         let (listed, hasSubprefixes) = try dataFiles(partition)
         report.filesBefore = listed.count
         report.bytesBefore = listed.reduce(0) { $0 + $1.bytes }
@@ -132,7 +141,7 @@ public final class Compactor: @unchecked Sendable {
             report.skipped = why
             return report
         }
-        // Only files the store knows as published are merged; the rest are carried over as they are.
+        // Only files the table holds as published are merged; the rest are carried over as they are.
         let plan = CompactionPlan(files: listed.map { .init(name: $0.name, bytes: $0.bytes, published: published.contains(dir + "/" + $0.name)) },
                                   targetBytes: options.targetBytes, largeFraction: options.largeFraction)
         guard !plan.isEmpty else { return report }

@@ -25,7 +25,7 @@ protocol PartitionReplacement {
     /// Drops the merged file `name` of run `id` (a run of one input is not rewritten).
     func discard(id: String, name: String)
     /// Puts `merged` (written by `writer`) in the place of their inputs in `partition` and records the replacement
-    /// in the checkpoint store.
+    /// in the table (`TableRewrite`).
     func replace(partition: String, merged: [MergedFile], id: String) throws
     /// Drops what is left of run `id`'s merged files (after `replace`, or when it failed).
     func cleanUp(id: String)

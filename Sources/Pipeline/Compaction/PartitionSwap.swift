@@ -13,7 +13,8 @@ import Glibc
 /// the lake root; retired versions wait there (`retired-<time>-<id>/`) for `retiredGrace`.
 struct PartitionSwap: PartitionReplacement {
     let layout: LakeLayout
-    let store: CheckpointStore
+    /// Where the replacement is recorded.
+    let table: TableRewrite
     let workDirectory: String
     /// Owner recorded in the store for merged files.
     let owner: String
@@ -24,9 +25,9 @@ struct PartitionSwap: PartitionReplacement {
     /// Checks that `workDirectory` (created if missing) is on the lake's file system and outside the lake root,
     /// and that the platform has `renameat2`.
     /// - Throws: `CompactionError` naming the work directory and the fix; `POSIXError` when it cannot be created.
-    init(layout: LakeLayout, store: CheckpointStore, workDirectory: String, options: CompactionOptions) throws {
+    init(layout: LakeLayout, table: TableRewrite, workDirectory: String, options: CompactionOptions) throws {
         self.layout = layout
-        self.store = store
+        self.table = table
         self.workDirectory = workDirectory
         owner = options.owner
         retiredGrace = options.grace
@@ -127,9 +128,9 @@ struct PartitionSwap: PartitionReplacement {
         }
     }
 
-    /// Records a swap in the store: the merged inputs are removed, the new files published.
+    /// Records a swap in the table (`TableRewrite`): the merged inputs are removed, the new files published.
     func apply(_ intent: CompactionIntent) throws {
-        try intent.record(in: store, layout: layout, owner: owner, stagingPath: { workDirectory + "/" + $0 })
+        try intent.record(in: table, layout: layout, owner: owner, stagingPath: { workDirectory + "/" + $0 })
     }
 
     /// Finishes swaps interrupted between the exchange and the store update, and drops unfinished builds.

@@ -30,7 +30,8 @@ import Parquet
 struct PlaceholderReplacement: PartitionReplacement {
     let layout: LakeLayout
     let storage: Storage
-    let store: CheckpointStore
+    /// Where the replacement is recorded.
+    let table: TableRewrite
     /// Owner recorded in the store for merged files.
     let owner: String
     /// How long placeholders stay after their merged file was published.
@@ -98,7 +99,7 @@ struct PlaceholderReplacement: PartitionReplacement {
                 }
             }
         }
-        try intent.record(in: store, layout: layout, owner: owner, stagingPath: { layout.root + "/" + stagingName(id: id, name: $0) })
+        try intent.record(in: table, layout: layout, owner: owner, stagingPath: { layout.root + "/" + stagingName(id: id, name: $0) })
         let pending = PendingPlaceholders(paths: inputs, publishedAtMillis: PendingPlaceholders.now())
         do {
             try storage.put(pendingName(id: id), bytes: Array(try JSONEncoder().encode(pending)))
