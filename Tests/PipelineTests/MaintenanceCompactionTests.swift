@@ -72,7 +72,10 @@ import WeirTestSupport
         func append(_ m: String) { lock.lock(); items.append(m); lock.unlock() }
     }
 
-    @Test func compactionUnderLoadNeverShowsDuplicatesOrMisses() throws {
+    /// Both replacement methods under the same load and the same real readers: the local directory exchange, and
+    /// the object-storage sequence (placeholders first, then the merged file) run on the local file system.
+    @Test(arguments: [Compactor.Method.directoryExchange, .placeholdersFirst])
+    func compactionUnderLoadNeverShowsDuplicatesOrMisses(method: Compactor.Method) throws {
         let layout = try Self.tempLake()
         let store = try SQLiteCheckpointStore(path: layout.storePath)
         let committer = try LakeCommitter(layout: layout, store: store, writerOptions: ParquetWriterOptions())
@@ -85,9 +88,10 @@ import WeirTestSupport
         // Much longer than a reader's gap between listing a directory and stat-ing its entries, short enough to
         // leave readers time between compactions.
         options.placeholderGrace = .milliseconds(300)
-        let compactor = try Compactor(layout: layout, store: store, options: options)
-        // The work directory is outside the lake root, where `**/*.parquet` readers never look.
-        #expect(!compactor.workDirectory.hasPrefix(layout.root + "/"))
+        let compactor = try Compactor(layout: layout, storage: layout.posixStorage(), store: store, options: options, method: method)
+        // The work directory is outside the lake root, where `**/*.parquet` readers never look (placeholders first
+        // keeps its work under `_weir/compaction/`, as `….parquet.tmp`).
+        if method == .directoryExchange { #expect(!compactor.workDirectory.hasPrefix(layout.root + "/")) }
 
         let oracle = Process()
         // The DuckDB and pyarrow readers run beside the writer for the whole test, so this oracle is started
@@ -154,14 +158,14 @@ import WeirTestSupport
         #expect(summary.violations.isEmpty, "\(summary.violations)")
         #expect(summary.errors.isEmpty, "\(summary.errors)")
         #expect((summary.reads["duckdb"] ?? 0) > 0 && (summary.reads["pyarrow"] ?? 0) > 0)
-        print("oracle reads \(summary.reads), failed (retried) \(summary.failed)")
-        print("swift reads \(swiftReads), failed (retried) \(failures.current), compactions \(compactions.current)")
+        print("\(method): oracle reads \(summary.reads), failed (retried) \(summary.failed)")
+        print("\(method): swift reads \(swiftReads), failed (retried) \(failures.current), compactions \(compactions.current)")
         #expect(violations.all.isEmpty, "\(violations.all)")
         #expect(compactions.current > 3)
         let final = try #require(Self.swiftRead(dir))
         #expect(final.rows == files * rowsPerFile && final.distinct == files * rowsPerFile)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".parquet") }
-        let size = names.reduce(Int64(0)) { $0 + Compactor.fileSize(dir + "/" + $1) }
+        let size = try names.reduce(Int64(0)) { $0 + (try layout.posixStorage().info(Self.partition + "/" + $1)?.size ?? 0) }
         let bound = Int((size + options.targetBytes - 1) / options.targetBytes) + 1
         #expect(names.count <= bound, "\(names.count) files of \(size) bytes; at most \(bound) expected")
         // The store's manifest matches the directory.

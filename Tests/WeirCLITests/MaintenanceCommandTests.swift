@@ -125,6 +125,32 @@ import Testing
         #expect((reinspect["files"] as? [[String: Any]])?.count == partitions.count, "one file per partition after compaction")
     }
 
+    /// A bad `--date` is a usage error naming the flag and the fix; a partition with nothing to merge says so; a
+    /// path that does not exist is a usage error naming it.
+    @Test func compactAndInspectTellTheOperatorWhatIsWrong() throws {
+        let dir = try Self.tempDir()
+        let lake = dir + "/lake"
+        try Self.simulate(lake, cwd: dir, count: 600)
+        for bad in ["2025-13-01", "2025-02-30", "2025-10-3", "yesterday"] {
+            let r = try Self.run(["compact", "--out-dir", lake, "--date", bad], cwd: dir)
+            #expect(r.status == 2, "--date \(bad): \(r.status) \(r.stderr)")
+            #expect(r.stderr.hasPrefix("weir: ") && r.stderr.contains("--date") && r.stderr.contains("'\(bad)'") && r.stderr.contains("fix:"), "\(r.stderr)")
+        }
+        let merged = try Self.run(["compact", "--out-dir", lake, "--target-size", "1MiB", "--grace", "0s"], cwd: dir)
+        #expect(merged.status == 0 && merged.stdout.contains(" merged into 1)"), "\(merged.stdout) \(merged.stderr)")
+        let again = try Self.run(["compact", "--out-dir", lake, "--target-size", "1MiB", "--grace", "0s"], cwd: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        let lines = again.stdout.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.contains(": nothing to do (1 file, ") }, "\(again.stdout)")
+        let none = try Self.run(["compact", "--out-dir", lake, "--date", "1999-01-01"], cwd: dir)
+        #expect(none.status == 0 && none.stdout.contains("no partition date=1999-01-01"), "\(none.stdout) \(none.stderr)")
+
+        let missing = dir + "/no-such-lake"
+        let inspect = try Self.run(["inspect", missing], cwd: dir)
+        #expect(inspect.status == 2, "\(inspect.status) \(inspect.stderr)")
+        #expect(inspect.stderr.hasPrefix("weir: ") && inspect.stderr.contains(missing) && inspect.stderr.contains("fix:"), "\(inspect.stderr)")
+    }
+
     @Test func dlqReplayLandsNewlyValidEventsExactlyOnce() async throws {
         let dir = try Self.tempDir()
         let lake = dir + "/lake"

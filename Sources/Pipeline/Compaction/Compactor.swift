@@ -6,62 +6,87 @@ import Glibc
 
 /// The compaction of a Hive partition, safe while `weir run` publishes into it.
 ///
-/// Readers glob `OUT_DIR/**/*.parquet`; to move from the small files to the merged file without a moment when
-/// both (duplicates) or neither (misses) are listed, the whole partition directory is swapped:
+/// Readers glob `OUT_DIR/**/*.parquet`; moving from the small files to the merged file must never show both
+/// (duplicates) or neither (a silent miss). The parts: `CompactionPlan` decides which files merge (pure); `merge`
+/// rewrites them, row group by row group, reading through `Storage`; a `PartitionReplacement` puts the merged
+/// files in place of their inputs and records the replacement through the `TableRewrite` seam:
 ///
-/// 1. outside the locks, the small files are merged into new files in the work directory;
-/// 2. under the partition's exclusive `PartitionLock` (publishers take it shared around their rename), the next
-///    version of the directory is built in the work directory — hard links of every current file that was not
-///    merged, plus the merged files — and fsynced;
-/// 3. `renameat2(RENAME_EXCHANGE)` swaps it with the live directory atomically; the old version now sits in the
-///    work directory, outside the lake, and is deleted after a grace period;
-/// 4. still under the lock, one store transaction replaces the merged files' records by the new files';
-/// 5. after `placeholderGrace`, the placeholders left under the merged inputs' names in the new version are
-///    deleted (they make a reader that listed the old version fail loudly instead of silently missing rows; see
-///    `CompactionPlaceholder`).
+/// - on the local file system (`POSIXStorage`), `PartitionSwap`: the partition directory is rebuilt beside the
+///   lake and swapped in atomically with `renameat2(RENAME_EXCHANGE)` under the partition's exclusive lock, with a
+///   placeholder under each merged input's name (`PlaceholderSweep` deletes them after the grace);
+/// - on any other `Storage` (object storage), `PlaceholderReplacement`: each input is overwritten by a
+///   placeholder, then the merged file is published.
 ///
-/// A crash between 3 and 4 is finished by the next run from the intent file written before 3; a crash before 5
-/// leaves a pending-placeholders file that the next run sweeps. The parts: `CompactionPlan` decides which files
-/// merge (pure), `merge` rewrites them, `PartitionSwap` does steps 2–4 and `PlaceholderSweep` step 5.
+/// One compaction runs at a time per lake (the storage's `_compaction` lock). See docs/COMPACTION.md.
 public final class Compactor: @unchecked Sendable {
+    /// How merged files replace their inputs.
+    public enum Method: String, Sendable {
+        /// Swap the whole partition directory (`renameat2(RENAME_EXCHANGE)`); local file systems only.
+        case directoryExchange
+        /// Overwrite each input with a placeholder, then publish the merged file; any storage.
+        case placeholdersFirst
+    }
+
     public let layout: LakeLayout
-    private let store: CheckpointStore
+    /// Where the lake's bytes live.
+    public let storage: Storage
+    /// The table's side: which files are published, and where a replacement is recorded.
+    private let table: TableRewrite
     public let options: CompactionOptions
+    /// How this compactor replaces files.
+    public let method: Method
+    /// `directoryExchange`: the local work directory (builds, intents, retired versions, pending placeholder
+    /// lists); `placeholdersFirst`: the storage prefix holding the same (`_weir/compaction`).
     public let workDirectory: String
-    private var sweep: PlaceholderSweep { PlaceholderSweep(workDirectory: workDirectory, grace: options.placeholderGrace) }
-    private var swap: PartitionSwap {
-        PartitionSwap(layout: layout, store: store, workDirectory: workDirectory, owner: options.owner, sweep: sweep)
+    private let replacement: PartitionReplacement
+
+    /// A compactor of the local lake at `layout.root`, swapping partition directories.
+    /// - Throws: `CompactionError` when the work directory is on another file system or inside the lake, or
+    ///   `renameat2` is missing.
+    public convenience init(layout: LakeLayout, store: CheckpointStore, options: CompactionOptions) throws {
+        try self.init(layout: layout, storage: layout.posixStorage(), store: store, options: options)
     }
 
-    public init(layout: LakeLayout, store: CheckpointStore, options: CompactionOptions) throws {
+    /// A compactor of the plain Hive Parquet lake whose bytes `storage` holds and whose manifest `store` keeps
+    /// (see `init(layout:storage:table:options:method:)`).
+    public convenience init(layout: LakeLayout, storage: Storage, store: CheckpointStore, options: CompactionOptions,
+                            method: Method? = nil) throws {
+        try self.init(layout: layout, storage: storage, table: HiveManifestRewrite(store: store), options: options, method: method)
+    }
+
+    /// A compactor of the lake whose bytes `storage` holds (rooted at the lake root), recording its replacements in
+    /// `table`. `method` defaults to `directoryExchange` for `POSIXStorage` and `placeholdersFirst` for any other
+    /// storage.
+    /// - Throws: `CompactionError` when `directoryExchange` is asked of a storage that is not `POSIXStorage`, or
+    ///   its work directory is unusable (see `init(layout:store:options:)`).
+    public init(layout: LakeLayout, storage: Storage, table: TableRewrite, options: CompactionOptions, method: Method? = nil) throws {
         self.layout = layout
-        self.store = store
+        self.storage = storage
+        self.table = table
         self.options = options
-        let root = layout.root
-        let parent = (root as NSString).deletingLastPathComponent
-        workDirectory = options.workDirectory ?? parent + "/." + (root as NSString).lastPathComponent + ".weir-work"
-        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        var a = stat(), b = stat()
-        guard stat(root, &a) == 0, stat(workDirectory, &b) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        guard a.st_dev == b.st_dev else {
-            throw CompactionError("work directory \(workDirectory) is not on the lake's file system; pass --work-dir on the same file system, outside OUT_DIR")
+        let posix = storage as? POSIXStorage
+        self.method = method ?? (posix != nil ? .directoryExchange : .placeholdersFirst)
+        switch self.method {
+        case .directoryExchange:
+            guard posix != nil else { throw CompactionError("the directory exchange works only on a local file system") }
+            let root = layout.root
+            let parent = (root as NSString).deletingLastPathComponent
+            workDirectory = options.workDirectory ?? parent + "/." + (root as NSString).lastPathComponent + ".weir-work"
+            replacement = try PartitionSwap(layout: layout, table: table, workDirectory: workDirectory, options: options)
+        case .placeholdersFirst:
+            workDirectory = PlaceholderReplacement.workPrefix
+            replacement = PlaceholderReplacement(layout: layout, storage: storage, table: table, owner: options.owner,
+                                                 placeholderGrace: options.placeholderGrace)
         }
-        let resolvedWork = URL(fileURLWithPath: workDirectory).resolvingSymlinksInPath().path + "/"
-        let resolvedRoot = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/"
-        guard !resolvedWork.hasPrefix(resolvedRoot) else {
-            throw CompactionError("work directory \(workDirectory) is inside the lake root; glob readers would see its files")
-        }
-        guard DirectoryExchange.isAvailable else { throw CompactionError("renameat2 is not available on this system") }
     }
 
-    /// Hive partition directories (relative) with Parquet files: every `date=*` (and `date=*/hour=*`) under the
-    /// root, or only those of `date` (YYYY-MM-DD).
-    public func partitions(date: String? = nil) -> [String] {
-        let fm = FileManager.default
+    /// Hive partitions (relative names) with Parquet files: every `date=*` (and `date=*/hour=*`) under the root,
+    /// or only those of `date` (YYYY-MM-DD).
+    /// - Throws: the storage's error.
+    public func partitions(date: String? = nil) throws -> [String] {
         var out: [String] = []
-        let top = ((try? fm.contentsOfDirectory(atPath: layout.root)) ?? []).filter { $0.hasPrefix("date=") }.sorted()
-        for d in top where date == nil || d == "date=" + date! {
-            let sub = ((try? fm.contentsOfDirectory(atPath: layout.root + "/" + d)) ?? []).sorted()
+        for d in try storage.list("").filter({ $0.hasPrefix("date=") }) where date == nil || d == "date=" + date! {
+            let sub = try storage.list(d)
             if sub.contains(where: { $0.hasSuffix(".parquet") }) { out.append(d) }
             for h in sub where h.hasPrefix("hour=") { out.append(d + "/" + h) }
         }
@@ -70,105 +95,85 @@ public final class Compactor: @unchecked Sendable {
 
     /// Compacts every selected partition.
     public func compactAll(date: String? = nil) throws -> [PartitionCompaction] {
-        let global = try PartitionLock(layout: layout, hivePartition: "_compaction", exclusive: true)
-        defer { withExtendedLifetime(global) {} }
-        try swap.finishInterrupted()
-        deleteRetired()
-        var results: [PartitionCompaction] = []
-        for partition in partitions(date: date) { results.append(try compactLocked(partition: partition)) }
-        try sweepPlaceholders()
-        return results
+        try storage.withLock("_compaction", exclusive: true) {
+            try replacement.prepare()
+            var results: [PartitionCompaction] = []
+            for partition in try partitions(date: date) { results.append(try compactLocked(partition: partition)) }
+            try replacement.finish()
+            return results
+        }
     }
 
-    /// Compacts one partition (relative directory).
+    /// Compacts one partition (relative name).
     public func compact(partition: String) throws -> PartitionCompaction {
-        let global = try PartitionLock(layout: layout, hivePartition: "_compaction", exclusive: true)
-        defer { withExtendedLifetime(global) {} }
-        try swap.finishInterrupted()
-        deleteRetired()
-        let result = try compactLocked(partition: partition)
-        try sweepPlaceholders()
-        return result
+        try storage.withLock("_compaction", exclusive: true) {
+            try replacement.prepare()
+            let result = try compactLocked(partition: partition)
+            try replacement.finish()
+            return result
+        }
+    }
+
+    /// The partition's data files (placeholders left by an earlier run also end in `.parquet`) with their sizes,
+    /// and whether it holds sub-prefixes.
+    private func dataFiles(_ partition: String) throws -> (files: [(name: String, bytes: Int64)], hasSubprefixes: Bool) {
+        var files: [(String, Int64)] = []
+        var hasSubprefixes = false
+        for entry in try storage.list(partition) {
+            guard let info = try storage.info(partition + "/" + entry) else { hasSubprefixes = true; continue }
+            if entry.hasSuffix(".parquet") && !CompactionPlaceholder.isPlaceholder(in: storage, name: partition + "/" + entry) {
+                files.append((entry, info.size))
+            }
+        }
+        return (files, hasSubprefixes)
     }
 
     private func compactLocked(partition: String) throws -> PartitionCompaction {
-        let fm = FileManager.default
-        let dir = layout.root + "/" + partition
         var report = PartitionCompaction(partition: partition)
-        let published = Set(try store.publishedFiles(hivePartition: partition).map(\.finalPath))
-        let entries = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
-        // Data files only: placeholders left by an earlier run (killed during its grace) also end in `.parquet`.
-        let listed = entries.filter { $0.hasSuffix(".parquet") && !CompactionPlaceholder.isPlaceholder(dir + "/" + $0) }.sorted()
-        // A partition that also holds subdirectories (e.g. `hour=` levels after a change of `partition_by_hour`)
-        // cannot be swapped: its subdirectories cannot be hard-linked into the next version. Left alone.
-        if entries.contains(where: { var d: ObjCBool = false; return fm.fileExists(atPath: dir + "/" + $0, isDirectory: &d) && d.boolValue }) {
-            report.filesBefore = listed.count
-            report.filesAfter = listed.count
-            report.skipped = "holds subdirectories"
-            return report
-        }
-        var sizes: [String: Int64] = [:]
-        for name in listed { sizes[name] = Self.fileSize(dir + "/" + name) }
+        let dir = layout.root + "/" + partition
+        let published = try table.publishedFiles(partition: partition)
+        let (listed, hasSubprefixes) = try dataFiles(partition)
         report.filesBefore = listed.count
-        report.bytesBefore = listed.reduce(0) { $0 + (sizes[$1] ?? 0) }
-        // Only files the store knows as published are merged; the rest are carried over as they are.
-        let plan = CompactionPlan(files: listed.map { .init(name: $0, bytes: sizes[$0] ?? 0, published: published.contains(dir + "/" + $0)) },
-                                  targetBytes: options.targetBytes, largeFraction: options.largeFraction)
-        let bins = plan.bins
-        guard !bins.isEmpty else {
-            report.filesAfter = report.filesBefore
-            report.bytesAfter = report.bytesBefore
+        report.bytesBefore = listed.reduce(0) { $0 + $1.bytes }
+        report.filesAfter = report.filesBefore
+        report.bytesAfter = report.bytesBefore
+        if let why = replacement.skipReason(partition: partition, hasSubprefixes: hasSubprefixes) {
+            report.skipped = why
             return report
         }
+        // Only files the table holds as published are merged; the rest are carried over as they are.
+        let plan = CompactionPlan(files: listed.map { .init(name: $0.name, bytes: $0.bytes, published: published.contains(dir + "/" + $0.name)) },
+                                  targetBytes: options.targetBytes, largeFraction: options.largeFraction)
+        guard !plan.isEmpty else { return report }
         let id = FileNamer.randomInstanceID()
-        let build = workDirectory + "/build-" + id
-        try fm.createDirectory(atPath: build, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(atPath: build) }
+        defer { replacement.cleanUp(id: id) }
         var namer = FileNamer(instance: "c" + String(id.prefix(11)))
         var merged: [MergedFile] = []
-        for bin in bins {
-            for m in try merge(bin, directory: dir, build: build, namer: &namer) {
+        for bin in plan.bins {
+            for m in try merge(bin, partition: partition, id: id, namer: &namer) {
                 merged.append(m)
                 report.rows += m.rows
             }
         }
-        guard !merged.isEmpty else {
-            report.filesAfter = report.filesBefore
-            report.bytesAfter = report.bytesBefore
-            return report
-        }
-        let removed = Set(merged.flatMap(\.inputs))
-        try swap.run(partition: partition, merged: merged, build: build, id: id)
-        report.filesMerged = removed.count
+        guard !merged.isEmpty else { return report }
+        try replacement.replace(partition: partition, merged: merged, id: id)
+        report.filesMerged = Set(merged.flatMap(\.inputs)).count
         report.filesWritten = merged.count
-        let after = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter {
-            $0.hasSuffix(".parquet") && !removed.contains($0) && !CompactionPlaceholder.isPlaceholder(dir + "/" + $0)
-        }
+        let after = try dataFiles(partition).files
         report.filesAfter = after.count
-        report.bytesAfter = after.reduce(0) { $0 + Self.fileSize(dir + "/" + $1) }
-        if options.grace <= .zero { deleteRetired() }
+        report.bytesAfter = after.reduce(0) { $0 + $1.bytes }
         return report
     }
 
-    /// Deletes the placeholders of earlier swaps once their grace has passed (see `PlaceholderSweep`).
-    func sweepPlaceholders() throws { try sweep.sweep() }
+    /// Deletes the placeholders of earlier swaps once their grace has passed, and retired versions whose grace
+    /// is over when it is zero (see `PartitionReplacement.finish`).
+    func sweepPlaceholders() throws { try replacement.finish() }
 
-    /// Deletes retired versions older than the grace period.
-    public func deleteRetired() {
-        let fm = FileManager.default
-        let now = Int64(Date().timeIntervalSince1970)
-        let grace = options.grace.components.seconds
-        for entry in (try? fm.contentsOfDirectory(atPath: workDirectory)) ?? [] where entry.hasPrefix("retired-") {
-            let stamp = entry.split(separator: "-").dropFirst().first.flatMap { Int64($0) } ?? 0
-            if now - stamp >= grace { try? fm.removeItem(atPath: workDirectory + "/" + entry) }
-        }
-    }
-
-    /// Concatenates the files `names` of `directory`, row group by row group, into new files in `build`: one per
+    /// Concatenates the files `names` of `partition`, row group by row group, into new merged files of run `id`
+    /// (written where the replacement keeps them until `replace`): one per
     /// run of consecutive inputs with the same schema (a schema change mid-day starts a new output). Runs of a
     /// single file are not rewritten.
-    private func merge(_ names: [String], directory: String, build: String,
-                       namer: inout FileNamer) throws -> [MergedFile] {
+    private func merge(_ names: [String], partition: String, id: String, namer: inout FileNamer) throws -> [MergedFile] {
         var out: [MergedFile] = []
         var writer: ParquetFileWriter?
         var schema: ParquetSchema?
@@ -180,13 +185,13 @@ public final class Compactor: @unchecked Sendable {
             if current.count >= 2 {
                 out.append((currentName, current, summary.rowCount, summary.fileBytes))
             } else {
-                try? FileManager.default.removeItem(atPath: build + "/" + currentName)
+                replacement.discard(id: id, name: currentName)
             }
             writer = nil
             current = []
         }
         for name in names {
-            let reader = try ParquetFileReader(path: directory + "/" + name)
+            let reader = try ParquetObject.reader(in: storage, name: partition + "/" + name)
             if writer == nil || reader.schema != schema {
                 try finish()
                 currentName = namer.next()
@@ -196,17 +201,12 @@ public final class Compactor: @unchecked Sendable {
                 writerOptions.rowGroupMaxRows = options.rowGroupRows
                 writerOptions.createdBy = reader.metadata.createdBy ?? options.createdBy
                 writerOptions.keyValueMetadata = reader.metadata.keyValueMetadata.map { ($0.key, $0.value ?? "") }
-                writer = try ParquetFileWriter(path: build + "/" + currentName, schema: reader.schema, options: writerOptions)
+                writer = try replacement.writer(id: id, name: currentName, schema: reader.schema, options: writerOptions)
             }
             for g in 0..<reader.rowGroupCount { try writer!.write(try reader.readRowGroup(g)) }
             current.append(name)
         }
         try finish()
         return out
-    }
-
-    static func fileSize(_ path: String) -> Int64 {
-        var st = stat()
-        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
     }
 }

@@ -1,22 +1,93 @@
 import Foundation
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Files merged in a build directory: the new file's name, the inputs it replaces, its rows and bytes.
-typealias MergedFile = (name: String, inputs: [String], rows: Int64, bytes: Int64)
-
-/// Steps 2–4 of compaction for one partition, under its exclusive `PartitionLock`: build the next version of the
+/// The local file system's `PartitionReplacement`, steps 2–4 of compaction for one partition, under its exclusive `PartitionLock`: build the next version of the
 /// directory (hard links of every file not merged, the merged files, a placeholder under each merged input's name),
 /// exchange it with the live directory atomically, and record the replacement in the store. An intent file
 /// written before the exchange lets the next run finish a swap interrupted before the store update.
-struct PartitionSwap {
+///
+/// Merged files are built in `workDirectory` (`build-<id>/`), which must be on the lake's file system and outside
+/// the lake root; retired versions wait there (`retired-<time>-<id>/`) for `retiredGrace`.
+struct PartitionSwap: PartitionReplacement {
     let layout: LakeLayout
-    let store: CheckpointStore
+    /// Where the replacement is recorded.
+    let table: TableRewrite
     let workDirectory: String
     /// Owner recorded in the store for merged files.
     let owner: String
     let sweep: PlaceholderSweep
+    /// How long retired versions are kept (`CompactionOptions.grace`).
+    let retiredGrace: Duration
+
+    /// Checks that `workDirectory` (created if missing) is on the lake's file system and outside the lake root,
+    /// and that the platform has `renameat2`.
+    /// - Throws: `CompactionError` naming the work directory and the fix; `POSIXError` when it cannot be created.
+    init(layout: LakeLayout, table: TableRewrite, workDirectory: String, options: CompactionOptions) throws {
+        self.layout = layout
+        self.table = table
+        self.workDirectory = workDirectory
+        owner = options.owner
+        retiredGrace = options.grace
+        sweep = PlaceholderSweep(workDirectory: workDirectory, grace: options.placeholderGrace)
+        let root = layout.root
+        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        var a = stat(), b = stat()
+        guard stat(root, &a) == 0, stat(workDirectory, &b) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard a.st_dev == b.st_dev else {
+            throw CompactionError("work directory \(workDirectory) is not on the lake's file system; pass --work-dir on the same file system, outside OUT_DIR")
+        }
+        let resolvedWork = URL(fileURLWithPath: workDirectory).resolvingSymlinksInPath().path + "/"
+        let resolvedRoot = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/"
+        guard !resolvedWork.hasPrefix(resolvedRoot) else {
+            throw CompactionError("work directory \(workDirectory) is inside the lake root; glob readers would see its files")
+        }
+        guard DirectoryExchange.isAvailable else { throw CompactionError("renameat2 is not available on this system") }
+    }
+
+    func prepare() throws {
+        try finishInterrupted()
+        deleteRetired()
+    }
+
+    func skipReason(partition: String, hasSubprefixes: Bool) -> String? {
+        // Subdirectories (e.g. `hour=` levels after a change of `partition_by_hour`) cannot be hard-linked into
+        // the next version: such a partition is left alone (its `hour=` partitions are compacted on their own).
+        hasSubprefixes ? "holds subdirectories" : nil
+    }
+
+    private func buildDirectory(id: String) -> String { workDirectory + "/build-" + id }
+
+    func writer(id: String, name: String, schema: ParquetSchema, options: ParquetWriterOptions) throws -> ParquetFileWriter {
+        try FileManager.default.createDirectory(atPath: buildDirectory(id: id), withIntermediateDirectories: true)
+        return try ParquetFileWriter(path: buildDirectory(id: id) + "/" + name, schema: schema, options: options)
+    }
+
+    func discard(id: String, name: String) { try? FileManager.default.removeItem(atPath: buildDirectory(id: id) + "/" + name) }
+
+    func replace(partition: String, merged: [MergedFile], id: String) throws {
+        try run(partition: partition, merged: merged, build: buildDirectory(id: id), id: id)
+    }
+
+    func cleanUp(id: String) { try? FileManager.default.removeItem(atPath: buildDirectory(id: id)) }
+
+    func finish() throws {
+        try sweep.sweep()
+        if retiredGrace <= .zero { deleteRetired() }
+    }
+
+    /// Deletes retired versions older than `retiredGrace`.
+    func deleteRetired() {
+        let fm = FileManager.default
+        let now = Int64(Date().timeIntervalSince1970)
+        let grace = retiredGrace.components.seconds
+        for entry in (try? fm.contentsOfDirectory(atPath: workDirectory)) ?? [] where entry.hasPrefix("retired-") {
+            let stamp = entry.split(separator: "-").dropFirst().first.flatMap { Int64($0) } ?? 0
+            if now - stamp >= grace { try? fm.removeItem(atPath: workDirectory + "/" + entry) }
+        }
+    }
 
     /// Swaps `merged` (built in `build`) into `partition`, in place of their inputs. `id` names this swap's work files.
     func run(partition: String, merged: [MergedFile], build: String, id: String) throws {
@@ -57,18 +128,9 @@ struct PartitionSwap {
         }
     }
 
-    /// Records a swap in the store: the merged inputs are removed, the new files published.
+    /// Records a swap in the table (`TableRewrite`): the merged inputs are removed, the new files published.
     func apply(_ intent: CompactionIntent) throws {
-        let dir = layout.root + "/" + intent.partition
-        let stillPublished = Set(try store.publishedFiles(hivePartition: intent.partition).map(\.finalPath))
-        let removing = intent.removing.filter { stillPublished.contains($0) }
-        let adding = intent.adding.filter { !stillPublished.contains(dir + "/" + $0.name) }.map {
-            StagedFile(stagingPath: workDirectory + "/" + $0.name, finalPath: dir + "/" + $0.name, hivePartition: intent.partition,
-                       rows: $0.rows, bytes: $0.bytes)
-        }
-        guard !removing.isEmpty || !adding.isEmpty else { return }
-        let commitID = try store.replaceFiles(removing: removing, adding: adding, owner: owner)
-        try store.markPublished(commitIDs: [commitID])
+        try intent.record(in: table, layout: layout, owner: owner, stagingPath: { workDirectory + "/" + $0 })
     }
 
     /// Finishes swaps interrupted between the exchange and the store update, and drops unfinished builds.

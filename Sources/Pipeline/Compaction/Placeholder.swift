@@ -40,6 +40,13 @@ public enum CompactionPlaceholder {
         }
     }
 
+    /// Whether the object `name` of `storage` is a placeholder (one ranged read of its first bytes); false when it
+    /// is missing or unreadable.
+    public static func isPlaceholder(in storage: Storage, name: String) -> Bool {
+        guard let head = try? storage.read(name, range: 0..<Int64(max(marker.count, legacyMarker.count))) else { return false }
+        return head.starts(with: marker) || head.starts(with: legacyMarker)
+    }
+
     /// Whether `path` is a placeholder (a regular file that starts with the marker, or the older marker).
     public static func isPlaceholder(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY)

@@ -87,14 +87,28 @@ public struct DeadLetterReplayer: Sendable {
 
     // MARK: files
 
-    /// Replays the JSON Lines files under `directory` (e.g. `OUT_DIR/_dlq`), skipping lines recorded in the
-    /// ledger at `ledgerPath` (default `OUT_DIR/_weir/dlq-replay.ledger`), and recording the lines it sends.
+    /// Replays the JSON Lines files under the local `directory` (e.g. `OUT_DIR/_dlq`), with the ledger at the
+    /// local `ledgerPath` (see `replayFiles(storage:prefix:ledger:send:batchSize:)`).
     public func replayFiles(directory: String, ledgerPath: String, send: ([ReplayCandidate]) async throws -> Void,
                             batchSize: Int = 1000) async throws -> ReplayReport {
+        let ledgerDirectory = (ledgerPath as NSString).deletingLastPathComponent
+        return try await replayFiles(storage: POSIXStorage(root: directory, lockDirectory: directory), prefix: "",
+                                     ledger: ReplayLedger(storage: POSIXStorage(root: ledgerDirectory, lockDirectory: ledgerDirectory),
+                                                          name: (ledgerPath as NSString).lastPathComponent),
+                                     send: send, batchSize: batchSize)
+    }
+
+    /// Replays the JSON Lines objects below `prefix` of `storage` (e.g. a lake's `_dlq`), skipping lines the
+    /// `ledger` holds (default for a lake: `_weir/dlq-replay.ledger`), and recording the lines it sends after each
+    /// acknowledged batch of at most `batchSize`. A line is known by its object's name below `prefix` and its
+    /// 1-based line number.
+    /// - Throws: the storage's error, or what `send` throws (the batch is then not recorded).
+    public func replayFiles(storage: Storage, prefix: String, ledger: ReplayLedger, send: ([ReplayCandidate]) async throws -> Void,
+                            batchSize: Int = 1000) async throws -> ReplayReport {
         var report = ReplayReport()
-        let ledger = try ReplayLedger(path: ledgerPath)
-        let names = (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? [])
-            .filter { $0.hasSuffix(".jsonl") }.sorted()
+        try ledger.load()
+        let start = prefix.isEmpty ? 0 : prefix.count + 1
+        let names = try storage.objects(under: prefix).filter { $0.hasSuffix(".jsonl") }
         var batch: [ReplayCandidate] = []
         func flush() async throws {
             guard !batch.isEmpty else { return }
@@ -103,8 +117,9 @@ public struct DeadLetterReplayer: Sendable {
             report.replayed += batch.count
             batch.removeAll()
         }
-        for name in names {
-            guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
+        for object in names {
+            guard let data = try storage.get(object) else { continue }
+            let name = String(object.dropFirst(start))
             var lineNumber = 0
             for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
                 lineNumber += 1
@@ -180,36 +195,5 @@ public struct DeadLetterReplayer: Sendable {
             if !next.isEmpty { try await consumer.commit(next) }
         }
         return report
-    }
-}
-
-/// The set of DLQ file lines already replayed: one `file:line` per line, appended and fsynced after each
-/// acknowledged batch.
-final class ReplayLedger {
-    private let path: String
-    private var seen: Set<String> = []
-
-    init(path: String) throws {
-        self.path = path
-        if let data = FileManager.default.contents(atPath: path) {
-            for line in data.split(separator: UInt8(ascii: "\n")) { seen.insert(String(decoding: line, as: UTF8.self)) }
-        }
-    }
-
-    func contains(_ origin: String) -> Bool { seen.contains(origin) }
-
-    func record(_ origins: [String]) throws {
-        let fd = open(path, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        defer { close(fd) }
-        let bytes = Array(origins.map { $0 + "\n" }.joined().utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            guard n > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            written += n
-        }
-        guard fsync(fd) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        seen.formUnion(origins)
     }
 }

@@ -45,45 +45,72 @@ public struct LakeInspection: Codable, Sendable {
     public let smallRowGroups: Int
 }
 
-/// Reads Parquet footers under a path.
+/// Reads Parquet footers under a path, through `Storage`: only each file's footer is read (ranged reads), so a
+/// lake on object storage is inspected without downloading its data.
 public enum LakeInspector {
-    /// Inspects `path`: a `.parquet` file (with column details), or a directory whose `*.parquet` files are
-    /// listed recursively the way a `**/*.parquet` reader sees them (skipping `_weir` and compaction placeholders,
-    /// which hold no rows).
+    /// Inspects the local `path` (see `inspect(storage:name:displayPath:targetRowGroupRows:)`).
+    /// - Throws: `CompactionError` when `path` does not exist or is a placeholder; `ParquetError` for a bad file.
     public static func inspect(path: String, targetRowGroupRows: Int) throws -> LakeInspection {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw CompactionError("\(path) does not exist")
+        let parent = (path as NSString).deletingLastPathComponent
+        let storage = POSIXStorage(root: parent.isEmpty ? "/" : parent, lockDirectory: parent)
+        let name = (path as NSString).lastPathComponent
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return try inspect(storage: POSIXStorage(root: path, lockDirectory: path), name: "", displayPath: path,
+                               targetRowGroupRows: targetRowGroupRows)
         }
+        return try inspect(storage: storage, name: name, displayPath: path, targetRowGroupRows: targetRowGroupRows)
+    }
+
+    /// Inspects the object or prefix `name` of `storage`: a Parquet object (with column details), or a prefix
+    /// (partition or lake; the empty name is the root) whose `*.parquet` objects are listed recursively the way a
+    /// `**/*.parquet` reader sees them (skipping `_weir` and compaction placeholders, which hold no rows).
+    /// - Parameters:
+    ///   - displayPath: how the report names `name` (a path or URL); file paths are reported below it.
+    ///   - targetRowGroupRows: the row-group size that groups are compared with.
+    /// - Throws: `CompactionError` when nothing exists under `name` or it is a placeholder; `ParquetError` for a
+    ///   bad file; `StorageError`.
+    public static func inspect(storage: Storage, name: String, displayPath: String, targetRowGroupRows: Int) throws -> LakeInspection {
         var files: [FileInspection] = []
         let kind: String
-        if !isDir.boolValue {
-            guard !CompactionPlaceholder.isPlaceholder(path) else {
-                throw CompactionError("\(path) is a compaction placeholder: its rows were merged into another file of the partition; it is deleted within seconds")
+        func shown(_ object: String) -> String {
+            name.isEmpty ? displayPath + "/" + object : displayPath + String(object.dropFirst(name.count))
+        }
+        if try !name.isEmpty && storage.info(name) != nil {
+            guard !CompactionPlaceholder.isPlaceholder(in: storage, name: name) else {
+                throw CompactionError("\(displayPath) is a compaction placeholder: its rows were merged into another file of the partition; it is deleted within seconds")
             }
-            files = [try inspectFile(path, detailed: true)]
+            files = [try inspectFile(storage: storage, name: name, path: displayPath, detailed: true)]
             kind = "file"
         } else {
-            let names = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                .filter { $0.hasSuffix(".parquet") && !$0.hasPrefix("_weir/") && !CompactionPlaceholder.isPlaceholder(path + "/" + $0) }.sorted()
-            for name in names { files.append(try inspectFile(path + "/" + name, detailed: false)) }
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            guard storage.exists(name) else { throw CompactionError("\(displayPath) does not exist") }
+            let state = name.isEmpty ? "_weir" : name + "/_weir"
+            let names = try storage.objects(under: name, descend: { $0 != state }).filter { $0.hasSuffix(".parquet") }
+            for object in names {
+                do {
+                    files.append(try inspectFile(storage: storage, name: object, path: shown(object), detailed: false))
+                } catch is ParquetError where CompactionPlaceholder.isPlaceholder(in: storage, name: object) {
+                    continue
+                }
+            }
+            let entries = try storage.list(name)
             kind = entries.contains(where: { $0.hasPrefix("date=") || $0 == "_weir" }) ? "lake" : "partition"
         }
         let groups = files.flatMap(\.rowGroups)
-        return LakeInspection(path: path, kind: kind, files: files, totalRows: files.reduce(0) { $0 + $1.rows },
+        return LakeInspection(path: displayPath, kind: kind, files: files, totalRows: files.reduce(0) { $0 + $1.rows },
                               totalBytes: files.reduce(0) { $0 + $1.bytes }, rowGroups: groups.count,
                               targetRowGroupRows: targetRowGroupRows,
                               smallRowGroups: groups.filter { $0.rows * 2 < Int64(targetRowGroupRows) }.count)
     }
 
-    public static func inspectFile(_ path: String, detailed: Bool) throws -> FileInspection {
-        let reader = try ParquetFileReader(path: path)
-        let meta = reader.metadata
+    /// One Parquet object's footer: rows, bytes, row groups and, when `detailed`, each column's schema, codecs,
+    /// encodings and statistics. `path` is how the report names it.
+    public static func inspectFile(storage: Storage, name: String, path: String, detailed: Bool) throws -> FileInspection {
+        let (meta, size) = try ParquetObject.footer(in: storage, name: name)
         let groups = meta.rowGroups.map { g in
             FileInspection.RowGroup(rows: g.numRows, bytes: g.totalByteSize, compressedBytes: g.columns.reduce(0) { $0 + $1.totalCompressedSize })
         }
-        var inspection = FileInspection(path: path, rows: meta.numRows, bytes: Compactor.fileSize(path), createdBy: meta.createdBy,
+        var inspection = FileInspection(path: path, rows: meta.numRows, bytes: size, createdBy: meta.createdBy,
                                         rowGroups: groups, columns: nil)
         guard detailed else { return inspection }
         inspection.columns = meta.schema.columns.enumerated().map { i, c in

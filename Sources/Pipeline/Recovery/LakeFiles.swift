@@ -1,7 +1,7 @@
 import Foundation
 
 /// The committed files a lake directory holds: Parquet files under its Hive partitions and, with the file DLQ
-/// sink, JSON Lines files under `_dlq/`. Staging (`_weir/`), hidden entries and compaction tombstones are not
+/// sink, JSON Lines files under `_dlq/`. Staging (`_weir/`), hidden entries and compaction placeholders are not
 /// committed files.
 public struct LakeFiles: Sendable, Equatable {
     /// Absolute paths of the lake's Parquet files.
@@ -11,23 +11,29 @@ public struct LakeFiles: Sendable, Equatable {
 
     public var isEmpty: Bool { parquet.isEmpty && deadLetter.isEmpty }
 
-    /// Lists the committed files under `layout.root`, sorted; stops after `limit` files when given.
-    public static func list(_ layout: LakeLayout, limit: Int? = nil) -> LakeFiles {
+    /// Lists the committed files under `layout.root` on the local file system (see `list(_:storage:limit:)`).
+    public static func list(_ layout: LakeLayout, limit: Int? = nil) throws -> LakeFiles {
+        try list(layout, storage: layout.posixStorage(), limit: limit)
+    }
+
+    /// Lists the committed files of the lake whose bytes `storage` holds (rooted at the lake root), sorted;
+    /// stops after `limit` files when given. Paths are `layout.root + "/" + name`, as the store records them.
+    /// - Throws: the storage's error.
+    public static func list(_ layout: LakeLayout, storage: Storage, limit: Int? = nil) throws -> LakeFiles {
         var out = LakeFiles()
-        guard let walk = FileManager.default.enumerator(atPath: layout.root) else { return out }
-        for case let relative as String in walk {
-            let name = (relative as NSString).lastPathComponent
-            if name.hasPrefix(".") || relative == "_weir" {
-                walk.skipDescendants()
-                continue
+        let skip: (String) -> Bool = { name in
+            name == "_weir" || (name as NSString).lastPathComponent.hasPrefix(".")
+        }
+        try storage.walk("", descend: { !skip($0) }) { name in
+            let last = (name as NSString).lastPathComponent
+            guard !last.hasPrefix(".") else { return true }
+            if name.hasPrefix("_dlq/") && last.hasSuffix(".jsonl") {
+                out.deadLetter.append(layout.root + "/" + name)
+            } else if !name.hasPrefix("_") && last.hasSuffix(".parquet") && !CompactionPlaceholder.isPlaceholder(in: storage, name: name) {
+                out.parquet.append(layout.root + "/" + name)
             }
-            let path = layout.root + "/" + relative
-            if relative.hasPrefix("_dlq/") && name.hasSuffix(".jsonl") {
-                out.deadLetter.append(path)
-            } else if !relative.hasPrefix("_") && name.hasSuffix(".parquet") && !CompactionPlaceholder.isPlaceholder(path) {
-                out.parquet.append(path)
-            }
-            if let limit, out.parquet.count + out.deadLetter.count >= limit { break }
+            if let limit { return out.parquet.count + out.deadLetter.count < limit }
+            return true
         }
         out.parquet.sort()
         out.deadLetter.sort()
@@ -46,8 +52,14 @@ public struct LakeFiles: Sendable, Equatable {
 public enum LostStoreCheck {
     /// - Throws: `ConfigError` (key `lake.out_dir`) when `store` holds nothing committed but the lake holds files.
     public static func verify(layout: LakeLayout, store: CheckpointStore) throws {
+        try verify(layout: layout, storage: layout.posixStorage(), store: store)
+    }
+
+    /// `verify(layout:store:)` for a lake whose bytes `storage` holds.
+    /// - Throws: `ConfigError` as above; the storage's error.
+    public static func verify(layout: LakeLayout, storage: Storage, store: CheckpointStore) throws {
         guard try store.isEmpty() else { return }
-        let found = LakeFiles.list(layout, limit: 1)
+        let found = try LakeFiles.list(layout, storage: storage, limit: 1)
         guard let first = found.parquet.first ?? found.deadLetter.first else { return }
         throw ConfigError(
             key: "lake.out_dir",

@@ -33,17 +33,20 @@ public struct LakeRebuilder {
     }
 
     let layout: LakeLayout
+    /// Where the lake's bytes live (rooted at the lake root).
+    let storage: Storage
     let store: CheckpointStore
     let topic: String
     let dedupKey: DedupKeySpec
     let ttl: Duration
     let nowSeconds: Int64
 
-    /// - Parameters: the lake, its (empty) store, the source topic, the dedup key and its TTL, and the current
-    ///   unix time in seconds.
-    public init(layout: LakeLayout, store: CheckpointStore, topic: String, dedupKey: DedupKeySpec, ttl: Duration,
-                nowSeconds: Int64 = Int64(Date().timeIntervalSince1970)) {
+    /// - Parameters: the lake, the storage holding its bytes (default: the local file system at `layout.root`),
+    ///   its (empty) store, the source topic, the dedup key and its TTL, and the current unix time in seconds.
+    public init(layout: LakeLayout, storage: Storage? = nil, store: CheckpointStore, topic: String, dedupKey: DedupKeySpec,
+                ttl: Duration, nowSeconds: Int64 = Int64(Date().timeIntervalSince1970)) {
         self.layout = layout
+        self.storage = storage ?? layout.posixStorage()
         self.store = store
         self.topic = topic
         self.dedupKey = dedupKey
@@ -59,7 +62,7 @@ public struct LakeRebuilder {
                 + "restores an empty or missing store (fix: if the store is damaged, stop every weir process on this lake "
                 + "and move \(layout.storePath) and its -wal and -shm files aside first)")
         }
-        let files = LakeFiles.list(layout)
+        let files = try LakeFiles.list(layout, storage: storage)
         var report = Report()
         var last: [Int32: Int64] = [:]
         let notBefore = nowSeconds - ttl.components.seconds
@@ -69,7 +72,7 @@ public struct LakeRebuilder {
             let rows = try readLakeFile(path, last: &last, keys: &batch.keys, notBefore: notBefore)
             batch.files = [StagedFile(stagingPath: path, finalPath: path,
                                       hivePartition: LakeFiles.relativeDirectory(of: path, root: layout.root),
-                                      rows: rows, bytes: Self.size(path))]
+                                      rows: rows, bytes: try size(path))]
             try store.restore(batch)
             report.files += 1
             report.rows += rows
@@ -80,7 +83,7 @@ public struct LakeRebuilder {
             let rows = try readDeadLetterFile(path, last: &last)
             dlqBatch.files.append(StagedFile(stagingPath: path, finalPath: path,
                                              hivePartition: LakeFiles.relativeDirectory(of: path, root: layout.root),
-                                             rows: rows, bytes: Self.size(path)))
+                                             rows: rows, bytes: try size(path)))
             report.deadLetterFiles += 1
             report.deadLetterRecords += rows
         }
@@ -103,7 +106,9 @@ public struct LakeRebuilder {
     /// appends its rows' dedup keys. Returns its row count.
     private func readLakeFile(_ path: String, last: inout [Int32: Int64], keys: inout [(key: DedupKey, seenAt: Int64)],
                               notBefore: Int64) throws -> Int64 {
-        let reader = try ParquetFileReader(path: path)
+        let name = layout.name(ofPath: path)
+        let reader = try ParquetObject.reader(in: storage, name: name)
+        let fallback = try storage.info(name)?.modifiedAt ?? nowSeconds
         let names = reader.schema.columns.map(\.name)
         guard let partitionColumn = names.firstIndex(of: "_kafka_partition"), let offsetColumn = names.firstIndex(of: "_kafka_offset") else {
             throw RebuildError("\(path) has no _kafka_partition and _kafka_offset columns, so the offsets it covers are "
@@ -127,7 +132,6 @@ public struct LakeRebuilder {
             guard let keyColumns else { continue }
             var seenAt: [Int64?] = []
             if processing != nil, case .int64(let micros) = values[2] { seenAt = micros.map { $0.map { $0 / 1_000_000 } } }
-            let fallback = Self.modified(path)
             let columnValues = Array(values[keyStart...])
             for row in 0..<partitions.count {
                 let seen = (row < seenAt.count ? seenAt[row] : nil) ?? fallback
@@ -140,7 +144,7 @@ public struct LakeRebuilder {
 
     /// Reads one DLQ JSON Lines file: raises `last` with the source offsets of this topic. Returns its line count.
     private func readDeadLetterFile(_ path: String, last: inout [Int32: Int64]) throws -> Int64 {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RebuildError("cannot read \(path)") }
+        guard let data = try storage.get(layout.name(ofPath: path)) else { throw RebuildError("cannot read \(path): it is gone") }
         let decoder = StrictJSONDecoder()
         var rows: Int64 = 0
         for line in Array(data).split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
@@ -155,14 +159,7 @@ public struct LakeRebuilder {
         return rows
     }
 
-    private static func size(_ path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
-    }
-
-    private static func modified(_ path: String) -> Int64 {
-        let date = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
-        return Int64((date ?? Date()).timeIntervalSince1970)
-    }
+    private func size(_ path: String) throws -> Int64 { try storage.info(layout.name(ofPath: path))?.size ?? 0 }
 }
 
 /// A rebuild that cannot proceed, with the operator's fix in the message.

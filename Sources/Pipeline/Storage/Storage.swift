@@ -11,6 +11,10 @@
 ///   names holding the object; publishing again then fails with `StorageError.exists`, and the caller deletes the
 ///   source;
 /// - `list` walks one level of a prefix (S3's `delimiter=/`), `delete` is idempotent;
+/// - `info` and `read(_:range:)` let the day-two commands read a Parquet footer or a column chunk without fetching
+///   the whole object (S3: `HEAD` and a ranged `GET`);
+/// - `overwrite` replaces an object unconditionally; only compaction uses it, to turn a merged input into a
+///   placeholder (the commit path never overwrites anything);
 /// - `claim` / `takeOver` give a writer a prefix of its own that recovery can tell apart from a dead writer's, and
 ///   `withLock` serializes publishers against a partition rewrite where the storage needs it.
 ///
@@ -26,8 +30,22 @@ public protocol Storage: AnyObject, Sendable {
     func get(_ name: String) throws -> [UInt8]?
     /// Whether an object (or a non-empty prefix) exists under `name`.
     func exists(_ name: String) -> Bool
+    /// The size and modification time of the object `name` (S3: `HEAD`); nil when there is no object of that name
+    /// (a prefix — a POSIX directory — is not an object).
+    /// - Throws: the storage's error (not for a missing object).
+    func info(_ name: String) throws -> StorageObjectInfo?
+    /// The bytes at offsets `range` of the object `name` (S3: a ranged `GET`); fewer when the object ends before
+    /// `range.upperBound`, none when it ends before `range.lowerBound`.
+    /// - Throws: `StorageError.notFound` when there is no such object, or the storage's error.
+    func read(_ name: String, range: Range<Int64>) throws -> [UInt8]
+    /// Replaces the object `name` by `bytes` in one step whether or not it exists (S3: an unconditional `PUT`;
+    /// POSIX: a temporary sibling renamed over it, then a directory fsync), durably. A reader opening the name sees
+    /// the old bytes or the new, never a mix. Only compaction calls it, to turn a merged input into a placeholder
+    /// (`CompactionPlaceholder`); the commit path is create-only.
+    /// - Throws: the storage's error.
+    func overwrite(_ name: String, bytes: [UInt8]) throws
     /// The names directly below `prefix` (objects and sub-prefixes, last path component only), sorted; empty when
-    /// there are none.
+    /// there are none. The empty prefix is the root.
     func list(_ prefix: String) throws -> [String]
     /// Deletes the object `name`, or everything under the prefix `name`. Nothing there is not an error.
     func delete(_ name: String) throws
@@ -62,6 +80,19 @@ extension Storage {
         let writer = try create(name)
         try bytes.withUnsafeBytes { try writer.write($0) }
         try writer.finish(durable: true)
+    }
+}
+
+/// What `Storage.info` knows about an object.
+public struct StorageObjectInfo: Sendable, Equatable {
+    /// Size in bytes.
+    public let size: Int64
+    /// Last modification, in whole seconds since the Unix epoch (S3: `Last-Modified`).
+    public let modifiedAt: Int64
+
+    public init(size: Int64, modifiedAt: Int64) {
+        self.size = size
+        self.modifiedAt = modifiedAt
     }
 }
 

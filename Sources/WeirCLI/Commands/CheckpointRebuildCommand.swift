@@ -36,7 +36,7 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
             try layout.createDirectories()
             return (config, layout, try SQLiteCheckpointStore(path: layout.storePath))
         }
-        let rebuilder = LakeRebuilder(layout: layout, store: store, topic: config.pipeline.topic,
+        let rebuilder = LakeRebuilder(layout: layout, storage: LakeStorage.open(layout), store: store, topic: config.pipeline.topic,
                                       dedupKey: config.pipeline.dedupKey, ttl: config.pipeline.dedupTTL)
         let report: LakeRebuilder.Report
         do {
@@ -73,13 +73,10 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
 
     /// The id of a `weir run` instance that holds its staging lock on this lake, if any.
     static func liveInstance(_ layout: LakeLayout) -> String? {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: layout.stagingRoot)) ?? []
-        for entry in entries where !entry.hasPrefix(".") {
-            do {
-                if try InstanceLock.takeOver(directory: layout.stagingDirectory(instance: entry)) == nil { return entry }
-            } catch {
-                continue  // no lock file: not an instance directory
-            }
+        let storage = LakeStorage.open(layout)
+        for entry in (try? storage.list(layout.stagingPrefix)) ?? [] where !entry.hasPrefix(".") {
+            // `takeOver` fails while the instance's writer holds its claim (released when the lease is dropped).
+            if (try? storage.takeOver(layout.stagingPrefix + "/" + entry)) ?? nil == nil { return entry }
         }
         return nil
     }

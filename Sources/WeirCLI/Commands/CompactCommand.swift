@@ -47,8 +47,8 @@ struct CompactCommand: AsyncParsableCommand {
         commandName: "compact",
         abstract: "Merge the small Parquet files of lake partitions into files near a target size.",
         discussion: """
-            Safe while weir run writes to the same partitions: the partition directory is swapped atomically \
-            (renameat2 RENAME_EXCHANGE) under the partition lock publishers also take, so a reader globbing \
+            Safe while weir run writes to the same partitions: on a local lake the partition directory is swapped \
+            atomically (renameat2 RENAME_EXCHANGE) under the partition lock publishers also take, so a reader globbing \
             OUT_DIR/**/*.parquet never sees an event twice or misses one. A read racing a swap can fail loudly \
             (file not found, or "magic bytes not found" on a placeholder left under a merged file's name for \
             --placeholder-grace); run it again. See docs/COMPACTION.md.
@@ -71,6 +71,7 @@ struct CompactCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (config, layout, store) = try await failOnConfigError { try lake.open() }
+        if let date { try await failOnConfigError { try Self.checkDate(date) } }
         var options = CompactionOptions()
         options.targetBytes = Int64(try await failOnConfigError { try ConfigValueParsers.bytes(targetSize, key: "--target-size") })
         options.grace = try await failOnConfigError { try ConfigValueParsers.duration(grace, key: "--grace", bare: .seconds, allowZero: true) }
@@ -78,18 +79,41 @@ struct CompactCommand: AsyncParsableCommand {
         options.workDirectory = workDir
         options.rowGroupRows = config.pipeline.parquet.rowGroupRows
         options.createdBy = WeirVersion.parquetCreatedBy
-        let compactor = try Compactor(layout: layout, store: store, options: options)
+        let compactor = try Compactor(layout: layout, storage: LakeStorage.open(layout), store: store, options: options)
         let results = try compactor.compactAll(date: date)
         switch format {
         case .json: try printJSON(results.map(CompactionJSON.init))
-        case .text:
-            if results.isEmpty { print("no partitions to compact") }
-            for r in results {
-                if let why = r.skipped { print("\(r.partition): skipped (\(why))"); continue }
-                print("\(r.partition): \(r.filesBefore) -> \(r.filesAfter) files (\(r.filesMerged) merged into \(r.filesWritten)), "
-                      + "\(r.bytesBefore) -> \(r.bytesAfter) bytes")
-            }
+        case .text: print(Self.render(results, date: date, targetSize: targetSize))
         }
+    }
+
+    /// `--date` must be a calendar day, YYYY-MM-DD.
+    /// - Throws: `ConfigError` (key `--date`) naming the value and the fix.
+    static func checkDate(_ date: String) throws {
+        let parts = date.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        var valid = false
+        if parts.map(\.count) == [4, 2, 2], parts.allSatisfy({ $0.utf8.allSatisfy { (48...57).contains($0) } }),
+           let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month) {
+            valid = (1...CivilTime.daysInMonth(year: year, month: month)).contains(day)
+        }
+        guard valid else {
+            throw ConfigError(key: "--date", message: "'\(date)' is not a calendar day in the form YYYY-MM-DD",
+                              fix: "write e.g. --date 2025-10-29 (the partition date=2025-10-29), or leave it out to compact every partition")
+        }
+    }
+
+    /// One line per partition: what was merged, why it was skipped, or that there was nothing to do.
+    static func render(_ results: [PartitionCompaction], date: String?, targetSize: String) -> String {
+        if results.isEmpty { return date.map { "no partition date=\($0) with Parquet files: nothing to do" } ?? "no partitions with Parquet files: nothing to do" }
+        return results.map { r in
+            if let why = r.skipped { return "\(r.partition): skipped (\(why))" }
+            if r.filesMerged == 0 {
+                return "\(r.partition): nothing to do (\(r.filesBefore) \(r.filesBefore == 1 ? "file" : "files"), \(r.bytesBefore) bytes; "
+                    + "fewer than 2 published files below 75% of --target-size \(targetSize) to merge)"
+            }
+            return "\(r.partition): \(r.filesBefore) -> \(r.filesAfter) files (\(r.filesMerged) merged into \(r.filesWritten)), "
+                + "\(r.bytesBefore) -> \(r.bytesAfter) bytes"
+        }.joined(separator: "\n")
     }
 }
 

@@ -31,9 +31,16 @@ struct DLQReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The source topic to produce replayed events to (default: kafka.topic).")
     var toTopic: String?
     @Option(name: [.customLong("group-id"), .customLong("group")],
-            help: "Consumer group recording a topic replay's progress (not the pipeline's group).")
+            help: ArgumentHelp("Consumer group that records a --from-topic replay's progress (not the pipeline's kafka.group_id).",
+                               discussion: """
+                                   A replay starts after the DLQ records this group has already handled (replayed or \
+                                   found still failing), and commits its offsets after each acknowledged produce, so a \
+                                   second replay with the same group resends nothing. Use a new group to look at every \
+                                   DLQ record again, e.g. after another schema change. Ignored with --from-dir, whose \
+                                   progress is the ledger.
+                                   """))
     var groupId: String = "weir-dlq-replay"
-    @Option(name: .long, help: "Ledger of replayed file lines (default: OUT_DIR/_weir/dlq-replay.ledger).")
+    @Option(name: .long, help: "Ledger of replayed file lines (default: OUT_DIR/_weir/dlq-replay.ledger; batches are recorded under <ledger>.d/).")
     var ledger: String?
 
     func validate() throws {
@@ -68,9 +75,24 @@ struct DLQReplayCommand: AsyncParsableCommand {
                                                     properties: config.kafkaProperties, send: send)
         } else {
             let layout = LakeLayout(root: config.outDir)
-            try layout.createDirectories()
-            let dir = URL(fileURLWithPath: fromDir!).standardizedFileURL.path
-            report = try await replayer.replayFiles(directory: dir, ledgerPath: ledger ?? layout.stateDirectory + "/dlq-replay.ledger", send: send)
+            let lakeStorage = LakeStorage.open(layout)
+            let (storage, prefix, _) = try await failOnConfigError { () throws -> (Storage, String, String) in
+                let dir = URL(fileURLWithPath: fromDir!).standardizedFileURL.path
+                // A DLQ inside the lake is read through the lake's storage; any other directory as a local one.
+                if dir.hasPrefix(layout.root + "/") && lakeStorage.exists(layout.name(ofPath: dir)) {
+                    return (lakeStorage, layout.name(ofPath: dir), dir)
+                }
+                return try LakeStorage.locate(dir, what: "--from-dir", fix: "give the file DLQ's directory, e.g. OUT_DIR/_dlq")
+            }
+            let ledgerStore: ReplayLedger
+            if let ledger {
+                let path = URL(fileURLWithPath: ledger).standardizedFileURL.path
+                let parent = (path as NSString).deletingLastPathComponent
+                ledgerStore = ReplayLedger(storage: POSIXStorage(root: parent, lockDirectory: parent), name: (path as NSString).lastPathComponent)
+            } else {
+                ledgerStore = ReplayLedger(storage: lakeStorage, name: "_weir/dlq-replay.ledger")
+            }
+            report = try await replayer.replayFiles(storage: storage, prefix: prefix, ledger: ledgerStore, send: send)
         }
         try await producer.flush(timeout: .seconds(30))
         await producer.close()

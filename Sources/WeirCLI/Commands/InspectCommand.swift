@@ -25,7 +25,10 @@ struct InspectCommand: AsyncParsableCommand {
             return config
         }
         let target = rowGroupRows ?? config.pipeline.parquet.rowGroupRows
-        let inspection = try LakeInspector.inspect(path: URL(fileURLWithPath: path).standardizedFileURL.path, targetRowGroupRows: target)
+        let (storage, name, display) = try await failOnConfigError {
+            try LakeStorage.locate(path, what: "the path", fix: "give a .parquet file, a partition directory (date=…) or a lake root (OUT_DIR)")
+        }
+        let inspection = try LakeInspector.inspect(storage: storage, name: name, displayPath: display, targetRowGroupRows: target)
         switch format {
         case .json: try printJSON(inspection)
         case .text: print(LakeInspector.render(inspection))

@@ -9,6 +9,22 @@ final class InMemoryStorage: Storage, @unchecked Sendable {
     private var claimed: [String: Bool] = [:]  // prefix → alive
     private(set) var publishes = 0
     private(set) var locksTaken = 0
+    /// Ranged reads served, whole-object gets served, and the names overwritten, in order.
+    private(set) var reads = 0
+    private(set) var gets = 0
+    private(set) var bytesRead: Int64 = 0
+    private(set) var overwrites: [String] = []
+    /// Called after every change (an object finished, published, overwritten or deleted) with a description; a
+    /// test uses it to look at the objects between any two steps of a sequence, as a racing reader would.
+    var onChange: ((String) -> Void)?
+    /// Makes an operation fail (`StorageError.io`) when it returns true for (operation, name): `publish`,
+    /// `overwrite`, `delete`, `put` — a crash at that point, as far as the caller can tell.
+    var refuse: ((String, String) -> Bool)?
+
+    private func check(_ operation: String, _ name: String) throws {
+        if let refuse, refuse(operation, name) { throw StorageError(.io, "injected failure: \(operation) \(name)") }
+    }
+    private var modifiedAt: [String: Int64] = [:]
 
     /// Every object's name, sorted.
     var names: [String] { lock.withLock { objects.keys.sorted() } }
@@ -21,21 +37,59 @@ final class InMemoryStorage: Storage, @unchecked Sendable {
     }
 
     fileprivate func finishUpload(_ name: String, bytes: [UInt8]) throws {
+        try check("put", name)
+        defer { onChange?("put " + name) }
         try lock.withLock {
             guard objects[name] == nil else { throw StorageError(.exists, "\(name) exists already") }
             objects[name] = bytes
+            modifiedAt[name] = Int64(Date().timeIntervalSince1970)
         }
     }
 
-    func get(_ name: String) throws -> [UInt8]? { lock.withLock { objects[name] } }
+    /// What a reader listing `prefix` and reading every listed object would see now: name → bytes (nil when gone).
+    func snapshot(under prefix: String) -> [String: [UInt8]] {
+        lock.withLock { objects.filter { $0.key.hasPrefix(prefix) } }
+    }
+
+    func get(_ name: String) throws -> [UInt8]? {
+        lock.withLock {
+            gets += 1
+            bytesRead += Int64(objects[name]?.count ?? 0)
+            return objects[name]
+        }
+    }
 
     func exists(_ name: String) -> Bool {
-        lock.withLock { objects[name] != nil || objects.keys.contains { $0.hasPrefix(name + "/") } || claimed[name] != nil }
+        lock.withLock { objects[name] != nil || objects.keys.contains { name.isEmpty || $0.hasPrefix(name + "/") } || claimed[name] != nil }
+    }
+
+    func info(_ name: String) throws -> StorageObjectInfo? {
+        lock.withLock { objects[name].map { StorageObjectInfo(size: Int64($0.count), modifiedAt: modifiedAt[name] ?? 0) } }
+    }
+
+    func read(_ name: String, range: Range<Int64>) throws -> [UInt8] {
+        try lock.withLock {
+            guard let bytes = objects[name] else { throw StorageError(.notFound, "\(name) does not exist") }
+            reads += 1
+            bytesRead += max(0, min(range.upperBound, Int64(bytes.count)) - min(range.lowerBound, Int64(bytes.count)))
+            let lower = min(Int(range.lowerBound), bytes.count), upper = min(Int(range.upperBound), bytes.count)
+            return Array(bytes[lower..<upper])
+        }
+    }
+
+    func overwrite(_ name: String, bytes: [UInt8]) throws {
+        try check("overwrite", name)
+        lock.withLock {
+            objects[name] = bytes
+            modifiedAt[name] = Int64(Date().timeIntervalSince1970)
+            overwrites.append(name)
+        }
+        onChange?("overwrite " + name)
     }
 
     func list(_ prefix: String) throws -> [String] {
         lock.withLock {
-            let start = prefix + "/"
+            let start = prefix.isEmpty ? "" : prefix + "/"
             var children = Set<String>()
             for name in Array(objects.keys) + Array(claimed.keys) where name.hasPrefix(start) {
                 children.insert(String(name.dropFirst(start.count).split(separator: "/", maxSplits: 1)[0]))
@@ -45,6 +99,8 @@ final class InMemoryStorage: Storage, @unchecked Sendable {
     }
 
     func delete(_ name: String) throws {
+        try check("delete", name)
+        defer { onChange?("delete " + name) }
         lock.withLock {
             objects[name] = nil
             for key in objects.keys where key.hasPrefix(name + "/") { objects[key] = nil }
@@ -53,6 +109,8 @@ final class InMemoryStorage: Storage, @unchecked Sendable {
     }
 
     func publish(_ source: String, to destination: String) throws {
+        try check("publish", destination)
+        defer { onChange?("publish " + destination) }
         try lock.withLock {
             guard let bytes = objects[source] else { throw StorageError(.notFound, "\(source) does not exist") }
             guard objects[destination] == nil else { throw StorageError(.exists, "\(destination) exists already") }

@@ -36,6 +36,46 @@ public final class POSIXStorage: Storage, @unchecked Sendable {
 
     public func exists(_ name: String) -> Bool { DurableFile.exists(path(name)) }
 
+    public func info(_ name: String) throws -> StorageObjectInfo? {
+        var st = stat()
+        guard stat(path(name), &st) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw StorageError(.io, "cannot stat \(path(name)): \(String(cString: strerror(errno)))")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return StorageObjectInfo(size: Int64(st.st_size), modifiedAt: Int64(st.st_mtim.tv_sec))
+    }
+
+    public func read(_ name: String, range: Range<Int64>) throws -> [UInt8] {
+        let path = path(name)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT { throw StorageError(.notFound, "cannot read \(path): it does not exist") }
+            throw StorageError(.io, "cannot open \(path): \(String(cString: strerror(code)))")
+        }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: Int(range.count))
+        var filled = 0
+        while filled < out.count {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(range.lowerBound) + off_t(filled)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw StorageError(.io, "cannot read \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            filled += n
+        }
+        return Array(out.prefix(filled))
+    }
+
+    public func overwrite(_ name: String, bytes: [UInt8]) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: (path(name) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try DurableFile.writeAtomically(bytes, to: path(name))
+        } catch {
+            throw StorageError(.io, "cannot overwrite \(path(name)): \(error)")
+        }
+    }
+
     public func list(_ prefix: String) throws -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path(prefix))) ?? []).sorted()
     }
