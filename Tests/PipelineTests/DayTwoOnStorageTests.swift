@@ -204,6 +204,40 @@ import Testing
         #expect(try LakeFiles.list(lake.layout, storage: storage).parquet.count == 1)
     }
 
+    /// `info`, `read(_:range:)`, `overwrite` and the walk behave alike on the file system and in memory: the
+    /// contract the day-two commands rely on, and that an object-storage implementation must meet.
+    @Test(arguments: ["posix", "memory"])
+    func storageContractOfTheDayTwoMethods(kind: String) throws {
+        let root = Paths.tempDir("storage-contract") + "/lake"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let storage: Storage = kind == "posix" ? POSIXStorage(root: root, lockDirectory: root + "/_weir/locks") : InMemoryStorage()
+        try storage.put("date=1/a.parquet", bytes: Array("0123456789".utf8))
+        try storage.put("date=1/hour=02/b.parquet", bytes: [1])
+        try storage.put("_weir/c.txt", bytes: [2])
+
+        #expect(try storage.info("date=1/a.parquet")?.size == 10)
+        #expect(try storage.info("date=1") == nil, "a prefix is not an object")
+        #expect(try storage.info("date=1/none.parquet") == nil)
+        #expect(try storage.read("date=1/a.parquet", range: 2..<5) == Array("234".utf8))
+        #expect(try storage.read("date=1/a.parquet", range: 8..<20) == Array("89".utf8), "a range past the end is cut")
+        #expect(try storage.read("date=1/a.parquet", range: 12..<20) == [])
+        do {
+            _ = try storage.read("date=1/none.parquet", range: 0..<1)
+            Issue.record("reading a missing object must throw")
+        } catch let error as StorageError {
+            #expect(error.kind == .notFound)
+        }
+        #expect(throws: StorageError.self) { try storage.put("date=1/a.parquet", bytes: [0]) }
+        try storage.overwrite("date=1/a.parquet", bytes: Array("new".utf8))
+        #expect(try storage.get("date=1/a.parquet") == Array("new".utf8))
+        #expect(try storage.info("date=1/a.parquet")?.size == 3)
+
+        #expect(try storage.objects(under: "") == ["_weir/c.txt", "date=1/a.parquet", "date=1/hour=02/b.parquet"])
+        #expect(try storage.objects(under: "", descend: { $0 != "_weir" }) == ["date=1/a.parquet", "date=1/hour=02/b.parquet"])
+        #expect(try storage.objects(under: "date=1") == ["date=1/a.parquet", "date=1/hour=02/b.parquet"])
+        #expect(try storage.objects(under: "date=9").isEmpty)
+    }
+
     /// `weir dlq replay --from-dir` reads the file DLQ and keeps its ledger through `Storage`: a second replay
     /// sends nothing.
     @Test func fileDeadLetterReplayWorksThroughStorage() async throws {

@@ -4,10 +4,11 @@ import Parquet
 import Glibc
 #endif
 
-/// The local file system's `PartitionReplacement`, steps 2–4 of compaction for one partition, under its exclusive `PartitionLock`: build the next version of the
-/// directory (hard links of every file not merged, the merged files, a placeholder under each merged input's name),
-/// exchange it with the live directory atomically, and record the replacement in the store. An intent file
-/// written before the exchange lets the next run finish a swap interrupted before the store update.
+/// The local file system's `PartitionReplacement`: steps 2–4 of compaction for one partition, under its exclusive
+/// `PartitionLock`: build the next version of the directory (hard links of every file not merged, the merged files,
+/// a placeholder under each merged input's name), exchange it with the live directory atomically, and record the
+/// replacement through the `TableRewrite`. An intent file written before the exchange lets the next run finish a
+/// swap interrupted before that record.
 ///
 /// Merged files are built in `workDirectory` (`build-<id>/`), which must be on the lake's file system and outside
 /// the lake root; retired versions wait there (`retired-<time>-<id>/`) for `retiredGrace`.
