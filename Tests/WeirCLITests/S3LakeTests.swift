@@ -106,6 +106,14 @@ import Testing
         #expect(left.staging.isEmpty, "\(left.staging)")
         #expect(left.uploads == 0)
         #expect(!FileManager.default.fileExists(atPath: lake.root + "/host-a/datasets"), "nothing landed locally")
+
+        // A host pointed at another (empty) store would land the topic a second time: it refuses to start.
+        let stray = try lake.start(host: "host-c", bootstrap: cluster.bootstrapServers, topic: "s3run",
+                                   extra: ["CHECKPOINT_PATH": lake.root + "/host-c/checkpoint.sqlite"])
+        #expect(await stray.wait(timeout: .seconds(120)) == 2, "\(stray.output("stray"))")
+        #expect(stray.stderr.contains("weir: invalid configuration: checkpoint.path: \(lake.uri) already holds committed files"),
+                "\(stray.output("stray"))")
+        #expect(try await lake.stats().rows == expected.validUnique)
     }
 
     /// The object store stops answering for 10 s (SIGSTOP) in the middle of a run: requests wait or are retried,
