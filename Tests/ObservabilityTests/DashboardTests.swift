@@ -41,7 +41,7 @@ import Testing
             WeirMetricName.parquetFilesWritten, WeirMetricName.parquetBytesWritten, WeirMetricName.commitDuration,
             WeirMetricName.dlqRecords, WeirMetricName.dedupLookups, WeirMetricName.dedupLookupDuration,
             WeirMetricName.rebalances, WeirMetricName.lastCommitTimestamp, WeirMetricName.lastCommittedEventTimestamp,
-            WeirMetricName.dlqTruncated, WeirMetricName.dlqFileFallback,
+            WeirMetricName.dlqTruncated, WeirMetricName.dlqFileFallback, WeirMetricName.lakeRefusedWrites,
         ]
         for name in names {
             #expect(all.contains(name), "\(name) not on the dashboard")

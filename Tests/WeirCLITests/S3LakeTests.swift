@@ -14,11 +14,14 @@ import Testing
         let server: SeaweedServer
         let root: String
         let uri: String
+        /// Where `weir` reaches the service (the server itself, or a proxy in front of it).
+        let endpoint: String
 
-        init(server: SeaweedServer, name: String) throws {
+        init(server: SeaweedServer, name: String, endpoint: String? = nil) throws {
             self.server = server
             root = try RepoPaths.temporaryDirectory(name)
             uri = "s3://\(server.bucket)/\(name)"
+            self.endpoint = endpoint ?? server.endpoint
         }
 
         /// The store every instance of the lake shares (one SQLite file; on one machine here).
@@ -32,7 +35,7 @@ import Testing
                 lake:
                   out_dir: \(uri)
                   s3:
-                    endpoint: \(server.endpoint)
+                    endpoint: \(endpoint)
                     lease_ttl: 3s
                 checkpoint:
                   path: \(checkpoint)
@@ -103,6 +106,66 @@ import Testing
         #expect(left.staging.isEmpty, "\(left.staging)")
         #expect(left.uploads == 0)
         #expect(!FileManager.default.fileExists(atPath: lake.root + "/host-a/datasets"), "nothing landed locally")
+
+        // A host pointed at another (empty) store would land the topic a second time: it refuses to start.
+        let stray = try lake.start(host: "host-c", bootstrap: cluster.bootstrapServers, topic: "s3run",
+                                   extra: ["CHECKPOINT_PATH": lake.root + "/host-c/checkpoint.sqlite"])
+        #expect(await stray.wait(timeout: .seconds(120)) == 2, "\(stray.output("stray"))")
+        #expect(stray.stderr.contains("weir: invalid configuration: checkpoint.path: \(lake.uri) already holds committed files"),
+                "\(stray.output("stray"))")
+        #expect(try await lake.stats().rows == expected.validUnique)
+    }
+
+    /// The object store stops answering for 10 s (SIGSTOP) in the middle of a run: requests wait or are retried,
+    /// and the run ends with every event once.
+    @Test(.timeLimit(.minutes(10)))
+    func aStalledObjectStoreLosesAndDuplicatesNothing() async throws {
+        let server = try SeaweedServer.start()
+        defer { server.resume(); server.stop() }
+        let lake = try Lake(server: server, name: "s3stall")
+        defer { RepoPaths.remove(lake.root) }
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        defer { cluster.shutdown() }
+        let expected = try await GeneratedTopic.load(cluster, topic: "s3stall", partitions: 4, dlqPartitions: 1, events: 20_000, seed: 21)
+
+        let run = try lake.start(host: "host-a", bootstrap: cluster.bootstrapServers, topic: "s3stall")
+        let client = try server.client()
+        let deadline = ContinuousClock.now + .seconds(300)
+        while try client.listObjects(prefix: "s3stall/date=", maxKeys: 1).objects.isEmpty, run.process.isRunning,
+              ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(run.process.isRunning, "the run must still be going when the store stops: \(run.output("weir run"))")
+        server.suspend()
+        try await Task.sleep(for: .seconds(10))
+        server.resume()
+        #expect(await run.wait(timeout: .seconds(600)) == 0, "\(run.output("weir run"))")
+        try await lake.expectExactlyOnce(expected, cluster, topic: "s3stall", run.output("weir run"))
+        #expect(try lake.leftovers().staging.isEmpty)
+    }
+
+    /// Every third request to the object store is answered 503 SlowDown (a proxy in front of SeaweedFS): the
+    /// client's retries absorb them, and the lake ends exactly once.
+    @Test(.timeLimit(.minutes(10)))
+    func slowDownOnEveryThirdRequestLosesAndDuplicatesNothing() async throws {
+        let server = try SeaweedServer.start()
+        defer { server.stop() }
+        let proxy = try ChildProcess(RepoPaths.python, [RepoPaths.oracle("slowdown_proxy.py"), String(server.ports["s3.port"]!), "3"])
+        defer { proxy.kill(SIGTERM) }
+        let ready = ContinuousClock.now + .seconds(30)
+        while proxy.stdout.isEmpty && proxy.process.isRunning && ContinuousClock.now < ready { try await Task.sleep(for: .milliseconds(50)) }
+        let port = try #require(Int(proxy.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(proxy.output("proxy"))")
+        let lake = try Lake(server: server, name: "s3slow", endpoint: "http://127.0.0.1:\(port)")
+        defer { RepoPaths.remove(lake.root) }
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        defer { cluster.shutdown() }
+        let expected = try await GeneratedTopic.load(cluster, topic: "s3slow", partitions: 4, dlqPartitions: 1, events: 20_000, seed: 22)
+
+        let run = try lake.start(host: "host-a", bootstrap: cluster.bootstrapServers, topic: "s3slow")
+        #expect(await run.wait(timeout: .seconds(600)) == 0, "\(run.output("weir run"))")
+        try await lake.expectExactlyOnce(expected, cluster, topic: "s3slow", run.output("weir run"))
+        #expect(try lake.leftovers().staging.isEmpty)
+        #expect(try lake.leftovers().uploads == 0)
     }
 
     /// Instance A commits (the store transaction) and is SIGKILLed before publishing. Instance B, started in

@@ -76,9 +76,14 @@ public struct LakeLayout: Sendable {
     /// Creates the lake root, the state directory and the staging root, and removes a `metrics.txt` that an
     /// older Weir left at the root (the next commit writes it under `_weir/`). For an object-storage root, only
     /// the local state directory (object storage has no directories).
-    /// - Throws: the file system's error, e.g. when `OUT_DIR` is not writable.
+    /// - Throws: the file system's error, e.g. when `OUT_DIR` is not writable; `ConfigError` naming
+    ///   `checkpoint.path` for an object-storage root given without one.
     public func createDirectories() throws {
         if isObjectStore {
+            guard !S3Location.isObjectStore(stateDirectory) else {
+                throw ConfigError(key: "checkpoint.path", message: "the lake \(root) is in object storage and has no local state directory",
+                                  fix: "set checkpoint.path (CHECKPOINT_PATH, --checkpoint-path) to the lake's checkpoint store file")
+            }
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
             return
         }

@@ -44,7 +44,11 @@ enum ObjectLake {
     }
 
     static func startupError(_ error: S3Error, location: S3Location, endpoint: String, signed: Bool) -> StartupError {
-        let cause = "\(error)".hasPrefix("weir: ") ? String("\(error)".dropFirst(6)) : "\(error)"
+        // The request and the service's answer; the fix is ours (the client's own hint would repeat it).
+        var cause = "\(error.operation) answered " + (error.status.map { "HTTP \($0)" + (error.code.map { " \($0)" } ?? "") + ": " } ?? "")
+            + (error.message.isEmpty ? "\(error.kind)" : error.message)
+        if error.status == nil { cause = "\(error.operation) failed: " + (error.message.isEmpty ? "\(error.kind)" : error.message) }
+        if error.attempts > 1 { cause += " (after \(error.attempts) attempts)" }
         switch error.kind {
         case .unreachable, .timeout, .tls:
             return StartupError(message: "lake.s3.endpoint: cannot reach the object store of \(location) at \(endpoint): \(cause)",
