@@ -33,9 +33,11 @@ final class MemberLog: Sendable {
                 committed.withLock { $0 += keys }
                 committedAt.withLock { for k in keys { $0[k] = done } }
             } catch {
-                // Expected while the group rebalances (REBALANCE_IN_PROGRESS): tolerated, and the offsets
-                // are then not counted as committed.
-                #expect(error.isRetriable || error.code == 22 /* ILLEGAL_GENERATION */, "\(error)")
+                // Expected while the group rebalances (REBALANCE_IN_PROGRESS), and on a starved machine when the
+                // coordinator evicted a member that missed its session timeout (UNKNOWN_MEMBER_ID; librdkafka
+                // rejoins): tolerated, and the offsets are then not counted as committed.
+                #expect(error.isRetriable || error.code == 22 /* ILLEGAL_GENERATION */
+                        || error.code == 25 /* UNKNOWN_MEMBER_ID */, "\(error)")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -80,7 +82,7 @@ struct GroupTests {
         let taskB = Task { try await logB.run(b) }
 
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(60)
+        let deadline = clock.now + .seconds(180)  // a safety net for a starved machine
         var split: ([TopicPartition], [TopicPartition]) = ([], [])
         while clock.now < deadline {
             split = ((try? a.assignment()) ?? [], (try? b.assignment()) ?? [])
