@@ -65,7 +65,10 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
         var published: Set<Int64> = []
         for pending in try store.unpublishedFiles() where pending.owner == instance || deadOwners[pending.owner] != nil {
             let f = pending.file
-            if storage.exists(layout.name(ofPath: f.stagingPath)) {
+            if f.isInPlace {
+                // Written at its final name (a table format's data file, visible through its snapshot only).
+                guard storage.exists(layout.name(ofPath: f.finalPath)) else { throw LakeRecoveryError(path: f.finalPath) }
+            } else if storage.exists(layout.name(ofPath: f.stagingPath)) {
                 try publish([f], recovering: true)
                 report.rolledForward += 1
             } else if !storage.exists(layout.name(ofPath: f.finalPath)) {
@@ -142,7 +145,7 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     /// mid-publish. With `recovering`, a file whose final name already holds it (a copy-then-delete publish
     /// interrupted after the copy) only has its staged copy deleted; otherwise a taken name is an error.
     func publish(_ files: [StagedFile], recovering: Bool = false) throws {
-        for f in files {
+        for f in files where !f.isInPlace {
             let source = layout.name(ofPath: f.stagingPath), target = layout.name(ofPath: f.finalPath)
             try storage.withLock(f.hivePartition, exclusive: false) {
                 do {

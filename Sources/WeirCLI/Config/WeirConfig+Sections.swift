@@ -71,8 +71,10 @@ extension WeirConfig {
             pipeline.parquet.compression = try r.string("compression") ?? pipeline.parquet.compression
             pipeline.parquet.rowGroupRows = try r.int("row_group_rows") ?? pipeline.parquet.rowGroupRows
             pipeline.parquet.pageBytes = try r.bytes("page_bytes") ?? pipeline.parquet.pageBytes
+            try lakeTable.apply(&r, pipeline: &pipeline)
             try r.rejectUnknownKeys(allowed: ["out_dir", "table", "partition_by_hour", "unknown_fields", "lineage", "flush_rows",
-                                              "flush_bytes", "flush_interval", "compression", "row_group_rows", "page_bytes"])
+                                              "flush_bytes", "flush_interval", "compression", "row_group_rows", "page_bytes",
+                                              "format", "iceberg"])
         }
         if var r = try reader.section("dlq") {
             pipeline.deadLetterTopic = try r.string("topic") ?? pipeline.deadLetterTopic

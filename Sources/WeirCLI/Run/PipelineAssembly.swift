@@ -10,7 +10,8 @@ struct PipelineAssembly {
     let schema: EventSchema
     let layout: LakeLayout
     let store: SQLiteCheckpointStore
-    let committer: LakeCommitter
+    /// Plain Hive Parquet (`LakeCommitter`) or an Iceberg table (`IcebergTableCommit`), per `lake.format`.
+    let committer: TableCommit
     let evaluator: RecordEvaluator
 
     /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed, or naming
@@ -24,9 +25,20 @@ struct PipelineAssembly {
         try LakeAccess.prepare(layout)
         store = try SQLiteCheckpointStore(path: layout.storePath)
         try LostStoreCheck.verify(layout: layout, store: store)
-        committer = try LakeCommitter(layout: layout, store: store, writerOptions: Self.writerOptions(config))
         evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
-        if let hook = FaultInjection.fromEnvironment() { committer.faultHook = hook }
+        let hook = FaultInjection.fromEnvironment()
+        switch config.lakeTable.format {
+        case .parquet:
+            let plain = try LakeCommitter(layout: layout, store: store, writerOptions: Self.writerOptions(config))
+            if let hook { plain.faultHook = hook }
+            committer = plain
+        case .iceberg:
+            let table = try IcebergTableCommit(layout: layout, storage: layout.posixStorage(), store: store,
+                                               writerOptions: Self.writerOptions(config), columns: evaluator.layout.columns,
+                                               settings: config.lakeTable.iceberg, warehouseURI: "file://" + layout.root)
+            if let hook { table.faultHook = hook }
+            committer = table
+        }
     }
 
     /// Loads the schema file at `path`, or the built-in pi2_events v1 schema when `path` is nil.
