@@ -181,4 +181,30 @@ import WeirTestSupport
         let onDisk = Set(Paths.files(under: root + "/pi2.db/events/data", suffix: ".parquet"))
         #expect(onDisk == Set(after.files.map { String($0.path.dropFirst("file://".count)) }))
     }
+
+    /// A store that knows committed data files of the table but has no pointer (rebuilt from the lake) refuses to
+    /// start a new table over them.
+    @Test func committedDataWithoutAPointerIsRefused() async throws {
+        let root = Paths.tempDir("iceberg-nopointer") + "/lake"
+        defer { TestDirectories.remove(root) }
+        let layout = LakeLayout(root: root)
+        try FileManager.default.createDirectory(atPath: layout.stateDirectory, withIntermediateDirectories: true)
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        _ = try await run(root, events: (0..<10).map { Self.event($0) }, flushRows: 10, store: store)
+        let db = try SQLiteDatabase(path: layout.storePath)
+        _ = try db.prepare("DELETE FROM table_pointers").run()
+        _ = try db.prepare("DELETE FROM iceberg_tables").run()
+        let evaluator = RecordEvaluator(schema: try EventSchema.load(yaml: Self.schemaYAML), config: PipelineConfig())
+        let table = try IcebergTableCommit(layout: layout, storage: layout.posixStorage(), store: store, writerOptions: ParquetWriterOptions(),
+                                           columns: evaluator.layout.columns, settings: IcebergTableSettings(),
+                                           warehouseURI: "file://" + layout.root)
+        do {
+            _ = try table.recover()
+            Issue.record("recovery accepted committed data files without a catalog pointer")
+        } catch let error as StoreError {
+            #expect("\(error)".contains("no catalog row"), "\(error)")
+            #expect("\(error)".contains(".metadata.json"), "\(error)")
+        }
+        #expect(Paths.files(under: root + "/pi2.db/events/data", suffix: ".parquet").count >= 3, "data files were deleted")
+    }
 }

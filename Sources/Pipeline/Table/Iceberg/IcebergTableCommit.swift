@@ -71,11 +71,26 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     /// The table's prefix in `storage`.
     private var tablePrefix: String { settings.relativeLocation }
 
+    /// - Throws: also `StoreError` when the store holds committed data files of the table but no pointer to its
+    ///   metadata (a store restored by `weir checkpoint rebuild`): a new table would hide the committed data.
     public func recover() throws -> RecoveryReport {
         let live = try liveWriters()
         var report = try files.recover()
+        try refuseCommittedDataWithoutPointer()
         report.orphansRemoved += try removeOrphanDataFiles(liveWriters: live)
         return report
+    }
+
+    private func refuseCommittedDataWithoutPointer() throws {
+        guard try store.tablePointer(settings.pointerKey) == nil else { return }
+        let dataPrefix = tablePrefix + "/data"
+        for directory in try storage.list(dataPrefix) where try !store.publishedFiles(hivePartition: dataPrefix + "/" + directory).isEmpty {
+            let newest = (try storage.list(tablePrefix + "/metadata")).filter { $0.hasSuffix(".metadata.json") }.max() ?? "none"
+            throw StoreError(message: "the checkpoint store holds committed data files of the Iceberg table \(settings.namespace).\(settings.name) "
+                + "(under \(layout.root)/\(dataPrefix)) but no catalog row for it (a store rebuilt with 'weir checkpoint rebuild' does not "
+                + "restore it); a new table would hide those files. Register the newest metadata file (\(newest) in "
+                + "\(layout.root)/\(tablePrefix)/metadata) in the catalog, or land into a new lake.out_dir", isRetriable: false)
+        }
     }
 
     public func stage(_ buffer: RowBuffer, directory: String, schema _: ParquetSchema) throws -> StagedFile {
