@@ -207,4 +207,57 @@ import WeirTestSupport
         }
         #expect(Paths.files(under: root + "/pi2.db/events/data", suffix: ".parquet").count >= 3, "data files were deleted")
     }
+
+    /// Two writers of one table through one store: the second one's pointer moves under it between planning and
+    /// its transaction; it re-plans on the newer snapshot and commits, and both commits are in the table.
+    @Test func aMovedPointerReplansAndBothCommitsLand() throws {
+        let root = Paths.tempDir("iceberg-conflict") + "/lake"
+        defer { TestDirectories.remove(root) }
+        let layout = LakeLayout(root: root)
+        try FileManager.default.createDirectory(atPath: layout.stateDirectory, withIntermediateDirectories: true)
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let evaluator = RecordEvaluator(schema: try EventSchema.load(yaml: Self.schemaYAML), config: PipelineConfig())
+        func writer() throws -> IcebergTableCommit {
+            try IcebergTableCommit(layout: layout, storage: layout.posixStorage(), store: store, writerOptions: ParquetWriterOptions(),
+                                   columns: evaluator.layout.columns, settings: IcebergTableSettings(), warehouseURI: "file://" + layout.root)
+        }
+        func commit(_ table: IcebergTableCommit, id: String, partition: Int32) throws -> CheckpointCommit {
+            var buffer = RowBuffer(layout: evaluator.layout)
+            let micros: Int64 = 1_762_000_000_000_000
+            buffer.append([.string(id), .int64(micros), .int64(1), .double(2.5), .boolean(false), .int64(micros), .int32(partition), .int64(0)],
+                          inputBytes: 10)
+            var c = CheckpointCommit()
+            c.offsets = [SourcePartition(topic: "t", partition: partition): OffsetAdvance(expected: nil, next: 1)]
+            c.files = [try table.stage(buffer, directory: "ignored", schema: evaluator.layout.parquetSchema)]
+            return c
+        }
+        let a = try writer(), b = try writer()
+        let conflicts = Counter()
+        b.onCatalogCommit = { _, _, n in conflicts.add(n) }
+        let commitA = try commit(a, id: "e001", partition: 0)
+        let commitB = try commit(b, id: "e002", partition: 1)
+        let once = Counter()
+        b.faultHook = { step in
+            // B has planned and written its metadata; A commits first.
+            if step == "staged" && once.add(1) == 1 { _ = try? a.commit(commitA) }
+        }
+        _ = try b.commit(commitB)
+        #expect(conflicts.value == 1, "B should have re-planned once")
+        let table = try Self.read(root)
+        #expect(table.rows.map { $0["event_id"] } == [.string("e001"), .string("e002")])
+        #expect(table.snapshots.count == 2 && table.snapshots[1].parent == table.snapshots[0].id)
+        #expect(table.added_twice.isEmpty)
+        // The manifest list and metadata file of B's refused first plan were deleted.
+        let metadataFiles = (try FileManager.default.contentsOfDirectory(atPath: root + "/pi2.db/events/metadata"))
+        #expect(metadataFiles.filter { $0.hasSuffix(".metadata.json") }.count == 2, "\(metadataFiles)")
+        #expect(metadataFiles.filter { $0.hasPrefix("snap-") }.count == 2, "\(metadataFiles)")
+    }
+
+    /// A thread-safe counter for hooks.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        var value: Int { lock.withLock { count } }
+        @discardableResult func add(_ n: Int) -> Int { lock.withLock { count += n; return count } }
+    }
 }
