@@ -253,6 +253,21 @@ import WeirTestSupport
         #expect(metadataFiles.filter { $0.hasPrefix("snap-") }.count == 2, "\(metadataFiles)")
     }
 
+    /// A flush that lands no row (only dead letters and duplicates) moves the offsets but adds no empty snapshot.
+    @Test func aFlushWithoutRowsAddsNoSnapshot() async throws {
+        let root = Paths.tempDir("iceberg-norows") + "/lake"
+        defer { TestDirectories.remove(root) }
+        let layout = LakeLayout(root: root)
+        try FileManager.default.createDirectory(atPath: layout.stateDirectory, withIntermediateDirectories: true)
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let events: [[UInt8]?] = (0..<10).map { Self.event($0) } + (0..<10).map { _ in Array("{".utf8) } + (0..<10).map { Self.event($0) }
+        _ = try await run(root, events: events, flushRows: 10, store: store)
+        let table = try Self.read(root)
+        #expect(table.rows.count == 10)
+        #expect(table.snapshots.count == 1, "\(table.snapshots.map(\.summary))")
+        #expect(try store.storedOffsets([SourcePartition(topic: "pi2_events", partition: 0)]).values.first == 30)
+    }
+
     /// A thread-safe counter for hooks.
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()

@@ -79,5 +79,10 @@ import WeirTestSupport
         let onDisk = Set((FileManager.default.enumerator(atPath: lake + "/pi2.db/events/data")?.allObjects as? [String] ?? [])
             .filter { $0.hasSuffix(".parquet") }.map { "file://" + lake + "/pi2.db/events/data/" + $0 })
         #expect(onDisk == Set(table.files.map(\.path)), "data files no snapshot references are left: \(onDisk.subtracting(table.files.map(\.path)))")
+        // The killed commit's manifest, manifest list and metadata file were removed too: one of each per snapshot.
+        let metadata = try FileManager.default.contentsOfDirectory(atPath: lake + "/pi2.db/events/metadata")
+        #expect(metadata.filter { $0.hasSuffix(".metadata.json") }.count == table.snapshots.count, "\(metadata.sorted())")
+        #expect(metadata.filter { $0.hasPrefix("snap-") }.count == table.snapshots.count, "\(metadata.sorted())")
+        #expect(metadata.filter { $0.hasSuffix("-m0.avro") }.count == table.snapshots.count, "\(metadata.sorted())")
     }
 }

@@ -108,7 +108,7 @@ public struct SnapshotPlanner: Sendable {
     }
 
     /// The version number leading a metadata file name (`00042-….metadata.json` → 42); -1 when there is none.
-    static func version(of location: String) -> Int {
+    public static func version(of location: String) -> Int {
         let name = location.split(separator: "/").last.map(String.init) ?? ""
         return Int(name.prefix { $0.isNumber }) ?? -1
     }

@@ -9,10 +9,11 @@ import Parquet
 ///    `data/<partition>=<value>/` directory, and computes its column statistics. No snapshot references it yet,
 ///    so no reader sees it.
 /// 2. `commit` writes a manifest of the new files, a manifest list (the current snapshot's manifests plus the new
-///    one) and the next `NNNNN-<uuid>.metadata.json`, then runs the store transaction with the pointer's
+///    one) and the next `NNNNN-<instance>-<uuid>.metadata.json`, then runs the store transaction with the pointer's
 ///    compare-and-set (`TablePointerUpdate`, mirrored into the SQL catalog's `iceberg_tables` row). A pointer moved
 ///    by another writer meanwhile re-plans on top of its snapshot (the data files stay) and tries again.
-/// 3. `recover` deletes data files no commit recorded, once their writer is dead.
+/// 3. `recover` deletes data files no commit recorded, and metadata files no snapshot references, once their
+///    writer is dead (`IcebergOrphans`).
 ///
 /// DLQ files (the file sink) and the staging lease are handled by an inner `LakeCommitter`.
 public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
@@ -78,6 +79,10 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         var report = try files.recover()
         try refuseCommittedDataWithoutPointer()
         report.orphansRemoved += try removeOrphanDataFiles(liveWriters: live)
+        let metadataPrefix = tablePrefix + "/metadata"
+        let orphans = IcebergOrphans.metadataOrphans(names: try storage.list(metadataPrefix), state: try currentState(), liveWriters: live)
+        for name in orphans { try storage.delete(metadataPrefix + "/" + name) }
+        report.orphansRemoved += orphans.count
         return report
     }
 
@@ -122,6 +127,8 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         let started = ContinuousClock.now
         let dataFiles = commit.files.compactMap { staged[$0.stagingPath] }
         defer { for f in commit.files { staged[f.stagingPath] = nil } }
+        // A flush without rows (only duplicates or dead letters) moves the offsets and adds no empty snapshot.
+        guard !dataFiles.isEmpty else { return try files.commit(commit, keepingOnRefusal: kept) }
         for directory in Set(commit.files.filter(\.isInPlace).map(\.hivePartition)) { try storage.sync(directory) }
         let snapshotID = Int64.random(in: 1...Int64.max)
         var manifest: (path: String, length: Int64)?
@@ -129,7 +136,7 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         for attempt in 1...attempts {
             let base = try currentState()
             let plan = try planner.plan(base: base, files: dataFiles, snapshotID: snapshotID, manifest: manifest,
-                                        summary: summary(commit, dataFiles), fileID: UUID().uuidString.lowercased(),
+                                        summary: summary(commit, dataFiles), fileID: instance + "-" + UUID().uuidString.lowercased(),
                                         tableUUID: UUID().uuidString.lowercased(), nowMs: Int64(Date().timeIntervalSince1970 * 1000))
             var written: [String] = []
             if manifest == nil {
