@@ -104,6 +104,11 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
             throw StorageError(.io, "an Iceberg data file needs event times")
         }
         let partition = settings.transform.apply(micros: micros)
+        // The run loop buffers by the transform's unit (`lake.iceberg.partition` sets `HivePartitioning`).
+        if let other = times.first(where: { $0.map { settings.transform.apply(micros: $0) != partition } ?? true }) {
+            throw StorageError(.io, "a buffer for Iceberg partition \(settings.transform.humanString(partition)) holds an event time "
+                + "(\(other.map(RFC3339.format(micros:)) ?? "null")) of another partition; buffers must follow the transform's unit")
+        }
         let spec = planner.spec.fields[0]
         let relativeDirectory = tablePrefix + "/data/" + spec.name + "=" + settings.transform.humanString(partition)
         let name = relativeDirectory + "/" + namer.next()
