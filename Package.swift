@@ -43,8 +43,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ObjectStore", dependencies: ["CCurl", "CCrypto"]),
+        // Apache Iceberg format v2: an Avro container encoder of our own, table metadata, manifests (pure, no I/O).
+        .target(name: "Iceberg", dependencies: ["CZlib"]),
         .target(name: "Pipeline", dependencies: [
-            "Parquet", "EventSchema", "Kafka", "ObjectStore", "CSQLite", "CCrypto",
+            "Parquet", "EventSchema", "Kafka", "ObjectStore", "Iceberg", "CSQLite", "CCrypto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -57,7 +59,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "WeirCLI", dependencies: [
-            "Parquet", "EventSchema", "Kafka", "Pipeline", "ObjectStore", "Observability", "CMalloc", "SeededRandom",
+            "Parquet", "EventSchema", "Kafka", "Pipeline", "ObjectStore", "Iceberg", "Observability", "CMalloc", "SeededRandom",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,11 +78,12 @@ let package = Package(
                 path: "Tests/ObjectStoreTestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRdKafka", "CSnappy", "CZstd", "CZlib", "CSQLite", "CCurl", "CCrypto"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport"]),
+        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "WeirTestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "WeirTestSupport"]),
         .testTarget(name: "EventSchemaTests", dependencies: ["EventSchema", "WeirTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ObjectStore", "Iceberg", "ObjectStoreTestSupport", "WeirTestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "WeirTestSupport"]),
-        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Kafka", "EventSchema", "Parquet", "SeededRandom", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport"]),
+        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Iceberg", "Kafka", "EventSchema", "Parquet", "SeededRandom", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport"]),
     ]
 )

@@ -54,6 +54,19 @@ import Testing
         #expect(out.contains("kafka_batch_size_sum 7120"))
     }
 
+    @Test func icebergCommitsAreRecorded() {
+        let (m, registry) = make()
+        m.icebergCommit(records: 1200, seconds: 0.04, conflicts: 0)
+        m.icebergCommit(records: 30, seconds: 2, conflicts: 2)
+        let out = text(registry)
+        #expect(out.contains(#"weir_iceberg_commit_records_bucket{le="2500.0"} 2"#), "\(out)")
+        #expect(out.contains(#"weir_iceberg_commit_records_bucket{le="1000.0"} 1"#))
+        #expect(out.contains("weir_iceberg_commit_records_sum 1230"))
+        #expect(out.contains(#"weir_iceberg_commit_duration_seconds_bucket{le="0.05"} 1"#))
+        #expect(out.contains("weir_iceberg_commit_duration_seconds_count 2"))
+        #expect(out.contains("weir_iceberg_commit_conflicts_total 2"))
+    }
+
     @Test func gauges() {
         let (m, registry) = make()
         m.consumerLag(topic: "events", partition: 3, offsets: 1234, seconds: 4.5)

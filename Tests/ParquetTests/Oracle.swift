@@ -18,6 +18,8 @@ enum Oracle {
         let name: String
         let arrow_type: String
         let nullable: Bool
+        /// pyarrow's `PARQUET:field_id` field metadata; nil when the file has none.
+        let field_id: Int?
         let values: [String?]
         let stats: [Stat]
     }

@@ -94,7 +94,9 @@ def dump(path):
                 entry["min"] = canon_stat(st.min_raw, pcol, field.type)
                 entry["max"] = canon_stat(st.max_raw, pcol, field.type)
             stats.append(entry)
+        field_id = (field.metadata or {}).get(b"PARQUET:field_id")
         cols.append({"name": field.name, "arrow_type": str(field.type), "nullable": field.nullable,
+                     "field_id": int(field_id) if field_id is not None else None,
                      "values": canon_array(table.column(i).combine_chunks(), pcol), "stats": stats})
     result = {"num_rows": md.num_rows, "num_row_groups": md.num_row_groups, "created_by": md.created_by,
               "key_value": {k.decode(): v.decode() for k, v in (md.metadata or {}).items() if k != b"ARROW:schema"},

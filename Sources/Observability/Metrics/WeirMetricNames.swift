@@ -48,6 +48,12 @@ public enum WeirMetricName {
     public static let rebalances = "weir_rebalances_total"
     /// Gauge, always 1, labels `version`, `librdkafka`.
     public static let buildInfo = "weir_build_info"
+    /// Histogram (records), one observation per Iceberg catalog commit (one per flush).
+    public static let icebergCommitRecords = "weir_iceberg_commit_records"
+    /// Histogram (seconds): an Iceberg commit from its manifests to the store transaction that moves the pointer.
+    public static let icebergCommitDuration = "weir_iceberg_commit_duration_seconds"
+    /// Counter: Iceberg commits re-planned because another writer moved the table's pointer first.
+    public static let icebergCommitConflicts = "weir_iceberg_commit_conflicts_total"
     /// Gauge (Unix seconds).
     public static let lastCommitTimestamp = "weir_last_commit_timestamp_seconds"
 }
@@ -73,9 +79,11 @@ public enum WeirHistogramBuckets {
         WeirMetricName.processingSeconds: batchSeconds,
         WeirMetricName.commitDuration: batchSeconds,
         WeirMetricName.dedupLookupDuration: lookupSeconds,
+        WeirMetricName.icebergCommitDuration: batchSeconds,
     ]
     /// Value histograms (swift-metrics aggregating `Recorder`) by metric name.
     public static let values: [String: [Double]] = [
         WeirMetricName.batchSize: batchSize,
+        WeirMetricName.icebergCommitRecords: batchSize,
     ]
 }

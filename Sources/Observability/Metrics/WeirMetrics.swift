@@ -26,6 +26,9 @@ public final class WeirMetrics: Sendable {
     private let dedupDuration: CoreMetrics.Timer
     private let bufferAge: Gauge
     private let checkpointSize: Gauge
+    private let icebergRecords: Recorder
+    private let icebergDuration: CoreMetrics.Timer
+    private let icebergConflicts: Counter
     private let partitions: LabelLimiter
     private let tables: LabelLimiter
 
@@ -70,6 +73,9 @@ public final class WeirMetrics: Sendable {
         lastCommit = Gauge(label: WeirMetricName.lastCommitTimestamp, factory: factory)
         bufferAge = Gauge(label: WeirMetricName.bufferOldestAge, factory: factory)
         checkpointSize = Gauge(label: WeirMetricName.checkpointDBSize, factory: factory)
+        icebergRecords = Recorder(label: WeirMetricName.icebergCommitRecords, aggregate: true, factory: factory)
+        icebergDuration = Timer(label: WeirMetricName.icebergCommitDuration, factory: factory)
+        icebergConflicts = counter(WeirMetricName.icebergCommitConflicts)
         partitions = LabelLimiter(capacity: maxPartitionSeries)
         tables = LabelLimiter(capacity: maxTables)
     }
@@ -80,6 +86,15 @@ public final class WeirMetrics: Sendable {
         guard count > 0 else { return }
         events[status]?.increment(by: count)
         if status == .duplicate { duplicates.increment(by: count) }
+    }
+
+    /// Records one Iceberg catalog commit: its rows into `weir_iceberg_commit_records`, its duration (seconds)
+    /// into `weir_iceberg_commit_duration_seconds`, and the pointer conflicts it re-planned after into
+    /// `weir_iceberg_commit_conflicts_total`.
+    public func icebergCommit(records: Int64, seconds: Double, conflicts: Int) {
+        icebergRecords.record(records)
+        icebergDuration.recordNanoseconds(Int64(seconds * 1e9))
+        if conflicts > 0 { icebergConflicts.increment(by: conflicts) }
     }
 
     /// Adds `count` to `kafka_validation_errors_total{error_type}`; `rule` is a Cerberus rule name,

@@ -11,6 +11,7 @@ enum MetadataDecoder {
         var scale: Int32?
         var precision: Int32?
         var logical: LogicalType?
+        var fieldID: Int32?
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer) throws -> ParquetFileMetadata {
@@ -61,6 +62,7 @@ enum MetadataDecoder {
             case (6, .i32): e.convertedType = try r.readI32()
             case (7, .i32): e.scale = try r.readI32()
             case (8, .i32): e.precision = try r.readI32()
+            case (9, .i32): e.fieldID = try r.readI32()
             case (10, .structure): e.logical = try decodeLogicalType(&r)
             default: try r.skip(t)
             }
@@ -149,7 +151,8 @@ enum MetadataDecoder {
             case 1: repetition = .optional
             default: throw ParquetError.unsupported("repeated column '\(e.name)'")
             }
-            columns.append(ColumnDescriptor(name: e.name, physicalType: physical, logicalType: e.logical ?? legacyLogical(e), repetition: repetition))
+            columns.append(ColumnDescriptor(name: e.name, physicalType: physical, logicalType: e.logical ?? legacyLogical(e), repetition: repetition,
+                                            fieldID: e.fieldID))
         }
         return ParquetSchema(columns: columns)
     }

@@ -28,6 +28,9 @@ enum MetadataEncoder {
                 w.field(7, i32: Int32(s))
                 w.field(8, i32: Int32(p))
             }
+        }
+        if let id = c.fieldID { w.field(9, i32: id) }
+        if let lt = c.logicalType {
             w.field(10, structure: { w in encodeLogicalType(lt, &w) })
         }
     }

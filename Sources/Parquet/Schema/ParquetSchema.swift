@@ -4,13 +4,23 @@ public struct ColumnDescriptor: Sendable, Equatable {
     public let physicalType: PhysicalType
     public let logicalType: LogicalType?
     public let repetition: Repetition
+    /// The column's `field_id` (SchemaElement field 9), nil when none is written. Table formats that resolve
+    /// columns by id rather than by name (Apache Iceberg) need one on every column.
+    public let fieldID: Int32?
 
     /// Creates a column. Throws nothing; compatibility of physical/logical type is checked by the writer.
-    public init(name: String, physicalType: PhysicalType, logicalType: LogicalType? = nil, repetition: Repetition) {
+    public init(name: String, physicalType: PhysicalType, logicalType: LogicalType? = nil, repetition: Repetition,
+                fieldID: Int32? = nil) {
         self.name = name
         self.physicalType = physicalType
         self.logicalType = logicalType
         self.repetition = repetition
+        self.fieldID = fieldID
+    }
+
+    /// This column with `field_id` set to `id`.
+    public func withFieldID(_ id: Int32?) -> ColumnDescriptor {
+        ColumnDescriptor(name: name, physicalType: physicalType, logicalType: logicalType, repetition: repetition, fieldID: id)
     }
 
     var isOptional: Bool { repetition == .optional }

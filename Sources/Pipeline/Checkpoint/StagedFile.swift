@@ -16,4 +16,8 @@ public struct StagedFile: Sendable, Equatable {
         self.rows = rows
         self.bytes = bytes
     }
+
+    /// Whether the file was written at its final path (an Iceberg data file: a snapshot, not a rename, makes it
+    /// visible), so publishing moves nothing.
+    public var isInPlace: Bool { stagingPath == finalPath }
 }

@@ -22,6 +22,13 @@ public struct FileNamer: Sendable {
         return "\(prefix)-\(stamp)-\(instance)-\(CivilTime.pad(sequence, 6)).\(ext)"
     }
 
+    /// The instance id in a name made by `next` (`part-<stamp>-<instance>-<sequence>.<ext>`); nil for other names.
+    public static func instance(ofName name: String) -> String? {
+        let parts = name.split(separator: "-")
+        guard parts.count == 4, parts[2].count == 12, parts[2].allSatisfy(\.isHexDigit) else { return nil }
+        return String(parts[2])
+    }
+
     /// A random 12-hex-digit instance id.
     public static func randomInstanceID() -> String {
         String(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12))

@@ -112,7 +112,10 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
         var published: Set<Int64> = []
         for pending in try store.unpublishedFiles() where pending.owner == owner {
             let f = pending.file
-            if storage.exists(layout.name(ofPath: f.stagingPath)) {
+            if f.isInPlace {
+                // Written at its final name (a table format's data file, visible through its snapshot only).
+                guard storage.exists(layout.name(ofPath: f.finalPath)) else { throw LakeRecoveryError(path: f.finalPath) }
+            } else if storage.exists(layout.name(ofPath: f.stagingPath)) {
                 try publish([f])
                 report.rolledForward += 1
             } else if !storage.exists(layout.name(ofPath: f.finalPath)) {
@@ -183,9 +186,10 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     /// mid-publish. A final name that is taken already holds this very file (names carry the instance id and a
     /// sequence number): a copy-then-delete publish interrupted after the copy, or recovery that published it for
     /// this writer while it stalled; the staged copy is deleted. A staged file that is gone while its final name
-    /// exists was published by such a recovery too. Recovery publishes a dead writer's files the same way.
+    /// exists was published by such a recovery too. Recovery publishes a dead writer's files the same way. Files
+    /// written in place (a table format's data files) are not moved.
     func publish(_ files: [StagedFile]) throws {
-        for f in files {
+        for f in files where !f.isInPlace {
             let source = layout.name(ofPath: f.stagingPath), target = layout.name(ofPath: f.finalPath)
             try storage.withLock(f.hivePartition, exclusive: false) {
                 do {

@@ -72,8 +72,10 @@ extension WeirConfig {
             pipeline.parquet.rowGroupRows = try r.int("row_group_rows") ?? pipeline.parquet.rowGroupRows
             pipeline.parquet.pageBytes = try r.bytes("page_bytes") ?? pipeline.parquet.pageBytes
             if var s3Reader = try r.section("s3") { try s3.apply(&s3Reader) }
+            try lakeTable.apply(&r, pipeline: &pipeline)
             try r.rejectUnknownKeys(allowed: ["out_dir", "table", "partition_by_hour", "unknown_fields", "lineage", "flush_rows",
-                                              "flush_bytes", "flush_interval", "compression", "row_group_rows", "page_bytes", "s3"])
+                                              "flush_bytes", "flush_interval", "compression", "row_group_rows", "page_bytes",
+                                              "s3", "format", "iceberg"])
         }
         if var r = try reader.section("dlq") {
             pipeline.deadLetterTopic = try r.string("topic") ?? pipeline.deadLetterTopic

@@ -48,6 +48,8 @@ struct WeirConfig: Sendable {
     var logFormat = "auto"
     /// Everything the pipeline itself reads.
     var pipeline = PipelineConfig()
+    /// `lake.format` and `lake.iceberg.*`: plain Hive Parquet (the default) or an Apache Iceberg table.
+    var lakeTable = LakeTableConfig()
 
     static let sections = ["kafka", "schema", "batch", "dedup", "event_time", "lake", "dlq", "observability", "checkpoint"]
 

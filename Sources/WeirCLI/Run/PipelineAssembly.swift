@@ -10,7 +10,8 @@ struct PipelineAssembly {
     let schema: EventSchema
     let layout: LakeLayout
     let store: SQLiteCheckpointStore
-    let committer: LakeCommitter
+    /// Plain Hive Parquet (`LakeCommitter`) or an Iceberg table (`IcebergTableCommit`), per `lake.format`.
+    let committer: TableCommit
     let evaluator: RecordEvaluator
     /// Create-only lake writes the object store refused (an `s3://` lake; always 0 on a file system).
     let refusedWrites = RefusedWrites()
@@ -23,20 +24,33 @@ struct PipelineAssembly {
         self.config = config
         schema = try Self.loadSchema(config.schemaFile)
         layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
+        let storage: Storage
         if let location = layout.objectLocation {
-            let storage = try ObjectLake.open(location, config: config, refusals: refusedWrites)
+            storage = try ObjectLake.open(location, config: config, refusals: refusedWrites)
             try LakeAccess.prepareStateDirectory(layout)
             store = try SQLiteCheckpointStore(path: layout.storePath)
             try ObjectLake.verifyStore(storage, layout: layout, store: store)
-            committer = try LakeCommitter(layout: layout, storage: storage, store: store, writerOptions: Self.writerOptions(config))
         } else {
             try LakeAccess.prepare(layout)
             store = try SQLiteCheckpointStore(path: layout.storePath)
             try LostStoreCheck.verify(layout: layout, store: store)
-            committer = try LakeCommitter(layout: layout, store: store, writerOptions: Self.writerOptions(config))
+            try layout.createDirectories()
+            storage = layout.posixStorage()
         }
         evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
-        if let hook = FaultInjection.fromEnvironment() { committer.faultHook = hook }
+        let hook = FaultInjection.fromEnvironment()
+        switch config.lakeTable.format {
+        case .parquet:
+            let plain = try LakeCommitter(layout: layout, storage: storage, store: store, writerOptions: Self.writerOptions(config))
+            if let hook { plain.faultHook = hook }
+            committer = plain
+        case .iceberg:
+            let table = try IcebergTableCommit(layout: layout, storage: storage, store: store,
+                                               writerOptions: Self.writerOptions(config), columns: evaluator.layout.columns,
+                                               settings: config.lakeTable.iceberg, warehouseURI: "file://" + layout.root)
+            if let hook { table.faultHook = hook }
+            committer = table
+        }
     }
 
     /// Loads the schema file at `path`, or the built-in pi2_events v1 schema when `path` is nil.

@@ -28,6 +28,9 @@ struct RunSession {
         let metrics = WeirMetrics()
         metrics.buildInfo(version: WeirVersion.string, librdkafka: LibrdkafkaInfo.version)
         assembly.refusedWrites.forward { metrics.lakeRefusedWrite(count: $0) }
+        if let table = assembly.committer as? IcebergTableCommit {
+            table.onCatalogCommit = { rows, seconds, conflicts in metrics.icebergCommit(records: rows, seconds: seconds, conflicts: conflicts) }
+        }
         var observer = TelemetryObserver.make(metrics: metrics, state: state, table: assembly.config.pipeline.table)
         if let onCommit, let base = observer.committed {
             observer.committed = { report in

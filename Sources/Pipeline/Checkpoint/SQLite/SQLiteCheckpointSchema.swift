@@ -8,8 +8,11 @@ import CSQLite
 ///   holds facts about the store such as the source cluster's id and whether it was rebuilt from the lake.
 /// - Version 3: `table_pointers`, a table format's pointer (an Iceberg catalog's metadata location) that a commit
 ///   moves by compare-and-set in the same transaction as its offsets (`CheckpointCommit.tablePointers`).
+/// - Version 4: the SQL catalog of Apache Iceberg tables, in the layout of the JDBC catalog (Java's JdbcCatalog,
+///   pyiceberg's SqlCatalog): `iceberg_tables` (one row per table: its current and previous metadata location)
+///   and `iceberg_namespace_properties`. Plain, portable SQL types, so the same tables work in PostgreSQL.
 enum SQLiteCheckpointSchema {
-    static let version = 3
+    static let version = 4
 
     /// Creates or upgrades the tables inside one write transaction, so concurrent first opens agree.
     static func migrate(_ db: SQLiteDatabase) throws {
@@ -20,6 +23,7 @@ enum SQLiteCheckpointSchema {
             if current < 1 { try db.execute(version1) }
             if current < 2 { try db.execute(version2) }
             if current < 3 { try db.execute(version3) }
+            if current < 4 { try db.execute(version4) }
             try db.execute("PRAGMA user_version = \(version)")
         }
     }
@@ -49,6 +53,16 @@ enum SQLiteCheckpointSchema {
 
     private static let version3 = """
         CREATE TABLE IF NOT EXISTS table_pointers(table_name TEXT PRIMARY KEY, location TEXT NOT NULL, updated_at INTEGER);
+        """
+
+    private static let version4 = """
+        CREATE TABLE IF NOT EXISTS iceberg_tables(
+            catalog_name VARCHAR(255) NOT NULL, table_namespace VARCHAR(255) NOT NULL, table_name VARCHAR(255) NOT NULL,
+            metadata_location VARCHAR(1000), previous_metadata_location VARCHAR(1000), iceberg_type VARCHAR(5),
+            PRIMARY KEY (catalog_name, table_namespace, table_name));
+        CREATE TABLE IF NOT EXISTS iceberg_namespace_properties(
+            catalog_name VARCHAR(255) NOT NULL, namespace VARCHAR(255) NOT NULL, property_key VARCHAR(255) NOT NULL,
+            property_value VARCHAR(1000) NOT NULL, PRIMARY KEY (catalog_name, namespace, property_key));
         """
 
     static func lastInsertRowID(_ db: SQLiteDatabase) -> Int64 { sqlite3_last_insert_rowid(db.handle) }

@@ -190,6 +190,37 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
                 throw TablePointerConflict(table: update.table, expected: update.expected, found: found)
             }
             try upsert.run([.text(update.table), .text(update.new), .int(committedAt)])
+            if let catalogTable = update.catalogTable { try moveCatalogRow(catalogTable, update) }
+        }
+    }
+
+    /// Compare-and-set of the SQL catalog's row (`iceberg_tables`), so a reader opening the table through the
+    /// catalog sees the new metadata from the moment the transaction commits; another catalog client that moved the
+    /// row meanwhile refuses the commit like a moved pointer.
+    private func moveCatalogRow(_ t: CatalogTableName, _ update: TablePointerUpdate) throws {
+        let key: [SQLiteStatement.Value] = [.text(t.catalogName), .text(t.namespace), .text(t.name)]
+        var found: String?
+        try db.prepare("""
+            SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?
+            """).query(key) { found = $0.isNull(0) ? nil : $0.text(0) }
+        guard found == update.expected else {
+            throw TablePointerConflict(table: update.table, expected: update.expected, found: found)
+        }
+        if found == nil {
+            try db.prepare("""
+                INSERT INTO iceberg_tables(catalog_name, table_namespace, table_name, metadata_location, previous_metadata_location, iceberg_type)
+                VALUES (?, ?, ?, ?, NULL, 'TABLE')
+                ON CONFLICT(catalog_name, table_namespace, table_name) DO UPDATE SET metadata_location = excluded.metadata_location
+                """).run(key + [.text(update.new)])
+            try db.prepare("""
+                INSERT INTO iceberg_namespace_properties(catalog_name, namespace, property_key, property_value) VALUES (?, ?, 'exists', 'true')
+                ON CONFLICT(catalog_name, namespace, property_key) DO NOTHING
+                """).run([.text(t.catalogName), .text(t.namespace)])
+        } else {
+            try db.prepare("""
+                UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ?
+                WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?
+                """).run([.text(update.new), .text(found!)] + key)
         }
     }
 

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Everything one Iceberg append commit writes, planned without I/O: the manifest of the new data files, the
+/// manifest list of the new snapshot (the current snapshot's manifests plus the new one), and the new table
+/// metadata file. The caller writes the three files and then moves the catalog pointer from `base`'s metadata
+/// location to `metadataLocation`, atomically with its checkpoint.
+public struct SnapshotPlan: Sendable {
+    public let snapshot: Snapshot
+    public let metadata: TableMetadata
+    /// The manifest list entries of the new snapshot, the new manifest last.
+    public let manifests: [ManifestFile]
+    public let manifestPath: String
+    public let manifestBytes: [UInt8]
+    public let manifestListPath: String
+    public let manifestListBytes: [UInt8]
+    public let metadataLocation: String
+    public let metadataBytes: [UInt8]
+}
+
+/// The table as a commit finds it: the metadata file the catalog points to and its current snapshot's manifests.
+public struct TableState: Sendable {
+    public let metadataLocation: String
+    public let metadata: TableMetadata
+    public let manifests: [ManifestFile]
+
+    public init(metadataLocation: String, metadata: TableMetadata, manifests: [ManifestFile]) {
+        self.metadataLocation = metadataLocation
+        self.metadata = metadata
+        self.manifests = manifests
+    }
+}
+
+/// Plans append commits (see `SnapshotPlan`).
+public struct SnapshotPlanner: Sendable {
+    /// The table a first commit creates: its location URI (e.g. `file:///lake/pi2.db/events`), schema, spec and
+    /// properties.
+    public let location: String
+    public let schema: IcebergSchema
+    public let spec: PartitionSpec
+    public let properties: [String: String]
+
+    public init(location: String, schema: IcebergSchema, spec: PartitionSpec, properties: [String: String] = [:]) {
+        self.location = location
+        self.schema = schema
+        self.spec = spec
+        self.properties = properties
+    }
+
+    /// Plans the append of `files` on top of `base` (nil: the table does not exist yet and this commit creates it).
+    /// - Parameters:
+    ///   - snapshotID: the new snapshot's id (random, positive); kept across retries so the manifest can be reused.
+    ///   - manifest: a manifest already written for these files by an earlier attempt (its path and length), or nil.
+    ///   - summary: extra snapshot summary keys (Kafka offsets, watermark); the spec's counts are added.
+    ///   - fileID: a unique id for this attempt's file names (a UUID string).
+    ///   - nowMs: the commit time, milliseconds since the epoch.
+    /// - Throws: `AvroError` when a data file's partition tuple does not fit the spec; `EncodingError` never in
+    ///   practice.
+    public func plan(base: TableState?, files: [DataFile], snapshotID: Int64, manifest reused: (path: String, length: Int64)? = nil,
+                     summary extra: [String: String], fileID: String, tableUUID: String, nowMs: Int64) throws -> SnapshotPlan {
+        let metadata = base?.metadata ?? TableMetadata(tableUUID: tableUUID, location: location, schema: schema, spec: spec,
+                                                       properties: properties, nowMs: nowMs)
+        let sequence = metadata.lastSequenceNumber + 1
+        let metadataDir = metadata.location + "/metadata/"
+        let manifestPath = reused?.path ?? metadataDir + "\(fileID)-m0.avro"
+        let manifestBytes = reused == nil ? try ManifestEncoding.manifest(files, snapshotID: snapshotID, schema: schema, spec: spec) : []
+        let newManifest = ManifestFile(
+            path: manifestPath, length: reused?.length ?? Int64(manifestBytes.count), specID: spec.specID, sequenceNumber: sequence,
+            minSequenceNumber: sequence, addedSnapshotID: snapshotID, addedFilesCount: Int32(files.count),
+            addedRowsCount: files.reduce(0) { $0 + $1.recordCount }, partitions: Self.partitionSummaries(files, spec: spec))
+        let manifests = (base?.manifests ?? []) + [newManifest]
+        let parent = metadata.currentSnapshotID
+        let listPath = metadataDir + "snap-\(snapshotID)-\(sequence)-\(fileID).avro"
+        let listBytes = try ManifestEncoding.manifestList(manifests, snapshotID: snapshotID, parentSnapshotID: parent, sequenceNumber: sequence)
+        let snapshot = Snapshot(snapshotID: snapshotID, parentSnapshotID: parent, sequenceNumber: sequence, timestampMs: nowMs,
+                                manifestList: listPath,
+                                summary: Self.summary(files, previous: metadata.currentSnapshot?.summary ?? [:]).merging(extra) { a, _ in a },
+                                schemaID: metadata.currentSchemaID)
+        let next = metadata.appending(snapshot, previousFile: base?.metadataLocation)
+        let version = (base.map { Self.version(of: $0.metadataLocation) } ?? -1) + 1
+        let metadataLocation = metadataDir + Self.pad(version) + "-\(fileID).metadata.json"
+        return SnapshotPlan(snapshot: snapshot, metadata: next, manifests: manifests, manifestPath: manifestPath, manifestBytes: manifestBytes,
+                            manifestListPath: listPath, manifestListBytes: listBytes, metadataLocation: metadataLocation,
+                            metadataBytes: try next.encoded())
+    }
+
+    /// The spec's snapshot summary counts: what this commit added and the table's totals after it.
+    static func summary(_ files: [DataFile], previous: [String: String]) -> [String: String] {
+        let records = files.reduce(0) { $0 + $1.recordCount }, bytes = files.reduce(0) { $0 + $1.fileSizeInBytes }
+        func total(_ key: String, _ added: Int64) -> String { String((Int64(previous[key] ?? "0") ?? 0) + added) }
+        return [
+            "operation": "append",
+            "added-data-files": String(files.count), "added-records": String(records), "added-files-size": String(bytes),
+            "changed-partition-count": String(Set(files.map(\.partition)).count),
+            "total-data-files": total("total-data-files", Int64(files.count)), "total-records": total("total-records", records),
+            "total-files-size": total("total-files-size", bytes), "total-delete-files": "0", "total-position-deletes": "0",
+            "total-equality-deletes": "0",
+        ]
+    }
+
+    /// Per partition field, the range of the files' values (single-value encoded) and whether a null occurs.
+    static func partitionSummaries(_ files: [DataFile], spec: PartitionSpec) -> [ManifestFile.FieldSummary] {
+        spec.fields.indices.map { i in
+            let values = files.map { $0.partition[i] }
+            let present = values.compactMap { $0 }
+            return ManifestFile.FieldSummary(containsNull: present.count < values.count, lowerBound: present.min().map(SingleValue.int),
+                                             upperBound: present.max().map(SingleValue.int))
+        }
+    }
+
+    /// The version number leading a metadata file name (`00042-….metadata.json` → 42); -1 when there is none.
+    public static func version(of location: String) -> Int {
+        let name = location.split(separator: "/").last.map(String.init) ?? ""
+        return Int(name.prefix { $0.isNumber }) ?? -1
+    }
+
+    private static func pad(_ n: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, 5 - s.count)) + s }
+}

@@ -1,0 +1,32 @@
+import Iceberg
+
+/// Which files of an Iceberg table's `metadata/` directory a crash left behind (pure): the manifest, manifest list
+/// and metadata file of a commit killed before its store transaction. A file is an orphan when the table state
+/// does not reference it (the current metadata file, `metadata-log`, every snapshot's manifest list, the current
+/// manifests) and no live writer may still be committing it: the writer's instance id is part of every metadata
+/// file name Weir writes. Metadata files older than the oldest one `metadata-log` keeps are history, not orphans.
+enum IcebergOrphans {
+    /// - Parameters:
+    ///   - names: the file names in `metadata/` (last path component).
+    ///   - state: the table as the catalog pointer says; nil when it has none yet.
+    ///   - liveWriters: instance ids of writers that are alive (this one included).
+    static func metadataOrphans(names: [String], state: TableState?, liveWriters: Set<String>) -> [String] {
+        var referenced: Set<String> = []
+        var floor = 0
+        if let state {
+            let logged = [state.metadataLocation] + state.metadata.metadataLog.map(\.metadataFile)
+            referenced.formUnion(logged.map(lastComponent))
+            referenced.formUnion(state.metadata.snapshots.map { lastComponent($0.manifestList) })
+            referenced.formUnion(state.manifests.map { lastComponent($0.path) })
+            floor = logged.map(SnapshotPlanner.version(of:)).min() ?? 0
+        }
+        return names.filter { name in
+            guard !referenced.contains(name), !liveWriters.contains(where: { name.contains($0) }) else { return false }
+            return !name.hasSuffix(".metadata.json") || SnapshotPlanner.version(of: name) >= floor
+        }
+    }
+
+    static func lastComponent(_ location: String) -> String {
+        location.split(separator: "/").last.map(String.init) ?? location
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import Iceberg
+import Parquet
+
+/// The Apache Iceberg `TableCommit`: each flush becomes one append snapshot of a format v2 table, and the catalog
+/// pointer moves in the same checkpoint-store transaction as the offsets and dedup keys (docs/ICEBERG.md).
+///
+/// 1. `stage` writes each buffer as a Parquet data file (field ids on every column) directly under the table's
+///    `data/<partition>=<value>/` directory, and computes its column statistics. No snapshot references it yet,
+///    so no reader sees it.
+/// 2. `commit` writes a manifest of the new files, a manifest list (the current snapshot's manifests plus the new
+///    one) and the next `NNNNN-<instance>-<uuid>.metadata.json`, then runs the store transaction with the pointer's
+///    compare-and-set (`TablePointerUpdate`, mirrored into the SQL catalog's `iceberg_tables` row). A pointer moved
+///    by another writer meanwhile re-plans on top of its snapshot (the data files stay) and tries again.
+/// 3. `recover` deletes data files no commit recorded, and metadata files no snapshot references, once their
+///    writer is dead (`IcebergOrphans`).
+///
+/// DLQ files (the file sink) and the staging lease are handled by an inner `LakeCommitter`.
+public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
+    public let layout: LakeLayout
+    public let storage: Storage
+    public let settings: IcebergTableSettings
+    private let store: CheckpointStore
+    private let files: LakeCommitter
+    private var namer: FileNamer
+    private let writerOptions: ParquetWriterOptions
+    private let columns: [LakeColumn]
+    private let schema: IcebergSchema
+    private let planner: SnapshotPlanner
+    private let eventTimeIndex: Int
+    /// Data files staged and not yet committed or dropped, by staging path.
+    private var staged: [String: DataFile] = [:]
+    /// The table as this writer last committed or read it.
+    private var cached: TableState?
+    /// Called after each successful catalog commit with the rows it added and how long it took.
+    public var onCatalogCommit: (@Sendable (_ rows: Int64, _ seconds: Double, _ conflicts: Int) -> Void)?
+    /// Test-only fault hook: called with a step name (`staged`, `stored`, `published`); it may kill the process.
+    public var faultHook: (@Sendable (String) -> Void)? {
+        get { files.faultHook }
+        set { files.faultHook = newValue }
+    }
+
+    public var instance: String { files.instance }
+
+    /// - Parameters:
+    ///   - columns: the table's columns (`TableLayout.columns`); column i gets field id i + 1.
+    ///   - warehouseURI: the URI of `storage`'s root, e.g. `file:///data/lake`, used in metadata paths.
+    /// - Throws: `StoreError` when the staging prefix cannot be claimed; `ConfigError`-free: the columns must hold
+    ///   exactly one event-time column (`TableLayout` guarantees it).
+    public init(layout: LakeLayout, storage: Storage, store: CheckpointStore, writerOptions: ParquetWriterOptions, columns: [LakeColumn],
+                settings: IcebergTableSettings, warehouseURI: String, instance: String = FileNamer.randomInstanceID()) throws {
+        self.layout = layout
+        self.storage = storage
+        self.store = store
+        self.settings = settings
+        self.writerOptions = writerOptions
+        self.columns = columns
+        files = try LakeCommitter(layout: layout, storage: storage, store: store, writerOptions: writerOptions, instance: instance)
+        namer = FileNamer(instance: instance)
+        schema = IcebergSchemaMapping.schema(of: columns)
+        guard let timeIndex = columns.firstIndex(where: { $0.source == .eventTime }) else {
+            preconditionFailure("a lake table always has an event-time column")
+        }
+        eventTimeIndex = timeIndex
+        let source = schema.fields[timeIndex]
+        let spec = PartitionSpec(fields: [PartitionField(name: source.name + "_" + settings.transform.rawValue, transform: settings.transform,
+                                                         sourceID: source.id, fieldID: 1000)])
+        planner = SnapshotPlanner(location: warehouseURI + "/" + settings.relativeLocation, schema: schema, spec: spec,
+                                  properties: ["write.format.default": "parquet", "weir.writer": "weir"])
+    }
+
+    /// The table's prefix in `storage`.
+    private var tablePrefix: String { settings.relativeLocation }
+
+    /// - Throws: also `StoreError` when the store holds committed data files of the table but no pointer to its
+    ///   metadata (a store restored by `weir checkpoint rebuild`): a new table would hide the committed data.
+    public func recover() throws -> RecoveryReport {
+        let live = try liveWriters()
+        var report = try files.recover()
+        try refuseCommittedDataWithoutPointer()
+        report.orphansRemoved += try removeOrphanDataFiles(liveWriters: live)
+        let metadataPrefix = tablePrefix + "/metadata"
+        let orphans = IcebergOrphans.metadataOrphans(names: try storage.list(metadataPrefix), state: try currentState(), liveWriters: live)
+        for name in orphans { try storage.delete(metadataPrefix + "/" + name) }
+        report.orphansRemoved += orphans.count
+        return report
+    }
+
+    private func refuseCommittedDataWithoutPointer() throws {
+        guard try store.tablePointer(settings.pointerKey) == nil else { return }
+        let dataPrefix = tablePrefix + "/data"
+        for directory in try storage.list(dataPrefix) where try !store.publishedFiles(hivePartition: dataPrefix + "/" + directory).isEmpty {
+            let newest = (try storage.list(tablePrefix + "/metadata")).filter { $0.hasSuffix(".metadata.json") }.max() ?? "none"
+            throw StoreError(message: "the checkpoint store holds committed data files of the Iceberg table \(settings.namespace).\(settings.name) "
+                + "(under \(layout.root)/\(dataPrefix)) but no catalog row for it (a store rebuilt with 'weir checkpoint rebuild' does not "
+                + "restore it); a new table would hide those files. Register the newest metadata file (\(newest) in "
+                + "\(layout.root)/\(tablePrefix)/metadata) in the catalog, or land into a new lake.out_dir", isRetriable: false)
+        }
+    }
+
+    public func stage(_ buffer: RowBuffer, directory: String, schema _: ParquetSchema) throws -> StagedFile {
+        let values = buffer.columnValues()
+        guard case .int64(let times) = values[eventTimeIndex], let first = times.first, let micros = first else {
+            throw StorageError(.io, "an Iceberg data file needs event times")
+        }
+        let partition = settings.transform.apply(micros: micros)
+        // The run loop buffers by the transform's unit (`lake.iceberg.partition` sets `HivePartitioning`).
+        if let other = times.first(where: { $0.map { settings.transform.apply(micros: $0) != partition } ?? true }) {
+            throw StorageError(.io, "a buffer for Iceberg partition \(settings.transform.humanString(partition)) holds an event time "
+                + "(\(other.map(RFC3339.format(micros:)) ?? "null")) of another partition; buffers must follow the transform's unit")
+        }
+        let spec = planner.spec.fields[0]
+        let relativeDirectory = tablePrefix + "/data/" + spec.name + "=" + settings.transform.humanString(partition)
+        let name = relativeDirectory + "/" + namer.next()
+        let parquetSchema = ParquetSchema(columns: columns.enumerated().map { $1.descriptor.withFieldID(Int32($0 + 1)) })
+        let writer = try ParquetFileWriter(sink: StorageParquetSink(try storage.create(name)), schema: parquetSchema, options: writerOptions)
+        try writer.write(values)
+        let summary = try writer.close()
+        var file = DataFile(path: String(planner.location.dropLast(tablePrefix.count)) + name, partition: [partition],
+                            recordCount: summary.rowCount, fileSizeInBytes: summary.fileBytes)
+        DataFileStatistics.fill(&file, columns: values, fields: self.schema.fields)
+        let path = layout.root + "/" + name
+        staged[path] = file
+        return StagedFile(stagingPath: path, finalPath: path, hivePartition: relativeDirectory, rows: summary.rowCount, bytes: summary.fileBytes)
+    }
+
+    public func stage(bytes: [UInt8], relativeDirectory: String, prefix: String, ext: String, rows: Int64) throws -> StagedFile {
+        try files.stage(bytes: bytes, relativeDirectory: relativeDirectory, prefix: prefix, ext: ext, rows: rows)
+    }
+
+    public func commit(_ commit: CheckpointCommit, keepingOnRefusal kept: Set<String>) throws -> Int64 {
+        let started = ContinuousClock.now
+        let dataFiles = commit.files.compactMap { staged[$0.stagingPath] }
+        defer { for f in commit.files { staged[f.stagingPath] = nil } }
+        // A flush without rows (only duplicates or dead letters) moves the offsets and adds no empty snapshot.
+        guard !dataFiles.isEmpty else { return try files.commit(commit, keepingOnRefusal: kept) }
+        for directory in Set(commit.files.filter(\.isInPlace).map(\.hivePartition)) { try storage.sync(directory) }
+        let snapshotID = Int64.random(in: 1...Int64.max)
+        var manifest: (path: String, length: Int64)?
+        let attempts = 3
+        for attempt in 1...attempts {
+            let base = try currentState()
+            let plan = try planner.plan(base: base, files: dataFiles, snapshotID: snapshotID, manifest: manifest,
+                                        summary: summary(commit, dataFiles), fileID: instance + "-" + UUID().uuidString.lowercased(),
+                                        tableUUID: UUID().uuidString.lowercased(), nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+            var written: [String] = []
+            if manifest == nil {
+                try storage.put(name(of: plan.manifestPath), bytes: plan.manifestBytes)
+                manifest = (plan.manifestPath, Int64(plan.manifestBytes.count))
+            }
+            try storage.put(name(of: plan.manifestListPath), bytes: plan.manifestListBytes)
+            written.append(name(of: plan.manifestListPath))
+            try storage.put(name(of: plan.metadataLocation), bytes: plan.metadataBytes)
+            written.append(name(of: plan.metadataLocation))
+            var withPointer = commit
+            withPointer.tablePointers.append(TablePointerUpdate(
+                table: settings.pointerKey, expected: base?.metadataLocation, new: plan.metadataLocation,
+                catalogTable: CatalogTableName(catalogName: settings.catalogName, namespace: settings.namespace, name: settings.name)))
+            let retry = attempt < attempts
+            do {
+                let id = try files.commit(withPointer, keepingOnRefusal: retry ? kept.union(commit.files.filter(\.isInPlace).map(\.stagingPath)) : kept)
+                cached = TableState(metadataLocation: plan.metadataLocation, metadata: plan.metadata, manifests: plan.manifests)
+                onCatalogCommit?(dataFiles.reduce(0) { $0 + $1.recordCount }, (ContinuousClock.now - started).seconds, attempt - 1)
+                return id
+            } catch let conflict as TablePointerConflict {
+                for f in written { try? storage.delete(f) }
+                cached = nil
+                if !retry {
+                    if let manifest { try? storage.delete(name(of: manifest.path)) }
+                    throw conflict
+                }
+            } catch {
+                for f in written { try? storage.delete(f) }
+                if let manifest { try? storage.delete(name(of: manifest.path)) }
+                cached = nil
+                throw error
+            }
+        }
+        preconditionFailure("the last attempt returns or throws")
+    }
+
+    public func close() { files.close() }
+
+    /// The table as the store's pointer says it is now: the cached state when the pointer has not moved, else the
+    /// metadata file and its current snapshot's manifest list read back.
+    private func currentState() throws -> TableState? {
+        guard let location = try store.tablePointer(settings.pointerKey) else { return nil }
+        if let cached, cached.metadataLocation == location { return cached }
+        guard let bytes = try storage.get(name(of: location)) else {
+            throw StorageError(.notFound, "the Iceberg table \(settings.namespace).\(settings.name) points to \(location), which is missing")
+        }
+        let metadata = try TableMetadata.decode(bytes)
+        var manifests: [ManifestFile] = []
+        if let snapshot = metadata.currentSnapshot {
+            guard let list = try storage.get(name(of: snapshot.manifestList)) else {
+                throw StorageError(.notFound, "the manifest list \(snapshot.manifestList) of table \(settings.namespace).\(settings.name) is missing")
+            }
+            manifests = try ManifestEncoding.readManifestList(list)
+        }
+        let state = TableState(metadataLocation: location, metadata: metadata, manifests: manifests)
+        cached = state
+        return state
+    }
+
+    /// The snapshot summary keys Weir adds: the Kafka offsets this commit consumed up to (next offsets, per topic
+    /// and partition, as JSON) and the event-time watermark (the latest event time it landed, RFC 3339 UTC).
+    private func summary(_ commit: CheckpointCommit, _ dataFiles: [DataFile]) -> [String: String] {
+        var out = ["weir.instance": instance]
+        var byTopic: [String: [String: Int64]] = [:]
+        for (partition, advance) in commit.offsets { byTopic[partition.topic, default: [:]][String(partition.partition)] = advance.next }
+        if let data = try? JSONSerialization.data(withJSONObject: byTopic, options: [.sortedKeys]) {
+            out["weir.kafka-offsets"] = String(decoding: data, as: UTF8.self)
+        }
+        let timeID = schema.fields[eventTimeIndex].id
+        if let latest = dataFiles.compactMap({ $0.upperBounds[timeID].flatMap(SingleValue.readLong) }).max() {
+            out["weir.event-time-watermark"] = RFC3339.format(micros: latest)
+        }
+        return out
+    }
+
+    /// A location under the warehouse as a `Storage` name.
+    private func name(of location: String) -> String {
+        let root = String(planner.location.dropLast(tablePrefix.count))
+        return location.hasPrefix(root) ? String(location.dropFirst(root.count)) : location
+    }
+
+    /// Instances whose staging lease is held (alive), this one included.
+    private func liveWriters() throws -> Set<String> {
+        var live: Set<String> = [instance]
+        for entry in try storage.list(layout.stagingPrefix) where !entry.hasPrefix(".") && entry != instance {
+            if try storage.takeOver(layout.stagingPrefix + "/" + entry) == nil { live.insert(entry) }
+        }
+        return live
+    }
+
+    /// Deletes data files under the table's `data/` that no commit recorded and whose writer is not alive (a crash
+    /// after staging, before the store transaction). Committed data files are in the store's file manifest, in
+    /// the same transaction as the snapshot that references them.
+    private func removeOrphanDataFiles(liveWriters: Set<String>) throws -> Int {
+        var removed = 0
+        let dataPrefix = tablePrefix + "/data"
+        for directory in try storage.list(dataPrefix) {
+            let relative = dataPrefix + "/" + directory
+            let known = Set(try store.publishedFiles(hivePartition: relative).map(\.finalPath))
+            for file in try storage.list(relative) where file.hasSuffix(".parquet") {
+                let path = layout.root + "/" + relative + "/" + file
+                guard !known.contains(path), let owner = FileNamer.instance(ofName: file), !liveWriters.contains(owner) else { continue }
+                try storage.delete(relative + "/" + file)
+                removed += 1
+            }
+        }
+        return removed
+    }
+}

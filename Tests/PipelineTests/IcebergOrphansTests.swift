@@ -1,0 +1,40 @@
+import Iceberg
+import Testing
+@testable import Pipeline
+
+/// Which metadata files recovery deletes, decided without I/O.
+@Suite struct IcebergOrphansTests {
+    static func state() throws -> TableState {
+        let schema = IcebergSchema(fields: [IcebergField(id: 1, name: "ts", required: true, type: .timestamptz)])
+        let spec = PartitionSpec(fields: [PartitionField(name: "ts_day", transform: .day, sourceID: 1, fieldID: 1000)])
+        let planner = SnapshotPlanner(location: "file:///l/t", schema: schema, spec: spec)
+        let file = DataFile(path: "file:///l/t/data/a.parquet", partition: [1], recordCount: 1, fileSizeInBytes: 1)
+        let first = try planner.plan(base: nil, files: [file], snapshotID: 1, summary: [:], fileID: "aaaaaaaaaaaa-u1", tableUUID: "t", nowMs: 1)
+        let base = TableState(metadataLocation: first.metadataLocation, metadata: first.metadata, manifests: first.manifests)
+        let second = try planner.plan(base: base, files: [file], snapshotID: 2, summary: [:], fileID: "aaaaaaaaaaaa-u2", tableUUID: "t", nowMs: 2)
+        return TableState(metadataLocation: second.metadataLocation, metadata: second.metadata, manifests: second.manifests)
+    }
+
+    @Test func unreferencedFilesOfDeadWritersAreOrphans() throws {
+        let state = try Self.state()
+        let referenced = ["00000-aaaaaaaaaaaa-u1.metadata.json", "00001-aaaaaaaaaaaa-u2.metadata.json", "snap-1-1-aaaaaaaaaaaa-u1.avro",
+                          "snap-2-2-aaaaaaaaaaaa-u2.avro", "aaaaaaaaaaaa-u1-m0.avro", "aaaaaaaaaaaa-u2-m0.avro"]
+        let deadWriters = ["00002-bbbbbbbbbbbb-u3.metadata.json", "snap-3-3-bbbbbbbbbbbb-u3.avro", "bbbbbbbbbbbb-u3-m0.avro"]
+        let liveWriter = ["00002-cccccccccccc-u4.metadata.json", "cccccccccccc-u4-m0.avro"]
+        let orphans = IcebergOrphans.metadataOrphans(names: referenced + deadWriters + liveWriter, state: state, liveWriters: ["cccccccccccc"])
+        #expect(Set(orphans) == Set(deadWriters))
+    }
+
+    @Test func withoutAPointerEveryDeadWritersFileIsAnOrphan() {
+        let names = ["00000-bbbbbbbbbbbb-u.metadata.json", "bbbbbbbbbbbb-u-m0.avro", "00000-cccccccccccc-v.metadata.json"]
+        #expect(IcebergOrphans.metadataOrphans(names: names, state: nil, liveWriters: ["cccccccccccc"]) == Array(names.prefix(2)))
+    }
+
+    @Test func metadataFilesOlderThanTheLogAreHistoryNotOrphans() throws {
+        var state = try Self.state()
+        var metadata = state.metadata
+        metadata.metadataLog = []  // as if the log had dropped the first file
+        state = TableState(metadataLocation: state.metadataLocation, metadata: metadata, manifests: state.manifests)
+        #expect(IcebergOrphans.metadataOrphans(names: ["00000-aaaaaaaaaaaa-u1.metadata.json"], state: state, liveWriters: []).isEmpty)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Iceberg
+import Pipeline
+import Testing
+import WeirTestSupport
+@testable import WeirCLI
+
+/// `lake.format` and `lake.iceberg.*`: defaults, accepted values, and errors that name the key and the fix.
+@Suite struct IcebergConfigTests {
+    static func load(_ yaml: String) throws -> WeirConfig {
+        let dir = TestDirectories.make("iceberg-config")
+        defer { TestDirectories.remove(dir) }
+        try yaml.write(toFile: dir + "/weir.yaml", atomically: true, encoding: .utf8)
+        return try WeirConfig.load(path: dir + "/weir.yaml", environment: [:])
+    }
+
+    @Test func defaultsArePlainParquetAndPi2Events() throws {
+        let config = try Self.load("lake: {out_dir: /tmp/x}\n")
+        #expect(config.lakeTable.format == .parquet)
+        #expect(config.lakeTable.iceberg == IcebergTableSettings())
+        #expect(config.lakeTable.iceberg.namespace == "pi2" && config.lakeTable.iceberg.name == "events")
+        #expect(config.lakeTable.iceberg.catalogName == "weir" && config.lakeTable.iceberg.transform == .day)
+    }
+
+    @Test func icebergKeysAreRead() throws {
+        let config = try Self.load("""
+            lake:
+              format: iceberg
+              iceberg: {table: analytics.raw.clicks, catalog: sql, catalog_name: lakehouse, partition: hour}
+            """)
+        #expect(config.lakeTable.format == .iceberg)
+        #expect(config.lakeTable.iceberg.namespace == "analytics.raw" && config.lakeTable.iceberg.name == "clicks")
+        #expect(config.lakeTable.iceberg.catalogName == "lakehouse" && config.lakeTable.iceberg.transform == .hour)
+        #expect(config.pipeline.partitioning.byHour, "hour partitions buffer by hour")
+    }
+
+    @Test(arguments: [
+        ("lake: {format: delta}", "lake.format", "use parquet or iceberg"),
+        ("lake: {iceberg: {table: events}}", "lake.iceberg.table", "namespace"),
+        ("lake: {iceberg: {catalog: rest}}", "lake.iceberg.catalog", "not yet supported"),
+        ("lake: {iceberg: {catalog: hive}}", "lake.iceberg.catalog", "use sql"),
+        ("lake: {iceberg: {partition: month}}", "lake.iceberg.partition", "day or hour"),
+        ("lake: {iceberg: {catalog_uri: x}}", "lake.iceberg.catalog_uri", "unknown key"),
+    ])
+    func badValuesNameTheKey(yaml: String, key: String, text: String) throws {
+        do {
+            _ = try Self.load(yaml)
+            Issue.record("\(yaml) was accepted")
+        } catch let error as ConfigError {
+            #expect(error.key == key, "\(error)")
+            #expect("\(error)".contains(text), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Iceberg oracle: reads a Weir Iceberg table through pyiceberg's SqlCatalog on Weir's checkpoint database.
+
+  iceberg_read.py OUT_DIR NAMESPACE.TABLE [CATALOG_NAME]  -> JSON on stdout:
+    schema: [{id, name, type, required}]          (pyiceberg's view of the table schema)
+    spec: [{name, transform, source_id, field_id}]
+    snapshots: [{id, parent, sequence_number, summary}]   (oldest first)
+    rows: every row of the current snapshot, sorted by the first column; timestamps as microseconds since the epoch
+    previous_rows: row count of the snapshot before the current one (time travel), null with one snapshot
+    files: [{path, partition (human strings, e.g. 2025-11-01), record_count, value_counts, null_value_counts, lower, upper}] of the current snapshot,
+           bounds decoded by pyiceberg (timestamps as microseconds)
+    added_twice: data file paths added by more than one manifest entry across all snapshots
+    parquet_field_ids: {column: field id} read by pyarrow from the first data file
+    duckdb: null (DuckDB's iceberg extension is not pinned for the installed DuckDB; see docs/ICEBERG.md)
+"""
+import datetime, json, sys
+import pyarrow.parquet as pq
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.manifest import ManifestEntryStatus
+
+
+def plain(v):
+    if isinstance(v, datetime.datetime):
+        delta = v - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+        return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {str(k): plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    return v
+
+
+def main():
+    out_dir, identifier = sys.argv[1], sys.argv[2]
+    name = sys.argv[3] if len(sys.argv) > 3 else "weir"
+    catalog = SqlCatalog(name, uri=f"sqlite:///{out_dir}/_weir/checkpoint.sqlite", warehouse=f"file://{out_dir}")
+    table = catalog.load_table(identifier)
+    meta = table.metadata
+    schema = [{"id": f.field_id, "name": f.name, "type": str(f.field_type), "required": f.required} for f in table.schema().fields]
+    spec = [{"name": f.name, "transform": str(f.transform), "source_id": f.source_id, "field_id": f.field_id}
+            for f in table.spec().fields]
+    snapshots = [{"id": s.snapshot_id, "parent": s.parent_snapshot_id, "sequence_number": s.sequence_number,
+                  "summary": {k: v for k, v in s.summary.additional_properties.items()} | {"operation": str(s.summary.operation.value)}}
+                 for s in meta.snapshots]
+    arrow = table.scan().to_arrow()
+    first = arrow.schema.names[0]
+    rows = sorted((plain(r) for r in arrow.to_pylist()), key=lambda r: str(r[first]))
+    previous = None
+    if len(meta.snapshots) > 1:
+        previous = table.scan(snapshot_id=meta.snapshots[-2].snapshot_id).to_arrow().num_rows
+    files = []
+    added = {}
+    seen_manifests = set()
+    for snap in meta.snapshots:
+        for manifest in snap.manifests(table.io):
+            if manifest.manifest_path in seen_manifests:
+                continue
+            seen_manifests.add(manifest.manifest_path)
+            for entry in manifest.fetch_manifest_entry(table.io, discard_deleted=False):
+                if entry.status == ManifestEntryStatus.ADDED:
+                    added[entry.data_file.file_path] = added.get(entry.data_file.file_path, 0) + 1
+    id_to_field = {f.field_id: f for f in table.schema().fields}
+    from pyiceberg.conversions import from_bytes
+    spec_fields = table.spec().fields
+    for task in table.scan().plan_files():
+        df = task.file
+        human = [f.transform.to_human_string(id_to_field[f.source_id].field_type, v) for f, v in zip(spec_fields, list(df.partition))]
+        files.append({"path": df.file_path, "partition": human, "record_count": df.record_count,
+                      "value_counts": {str(k): v for k, v in (df.value_counts or {}).items()},
+                      "null_value_counts": {str(k): v for k, v in (df.null_value_counts or {}).items()},
+                      "lower": {str(k): plain(from_bytes(id_to_field[k].field_type, v)) for k, v in (df.lower_bounds or {}).items()},
+                      "upper": {str(k): plain(from_bytes(id_to_field[k].field_type, v)) for k, v in (df.upper_bounds or {}).items()}})
+    field_ids = {}
+    if files:
+        path = files[0]["path"].removeprefix("file://")
+        for f in pq.read_schema(path):
+            field_ids[f.name] = int((f.metadata or {}).get(b"PARQUET:field_id", b"-1"))
+    print(json.dumps({"schema": schema, "spec": spec, "snapshots": snapshots, "rows": rows, "previous_rows": previous,
+                      "files": files, "added_twice": [p for p, n in added.items() if n > 1],
+                      "parquet_field_ids": field_ids, "duckdb": None}))
+
+
+main()
