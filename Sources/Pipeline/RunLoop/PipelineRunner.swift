@@ -37,6 +37,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private let continuity: SourceContinuityCheck
     private let unreadElsewhere: UnreadElsewhereCheck
     private let deadLetterRecovery: DeadLetterRecovery
+    private let groupOffsets: GroupOffsetsCheck
 
     public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: TableCommit,
                 deadLetters: DeadLetterSink, evaluator: RecordEvaluator, options: Options = Options(),
@@ -70,6 +71,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         unreadElsewhere = UnreadElsewhereCheck(source: source, store: store, logger: logger)
         deadLetterRecovery = DeadLetterRecovery(store: store, deadLetters: deadLetters)
         continuity = SourceContinuityCheck(topic: config.topic, source: source, store: store, logger: logger)
+        groupOffsets = GroupOffsetsCheck(source: source, logger: logger)
     }
 
     /// Asks the loop to flush, commit and return at the next iteration.
@@ -163,7 +165,10 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private func handleAssignment(_ poll: SourcePoll, settleCommitFirst: Bool) async throws {
         if settleCommitFirst { _ = try await settle() }
         let positions = try store.storedPositions(poll.assignment)
-        if !poll.assignment.isEmpty { try await continuity.check(positions) }
+        if !poll.assignment.isEmpty {
+            try await continuity.check(positions)
+            await groupOffsets.check(assignment: poll.assignment, stored: positions)
+        }
         let stored = positions.mapValues(\.next)
         try await source.seek(commits.reassign(poll, stored: stored))
         let skip = try await deadLetterRecovery.alreadyDelivered(assignment: poll.assignment, stored: stored)
