@@ -68,7 +68,7 @@ import Testing
         #expect(m.generation == 1, "the commit's work was read in generation 1")
         #expect(m.polled(generation: 2) == .handleAssignment(settleCommitFirst: true))
         #expect(m.generation == 2)
-        m.commitSettled()  // abandoned: its generation is gone
+        #expect(m.commitSettled(.abandoned) == .none, "abandoned: the new assignment drops the work")
         m.assignmentHandled(at: at(8))
         #expect(!m.commitInFlight)
         #expect(m.polled(generation: 2) == .takeRecords, "the same generation is handled once")
@@ -138,6 +138,16 @@ import Testing
         #expect(m.iterationEnded(committedRecords: 0, sourceQuiet: true, at: at(11.9)) == .poll, "the window restarted at 7 s")
         #expect(m.iterationEnded(committedRecords: 0, sourceQuiet: true, at: at(12)) == .checkGroupProgress)
         #expect(m.groupProgress(unreadElsewhere: false, at: at(12)) == .none, "and the confirmation with it")
+    }
+
+    @Test func aRefusedCommitDropsTheUncommittedWorkAndADurableOneDoesNot() {
+        var m = assigned()
+        m.commitStarted()
+        #expect(m.commitSettled(.refused) == .dropUncommitted)
+        #expect(!m.commitInFlight)
+        m.commitStarted()
+        #expect(m.commitSettled(.durable) == .none)
+        #expect(!m.commitInFlight)
     }
 
     @Test func aRefusedDrainedCommitIsReadAgainBeforeAnIdleExit() {

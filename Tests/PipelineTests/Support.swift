@@ -174,6 +174,13 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
         lock.withLock { progressQueries += 1 }
         return groupProgressAnswer?() ?? [:]
     }
+
+    /// What `groupCommitted` answers: the group's name and committed offsets (nil: no group).
+    var groupCommittedAnswer: (group: String, offsets: [SourcePartition: Int64])?
+
+    func groupCommitted(_ partitions: [SourcePartition]) async -> (group: String, offsets: [SourcePartition: Int64])? {
+        groupCommittedAnswer.map { answer in (answer.group, answer.offsets.filter { partitions.contains($0.key) }) }
+    }
 }
 
 /// A value shared with `@Sendable` closures in tests.

@@ -12,6 +12,18 @@ import Testing
         #expect(unknownErr.contains("no-such-command"))
     }
 
+    /// A negative count is a value the demo rejects by name, not a flag that leaves `--events` "Missing value".
+    @Test func aNegativeOrZeroDemoEventCountIsNamed() async throws {
+        for (value, flag) in [("-5", "--events"), ("0", "--events"), ("-1", "--rate")] {
+            let args = flag == "--events" ? ["demo", "--events", value] : ["demo", "--events", "10", "--rate", value]
+            let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, args)
+            #expect(status == 2, "\(args): \(stderr)")
+            #expect(stderr.hasPrefix("weir: \(flag) must be "), "\(args): \(stderr)")
+            #expect(stderr.contains("not \(value)"), "\(args): \(stderr)")
+            #expect(!stderr.contains("Missing value"), "\(args): \(stderr)")
+        }
+    }
+
     @Test func validateExitsWithOneWhenALineIsInvalid() async throws {
         let file = try RepoPaths.temporaryDirectory("validate") + "/lines.jsonl"
         defer { RepoPaths.remove(file) }

@@ -1,4 +1,3 @@
-import CRdKafka
 import Foundation
 
 /// Why a client could not talk to any broker, classified from librdkafka's error reports (pure; no I/O).
@@ -52,7 +51,7 @@ public enum BrokerFailureCause: String, Sendable, CaseIterable {
     }
 }
 
-/// One error report of a librdkafka client: its `rd_kafka_resp_err_t` code and text.
+/// One error report of a librdkafka client: its error code and text.
 public struct BrokerErrorReport: Sendable, Equatable {
     public let code: Int32
     public let message: String
@@ -65,19 +64,19 @@ public struct BrokerErrorReport: Sendable, Equatable {
     /// The cause this report shows, or nil for reports that carry none (`1/1 brokers are down`).
     public var cause: BrokerFailureCause? {
         let text = message.lowercased()
-        if code == RD_KAFKA_RESP_ERR__AUTHENTICATION.rawValue || text.contains("sasl") || text.contains("authentication") {
+        if code == BrokerErrorCode.authentication || text.contains("sasl") || text.contains("authentication") {
             return .authentication
         }
-        if code == RD_KAFKA_RESP_ERR__SSL.rawValue || text.contains("ssl handshake") || text.contains("certificate") {
+        if code == BrokerErrorCode.tls || text.contains("ssl handshake") || text.contains("certificate") {
             return .tls
         }
         if text.contains("apiversion") || text.contains("protocol parse failure") || text.contains("invalid response size")
-            || code == RD_KAFKA_RESP_ERR__BAD_MSG.rawValue || code == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE.rawValue {
+            || code == BrokerErrorCode.badMessage || code == BrokerErrorCode.unsupportedFeature {
             return .protocolVersion
         }
-        if code == RD_KAFKA_RESP_ERR__RESOLVE.rawValue || text.contains("failed to resolve") { return .dns }
+        if code == BrokerErrorCode.resolve || text.contains("failed to resolve") { return .dns }
         if text.contains("connection refused") { return .connectionRefused }
-        if code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue || code == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue { return .timedOut }
+        if code == BrokerErrorCode.transport || code == BrokerErrorCode.timedOut { return .timedOut }
         return nil
     }
 }

@@ -1,4 +1,3 @@
-import CRdKafka
 import Dispatch
 
 /// Checks that a client with these settings can talk to at least one broker, before a command starts work.
@@ -41,20 +40,14 @@ public enum BrokerProbe {
         }
         let conf = try RDKafkaConfig(all, demoteLogs: true)
         let reports = ErrorReports()
-        ErrorReports.install(on: conf.pointer!)
-        let client = try RDKafkaClient(type: RD_KAFKA_PRODUCER, config: conf, opaque: reports)
+        let client = try RDKafkaClient.probe(config: conf, reports: reports)
         let clock = ContinuousClock()
         let started = clock.now
         let deadline = started + timeout
         while true {
             let remaining = max(Duration.milliseconds(1), deadline - clock.now)
-            var md: UnsafePointer<rd_kafka_metadata>?
-            let err = rd_kafka_metadata(client.handle, 0, nil, &md, min(Duration.milliseconds(500), remaining).kafkaMilliseconds)
-            if err == RD_KAFKA_RESP_ERR_NO_ERROR, let md {
-                rd_kafka_metadata_destroy(md)
-                return
-            }
-            rd_kafka_poll(client.handle, 0)  // serves the error callback
+            if client.brokersAnswer(timeoutMs: min(Duration.milliseconds(500), remaining).kafkaMilliseconds) { return }
+            client.serveCallbacks()  // the error callback fills `reports`
             let (cause, report) = BrokerFailureCause.classify(reports.all)
             if cause.isPermanent || clock.now >= deadline {
                 throw BrokersUnreachable(bootstrapServers: bootstrapServers, cause: cause, detail: report.map { Self.trim($0.message) },
@@ -67,23 +60,5 @@ public enum BrokerProbe {
     static func trim(_ message: String) -> String {
         guard let range = message.range(of: " (after ", options: .backwards), message.hasSuffix(")") else { return message }
         return String(message[..<range.lowerBound])
-    }
-}
-
-/// Collects the error callback's reports of one client (the client's opaque).
-final class ErrorReports: @unchecked Sendable {
-    private let reports = Locked<[BrokerErrorReport]>([])
-
-    var all: [BrokerErrorReport] { reports.withLock { $0 } }
-
-    func add(_ report: BrokerErrorReport) { reports.withLock { $0.append(report) } }
-
-    /// Installs the error callback; the client's opaque must be an `ErrorReports`.
-    static func install(on conf: OpaquePointer) {
-        rd_kafka_conf_set_error_cb(conf) { _, err, reason, opaque in
-            guard let opaque else { return }
-            let target = Unmanaged<AnyObject>.fromOpaque(opaque).takeUnretainedValue() as? ErrorReports
-            target?.add(BrokerErrorReport(code: err, message: reason.map { String(cString: $0) } ?? ""))
-        }
     }
 }

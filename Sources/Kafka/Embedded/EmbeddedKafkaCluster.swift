@@ -1,5 +1,3 @@
-import CRdKafka
-
 /// An in-process Kafka cluster of N brokers on librdkafka's mock cluster (`rdkafka_mock.h`).
 ///
 /// Brokers listen on loopback TCP, so any client (librdkafka, kafka-python, confluent-kafka) can use
@@ -13,11 +11,10 @@ import CRdKafka
 /// - Important: the mock group coordinator is slow (a first join takes about 3 s); use
 ///   `session.timeout.ms` 4000–6000 with it.
 ///
-/// Ownership: a dedicated producer handle owns the mock cluster; `shutdown()` destroys the mock cluster
-/// exactly once (also done on deinit), then the handle is destroyed when the object goes away.
+/// Ownership: `shutdown()` stops the brokers exactly once (also done on deinit); the librdkafka calls are in
+/// `Wrappers/RDKafkaMockCluster.swift`.
 public final class EmbeddedKafkaCluster: Sendable {
-    private let client: RDKafkaClient
-    private let cluster: Locked<OpaquePointer?>
+    private let mock: RDKafkaMockCluster
     /// Comma-separated `host:port` list of the brokers.
     public let bootstrapServers: String
     /// Number of brokers.
@@ -26,74 +23,47 @@ public final class EmbeddedKafkaCluster: Sendable {
     /// Starts `brokers` mock brokers.
     /// - Throws: `KafkaError` when the handle or the mock cluster cannot be created.
     public init(brokers: Int = 3) throws(KafkaError) {
-        let conf = try RDKafkaConfig(["log_level": "3"])
-        client = try RDKafkaClient(type: RD_KAFKA_PRODUCER, config: conf)
-        guard let mc = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
-            throw KafkaError.client("rd_kafka_mock_cluster_new(\(brokers)) failed")
-        }
-        cluster = Locked(mc)
-        bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(mc))
+        mock = try RDKafkaMockCluster(brokers: brokers)
+        bootstrapServers = mock.bootstrapServers
         brokerCount = brokers
     }
 
     deinit { shutdown() }
 
-    private func withCluster<R>(_ body: (OpaquePointer) -> R) throws(KafkaError) -> R {
-        let r: R? = cluster.withLock { mc in mc.map(body) }
-        guard let r else { throw KafkaError.client("the embedded cluster is shut down") }
-        return r
-    }
-
-    private static func check(_ err: rd_kafka_resp_err_t, _ what: String) throws(KafkaError) {
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, what) }
-    }
-
     /// Creates `name` with `partitions` partitions (leaders spread over the brokers).
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
-        let err = try withCluster { rd_kafka_mock_topic_create($0, name, Int32(partitions), Int32(replicationFactor)) }
-        try Self.check(err, "create topic \(name)")
+        try mock.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
     }
 
     /// Makes Metadata responses report `topic` as unknown (`UNKNOWN_TOPIC_OR_PART`), the way a real cluster without
     /// the topic and without auto-creation answers (the mock brokers otherwise create any topic a client asks for).
     public func simulateMissingTopic(_ topic: String) throws(KafkaError) {
-        try withCluster { rd_kafka_mock_topic_set_error($0, topic, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) }
+        try mock.setTopicUnknown(topic)
     }
 
     /// Makes `brokerId` the leader of a partition.
     public func setPartitionLeader(_ tp: TopicPartition, brokerId: Int32) throws(KafkaError) {
-        let err = try withCluster { rd_kafka_mock_partition_set_leader($0, tp.topic, tp.partition, brokerId) }
-        try Self.check(err, "set leader of \(tp)")
+        try mock.setPartitionLeader(tp, brokerId: brokerId)
     }
 
     /// Takes a broker down: it closes its connections and refuses new ones until `setBrokerUp`.
     public func setBrokerDown(_ id: Int32) throws(KafkaError) {
-        let err = try withCluster { rd_kafka_mock_broker_set_down($0, id) }
-        try Self.check(err, "broker \(id) down")
+        try mock.setBroker(id, up: false)
     }
 
     /// Brings a broker taken down by `setBrokerDown` back.
     public func setBrokerUp(_ id: Int32) throws(KafkaError) {
-        let err = try withCluster { rd_kafka_mock_broker_set_up($0, id) }
-        try Self.check(err, "broker \(id) up")
+        try mock.setBroker(id, up: true)
     }
 
     /// Makes the next `errors.count` requests with Kafka API key `apiKey` (e.g. 0 = Produce, 1 = Fetch,
-    /// 8 = OffsetCommit) fail with the given `rd_kafka_resp_err_t` codes, in order, on any broker.
+    /// 8 = OffsetCommit) fail with the given Kafka error codes (`KafkaError.code`), in order, on any broker.
     public func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
-        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
-        _ = try? withCluster { mc in
-            codes.withUnsafeBufferPointer {
-                rd_kafka_mock_push_request_errors_array(mc, apiKey, $0.count, $0.baseAddress)
-            }
-        }
+        mock.pushRequestErrors(apiKey: apiKey, errors: errors)
     }
 
     /// Stops all brokers. Idempotent; later calls on the cluster throw.
     public func shutdown() {
-        cluster.withLock { mc in
-            if let c = mc { rd_kafka_mock_cluster_destroy(c) }
-            mc = nil
-        }
+        mock.destroy()
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -30,9 +33,22 @@ public actor ObservabilityServer {
     }
 
     /// Errors from ``start()``.
-    public enum ServerError: Error, Equatable {
+    public enum ServerError: Error, Equatable, CustomStringConvertible {
         /// ``start()`` was called on a running or stopped server.
         case alreadyStarted
+        /// Another socket listens on `port` of `host` already (`EADDRINUSE`).
+        case addressInUse(host: String, port: Int)
+        /// The listener could not be opened for another reason (`reason`: the system's words, e.g. an address that is
+        /// not this host's).
+        case cannotListen(host: String, port: Int, reason: String)
+
+        public var description: String {
+            switch self {
+            case .alreadyStarted: return "the server was started before"
+            case .addressInUse(let host, let port): return "port \(port) on \(host) is in use"
+            case .cannotListen(let host, let port, let reason): return "cannot listen on port \(port) of \(host): \(reason)"
+            }
+        }
     }
 
     private let configuration: Configuration
@@ -63,8 +79,9 @@ public actor ObservabilityServer {
     ///
     /// - Returns: the bound port.
     /// - Throws: ``ServerError/alreadyStarted`` if started before (a stopped server is not
-    ///   restartable; make a new one), or the bind error (address in use, bad host…); after a bind
-    ///   error the event loop group is shut down and `start()` may be called again.
+    ///   restartable; make a new one), ``ServerError/addressInUse(host:port:)`` when another socket holds the port,
+    ///   ``ServerError/cannotListen(host:port:reason:)`` for any other bind failure (an unknown host, an address that
+    ///   is not this host's); after a bind error the event loop group is shut down and `start()` may be called again.
     @discardableResult
     public func start() async throws -> Int {
         guard !started else { throw ServerError.alreadyStarted }
@@ -92,7 +109,12 @@ public actor ObservabilityServer {
         } catch {
             started = false
             try? await group.shutdownGracefully()
-            throw error
+            let (host, port) = (configuration.host, configuration.port)
+            if let io = error as? IOError {
+                if io.errnoCode == EADDRINUSE { throw ServerError.addressInUse(host: host, port: port) }
+                throw ServerError.cannotListen(host: host, port: port, reason: String(cString: strerror(io.errnoCode)).lowercased())
+            }
+            throw ServerError.cannotListen(host: host, port: port, reason: "\(error)")
         }
     }
 

@@ -3,7 +3,7 @@ import Foundation
 /// Runs the per-record stages over micro-batches and holds everything not yet committed: one `RowBuffer` per
 /// Hive partition, the dedup keys accepted since the last commit, and the DLQ records.
 ///
-/// Deduplication: within the uncommitted window, keys are checked against an in-memory set; against the store,
+/// Deduplication: within the uncommitted window, keys are checked against `UncommittedKeys`; against the store,
 /// the batch's new keys are looked up with one batched query. The first occurrence wins.
 public final class MicroBatchProcessor: @unchecked Sendable {
     public let evaluator: RecordEvaluator
@@ -12,10 +12,9 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     private let schemaVersion: String
 
     public private(set) var buffers: [Int64: (directory: String, rows: RowBuffer)] = [:]
-    public private(set) var pendingKeys: [DedupKey] = []
-    private var pendingKeySet = Set<DedupKey>()
-    /// Keys of work handed to a commit still in flight: still duplicates for the batches processed meanwhile.
-    private var committingKeys = Set<DedupKey>()
+    /// Dedup keys of the work buffered and of the work being committed.
+    private var uncommittedKeys = UncommittedKeys()
+    public var pendingKeys: [DedupKey] { uncommittedKeys.pending }
     public private(set) var deadLetters: [DeadLetterRecord] = []
     /// Source records already in the DLQ from an interrupted earlier attempt (found by the DLQ scan on assignment).
     public var alreadyDeadLettered = Set<SourceCoordinate>()
@@ -69,12 +68,10 @@ public final class MicroBatchProcessor: @unchecked Sendable {
             case .accepted(let accepted):
                 if let key = accepted.key {
                     // A duplicate of work being committed, of the store, or of this window (the insert tells).
-                    if (!committingKeys.isEmpty && committingKeys.contains(key)) || (!seen.isEmpty && seen.contains(key))
-                        || !pendingKeySet.insert(key).inserted {
+                    if (!seen.isEmpty && seen.contains(key)) || !uncommittedKeys.insert(key) {
                         batch.duplicates += 1
                         continue
                     }
-                    pendingKeys.append(key)
                 }
                 append(accepted, inputBytes: record.value?.count ?? 0)
                 if let current = run, current.partition.partition == record.partition, current.partition.topic == record.topic {
@@ -99,7 +96,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// - Throws: `StoreError` when a lookup fails.
     private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws -> ([RecordEvaluator.Outcome], Set<DedupKey>) {
         let evaluator = self.evaluator, store = self.store
-        let pending = pendingKeySet, committing = committingKeys
+        let uncommitted = uncommittedKeys
         let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
         let slices = records.count >= 256 ? Self.cores : 1
         let chunk = (records.count + slices - 1) / slices
@@ -110,7 +107,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
             part.outcomes = records[range].map { evaluator.evaluate($0, nowMicros: nowMicros) }
             var keys: [DedupKey] = []
             for case .accepted(let a) in part.outcomes {
-                if let key = a.key, !pending.contains(key), !committing.contains(key) { keys.append(key) }
+                if let key = a.key, !uncommitted.contains(key) { keys.append(key) }
             }
             guard !keys.isEmpty else { return part }
             let started = ContinuousClock.now
@@ -169,28 +166,28 @@ public final class MicroBatchProcessor: @unchecked Sendable {
 
     /// Forgets everything uncommitted (after a commit, or to drop work on a rebalance or conflict).
     public func reset() {
-        committingKeys = []
+        uncommittedKeys.removeAll(reservingCapacity: keyCapacity)
         clearPending()
     }
 
     /// Moves the uncommitted work out, for a commit that runs while processing goes on. Its keys stay visible to
     /// deduplication until `finishCommit()`.
     public func takeWork() -> PendingWork {
-        let work = PendingWork(buffers: buffers, keys: pendingKeys, deadLetters: deadLetters, counts: counts,
-                               sourceTimestampsMs: sourceTimestampsMs, lastEventMicros: lastEventMicros)
-        if committingKeys.isEmpty { committingKeys = pendingKeySet } else { committingKeys.formUnion(pendingKeySet) }
+        let work = PendingWork(buffers: buffers, keys: uncommittedKeys.handOff(reservingCapacity: keyCapacity),
+                               deadLetters: deadLetters, counts: counts, sourceTimestampsMs: sourceTimestampsMs,
+                               lastEventMicros: lastEventMicros)
         clearPending()
         return work
     }
 
     /// The commit in flight finished (committed or abandoned): its keys are the store's business now.
-    public func finishCommit() { committingKeys = [] }
+    public func finishCommit() { uncommittedKeys.commitEnded() }
+
+    /// Keys a flush is expected to hold, reserved up front.
+    private var keyCapacity: Int { min(config.flushRows, 1 << 20) }
 
     private func clearPending() {
         buffers = [:]
-        pendingKeys = []
-        pendingKeySet = []
-        pendingKeySet.reserveCapacity(min(config.flushRows, 1 << 20))
         deadLetters = []
         counts = BatchCounts()
         bufferedRows = 0

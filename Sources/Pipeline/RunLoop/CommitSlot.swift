@@ -14,15 +14,16 @@ final class CommitSlot: @unchecked Sendable {
     /// Whether the commit in flight has ended (its outcome can be taken without waiting).
     var hasFinished: Bool { task != nil && done.value }
 
-    /// Runs `job` as its own task. The slot must be empty (`take()` first).
-    func start(_ job: CommitJob) {
+    /// Runs `commit` (a `CommitJob`'s `run` in `weir run`) as its own task; `advances` are the offsets it commits.
+    /// The slot must be empty (`take()` first).
+    func start(advances: [SourcePartition: OffsetAdvance], _ commit: @escaping @Sendable () async throws -> CommitOutcome) {
         precondition(task == nil, "one commit in flight at a time")
-        advances = job.advances
+        self.advances = advances
         let done = self.done
         done.set(false)
         task = Task {
             defer { done.set(true) }
-            return try await job.run()
+            return try await commit()
         }
     }
 

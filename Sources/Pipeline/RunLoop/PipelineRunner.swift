@@ -19,24 +19,25 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private let observer: PipelineObserver
     private let logger: Logger
     private let prefetcher: PollPrefetcher
-    private let inFlight = CommitSlot()
-    private var tracker = PartitionTracker()
+    /// Hands buffered work to commits and applies their outcomes.
+    private let commits: CommitScheduler
     /// The loop's decisions.
     private var machine: RunLoopStateMachine
     private let clock = ContinuousClock()
     private var stopRequested = false
     /// Totals of this process's committed work.
-    public private(set) var committedCounts = BatchCounts()
-    public private(set) var filesWritten = 0
-    public private(set) var bytesWritten: Int64 = 0
+    public var committedCounts: BatchCounts { commits.committedCounts }
+    public var filesWritten: Int { commits.filesWritten }
+    public var bytesWritten: Int64 { commits.bytesWritten }
     public private(set) var firstPollAt: ContinuousClock.Instant?
-    public private(set) var lastCommitAt: ContinuousClock.Instant?
+    public var lastCommitAt: ContinuousClock.Instant? { commits.lastCommitAt }
     /// Records deleted by the source's retention between the stored offset and the partition's first record, found
     /// at assignment: they were never read, so they are in neither the lake nor the DLQ.
     public var recordsLostToRetention: Int64 { continuity.recordsLostToRetention }
     private let continuity: SourceContinuityCheck
     private let unreadElsewhere: UnreadElsewhereCheck
     private let deadLetterRecovery: DeadLetterRecovery
+    private let groupOffsets: GroupOffsetsCheck
 
     public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: TableCommit,
                 deadLetters: DeadLetterSink, evaluator: RecordEvaluator, options: Options = Options(),
@@ -46,7 +47,16 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         self.store = store
         self.committer = committer
         self.deadLetters = deadLetters
-        processor = MicroBatchProcessor(evaluator: evaluator, store: store, config: config)
+        let processor = MicroBatchProcessor(evaluator: evaluator, store: store, config: config)
+        self.processor = processor
+        commits = CommitScheduler(buffer: processor, makeCommit: { request in
+            let job = CommitJob(work: request.work, advances: request.advances, markPartitions: request.markPartitions,
+                                generation: request.generation, trigger: request.trigger, dedupTTL: config.dedupTTL,
+                                schema: processor.evaluator.layout.parquetSchema, gate: source.assignmentGate, source: source,
+                                deadLetters: deadLetters, committer: committer, store: store, logger: logger,
+                                raceAttempts: options.dedupRaceAttempts)
+            return { try await job.run() }
+        })
         policy = FlushPolicy(maxRows: config.flushRows, maxBytes: config.flushBytes, interval: config.flushInterval)
         prefetcher = PollPrefetcher(source: source, maxRecords: config.maxPollRecords, timeout: config.maxWait)
         self.options = options
@@ -61,6 +71,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         unreadElsewhere = UnreadElsewhereCheck(source: source, store: store, logger: logger)
         deadLetterRecovery = DeadLetterRecovery(store: store, deadLetters: deadLetters)
         continuity = SourceContinuityCheck(topic: config.topic, source: source, store: store, logger: logger)
+        groupOffsets = GroupOffsetsCheck(source: source, logger: logger)
     }
 
     /// Asks the loop to flush, commit and return at the next iteration.
@@ -86,8 +97,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                 continue
             }
             prefetcher.prefetch()
-            let records = tracker.accepted(poll.records)
-            switch machine.accepted(count: records.count, assigned: !tracker.assigned.isEmpty, at: clock.now) {
+            let records = commits.tracker.accepted(poll.records)
+            switch machine.accepted(count: records.count, assigned: !commits.tracker.assigned.isEmpty, at: clock.now) {
             case .failNoAssignment(let timeout):
                 throw PipelineError(message: "no partition of \(config.topic) was assigned within \(timeout): check that the "
                     + "brokers are reachable and the topic exists")
@@ -106,7 +117,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             case .poll: continue
             case .stop: break loop
             case .checkGroupProgress:
-                let unread = try await unreadElsewhere.unread(assigned: tracker.assigned)
+                let unread = try await unreadElsewhere.unread(assigned: commits.tracker.assigned)
                 guard case .flushAndWait(let trigger) = machine.groupProgress(unreadElsewhere: !unread.isEmpty, at: clock.now)
                 else { continue }
                 let durable = try await flush(trigger: trigger)
@@ -134,7 +145,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         let started = clock.now
         if firstPollAt == nil { firstPollAt = started }
         let counts = try processor.process(records, nowMicros: RFC3339.nowMicros())
-        tracker.advance(over: records)
+        commits.tracker.advance(over: records)
         var starts: [SourcePartition: (offset: Int64, timestampMs: Int64?)] = [:]
         var previous: (topic: String, partition: Int32)?
         for record in records where previous?.partition != record.partition || previous?.topic != record.topic {
@@ -153,15 +164,13 @@ public final class PipelineRunner: Service, @unchecked Sendable {
 
     private func handleAssignment(_ poll: SourcePoll, settleCommitFirst: Bool) async throws {
         if settleCommitFirst { _ = try await settle() }
-        processor.reset()
         let positions = try store.storedPositions(poll.assignment)
-        if !poll.assignment.isEmpty { try await continuity.check(positions) }
+        if !poll.assignment.isEmpty {
+            try await continuity.check(positions)
+            await groupOffsets.check(assignment: poll.assignment, stored: positions)
+        }
         let stored = positions.mapValues(\.next)
-        // Where the dropped uncommitted work of earlier polls began: with nothing stored, rewinding only to this
-        // poll's first record would skip the records processed (and now dropped) before it.
-        let dropped = tracker.rollback(refreshed: stored)
-        tracker.assign(poll.assignment, stored: stored)
-        try await source.seek(RewindTargets.afterAssignment(poll, stored: stored, dropped: dropped))
+        try await source.seek(commits.reassign(poll, stored: stored))
         let skip = try await deadLetterRecovery.alreadyDelivered(assignment: poll.assignment, stored: stored)
         processor.alreadyDeadLettered = skip
         logger.log(level: poll.assignment.isEmpty ? .debug : .info, "partitions assigned",
@@ -176,62 +185,36 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     @discardableResult
     public func flush(trigger: String, wait: Bool = true) async throws -> Bool {
         guard try await settle() else { return false }
-        guard tracker.hasProgress else { return true }
-        let advances = tracker.advances
-        // A partition's DLQ scan mark may only move past DLQ records whose source records are committed:
-        // records found by the recovery scan but not yet covered by this commit keep the old mark.
-        let markPartitions = tracker.assigned.filter { p in
-            !processor.hasAlreadyDeadLettered(p, atOrAfter: advances[p]?.next ?? tracker.storedOffset(p) ?? 0)
-        }
-        let job = CommitJob(work: processor.takeWork(), advances: advances, markPartitions: markPartitions,
-                            generation: machine.generation, trigger: trigger, dedupTTL: config.dedupTTL,
-                            schema: processor.evaluator.layout.parquetSchema, gate: source.assignmentGate, source: source,
-                            deadLetters: deadLetters, committer: committer, store: store, logger: logger,
-                            raceAttempts: options.dedupRaceAttempts)
-        tracker.handOff()
-        inFlight.start(job)
+        guard commits.start(trigger: trigger, generation: machine.generation) else { return true }
         machine.commitStarted()
         return wait ? try await settle() : true
     }
 
     /// Settles the commit in flight, if any, when it has finished.
     private func settleIfDone() async throws {
-        if inFlight.hasFinished { _ = try await settle() }
+        if commits.commitHasFinished { _ = try await settle() }
     }
 
     /// Waits for the commit in flight, if any, and applies its outcome. Returns false when it was refused or
     /// abandoned.
     @discardableResult
     private func settle() async throws -> Bool {
-        guard let (outcome, advances) = try await inFlight.take().map({ ($0.outcome, $0.advances) }) else { return true }
-        machine.commitSettled()
-        processor.finishCommit()
-        switch outcome {
-        case .committed(let report):
-            tracker.didCommit()
+        guard let settlement = try await commits.settle() else { return true }
+        if case .committed(let report, let advances) = settlement {
             continuity.committed(advances)
-            committedCounts.add(report.counts)
-            filesWritten += report.files.count
-            bytesWritten += report.files.reduce(0) { $0 + $1.bytes }
-            lastCommitAt = clock.now
             logger.info("committed", metadata: report.logMetadata)
             observer.committed?(report)
-            return true
-        case .refused(let reason, let delivered):
-            processor.alreadyDeadLettered.formUnion(delivered)
-            try await dropUncommitted(because: reason)
-            return false
-        case .abandoned:
-            return false  // the next poll reports the new assignment, which drops all uncommitted work
         }
-    }
-
-    private func dropUncommitted(because reason: String) async throws {
-        logger.warning("commit refused; dropping uncommitted work and rewinding", metadata: ["reason": "\(reason)"])
-        processor.reset()
-        let discarded = await prefetcher.discard()
-        let stored = try store.storedOffsets(tracker.assigned)
-        let rolledBack = tracker.rollback(refreshed: stored)
-        try await source.seek(RewindTargets.afterRefusal(rolledBack: rolledBack, discarded: discarded, stored: stored, tracker: tracker))
+        switch machine.commitSettled(settlement.end) {
+        case .none: break
+        case .dropUncommitted:
+            if case .refused(let reason) = settlement {
+                logger.warning("commit refused; dropping uncommitted work and rewinding", metadata: ["reason": "\(reason)"])
+            }
+            let discarded = await prefetcher.discard()
+            let stored = try store.storedOffsets(commits.tracker.assigned)
+            try await source.seek(commits.dropUncommitted(stored: stored, discarded: discarded))
+        }
+        return settlement.end == .durable
     }
 }

@@ -8,7 +8,8 @@
 /// Once, when the run starts: `started`. One iteration, in order: `nextIteration` → `polled` (a new assignment
 /// generation ends the iteration after `assignmentHandled`) → `accepted` → `flushDecision` (a waited flush reports
 /// back with `waitedFlushEnded`) → `iterationEnded` (with `.checkGroupProgress`: `groupProgress`, then a waited
-/// `idle` flush). A flush that starts a commit reports `commitStarted`; applying its outcome, `commitSettled`.
+/// `idle` flush). A flush that starts a commit reports `commitStarted`; applying its outcome, `commitSettled`, which
+/// says whether the uncommitted work is dropped.
 struct RunLoopStateMachine: Sendable {
     typealias Instant = ContinuousClock.Instant
 
@@ -57,6 +58,17 @@ struct RunLoopStateMachine: Sendable {
         /// An idle run committed everything: exit. With `unreadElsewhere`, partitions other members hold still had
         /// records (they had their time without a rebalance): the runner warns.
         case exitIdle(unreadElsewhere: Bool)
+    }
+
+    /// How a commit ended.
+    enum CommitEnd: Equatable { case durable, refused, abandoned }
+
+    /// What follows a settled commit.
+    enum SettledAction: Equatable {
+        case none
+        /// The store refused the commit: drop all uncommitted work (buffered and prefetched) and rewind to the
+        /// store's offsets, so that it is read again.
+        case dropUncommitted
     }
 
     /// Where the machine stands between events.
@@ -150,8 +162,12 @@ struct RunLoopStateMachine: Sendable {
     /// A flush handed work to a commit task.
     mutating func commitStarted() { commitInFlight = true }
 
-    /// The commit in flight ended (durable, refused or abandoned) and its outcome was applied.
-    mutating func commitSettled() { commitInFlight = false }
+    /// The commit in flight ended and its outcome was applied (`CommitScheduler.settle`). A refused commit drops all
+    /// uncommitted work; an abandoned one needs nothing: the next poll reports the new assignment, which drops it.
+    mutating func commitSettled(_ end: CommitEnd) -> SettledAction {
+        commitInFlight = false
+        return end == .refused ? .dropUncommitted : .none
+    }
 
     /// A flush that waited for its commit returned: `durable` false when the commit was refused or abandoned (its
     /// records were rewound and are read again).

@@ -4,7 +4,10 @@ import Kafka
 /// A `RecordSource` over a Kafka consumer group.
 ///
 /// Every assignment starts each partition at the store's offset (inside librdkafka's rebalance callback), and
-/// bumps the assignment generation so the run loop drops uncommitted work. Revocations bump it too.
+/// bumps the assignment generation so the run loop drops uncommitted work. Revocations bump it too. A partition the
+/// store has no offset for starts at `auto.offset.reset` (its first record by default), never at the group's
+/// committed offset: the store is the source of truth, and a group that already committed offsets for another lake
+/// would otherwise make a new lake skip everything that group read.
 public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
     private let config: KafkaConsumerConfig
     private let topic: String
@@ -22,12 +25,13 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
 
     public func start(storedOffsets: @escaping @Sendable ([SourcePartition]) -> [SourcePartition: Int64]) async throws {
         let state = self.state
+        let reset = config.autoOffsetReset == .latest ? KafkaOffset.end : KafkaOffset.beginning
         let consumer = try KafkaConsumer(config: config, startOffsets: { partitions in
             let assigned = partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) }
             // Read the store's offsets inside the gate, after any commit of this process has finished.
             let stored = state.assigned(assigned) { storedOffsets(assigned) }
             var out: [TopicPartition: Int64] = [:]
-            for (p, offset) in stored { out[TopicPartition(topic: p.topic, partition: p.partition)] = offset }
+            for p in assigned { out[TopicPartition(topic: p.topic, partition: p.partition)] = stored[p] ?? reset }
             return out
         }, onRebalance: { event in
             if case .revoked(let partitions) = event {
@@ -117,6 +121,15 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
                 GroupProgress(bounds: OffsetBounds(low: b.low, high: b.high), committed: start)
         }
         return out
+    }
+
+    public func groupCommitted(_ partitions: [SourcePartition]) async -> (group: String, offsets: [SourcePartition: Int64])? {
+        guard let consumer else { return nil }
+        let tps = partitions.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
+        guard let committed = try? await consumer.committed(tps, timeout: .seconds(10)) else { return nil }
+        var out: [SourcePartition: Int64] = [:]
+        for (tp, offset) in committed where offset >= 0 { out[SourcePartition(topic: tp.topic, partition: tp.partition)] = offset }
+        return (config.groupId, out)
     }
 
     public func close() async {

@@ -46,10 +46,11 @@ public struct GroupProgress: Sendable, Equatable {
 /// Where records come from: a Kafka consumer group, or generated events in `weir simulate`.
 ///
 /// On assignment, a source must start each partition at the store's offset (`storedOffsets`), so the store,
-/// not Kafka's committed offset, decides where consumption resumes.
+/// not Kafka's committed offset, decides where consumption resumes; a partition the store has no offset for starts
+/// where a new consumer would (`auto.offset.reset`), whatever the group committed (for another lake, say).
 public protocol RecordSource: AnyObject, Sendable {
     /// Starts consuming. `storedOffsets` is called with newly assigned partitions and returns the store's
-    /// next offsets for them (absent: use the group's committed offset or `auto.offset.reset`).
+    /// next offsets for them (absent: start at `auto.offset.reset`, not at the group's committed offset).
     func start(storedOffsets: @escaping @Sendable ([SourcePartition]) -> [SourcePartition: Int64]) async throws
     /// Up to `maxRecords`, waiting at most `timeout`.
     func poll(maxRecords: Int, timeout: Duration) async throws -> SourcePoll
@@ -76,6 +77,10 @@ public protocol RecordSource: AnyObject, Sendable {
     /// records by offset at all (generated records).
     func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint]?
 
+    /// The consumer group's name and its committed offsets (the next record to read) of `partitions`, those without
+    /// one absent; nil when the source has no group or the group could not be asked.
+    func groupCommitted(_ partitions: [SourcePartition]) async -> (group: String, offsets: [SourcePartition: Int64])?
+
     /// The gate that serializes this source's assignment changes with commits (nil: the assignment never changes
     /// while running, as for generated or in-memory sources).
     var assignmentGate: AssignmentGate? { get }
@@ -89,4 +94,5 @@ extension RecordSource {
     /// A source without a group (generated or in-memory records): every partition is this process's, so no other
     /// member can hold unread records.
     public func groupProgress() async -> [SourcePartition: GroupProgress]? { [:] }
+    public func groupCommitted(_ partitions: [SourcePartition]) async -> (group: String, offsets: [SourcePartition: Int64])? { nil }
 }

@@ -21,9 +21,11 @@ struct DemoCommand: AsyncParsableCommand {
             produced = landed + duplicates + DLQ.
             """)
 
-    @Option(name: .long, help: "Events to produce.")
+    // `.unconditional`: a negative number is taken as the value (and rejected by `validate`), not as a flag that
+    // leaves the option without one ("Missing value").
+    @Option(name: .long, parsing: .unconditional, help: "Events to produce (at least 1).")
     var events: Int = 100_000
-    @Option(name: .long, help: "Events per second to produce (0 = as fast as possible).")
+    @Option(name: .long, parsing: .unconditional, help: "Events per second to produce (0 = as fast as possible).")
     var rate: Int = 0
     @OptionGroup var generatorOptions: GeneratorOptions
     @Option(name: .long, help: "The demo's lake (emptied at start if a previous demo made it).")
@@ -36,6 +38,11 @@ struct DemoCommand: AsyncParsableCommand {
     var logFormat: String = "auto"
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical (default warning, so the progress line stays readable).")
     var logLevel: String = "warning"
+
+    func validate() throws {
+        guard events >= 1 else { throw ValidationError("--events must be a positive number of events, not \(events) (e.g. --events 10000)") }
+        guard rate >= 0 else { throw ValidationError("--rate must be 0 (as fast as possible) or a positive number of events per second, not \(rate)") }
+    }
 
     func run() async throws {
         var config = WeirConfig()

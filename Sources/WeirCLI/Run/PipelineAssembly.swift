@@ -26,10 +26,11 @@ struct PipelineAssembly {
         layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
         let storage: Storage
         if let location = layout.objectLocation {
-            storage = try ObjectLake.open(location, config: config, refusals: refusedWrites)
+            let objects = try ObjectLake.open(location, config: config, refusals: refusedWrites)
             try LakeAccess.prepareStateDirectory(layout)
             store = try SQLiteCheckpointStore(path: layout.storePath)
-            try ObjectLake.verifyStore(storage, layout: layout, store: store)
+            try ObjectLake.verifyStore(objects, layout: layout, store: store)
+            storage = objects
         } else {
             try LakeAccess.prepare(layout)
             store = try SQLiteCheckpointStore(path: layout.storePath)

@@ -106,9 +106,13 @@ struct RunSession {
             let bound = try await server.start()
             logger.info("observability listening", metadata: ["address": "\(host):\(bound)"])
             onListening?("\(host):\(bound)")
+        } catch ObservabilityServer.ServerError.addressInUse(let host, let port) {
+            throw ConfigError(key: "observability.listen", message: "port \(port) on \(host) is in use by another process",
+                              fix: "stop that process (`ss -ltnp 'sport = :\(port)'` names it), or choose a free port with "
+                                + "--listen \(host):PORT (key observability.listen), or turn the listener off with --listen off")
         } catch {
             throw ConfigError(key: "observability.listen", message: "cannot listen on \(listen): \(error)",
-                              fix: "choose a free port with --listen, or --listen off")
+                              fix: "give a host:port of this machine with --listen (key observability.listen), or --listen off")
         }
         return server
     }
