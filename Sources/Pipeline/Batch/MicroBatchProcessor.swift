@@ -107,7 +107,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         let evaluateSlice: @Sendable (Int) -> SliceResult = { i in
             var part = SliceResult()
             let range = (i * chunk)..<min(records.count, (i + 1) * chunk)
-            part.outcomes = records[range].map { evaluator.evaluate($0, nowMicros: nowMicros) }
+            part.outcomes = evaluator.evaluate(records[range], nowMicros: nowMicros)
             var keys: [DedupKey] = []
             for case .accepted(let a) in part.outcomes {
                 if let key = a.key, !pending.contains(key), !committing.contains(key) { keys.append(key) }
