@@ -18,10 +18,12 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# Benchmarks of issue #10 (results appended to docs/BENCHMARKS.md). bench/scale (100k/1M/5M) is separate: it takes long.
+# Benchmarks of issues #10 and #21 (results appended to docs/BENCHMARKS.md). bench/scale (100k/1M/5M) and bench/dedup
+# (0/10M/100M stored keys) are separate: they take long.
 bench: release
 	@if [ -x bench/parquet ]; then bench/parquet; else echo "bench/parquet: not present, skipped"; fi
 	bench/schema
 	bench/pipeline
 	bench/stages
+	bench/wide
 	bench/consume

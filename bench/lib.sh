@@ -22,13 +22,27 @@ ensure_weir() {
     [ -x "$WEIR" ] || swift build -c release --product weir >/dev/null
 }
 
-# gen_events N PATH: deterministic events (gen_events.py defaults: 10% invalid, 5% duplicates), cached.
+# gen_events N PATH [IDS]: deterministic events (gen_events.py defaults: 10% invalid, 5% duplicates), cached.
+# IDS (default $IDS, else random): `random` rewrites gen_events.py's e0, e1, … into `e` + 18 random-looking digits
+# (bench/random_ids.py, the same ids `weir produce` generates), as production ids spread over the dedup store;
+# `sequential` keeps them. A benchmark that compares both passes the style and a path per style.
 gen_events() {
-    local n=$1 path=$2
+    local n=$1 path=$2 ids=${3:-${IDS:-random}}
     if [ ! -s "$path" ] || [ ! -s "$path.expected.json" ]; then
-        "$PY" "$SHARED/baselines/gen_events.py" -n "$n" -o "$path" 2>/dev/null
+        case "$ids" in
+            sequential) "$PY" "$SHARED/baselines/gen_events.py" -n "$n" -o "$path" 2>/dev/null ;;
+            random)
+                local seq="${path%.jsonl}.sequential.jsonl"
+                case "$path" in *-random.jsonl) seq="${path%-random.jsonl}-sequential.jsonl" ;; esac
+                gen_events "$n" "$seq" sequential
+                "$PY" bench/random_ids.py "$seq" "$path" ;;
+            *) echo "bench: IDS must be random or sequential, not '$ids'" >&2; exit 2 ;;
+        esac
     fi
 }
+
+# events_path BASE N: the cached event file of N events with the current IDS style.
+events_path() { echo "$1/events-$2-${IDS:-random}.jsonl"; }
 
 # partitions_for N BYTES: enough partitions for the mock broker's cap (~5 MiB and 100k message sets per
 # partition): at most 50,000 messages and 6 MiB of uncompressed JSON (~2.5 MiB with lz4) per partition.

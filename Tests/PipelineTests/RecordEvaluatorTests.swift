@@ -97,6 +97,32 @@ import Testing
         #expect(a.key == b.key && a.key != nil)
     }
 
+    /// `_extra` holds the unknown members' original text, cut from the record (issue 21): spaces inside values,
+    /// number spellings and string escapes stay as the producer wrote them; keys keep their escapes; nested
+    /// objects and the last member before `}` are cut whole. It is valid JSON that decodes to those members, and
+    /// a batch evaluation (one scratch buffer for all records) gives the same cells as one record at a time.
+    @Test func unknownFieldsKeepTheirOriginalText() throws {
+        let e = try evaluator()
+        let json = #"{ "k\u00e9y" : [1, 2.50, {"a" : "\u00e9\n"}] ,"event_id":"e1","ts":"2024-03-09T19:59:59Z","usuario_id":7,"accion":"view","z": -0 ,"n":{"x":1e2} }"#
+        guard case .accepted(let a) = e.evaluate(record(json), nowMicros: 0), case .string(let extra?) = a.cells[6] else {
+            Issue.record("rejected or no _extra"); return
+        }
+        #expect(extra == #"{"k\u00e9y":[1, 2.50, {"a" : "\u00e9\n"}],"z":-0,"n":{"x":1e2}}"#)
+        let decoded = try StrictJSONDecoder().decode(extra)
+        #expect(decoded == .object(JSONObject([("k\u{e9}y", .array([.int(1), .double(2.5), .object(JSONObject([("a", .string("\u{e9}\n"))]))])),
+                                               ("z", .int(0)), ("n", .object(JSONObject([("x", .double(100))])))])))
+        let records = [record(json), record(event(ts: "2024-03-09T19:59:59Z")), record("[1]"), record(json)]
+        let batch = e.evaluate(records, nowMicros: 0)
+        #expect(batch.map(Self.describe) == records.map { Self.describe(e.evaluate($0, nowMicros: 0)) })
+    }
+
+    static func describe(_ outcome: RecordEvaluator.Outcome) -> String {
+        switch outcome {
+        case .accepted(let a): return "\(a.cells) \(a.bucket) \(String(describing: a.key))"
+        case .rejected(let r): return "\(r.reason) \(r.detail)"
+        }
+    }
+
     @Test func tableLayoutFromSchema() throws {
         let e = try evaluator()
         let columns = Dictionary(uniqueKeysWithValues: e.layout.columns.map { ($0.name, $0) })

@@ -4,6 +4,12 @@ struct JSONParser {
     let end: Int
     let maxDepth: Int
     var i = 0
+    /// Whether to record `rootSpans` (a root object's members' byte ranges); off for most callers.
+    var recordsSpans = false
+    var rootSpans: [JSONMemberSpan] = []
+    /// The root member being read: its key's range and where its value starts.
+    private var rootKey = 0..<0
+    private var rootValueStart = 0
 
     init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
         self.p = base
@@ -49,6 +55,7 @@ struct JSONParser {
         while true {
             skipWhitespace()
             guard i < end else { throw fail(.syntax, i) }
+            if recordsSpans && outer.isEmpty && top?.isObject == true { rootValueStart = i }
             var done: JSONValue
             let c = p[i]
             switch c {
@@ -63,7 +70,7 @@ struct JSONParser {
                 } else {
                     if let enclosing = top { outer.append(enclosing) }
                     top = Frame(isObject: isObject, valueStart: entries.count, keyStart: entries.count)
-                    if isObject { try readKey(&top!, &entries) }
+                    if isObject { try readKey(&top!, &entries, isRoot: outer.isEmpty) }
                     continue
                 }
             case UInt8(ascii: "\""): done = .string(try parseString())
@@ -77,13 +84,18 @@ struct JSONParser {
             // Attach the completed value to its parent, closing containers as they end.
             while true {
                 guard let container = top else { return done }
-                if container.isObject { entries[entries.count - 1].value = done } else { entries.append(("", done)) }
+                if container.isObject {
+                    entries[entries.count - 1].value = done
+                    if recordsSpans && outer.isEmpty { rootSpans.append(JSONMemberSpan(key: rootKey, value: rootValueStart..<i)) }
+                } else {
+                    entries.append(("", done))
+                }
                 skipWhitespace()
                 guard i < end else { throw fail(.syntax, i) }
                 let d = p[i]
                 i += 1
                 if d == UInt8(ascii: ",") {
-                    if container.isObject { try readKey(&top!, &entries) }
+                    if container.isObject { try readKey(&top!, &entries, isRoot: outer.isEmpty) }
                     break
                 }
                 if container.isObject && d == UInt8(ascii: "}") {
@@ -114,12 +126,14 @@ struct JSONParser {
         return members
     }
 
-    /// Reads `"key" :` for the innermost object `frame`, rejecting duplicates, and pushes the entry.
-    mutating func readKey(_ frame: inout Frame, _ entries: inout [JSONObject.Element]) throws(JSONDecodeError) {
+    /// Reads `"key" :` for the innermost object `frame`, rejecting duplicates, and pushes the entry. `isRoot`:
+    /// the frame is the root object, whose key ranges are recorded when `recordsSpans` is on.
+    mutating func readKey(_ frame: inout Frame, _ entries: inout [JSONObject.Element], isRoot: Bool) throws(JSONDecodeError) {
         skipWhitespace()
         guard i < end, p[i] == UInt8(ascii: "\"") else { throw fail(.syntax, i) }
         let at = i
         let key = try parseString()
+        if isRoot { rootKey = at..<i }
         let start = frame.keyStart
         if frame.seen != nil {
             if frame.seen!.insert(CodePointKey(key)).inserted == false { throw fail(.duplicateKey, at) }

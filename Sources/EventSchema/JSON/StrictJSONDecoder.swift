@@ -23,6 +23,23 @@ public struct StrictJSONDecoder: Sendable {
         return try parser.parseDocument()
     }
 
+    /// Decodes one JSON text and reports where each member of a root object is in `bytes`, so that a caller can
+    /// keep members' original text instead of writing their values again.
+    /// - Parameter memberSpans: replaced by one span per root member, in document order (the order of the
+    ///   returned object's members); empty when the root is not an object; unspecified when decoding throws.
+    /// - Throws: ``JSONDecodeError`` like ``decode(_:)-(UnsafeRawBufferPointer)``.
+    public func decode(_ bytes: UnsafeRawBufferPointer, memberSpans: inout [JSONMemberSpan]) throws(JSONDecodeError) -> JSONValue {
+        memberSpans.removeAll(keepingCapacity: true)
+        if bytes.count > limits.maxBytes { throw JSONDecodeError(.tooLarge, at: limits.maxBytes) }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { throw JSONDecodeError(.empty, at: 0) }
+        var parser = JSONParser(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count,
+                                maxDepth: limits.maxDepth)
+        parser.recordsSpans = true
+        swap(&parser.rootSpans, &memberSpans)
+        defer { swap(&parser.rootSpans, &memberSpans) }
+        return try parser.parseDocument()
+    }
+
     /// Decodes one JSON text from a byte array. See ``decode(_:)-(UnsafeRawBufferPointer)``.
     public func decode(_ bytes: [UInt8]) throws(JSONDecodeError) -> JSONValue {
         let result: Result<JSONValue, JSONDecodeError> = bytes.withUnsafeBytes { raw in
@@ -31,8 +48,30 @@ public struct StrictJSONDecoder: Sendable {
         return try result.get()
     }
 
+    /// Decodes one JSON text from a byte array and reports its root members' spans. See
+    /// ``decode(_:memberSpans:)-(UnsafeRawBufferPointer,_)``.
+    public func decode(_ bytes: [UInt8], memberSpans: inout [JSONMemberSpan]) throws(JSONDecodeError) -> JSONValue {
+        let result: Result<JSONValue, JSONDecodeError> = bytes.withUnsafeBytes { raw in
+            do throws(JSONDecodeError) { return .success(try decode(raw, memberSpans: &memberSpans)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
     /// Decodes one JSON text from the UTF-8 of a string.
     public func decode(_ text: String) throws(JSONDecodeError) -> JSONValue {
         try decode(Array(text.utf8))
+    }
+}
+
+/// Where one member of a root JSON object is in the decoded bytes: `key` covers the key's quoted text (quotes and
+/// escapes included, as written), `value` the value's text (a container from its bracket to its closing bracket).
+/// Both are valid JSON on their own.
+public struct JSONMemberSpan: Sendable, Equatable {
+    public let key: Range<Int>
+    public let value: Range<Int>
+
+    public init(key: Range<Int>, value: Range<Int>) {
+        self.key = key
+        self.value = value
     }
 }

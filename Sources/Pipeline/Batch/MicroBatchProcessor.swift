@@ -42,14 +42,15 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// - Throws: `StoreError` when the dedup lookup fails.
     public func process(_ records: [SourceRecord], nowMicros: Int64) throws -> BatchCounts {
         var batch = BatchCounts()
-        let (evaluated, seen) = try evaluateAndLookUp(records, nowMicros: nowMicros)
+        let (slices, seen) = try evaluateAndLookUp(records, nowMicros: nowMicros)
         if !records.isEmpty && oldestBufferedAt == nil { oldestBufferedAt = .now }
         let failedAtText = RFC3339.format(micros: nowMicros)
         // The event time of the last accepted record of the current run of one partition's records; written to
         // `lastEventMicros` once per run instead of hashing the partition for every record.
         var run: (partition: SourcePartition, micros: Int64)?
         defer { if let run { lastEventMicros[run.partition] = run.micros } }
-        for (record, outcome) in zip(records, evaluated) {
+        // The slices' outcomes in input order, read where they are (`joined()` is lazy: no merged copy).
+        for (record, outcome) in zip(records, slices.joined()) {
             batch.total += 1
             bufferedBytes += record.value?.count ?? 0
             if let ts = record.timestampMs { sourceTimestampsMs.append(ts) }
@@ -92,9 +93,10 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// validate, event time, row, key) is pure, so the batch is split into contiguous slices evaluated concurrently,
     /// and each slice then looks up its own new keys, overlapping with the other slices' evaluation (the store
     /// serializes the lookups). Outcomes keep the input order.
-    /// - Returns: the outcomes, and the keys the store has seen within the TTL.
+    /// - Returns: the outcomes, one array per slice (their concatenation follows `records`), and the keys the store
+    ///   has seen within the TTL.
     /// - Throws: `StoreError` when a lookup fails.
-    private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws -> ([RecordEvaluator.Outcome], Set<DedupKey>) {
+    private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws -> ([[RecordEvaluator.Outcome]], Set<DedupKey>) {
         let evaluator = self.evaluator, store = self.store
         let uncommitted = uncommittedKeys
         let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
@@ -104,7 +106,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         let evaluateSlice: @Sendable (Int) -> SliceResult = { i in
             var part = SliceResult()
             let range = (i * chunk)..<min(records.count, (i + 1) * chunk)
-            part.outcomes = records[range].map { evaluator.evaluate($0, nowMicros: nowMicros) }
+            part.outcomes = evaluator.evaluate(records[range], nowMicros: nowMicros)
             var keys: [DedupKey] = []
             for case .accepted(let a) in part.outcomes {
                 if let key = a.key, !uncommitted.contains(key) { keys.append(key) }
@@ -124,18 +126,16 @@ public final class MicroBatchProcessor: @unchecked Sendable {
                 DispatchQueue.concurrentPerform(iterations: slices) { i in out.value[i] = evaluateSlice(i) }
             }
         }
-        var outcomes: [RecordEvaluator.Outcome] = []
-        outcomes.reserveCapacity(records.count)
         var seen = Set<DedupKey>()
         lastBatchLookups = 0
         lastBatchLookupDuration = .zero
         for part in parts {
-            outcomes.append(contentsOf: part.outcomes)
-            seen.formUnion(try part.seen.get())
+            let found = try part.seen.get()
+            if seen.isEmpty { seen = found } else { seen.formUnion(found) }
             lastBatchLookups += part.lookups
             lastBatchLookupDuration += part.lookupDuration
         }
-        return (outcomes, seen)
+        return (parts.map(\.outcomes), seen)
     }
 
     /// One slice of a batch: its outcomes and the result of its dedup lookup.
@@ -148,11 +148,11 @@ public final class MicroBatchProcessor: @unchecked Sendable {
 
     private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
+    /// Appends a row to its Hive partition's buffer: one hash lookup, the buffer mutated in place (the new
+    /// partition's directory and buffer are made only when it is missing).
     private func append(_ accepted: RecordEvaluator.Accepted, inputBytes: Int) {
-        if buffers[accepted.bucket] == nil {
-            buffers[accepted.bucket] = (config.partitioning.directory(forMicros: accepted.eventMicros), RowBuffer(layout: evaluator.layout))
-        }
-        buffers[accepted.bucket]!.rows.append(accepted.cells, inputBytes: inputBytes, key: accepted.key)
+        buffers[accepted.bucket, default: (config.partitioning.directory(forMicros: accepted.eventMicros), RowBuffer(layout: evaluator.layout))]
+            .rows.append(accepted.cells, inputBytes: inputBytes, key: accepted.key)
     }
 
     /// Whether the recovery scan found DLQ records of `partition` at or past `offset` (delivered by an interrupted

@@ -86,35 +86,46 @@ enum DeadLetterEnvelope {
         return end
     }
 
+    /// The envelope's bytes, written directly: constant keys as literals, the payload escaped straight from the
+    /// record's bytes (no `String` copy), one output buffer sized up front. `JSONWriter.write` of the same members
+    /// as a `JSONValue` object gives the same bytes (DeadLetterRecordTests checks it).
     static func encode(_ r: DeadLetterRecord, shape: Shape) -> [UInt8] {
         var out: [UInt8] = []
-        let payload = shape.payloadPrefix.map { n in r.payload.map { Array($0.prefix(n)) } } ?? r.payload
-        out.reserveCapacity(320 + (payload?.count ?? 0) * 2)
-        func key(_ k: String, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            JSONWriter.append(.string(k), to: &out)
-            out.append(UInt8(ascii: ":"))
+        let payloadCount = r.payload.map { p in shape.payloadPrefix.map { min($0, p.count) } ?? p.count } ?? 0
+        out.reserveCapacity(360 + payloadCount + payloadCount / 8 + r.rejection.errors.count * 160)
+        func string(_ v: String?) {
+            if let v { JSONWriter.appendString(v, to: &out) } else { out.append(contentsOf: "null".utf8) }
         }
-        func string(_ v: String?) { JSONWriter.append(v.map { .string($0) } ?? .null, to: &out) }
-        // Text or base64 is decided on the whole payload (a prefix of binary data may look like text); the complete
-        // form validates once and writes that string.
-        let wholeText = r.payload.flatMap { String(validating: $0, as: UTF8.self) }
-        let isText = wholeText != nil
-        out.append(UInt8(ascii: "{"))
-        key("payload", first: true)
-        string(isText ? (shape.payloadPrefix == nil ? wholeText : payload.map { String(decoding: $0, as: UTF8.self) }) : nil)
-        key("payload_base64"); string(isText ? nil : payload.map { Data($0).base64EncodedString() })
+        func literal(_ text: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+        // Text or base64 is decided on the whole payload (a prefix of binary data may look like text); a text prefix
+        // always ends on a character boundary (`truncated` cuts it there), so its bytes are valid UTF-8 too.
+        literal(#"{"payload":"#)
+        if let payload = r.payload {
+            let isText = payload.withUnsafeBufferPointer(JSONWriter.isValidUTF8)
+            if isText {
+                payload.withUnsafeBufferPointer { JSONWriter.appendString(utf8: UnsafeBufferPointer(rebasing: $0[..<payloadCount]), to: &out) }
+                literal(#","payload_base64":null"#)
+            } else {
+                literal(#"null,"payload_base64":"#)
+                string(Data(payload.prefix(payloadCount)).base64EncodedString())
+            }
+        } else {
+            literal(#"null,"payload_base64":null"#)
+        }
         let cut = shape.payloadPrefix != nil
-        key("truncated"); out.append(contentsOf: (cut ? "true" : "false").utf8)
+        literal(cut ? #","truncated":true"# : #","truncated":false"#)
         if cut {
-            key("payload_bytes"); out.append(contentsOf: String(r.payload?.count ?? 0).utf8)
-            key("payload_sha256"); string(shape.sha256)
+            literal(#","payload_bytes":"#); out.append(contentsOf: String(r.payload?.count ?? 0).utf8)
+            literal(#","payload_sha256":"#); string(shape.sha256)
         }
-        key("reason"); string(r.rejection.reason.rawValue)
-        key("detail"); string(r.rejection.detail)
-        key("stage"); string(r.rejection.stage)
-        key("errors"); JSONWriter.append(shape.errors == .complete ? r.rejection.errorTree : .null, to: &out)
-        key("error_details"); out.append(UInt8(ascii: "["))
+        literal(#","reason":"#); string(r.rejection.reason.rawValue)
+        literal(#","detail":"#); string(r.rejection.detail)
+        literal(#","stage":"#); string(r.rejection.stage)
+        literal(#","errors":"#)
+        if shape.errors == .complete { JSONWriter.append(r.rejection.errorTree, to: &out) } else { literal("null") }
+        literal(#","error_details":["#)
         let details: ArraySlice<ValidationError>
         switch shape.errors {
         case .complete: details = r.rejection.errors[...]
@@ -123,24 +134,23 @@ enum DeadLetterEnvelope {
         }
         func text(_ s: String) -> String { shape.errors == .complete ? s : cutText(s) }
         for (i, e) in details.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "{"))
-            let path = shape.errors == .complete ? e.path : e.path.prefix(summaryDetails).map(cutText)
-            key("path", first: true); JSONWriter.append(.array(path.map { .string($0) }), to: &out)
-            key("rule"); string(text(e.rule))
-            key("constraint"); string(e.constraint.map(text))
-            key("message"); string(text(e.message))
+            literal(i > 0 ? #",{"path":["# : #"{"path":["#)
+            let path = shape.errors == .complete ? e.path[...] : e.path.prefix(summaryDetails)
+            for (n, component) in path.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                string(shape.errors == .complete ? component : cutText(component))
+            }
+            literal(#"],"rule":"#); string(text(e.rule))
+            literal(#","constraint":"#); string(e.constraint.map(text))
+            literal(#","message":"#); string(text(e.message))
             out.append(UInt8(ascii: "}"))
         }
-        out.append(UInt8(ascii: "]"))
-        key("source"); out.append(UInt8(ascii: "{"))
-        key("topic", first: true); string(r.sourceTopic)
-        key("partition"); out.append(contentsOf: String(r.sourcePartition).utf8)
-        key("offset"); out.append(contentsOf: String(r.sourceOffset).utf8)
-        key("timestamp_ms"); out.append(contentsOf: (r.sourceTimestampMs.map(String.init) ?? "null").utf8)
-        out.append(UInt8(ascii: "}"))
-        key("schema_version"); string(r.schemaVersion)
-        key("failed_at"); string(r.failedAt)
+        literal(#"],"source":{"topic":"#); string(r.sourceTopic)
+        literal(#","partition":"#); out.append(contentsOf: String(r.sourcePartition).utf8)
+        literal(#","offset":"#); out.append(contentsOf: String(r.sourceOffset).utf8)
+        literal(#","timestamp_ms":"#); out.append(contentsOf: (r.sourceTimestampMs.map(String.init) ?? "null").utf8)
+        literal(#"},"schema_version":"#); string(r.schemaVersion)
+        literal(#","failed_at":"#); string(r.failedAt)
         out.append(UInt8(ascii: "}"))
         return out
     }

@@ -29,6 +29,11 @@ public struct RecordEvaluator: Sendable {
     /// the schema's fields (events tend to follow the schema's order); 0 for names the schema lacks.
     private let timeHint: Int
     private let keyHints: [Int]
+    /// Whether the table keeps unknown fields (`_extra`): the decoder then reports where each member is, so that
+    /// `_extra` is cut from the record's bytes instead of written again.
+    private let keepsUnknownFields: Bool
+    private let plan: CellPlan
+    private let knownNames: KnownFieldNames
 
     public init(schema: EventSchema, config: PipelineConfig) {
         layout = TableLayout(schema: schema, config: config)
@@ -46,10 +51,30 @@ public struct RecordEvaluator: Sendable {
         func hint(_ path: [String]) -> Int { path.first.flatMap { fieldNames.firstIndex(of: $0) } ?? 0 }
         timeHint = hint(timePath)
         keyHints = keyPaths.map(hint)
+        keepsUnknownFields = layout.columns.contains { $0.source == .unknownFields }
+        plan = CellPlan(layout: layout)
+        knownNames = KnownFieldNames(fieldNames)
     }
 
     /// Evaluates one record at processing time `nowMicros`.
     public func evaluate(_ record: SourceRecord, nowMicros: Int64) -> Outcome {
+        var spans: [JSONMemberSpan] = []
+        return evaluate(record, nowMicros: nowMicros, spans: &spans)
+    }
+
+    /// Evaluates `records` in order at processing time `nowMicros`, reusing one scratch buffer for the decoder's
+    /// member spans (what `_extra` is cut from) instead of allocating one per record.
+    public func evaluate<Records: Collection<SourceRecord>>(_ records: Records, nowMicros: Int64) -> [Outcome] {
+        var spans: [JSONMemberSpan] = []
+        spans.reserveCapacity(keepsUnknownFields ? 32 : 0)
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(records.count)
+        for record in records { outcomes.append(evaluate(record, nowMicros: nowMicros, spans: &spans)) }
+        return outcomes
+    }
+
+    /// `evaluate(_:nowMicros:)` with `spans` as the decoder's scratch buffer (its contents are replaced).
+    private func evaluate(_ record: SourceRecord, nowMicros: Int64, spans: inout [JSONMemberSpan]) -> Outcome {
         guard let value = record.value else {
             return .rejected(Rejection(reason: .tombstone, stage: "decode", detail: "null value"))
         }
@@ -58,7 +83,7 @@ public struct RecordEvaluator: Sendable {
         }
         let decoded: JSONValue
         do {
-            decoded = try decoder.decode(value)
+            decoded = keepsUnknownFields ? try decoder.decode(value, memberSpans: &spans) : try decoder.decode(value)
         } catch {
             let reason: RejectionReason = error.rejection == .tooLarge ? .tooLarge : .parseError
             return .rejected(Rejection(reason: reason, stage: "decode", detail: error.rejection.rawValue))
@@ -76,17 +101,28 @@ public struct RecordEvaluator: Sendable {
             return .rejected(Rejection(reason: .badTimestamp, stage: "transform", detail: config.eventTimeField))
         }
         var cells: [RowBuffer.Cell] = []
-        cells.reserveCapacity(layout.columns.count)
-        for (position, column) in layout.columns.enumerated() {
-            // The columns of schema fields come first, in schema order: `position` is where the field's key is
-            // expected in an event that follows the schema's order.
-            guard let cell = Self.cell(for: column, document: document, hint: position, record: record,
-                                       eventMicros: eventMicros, nowMicros: nowMicros, knownFields: layout.knownFields,
-                                       unknownFieldCount: result.unknownFieldCount) else {
-                let error = ValidationError(path: [column.name], rule: "type", constraint: "int64",
-                                            message: "integer out of the 64-bit range of column \(column.name)")
+        cells.reserveCapacity(plan.steps.count)
+        for position in plan.steps.indices {
+            let cell: RowBuffer.Cell?
+            switch plan.steps[position] {
+            case .field(let name, let kind):
+                // The columns of schema fields come first, in schema order: `position` is where the field's key is
+                // expected in an event that follows the schema's order (see `JSONObject.value(forKey:hint:)`).
+                cell = ValueConversion.cell(document.value(forKey: plan.fieldNames[name], hint: position), kind: kind)
+            case .eventTime: cell = .int64(eventMicros)
+            case .processingTime: cell = .int64(nowMicros)
+            case .kafkaPartition: cell = .int32(record.partition)
+            case .kafkaOffset: cell = .int64(record.offset)
+            case .unknownFields:
+                cell = .string(result.unknownFieldCount == 0 ? nil
+                    : Self.unknownFieldsText(of: object, spans: spans, in: value, known: knownNames))
+            }
+            guard let cell else {
+                let name = plan.columnNames[position]
+                let error = ValidationError(path: [name], rule: "type", constraint: "int64",
+                                            message: "integer out of the 64-bit range of column \(name)")
                 return .rejected(Rejection(reason: .schema, stage: "transform", detail: "type", errors: [error],
-                                           errorTree: .object(JSONObject([(column.name, .array([.string(error.message)]))]))))
+                                           errorTree: .object(JSONObject([(name, .array([.string(error.message)]))]))))
             }
             cells.append(cell)
         }
@@ -121,24 +157,37 @@ public struct RecordEvaluator: Sendable {
         }
     }
 
-    /// The cell of `column` for a validated `document`; nil when the value does not fit the column.
-    /// - Parameters:
-    ///   - hint: where the column's field key is expected in `document` (see `JSONObject.value(forKey:hint:)`).
-    ///   - knownFields: the schema's top-level field names; `unknownFieldCount` is how many of `document`'s keys
-    ///     are not among them (the validator's count), so that `_extra` is built only when there are some.
-    static func cell(for column: LakeColumn, document: JSONObject, hint: Int, record: SourceRecord, eventMicros: Int64,
-                     nowMicros: Int64, knownFields: Set<String>, unknownFieldCount: Int) -> RowBuffer.Cell? {
-        switch column.source {
-        case .eventTime: return .int64(eventMicros)
-        case .processingTime: return .int64(nowMicros)
-        case .kafkaPartition: return .int32(record.partition)
-        case .kafkaOffset: return .int64(record.offset)
-        case .unknownFields:
-            if unknownFieldCount == 0 { return .string(nil) }
-            let extra = document.filter { !knownFields.contains($0.0) }
-            return .string(extra.isEmpty ? nil : JSONWriter.string(.object(JSONObject(extra))))
-        case .field(let name):
-            return ValueConversion.cell(document.value(forKey: name, hint: hint), kind: column.kind)
+    /// `_extra`: the members of `object` whose keys are not `known` (the schema's top-level fields), as
+    /// one JSON object of their original text: each key and value is copied from `bytes` at its `spans` entry (one
+    /// per member of `object`, in order), joined by `,` with `:` between key and value, so values keep the
+    /// producer's formatting (`1.50`, `"\u00e9"`, spaces inside arrays). nil when there is no such member.
+    static func unknownFieldsText(of object: JSONObject, spans: [JSONMemberSpan], in bytes: [UInt8],
+                                  known: KnownFieldNames) -> String? {
+        var unknown: [JSONMemberSpan] = []
+        var length = 1
+        for (span, member) in zip(spans, object) where !known.contains(member.key) {
+            unknown.append(span)
+            length += span.key.count + span.value.count + 2
+        }
+        guard !unknown.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { input in
+            String(unsafeUninitializedCapacity: length) { out in
+                var n = 0
+                func copy(_ range: Range<Int>) {
+                    _ = UnsafeMutableBufferPointer(rebasing: out[n..<(n + range.count)]).initialize(from: input[range])
+                    n += range.count
+                }
+                for span in unknown {
+                    out[n] = n == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")
+                    n += 1
+                    copy(span.key)
+                    out[n] = UInt8(ascii: ":")
+                    n += 1
+                    copy(span.value)
+                }
+                out[n] = UInt8(ascii: "}")
+                return n + 1
+            }
         }
     }
 

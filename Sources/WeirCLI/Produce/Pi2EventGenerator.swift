@@ -8,9 +8,12 @@ import SeededRandom
 ///   `neg_monto`, `null_req` or `malformed`), with an id `x<i>` disjoint from valid ids;
 /// - else with probability `duplicateRatio / (1 − invalidRatio)`: an exact byte replay of an earlier valid
 ///   event (at-least-once redelivery);
-/// - else a fresh valid event `{"event_id": "e<i>", "ts": <ISO-8601 UTC>, "usuario_id": 1…1000,
+/// - else a fresh valid event `{"event_id": "e<18 digits>", "ts": <ISO-8601 UTC>, "usuario_id": 1…1000,
 ///   "accion": click|view|purchase, "monto": 1.00…500.00 or null (80 %)}` with `ts` uniform over `days`
 ///   UTC days from `start`.
+///
+/// Ids follow `idStyle` (`EventIDStyle`): by default `e` and 18 random-looking digits, unique and the same for
+/// the same seed; `.sequential` gives `e0`, `e1`, … as gen_events.py does.
 ///
 /// `expected` summarizes what a correct pipeline must output (unique valid events, their monto sum, and
 /// per-date counts) for everything generated so far. Memory: about 40 bytes per valid event (kept to
@@ -53,6 +56,8 @@ public struct Pi2EventGenerator: Sendable {
     public let invalidRatio: Double
     public let duplicateRatio: Double
     public let days: Int
+    public let idStyle: EventIDStyle
+    private let idKey: UInt64
     private let startMicros: Int64
     private var rng: SplitMix64
     private var nextId = 0
@@ -60,10 +65,12 @@ public struct Pi2EventGenerator: Sendable {
     public private(set) var expected = Expected()
 
     /// - Parameters: `start` is the first UTC day as `YYYY-MM-DD` (default `2025-10-28`, like the Python
-    ///   generator); ratios are in 0…1; `days` ≥ 1.
+    ///   generator); ratios are in 0…1; `days` ≥ 1; `idStyle` how events are numbered (random-looking by default).
     public init(seed: UInt64 = 42, invalidRatio: Double = 0.10, duplicateRatio: Double = 0.05, days: Int = 3,
-                start: String = "2025-10-28") {
+                start: String = "2025-10-28", idStyle: EventIDStyle = .random) {
         self.seed = seed
+        self.idStyle = idStyle
+        idKey = EventIDPermutation.key(seed: seed)
         self.invalidRatio = invalidRatio
         self.duplicateRatio = duplicateRatio
         self.days = max(1, days)
@@ -115,7 +122,7 @@ public struct Pi2EventGenerator: Sendable {
 
     func render(_ p: ValidParams, id: String? = nil) -> Pi2Event {
         Pi2Event(fields: [
-            ("event_id", .string(id ?? "e\(p.id)")),
+            ("event_id", .string(id ?? "e" + idStyle.digits(p.id, key: idKey))),
             ("ts", .string(CivilDate.isoformat(epochMicros: p.micros))),
             ("usuario_id", .int(Int(p.usuario))),
             ("accion", .string(Self.acciones[Int(p.accion)])),
@@ -125,7 +132,8 @@ public struct Pi2EventGenerator: Sendable {
 
     private mutating func invalidLine() -> (String, String) {
         let p = validParams()
-        var ev = render(p, id: "x\(p.id)")
+        let xid = "x" + idStyle.digits(p.id, key: idKey)
+        var ev = render(p, id: xid)
         let category = rng.pick(["wrong_type", "missing_req", "bad_accion", "neg_monto", "null_req", "malformed"])
         switch category {
         case "wrong_type":
@@ -143,7 +151,7 @@ public struct Pi2EventGenerator: Sendable {
             let s = ev.json()
             switch rng.pick(["truncated", "garbage", "array", "string"]) {
             case "truncated": return (category, String(s.prefix(rng.int(1...(s.count - 1)))))
-            case "garbage": return (category, "{'event_id': 'x\(p.id)', ts: oops}")
+            case "garbage": return (category, "{'event_id': '\(xid)', ts: oops}")
             case "array": return (category, "[" + s + "]")
             default: return (category, Pi2Event.quote(s))
             }
