@@ -12,19 +12,20 @@ enum ObjectLake {
     /// - Throws: `StartupError` (exit 2) naming `lake.out_dir` or `lake.s3.endpoint` with the fix, when the
     ///   credentials are refused or missing, the bucket does not exist, or the endpoint cannot be reached;
     ///   `ConfigError` for credentials the environment or the shared files state half-way.
-    static func open(_ location: S3Location, config: WeirConfig, refusals: RefusedWrites, lockDirectory: String? = nil) throws -> S3Storage {
-        try open(location, config: config, refusals: refusals, lockDirectory: lockDirectory, write: true)
+    static func open(_ location: S3Location, config: WeirConfig, refusals: RefusedWrites, retries: ObjectStoreRetries = ObjectStoreRetries(),
+                     lockDirectory: String? = nil) throws -> S3Storage {
+        try open(location, config: config, refusals: refusals, retries: retries, lockDirectory: lockDirectory, write: true)
     }
 
     /// The storage for a command that only reads (`weir inspect`): the startup check lists one key and writes
     /// nothing, so read-only credentials suffice.
     /// - Throws: as `open`.
     static func openForReading(_ location: S3Location, config: WeirConfig) throws -> S3Storage {
-        try open(location, config: config, refusals: RefusedWrites(), lockDirectory: nil, write: false)
+        try open(location, config: config, refusals: RefusedWrites(), retries: ObjectStoreRetries(), lockDirectory: nil, write: false)
     }
 
-    private static func open(_ location: S3Location, config: WeirConfig, refusals: RefusedWrites, lockDirectory: String?,
-                             write: Bool) throws -> S3Storage {
+    private static func open(_ location: S3Location, config: WeirConfig, refusals: RefusedWrites, retries: ObjectStoreRetries,
+                             lockDirectory: String?, write: Bool) throws -> S3Storage {
         let credentials: AWSCredentials?
         do {
             credentials = try CredentialsResolver().resolve()
@@ -32,7 +33,8 @@ enum ObjectLake {
             throw ConfigError(key: "lake.out_dir", message: "cannot read the credentials for \(location): \(error)",
                               fix: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile of ~/.aws/credentials")
         }
-        let configuration = config.s3.clientConfiguration(bucket: location.bucket)
+        var configuration = config.s3.clientConfiguration(bucket: location.bucket)
+        configuration.onRetry = { retries.record($0) }
         try check(location, configuration: configuration, credentials: credentials, write: write)
         let client: S3Client
         do {

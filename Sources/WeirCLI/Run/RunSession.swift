@@ -28,6 +28,7 @@ struct RunSession {
         let metrics = WeirMetrics()
         metrics.buildInfo(version: WeirVersion.string, librdkafka: LibrdkafkaInfo.version)
         assembly.refusedWrites.forward { metrics.lakeRefusedWrite(count: $0) }
+        assembly.objectStoreRetries.forward { metrics.lakeObjectStoreRetry(count: $0) }
         var observer = TelemetryObserver.make(metrics: metrics, state: state, table: assembly.config.pipeline.table)
         if let onCommit, let base = observer.committed {
             observer.committed = { report in
