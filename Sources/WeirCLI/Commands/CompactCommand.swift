@@ -58,7 +58,9 @@ struct CompactCommand: AsyncParsableCommand {
             atomically (renameat2 RENAME_EXCHANGE) under the partition lock publishers also take, so a reader globbing \
             OUT_DIR/**/*.parquet never sees an event twice or misses one. A read racing a swap can fail loudly \
             (file not found, or "magic bytes not found" on a placeholder left under a merged file's name for \
-            --placeholder-grace); run it again. See docs/COMPACTION.md.
+            --placeholder-grace); run it again. On an s3:// lake each merged input is overwritten by a placeholder \
+            before the merged file is published, and one compaction runs at a time (a lock file beside the \
+            checkpoint store). See docs/COMPACTION.md.
             """)
 
     @OptionGroup var lake: LakeOptions
