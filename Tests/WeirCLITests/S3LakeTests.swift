@@ -116,58 +116,6 @@ import Testing
         #expect(try await lake.stats().rows == expected.validUnique)
     }
 
-    /// The object store stops answering for 10 s (SIGSTOP) in the middle of a run: requests wait or are retried,
-    /// and the run ends with every event once.
-    @Test(.timeLimit(.minutes(10)))
-    func aStalledObjectStoreLosesAndDuplicatesNothing() async throws {
-        let server = try SeaweedServer.start()
-        defer { server.resume(); server.stop() }
-        let lake = try Lake(server: server, name: "s3stall")
-        defer { RepoPaths.remove(lake.root) }
-        let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        defer { cluster.shutdown() }
-        let expected = try await GeneratedTopic.load(cluster, topic: "s3stall", partitions: 4, dlqPartitions: 1, events: 20_000, seed: 21)
-
-        let run = try lake.start(host: "host-a", bootstrap: cluster.bootstrapServers, topic: "s3stall")
-        let client = try server.client()
-        let deadline = ContinuousClock.now + .seconds(300)
-        while try client.listObjects(prefix: "s3stall/date=", maxKeys: 1).objects.isEmpty, run.process.isRunning,
-              ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(run.process.isRunning, "the run must still be going when the store stops: \(run.output("weir run"))")
-        server.suspend()
-        try await Task.sleep(for: .seconds(10))
-        server.resume()
-        #expect(await run.wait(timeout: .seconds(600)) == 0, "\(run.output("weir run"))")
-        try await lake.expectExactlyOnce(expected, cluster, topic: "s3stall", run.output("weir run"))
-        #expect(try lake.leftovers().staging.isEmpty)
-    }
-
-    /// Every third request to the object store is answered 503 SlowDown (a proxy in front of SeaweedFS): the
-    /// client's retries absorb them, and the lake ends exactly once.
-    @Test(.timeLimit(.minutes(10)))
-    func slowDownOnEveryThirdRequestLosesAndDuplicatesNothing() async throws {
-        let server = try SeaweedServer.start()
-        defer { server.stop() }
-        let proxy = try ChildProcess(RepoPaths.python, [RepoPaths.oracle("slowdown_proxy.py"), String(server.ports["s3.port"]!), "3"])
-        defer { proxy.kill(SIGTERM) }
-        let ready = ContinuousClock.now + .seconds(30)
-        while proxy.stdout.isEmpty && proxy.process.isRunning && ContinuousClock.now < ready { try await Task.sleep(for: .milliseconds(50)) }
-        let port = try #require(Int(proxy.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(proxy.output("proxy"))")
-        let lake = try Lake(server: server, name: "s3slow", endpoint: "http://127.0.0.1:\(port)")
-        defer { RepoPaths.remove(lake.root) }
-        let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        defer { cluster.shutdown() }
-        let expected = try await GeneratedTopic.load(cluster, topic: "s3slow", partitions: 4, dlqPartitions: 1, events: 20_000, seed: 22)
-
-        let run = try lake.start(host: "host-a", bootstrap: cluster.bootstrapServers, topic: "s3slow")
-        #expect(await run.wait(timeout: .seconds(600)) == 0, "\(run.output("weir run"))")
-        try await lake.expectExactlyOnce(expected, cluster, topic: "s3slow", run.output("weir run"))
-        #expect(try lake.leftovers().staging.isEmpty)
-        #expect(try lake.leftovers().uploads == 0)
-    }
-
     /// Instance A commits (the store transaction) and is SIGKILLed before publishing. Instance B, started in
     /// another directory with its own TMPDIR and nothing of A's but the shared store, waits for A's lease to
     /// expire, fences A, publishes A's committed files, deletes its other staged objects, and lands the rest.

@@ -34,6 +34,7 @@ extension S3Client {
             switch configuration.retry.decision(after: outcome, attempt: attempt, random: random()) {
             case .retry(let delay):
                 if case .transport(let kind) = outcome, kind == .connect {} else { mayHaveApplied = true }
+                configuration.onRetry?(S3Retry(action: call.operation, key: call.key, outcome: outcome, attempt: attempt, delay: delay))
                 sleep(delay)
                 attempt += 1
             case .giveUp, .fail:

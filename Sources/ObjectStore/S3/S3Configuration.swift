@@ -26,6 +26,10 @@ public struct S3Configuration: Sendable {
     /// for files of more than 10,000 parts.
     public var partSize: UInt64
 
+    /// Called before each retry (after a retryable response or transport failure), for logs and metrics; must not
+    /// block. Default nil.
+    public var onRetry: (@Sendable (S3Retry) -> Void)?
+
     /// The smallest `partSize` accepted: 8 MiB (8,388,608 bytes).
     public static let minimumPartSize: UInt64 = 8 << 20
 
@@ -88,4 +92,18 @@ public struct S3Configuration: Sendable {
         func alnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
         return allowed && alnum(bytes.first!) && alnum(bytes.last!)
     }
+}
+
+/// A request that failed in a retryable way and is about to be sent again (`S3Configuration.onRetry`).
+public struct S3Retry: Sendable {
+    /// The S3 API action, e.g. `PutObject`.
+    public let action: String
+    /// The object key; nil for a bucket-level request.
+    public let key: String?
+    /// What the failed attempt ended with (a status and S3 error code, or a transport failure).
+    public let outcome: AttemptOutcome
+    /// The attempt that failed, from 1.
+    public let attempt: Int
+    /// The wait before the next attempt.
+    public let delay: Duration
 }

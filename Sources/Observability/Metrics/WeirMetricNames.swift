@@ -40,6 +40,9 @@ public enum WeirMetricName {
     /// Counter: create-only lake writes the object store refused because the name was taken (HTTP 412 on a PUT,
     /// a multipart completion or a publishing copy): a zombie's publish, or a retried one.
     public static let lakeRefusedWrites = "weir_lake_refused_writes_total"
+    /// Counter: requests to an `s3://` lake's object store that were retried (a 5xx, 429 or 503 `SlowDown`, a
+    /// timeout or a reset; each retry counts once).
+    public static let lakeObjectStoreRetries = "weir_lake_object_store_retries_total"
     /// Counter (keys looked up).
     public static let dedupLookups = "weir_dedup_lookups_total"
     /// Histogram (seconds), one observation per batched lookup.

@@ -23,6 +23,7 @@ public final class WeirMetrics: Sendable {
     private let dlqTruncated: Counter
     private let dlqFileFallback: Counter
     private let lakeRefusedWrites: Counter
+    private let lakeObjectStoreRetries: Counter
     private let dedupDuration: CoreMetrics.Timer
     private let bufferAge: Gauge
     private let checkpointSize: Gauge
@@ -66,6 +67,7 @@ public final class WeirMetrics: Sendable {
         dlqTruncated = counter(WeirMetricName.dlqTruncated)
         dlqFileFallback = counter(WeirMetricName.dlqFileFallback)
         lakeRefusedWrites = counter(WeirMetricName.lakeRefusedWrites)
+        lakeObjectStoreRetries = counter(WeirMetricName.lakeObjectStoreRetries)
         processing = Timer(label: WeirMetricName.processingSeconds, factory: factory)
         commitDuration = Timer(label: WeirMetricName.commitDuration, factory: factory)
         dedupDuration = Timer(label: WeirMetricName.dedupLookupDuration, factory: factory)
@@ -169,6 +171,12 @@ public final class WeirMetrics: Sendable {
     /// Adds to `weir_lake_refused_writes_total`: create-only lake writes the object store refused (412).
     public func lakeRefusedWrite(count: Int = 1) {
         if count > 0 { lakeRefusedWrites.increment(by: count) }
+    }
+
+    /// Adds to `weir_lake_object_store_retries_total`: requests to an `s3://` lake's object store sent again after a
+    /// retryable failure (5xx, 429/503 SlowDown, timeouts, resets).
+    public func lakeObjectStoreRetry(count: Int = 1) {
+        if count > 0 { lakeObjectStoreRetries.increment(by: count) }
     }
 
     /// Records one batched dedup lookup of `count` keys taking `duration`.

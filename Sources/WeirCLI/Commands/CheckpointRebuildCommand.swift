@@ -22,21 +22,22 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
     var topic: String?
 
     func run() async throws {
-        let (config, layout, store) = try await failOnConfigError {
+        let (config, layout, storage, store) = try await failOnConfigError {
             let config = try lake.load { config in if let topic { config.setTopic(topic) } }
-            let layout = LakeLayout(root: config.outDir)
-            guard FileManager.default.fileExists(atPath: layout.root) else {
+            let layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
+            guard layout.isObjectStore || FileManager.default.fileExists(atPath: layout.root) else {
                 throw ConfigError(key: "lake.out_dir", message: "\(layout.root) does not exist",
                                   fix: "point --out-dir or OUT_DIR at the lake whose store was lost")
             }
-            if let live = Self.liveInstance(layout) {
+            let storage = try LakeStorage.open(layout, config: config)
+            if let live = Self.liveInstance(layout, storage: storage) {
                 throw ConfigError(key: "lake.out_dir", message: "weir instance \(live) is running on \(layout.root)",
                                   fix: "stop every weir process on this lake before rebuilding its store")
             }
             try layout.createDirectories()
-            return (config, layout, try SQLiteCheckpointStore(path: layout.storePath))
+            return (config, layout, storage, try SQLiteCheckpointStore(path: layout.storePath))
         }
-        let rebuilder = LakeRebuilder(layout: layout, storage: LakeStorage.open(layout), store: store, topic: config.pipeline.topic,
+        let rebuilder = LakeRebuilder(layout: layout, storage: storage, store: store, topic: config.pipeline.topic,
                                       dedupKey: config.pipeline.dedupKey, ttl: config.pipeline.dedupTTL)
         let report: LakeRebuilder.Report
         do {
@@ -71,12 +72,15 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
         return "\(seconds)s"
     }
 
-    /// The id of a `weir run` instance that holds its staging lock on this lake, if any.
-    static func liveInstance(_ layout: LakeLayout) -> String? {
-        let storage = LakeStorage.open(layout)
+    /// The id of a `weir run` instance that holds its staging lock (on object storage: an unexpired lease) on
+    /// this lake, if any.
+    static func liveInstance(_ layout: LakeLayout, storage: Storage) -> String? {
         for entry in (try? storage.list(layout.stagingPrefix)) ?? [] where !entry.hasPrefix(".") {
+            let prefix = layout.stagingPrefix + "/" + entry
+            // An empty prefix is no instance (SeaweedFS lists a directory whose objects were deleted).
+            guard storage.exists(prefix) else { continue }
             // `takeOver` fails while the instance's writer holds its claim (released when the lease is dropped).
-            if (try? storage.takeOver(layout.stagingPrefix + "/" + entry)) ?? nil == nil { return entry }
+            if (try? storage.takeOver(prefix)) ?? nil == nil { return entry }
         }
         return nil
     }

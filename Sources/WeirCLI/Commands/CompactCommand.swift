@@ -6,13 +6,16 @@ import Pipeline
 struct LakeOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (default: ./weir.yaml if present).")
     var config: String?
-    @Option(name: .long, help: "Lake root (env OUT_DIR).")
+    @Option(name: .long, help: "Lake root: a directory or s3://bucket/prefix (env OUT_DIR).")
     var outDir: String?
+    @Option(name: .long, help: "The checkpoint store's file (env CHECKPOINT_PATH; default OUT_DIR/_weir/checkpoint.sqlite; required for an s3:// lake).")
+    var checkpointPath: String?
 
     /// Loads the configuration, applies `--out-dir`, then the command's own flags, and validates the result once.
     func load(_ flags: (inout WeirConfig) throws -> Void = { _ in }) throws -> WeirConfig {
         var config = try WeirConfig.load(path: self.config)
         if let outDir { config.outDir = outDir }
+        if let checkpointPath { config.checkpointPath = checkpointPath }
         try flags(&config)
         try config.validate()
         return config
@@ -21,8 +24,12 @@ struct LakeOptions: ParsableArguments {
     /// The lake's layout and its store (a separate SQLite connection; WAL lets it run beside `weir run`).
     func open() throws -> (WeirConfig, LakeLayout, SQLiteCheckpointStore) {
         let config = try load()
-        let layout = LakeLayout(root: config.outDir)
+        let layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
         guard FileManager.default.fileExists(atPath: layout.storePath) else {
+            if layout.isObjectStore || config.checkpointPath != nil {
+                throw ConfigError(key: "checkpoint.path", message: "the checkpoint store \(layout.storePath) of \(layout.root) does not exist",
+                                  fix: "point checkpoint.path (CHECKPOINT_PATH, --checkpoint-path) at the store weir run uses for this lake")
+            }
             throw ConfigError(key: "lake.out_dir", message: "\(layout.root) has no checkpoint store (\(layout.storePath))",
                               fix: "point --out-dir or OUT_DIR at a lake written by weir run")
         }
@@ -51,7 +58,9 @@ struct CompactCommand: AsyncParsableCommand {
             atomically (renameat2 RENAME_EXCHANGE) under the partition lock publishers also take, so a reader globbing \
             OUT_DIR/**/*.parquet never sees an event twice or misses one. A read racing a swap can fail loudly \
             (file not found, or "magic bytes not found" on a placeholder left under a merged file's name for \
-            --placeholder-grace); run it again. See docs/COMPACTION.md.
+            --placeholder-grace); run it again. On an s3:// lake each merged input is overwritten by a placeholder \
+            before the merged file is published, and one compaction runs at a time (a lock file beside the \
+            checkpoint store). See docs/COMPACTION.md.
             """)
 
     @OptionGroup var lake: LakeOptions
@@ -79,7 +88,8 @@ struct CompactCommand: AsyncParsableCommand {
         options.workDirectory = workDir
         options.rowGroupRows = config.pipeline.parquet.rowGroupRows
         options.createdBy = WeirVersion.parquetCreatedBy
-        let compactor = try Compactor(layout: layout, storage: LakeStorage.open(layout), store: store, options: options)
+        let storage = try await failOnConfigError { try LakeStorage.open(layout, config: config) }
+        let compactor = try Compactor(layout: layout, storage: storage, store: store, options: options)
         let results = try compactor.compactAll(date: date)
         switch format {
         case .json: try printJSON(results.map(CompactionJSON.init))

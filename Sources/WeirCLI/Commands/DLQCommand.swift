@@ -74,15 +74,17 @@ struct DLQReplayCommand: AsyncParsableCommand {
             report = try await replayer.replayTopic(topic: fromTopic, bootstrapServers: config.bootstrapServers, groupId: groupId,
                                                     properties: config.kafkaProperties, send: send)
         } else {
-            let layout = LakeLayout(root: config.outDir)
-            let lakeStorage = LakeStorage.open(layout)
-            let (storage, prefix, _) = try await failOnConfigError { () throws -> (Storage, String, String) in
-                let dir = URL(fileURLWithPath: fromDir!).standardizedFileURL.path
-                // A DLQ inside the lake is read through the lake's storage; any other directory as a local one.
+            let layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
+            let (lakeStorage, storage, prefix) = try await failOnConfigError { () throws -> (Storage, Storage, String) in
+                let lakeStorage = try LakeStorage.open(layout, config: config)
+                let dir = S3Location.isObjectStore(fromDir!) ? S3Location.parse(fromDir!)?.description ?? fromDir!
+                    : URL(fileURLWithPath: fromDir!).standardizedFileURL.path
+                // A DLQ inside the lake is read through the lake's storage; any other location on its own.
                 if dir.hasPrefix(layout.root + "/") && lakeStorage.exists(layout.name(ofPath: dir)) {
-                    return (lakeStorage, layout.name(ofPath: dir), dir)
+                    return (lakeStorage, lakeStorage, layout.name(ofPath: dir))
                 }
-                return try LakeStorage.locate(dir, what: "--from-dir", fix: "give the file DLQ's directory, e.g. OUT_DIR/_dlq")
+                let located = try LakeStorage.locate(dir, config: config, what: "--from-dir", fix: "give the file DLQ's directory, e.g. OUT_DIR/_dlq")
+                return (lakeStorage, located.storage, located.name)
             }
             let ledgerStore: ReplayLedger
             if let ledger {

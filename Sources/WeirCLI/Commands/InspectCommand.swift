@@ -9,7 +9,7 @@ struct InspectCommand: AsyncParsableCommand {
         abstract: "Describe a lake file, a partition directory or a whole lake: files, rows, bytes, row groups.",
         discussion: "For a single file also the schema, codecs, encodings and column statistics.")
 
-    @Argument(help: "A .parquet file, a partition directory or the lake root.")
+    @Argument(help: "A .parquet file, a partition directory or the lake root; local or s3://bucket/key.")
     var path: String
     @Option(name: .long, help: "Configuration file, for the target row-group size (lake.row_group_rows).")
     var config: String?
@@ -26,7 +26,7 @@ struct InspectCommand: AsyncParsableCommand {
         }
         let target = rowGroupRows ?? config.pipeline.parquet.rowGroupRows
         let (storage, name, display) = try await failOnConfigError {
-            try LakeStorage.locate(path, what: "the path", fix: "give a .parquet file, a partition directory (date=…) or a lake root (OUT_DIR)")
+            try LakeStorage.locate(path, config: config, what: "the path", fix: "give a .parquet file, a partition directory (date=…) or a lake root (OUT_DIR)")
         }
         let inspection = try LakeInspector.inspect(storage: storage, name: name, displayPath: display, targetRowGroupRows: target)
         switch format {

@@ -6,10 +6,26 @@ import Pipeline
 /// Opens an `s3://` lake for `weir run`: the client (credentials from `CredentialsResolver`), the startup check
 /// (the bucket reachable and writable), and the `S3Storage` the committer writes through.
 enum ObjectLake {
+    /// The lake's storage after the startup check (list, probe write and delete).
+    /// - Parameter lockDirectory: where `S3Storage.withLock` takes file locks (the day-two commands pass the
+    ///   checkpoint store's `locks/` directory, so that compaction is exclusive across hosts); nil: in-process.
     /// - Throws: `StartupError` (exit 2) naming `lake.out_dir` or `lake.s3.endpoint` with the fix, when the
     ///   credentials are refused or missing, the bucket does not exist, or the endpoint cannot be reached;
     ///   `ConfigError` for credentials the environment or the shared files state half-way.
-    static func open(_ location: S3Location, config: WeirConfig, refusals: RefusedWrites) throws -> S3Storage {
+    static func open(_ location: S3Location, config: WeirConfig, refusals: RefusedWrites, retries: ObjectStoreRetries = ObjectStoreRetries(),
+                     lockDirectory: String? = nil) throws -> S3Storage {
+        try open(location, config: config, refusals: refusals, retries: retries, lockDirectory: lockDirectory, write: true)
+    }
+
+    /// The storage for a command that only reads (`weir inspect`): the startup check lists one key and writes
+    /// nothing, so read-only credentials suffice.
+    /// - Throws: as `open`.
+    static func openForReading(_ location: S3Location, config: WeirConfig) throws -> S3Storage {
+        try open(location, config: config, refusals: RefusedWrites(), retries: ObjectStoreRetries(), lockDirectory: nil, write: false)
+    }
+
+    private static func open(_ location: S3Location, config: WeirConfig, refusals: RefusedWrites, retries: ObjectStoreRetries,
+                             lockDirectory: String?, write: Bool) throws -> S3Storage {
         let credentials: AWSCredentials?
         do {
             credentials = try CredentialsResolver().resolve()
@@ -17,8 +33,9 @@ enum ObjectLake {
             throw ConfigError(key: "lake.out_dir", message: "cannot read the credentials for \(location): \(error)",
                               fix: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile of ~/.aws/credentials")
         }
-        let configuration = config.s3.clientConfiguration(bucket: location.bucket)
-        try check(location, configuration: configuration, credentials: credentials)
+        var configuration = config.s3.clientConfiguration(bucket: location.bucket)
+        configuration.onRetry = { retries.record($0) }
+        try check(location, configuration: configuration, credentials: credentials, write: write)
         let client: S3Client
         do {
             client = try S3Client(configuration: configuration, credentials: credentials)
@@ -26,18 +43,22 @@ enum ObjectLake {
             throw ConfigError(key: "lake.s3.endpoint", message: "\(error)", fix: "correct lake.s3.endpoint")
         }
         return S3Storage(client: client, location: location, leaseTTL: config.s3.leaseTTL,
-                         onRefusedWrite: { refusals.record($0) })
+                         onRefusedWrite: { refusals.record($0) }, lockDirectory: lockDirectory)
     }
 
-    /// Lists one key, writes a probe object under `_weir/` create-only and deletes it, with few retries so that a
-    /// wrong endpoint fails within seconds.
-    static func check(_ location: S3Location, configuration: S3Configuration, credentials: AWSCredentials?) throws {
+    /// Lists one key and, with `write`, writes a probe object under `_weir/` create-only and deletes it, with few
+    /// retries so that a wrong endpoint fails within seconds.
+    static func check(_ location: S3Location, configuration: S3Configuration, credentials: AWSCredentials?, write: Bool = true) throws {
         var quick = configuration
         quick.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(200))
         quick.connectTimeout = .seconds(5)
         do {
             let client = try S3Client(configuration: quick, credentials: credentials)
-            try client.checkAccess(probeKey: location.key("_weir/probe-\(FileNamer.randomInstanceID())"))
+            if write {
+                try client.checkAccess(probeKey: location.key("_weir/probe-\(FileNamer.randomInstanceID())"))
+            } else {
+                _ = try client.listObjects(prefix: location.prefix, maxKeys: 1)
+            }
         } catch let error as S3Error {
             throw startupError(error, location: location, endpoint: configuration.resolvedEndpoint, signed: credentials != nil)
         }

@@ -15,6 +15,8 @@ struct PipelineAssembly {
     let evaluator: RecordEvaluator
     /// Create-only lake writes the object store refused (an `s3://` lake; always 0 on a file system).
     let refusedWrites = RefusedWrites()
+    /// Requests to an `s3://` lake's object store that were retried (`weir_lake_object_store_retries_total`).
+    let objectStoreRetries = ObjectStoreRetries()
 
     /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed, or naming
     ///   `lake.out_dir` when the lake holds committed files but its store is empty (lost: see `LostStoreCheck`);
@@ -26,7 +28,7 @@ struct PipelineAssembly {
         layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
         let storage: Storage
         if let location = layout.objectLocation {
-            let objects = try ObjectLake.open(location, config: config, refusals: refusedWrites)
+            let objects = try ObjectLake.open(location, config: config, refusals: refusedWrites, retries: objectStoreRetries)
             try LakeAccess.prepareStateDirectory(layout)
             store = try SQLiteCheckpointStore(path: layout.storePath)
             try ObjectLake.verifyStore(objects, layout: layout, store: store)

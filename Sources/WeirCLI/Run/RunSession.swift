@@ -28,6 +28,7 @@ struct RunSession {
         let metrics = WeirMetrics()
         metrics.buildInfo(version: WeirVersion.string, librdkafka: LibrdkafkaInfo.version)
         assembly.refusedWrites.forward { metrics.lakeRefusedWrite(count: $0) }
+        assembly.objectStoreRetries.forward { metrics.lakeObjectStoreRetry(count: $0) }
         if let table = assembly.committer as? IcebergTableCommit {
             table.onCatalogCommit = { rows, seconds, conflicts in metrics.icebergCommit(records: rows, seconds: seconds, conflicts: conflicts) }
         }

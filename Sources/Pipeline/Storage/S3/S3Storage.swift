@@ -13,9 +13,11 @@ import ObjectStore
 ///   read-after-write consistency, visible to every reader).
 /// - `claim` writes `<prefix>/.lease` create-only and renews it every `leaseTTL / 3`; `takeOver` takes a prefix
 ///   whose lease object is older than its TTL (plus `leaseGrace`), or that has none.
-/// - `withLock` is a lock within this process only: publishers on object storage never need to exclude a
-///   compaction, because no prefix is ever swapped or retired (a publish creates a new key; a compaction writes
-///   new keys and deletes the inputs it recorded in the store).
+/// - `withLock` is a `flock` on `<lockDirectory>/<name>.lock` when a lock directory is given (the day-two commands
+///   give the checkpoint store's directory, which every instance of the lake shares with working POSIX locks, so
+///   `weir compact` excludes a second compaction on any host), else a lock within this process only: publishers on
+///   object storage never need to exclude a compaction, because no prefix is ever swapped or retired (a publish
+///   creates a new key; a compaction writes new keys and deletes the inputs it recorded in the store).
 ///
 /// Every refused create-only write (HTTP 412 or an already-taken key) calls `onRefusedWrite` with the object's URI.
 public final class S3Storage: Storage, @unchecked Sendable {
@@ -30,14 +32,20 @@ public final class S3Storage: Storage, @unchecked Sendable {
     private let onRefusedWrite: @Sendable (String) -> Void
     private let now: @Sendable () -> Date
     private let locks = NamedReadWriteLocks()
+    /// Where `withLock` takes file locks; nil: locks within this process only.
+    public let lockDirectory: String?
     private let leases = NSLock()
     private var activeLeases: [String: WeakLease] = [:]
 
     /// - Parameters:
     ///   - onRefusedWrite: called with the object's `s3://` URI for each create-only write the service refused.
     ///   - now: the clock lease expiry is judged by. Default `Date()`.
+    ///   - lockDirectory: a directory of a file system every process working on the lake shares (with POSIX locks
+    ///     that work across its hosts), where `withLock` takes `flock`s; nil (the default): in-process locks.
     public init(client: S3Client, location: S3Location, leaseTTL: Duration = .seconds(30), leaseGrace: Duration = .seconds(2),
-                onRefusedWrite: @escaping @Sendable (String) -> Void = { _ in }, now: @escaping @Sendable () -> Date = { Date() }) {
+                onRefusedWrite: @escaping @Sendable (String) -> Void = { _ in }, now: @escaping @Sendable () -> Date = { Date() },
+                lockDirectory: String? = nil) {
+        self.lockDirectory = lockDirectory
         self.client = client
         self.location = location
         self.leaseTTL = leaseTTL
@@ -156,7 +164,10 @@ public final class S3Storage: Storage, @unchecked Sendable {
     }
 
     public func withLock<T>(_ name: String, exclusive: Bool, _ body: () throws -> T) throws -> T {
-        try locks.with(name, exclusive: exclusive, body)
+        guard let lockDirectory else { return try locks.with(name, exclusive: exclusive, body) }
+        let lock = try PartitionLock(directory: lockDirectory, name: name, exclusive: exclusive)
+        defer { withExtendedLifetime(lock) {} }
+        return try body()
     }
 
     private func register(_ lease: S3Lease) {

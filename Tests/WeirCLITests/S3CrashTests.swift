@@ -1,0 +1,69 @@
+import Foundation
+import Kafka
+import ObjectStoreTestSupport
+import Testing
+@testable import WeirCLI
+
+/// The crash test (`CrashTests`) with the lake on SeaweedFS (issue 18): 200,000 generated events (10% invalid, 5%
+/// duplicates) on an embedded cluster; `weir run` into `s3://` is SIGKILLed at least 20 times, at least 3 of them
+/// inside a commit (fault hook: after staging, after the store transaction, after publishing), and restarted each
+/// time with the same shared checkpoint store. Each restart's recovery finds the dead instance's staging prefix
+/// (its lease expires after `lease_ttl` 3 s), fences it, publishes its committed files and deletes its orphans.
+/// Then pyarrow and DuckDB over `s3://…/**/*.parquet` must show every valid unique event exactly once with the
+/// generator's sum and per-date counts, the DLQ topic every invalid event once, and no staging object or
+/// multipart upload may be left.
+@Suite(.serialized) struct S3CrashTests {
+    @Test(.timeLimit(.minutes(25)))
+    func killedAtRandomMomentsLandsEveryEventExactlyOnceInObjectStorage() async throws {
+        let started = ContinuousClock.now
+        let server = try SeaweedServer.start()
+        defer { server.stop() }
+        let lake = try S3LakeTests.Lake(server: server, name: "s3crash")
+        defer { RepoPaths.remove(lake.root) }
+        let cluster = try EmbeddedKafkaCluster(brokers: 3)
+        defer { cluster.shutdown() }
+        let expected = try await GeneratedTopic.load(cluster, topic: "s3crash", partitions: 8, dlqPartitions: 2,
+                                                     events: CrashTests.events, seed: 7)
+        let dir = try lake.host("host")
+        func run(untilIdle: Bool, fault: Bool) throws -> ChildProcess {
+            var args = ["run", "--bootstrap-servers", cluster.bootstrapServers, "--topic", "s3crash", "--group-id", "s3crash",
+                        "--listen", "off", "--config", dir + "/weir.yaml",
+                        "--session-timeout", "4s", "--flush-rows", "4000", "--flush-interval", "1s", "--log-format", "json"]
+            if untilIdle { args += ["--until-idle", "8"] }
+            var env = lake.environment.merging(["TMPDIR": dir], uniquingKeysWith: { $1 })
+            if fault { env.merge(["WEIR_FAULT_KILL_AT": "staged,stored,published", "WEIR_FAULT_KILL_PROBABILITY": "0.4"], uniquingKeysWith: { $1 }) }
+            return try ChildProcess(RepoPaths.weir, args, environment: env, directory: dir)
+        }
+
+        var kills = 0, commitKills = 0, iteration = 0
+        var outputs: [String] = []
+        while (kills < 20 || commitKills < 3) && iteration < 60 {
+            iteration += 1
+            let fault = commitKills < 3
+            let child = try run(untilIdle: false, fault: fault)
+            let delay: Duration = fault ? .seconds(90) : .milliseconds(Int64.random(in: 2_000...8_000))
+            let deadline = ContinuousClock.now + delay
+            while child.process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            if child.process.isRunning { child.kill() }
+            await child.wait()
+            if child.stderr.contains("fault injection: SIGKILL") { commitKills += 1 }
+            if child.wasKilled { kills += 1 }
+            outputs = Array((outputs + [child.output("run \(iteration)", limit: 1500)]).suffix(3))
+        }
+        #expect(kills >= 20)
+        #expect(commitKills >= 3)
+
+        // The last killed instance's lease must have expired (lease_ttl 3 s + 2 s grace, by the service's clock) for
+        // the final run's recovery to delete its orphans: a live-looking prefix is left alone.
+        try await Task.sleep(for: .seconds(7))
+        let final = try run(untilIdle: true, fault: false)
+        let status = await final.wait(timeout: .seconds(600))
+        #expect(status == 0, "final run failed:\n\(final.output("final weir run"))")
+        try await lake.expectExactlyOnce(expected, cluster, topic: "s3crash",
+                                         (outputs + [final.output("final weir run")]).joined(separator: "\n"))
+        let left = try lake.leftovers()
+        #expect(left.staging.isEmpty, "\(left.staging)")
+        #expect(left.uploads == 0)
+        print("S3CrashTests: \(kills) kills (\(commitKills) inside a commit), \(iteration) runs, wall time \(ContinuousClock.now - started)")
+    }
+}
