@@ -22,7 +22,7 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
     var topic: String?
 
     func run() async throws {
-        let (config, layout, store) = try await failOnConfigError {
+        let (config, layout, store, location) = try await failOnConfigError {
             let config = try lake.load { config in if let topic { config.setTopic(topic) } }
             let layout = LakeLayout(root: config.outDir)
             guard FileManager.default.fileExists(atPath: layout.root) else {
@@ -34,7 +34,8 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
                                   fix: "stop every weir process on this lake before rebuilding its store")
             }
             try layout.createDirectories()
-            return (config, layout, try SQLiteCheckpointStore(path: layout.storePath))
+            let opened = try CheckpointStoreOpener.open(config: config, layout: layout)
+            return (config, layout, opened.store, opened.location)
         }
         let rebuilder = LakeRebuilder(layout: layout, store: store, topic: config.pipeline.topic,
                                       dedupKey: config.pipeline.dedupKey, ttl: config.pipeline.dedupTTL)
@@ -47,7 +48,7 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
         }
         store.checkpointWAL()
         var lines = [
-            "rebuilt   \(layout.storePath) from the lake",
+            "rebuilt   \(location) from the lake",
             "files     \(report.files) Parquet files (\(report.rows) rows), \(report.deadLetterFiles) DLQ files (\(report.deadLetterRecords) records)",
             report.keysRestorable
                 ? "keys      \(report.keys) dedup keys first seen within dedup.ttl (\(Self.describe(config.pipeline.dedupTTL)))"

@@ -18,10 +18,14 @@ struct LakeOptions: ParsableArguments {
         return config
     }
 
-    /// The lake's layout and its store (a separate SQLite connection; WAL lets it run beside `weir run`).
-    func open() throws -> (WeirConfig, LakeLayout, SQLiteCheckpointStore) {
+    /// The lake's layout and its store (a separate SQLite connection, WAL lets it run beside `weir run`; or the
+    /// PostgreSQL store of `checkpoint.url`).
+    func open() throws -> (WeirConfig, LakeLayout, CheckpointStore) {
         let config = try load()
         let layout = LakeLayout(root: config.outDir)
+        if config.checkpointURL != nil {
+            return (config, layout, try CheckpointStoreOpener.open(config: config, layout: layout).store)
+        }
         guard FileManager.default.fileExists(atPath: layout.storePath) else {
             throw ConfigError(key: "lake.out_dir", message: "\(layout.root) has no checkpoint store (\(layout.storePath))",
                               fix: "point --out-dir or OUT_DIR at a lake written by weir run")

@@ -79,6 +79,11 @@ extension WeirConfig {
             deadLetterSink = try r.string("sink") ?? deadLetterSink
             try r.rejectUnknownKeys(allowed: ["topic", "sink"])
         }
+        if var r = try reader.section("checkpoint") {
+            checkpointURL = try r.string("url") ?? checkpointURL
+            checkpointConnectTimeout = try r.duration("connect_timeout") ?? checkpointConnectTimeout
+            try r.rejectUnknownKeys(allowed: ["url", "connect_timeout"])
+        }
         if var r = try reader.section("observability") {
             metricsListen = try r.string("listen") ?? metricsListen
             readyMaxCommitAge = try r.duration("ready_max_commit_age") ?? readyMaxCommitAge

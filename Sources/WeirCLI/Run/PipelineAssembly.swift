@@ -9,20 +9,23 @@ struct PipelineAssembly {
     let config: WeirConfig
     let schema: EventSchema
     let layout: LakeLayout
-    let store: SQLiteCheckpointStore
+    let store: CheckpointStore
+    /// The store with its readiness probe and size (SQLite file or PostgreSQL, per `checkpoint.url`).
+    let opened: CheckpointStoreOpener.Opened
     let committer: LakeCommitter
     let evaluator: RecordEvaluator
 
     /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed, or naming
     ///   `lake.out_dir` when the lake holds committed files but its store is empty (lost: see `LostStoreCheck`);
     ///   `StartupError` when the lake directory cannot be created or written; `StoreError` when its store cannot
-    ///   be opened.
-    init(config: WeirConfig) throws {
+    ///   be opened; `ConfigError` naming `checkpoint.url` when its PostgreSQL store cannot be reached.
+    init(config: WeirConfig, logger: Logger? = nil) throws {
         self.config = config
         schema = try Self.loadSchema(config.schemaFile)
         layout = LakeLayout(root: config.outDir)
         try LakeAccess.prepare(layout)
-        store = try SQLiteCheckpointStore(path: layout.storePath)
+        opened = try CheckpointStoreOpener.open(config: config, layout: layout, logger: logger)
+        store = opened.store
         try LostStoreCheck.verify(layout: layout, store: store)
         committer = try LakeCommitter(layout: layout, store: store, writerOptions: Self.writerOptions(config))
         evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
