@@ -64,6 +64,14 @@ import Testing
         var live = commit([:], keys: [key(2), key(3)], at: 400_000)
         live.dedupNotBefore = 1_000
         #expect(throws: DedupRace.self) { _ = try s.commit(live) }
+        // Expired within the same day (a TTL shorter than a day): re-stamped too, and live again after.
+        _ = try s.commit(commit([:], keys: [key(7)], at: 500_000))
+        var sameDay = commit([:], keys: [key(7), key(8)], at: 500_100)
+        sameDay.dedupNotBefore = 500_050
+        _ = try s.commit(sameDay)
+        #expect(try s.seenKeys([key(7), key(8)], notBefore: 500_050) == [key(7), key(8)])
+        sameDay.dedupNotBefore = 500_000
+        #expect(throws: DedupRace.self) { _ = try s.commit(sameDay) }
     }
 
     @Test(arguments: StoreKind.allCases)
