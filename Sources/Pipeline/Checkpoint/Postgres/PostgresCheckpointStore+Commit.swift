@@ -86,28 +86,20 @@ extension PostgresCheckpointStore {
         }
     }
 
-    /// Refuses the commit with `DedupRace` if any of its keys is stored and live; else stores them all with one
-    /// plain `INSERT` (no per-row conflict check: the lookup under the dedup lock already found every stored
-    /// key). An expired key still in the commit's own day partition is re-stamped instead.
+    /// Refuses the commit with `DedupRace` if any of its keys is stored and live; else stores them all in one
+    /// statement (an expired key of the same day is re-stamped).
     private func insertKeys(_ commit: CheckpointCommit, on conn: PGConnection) throws {
         let keys = Self.keyArray(commit.dedupKeys)
-        let day = DedupKeyPartitions.day(of: commit.committedAt)
-        let stored = try conn.query("""
-            SELECT DISTINCT d.key, d.seen_at >= $2, d.day = $4 FROM unnest($1::uuid[]) AS k(key) JOIN dedup_keys d USING (key)
-            WHERE d.day >= least($3::integer, $4::integer)
-            """, [keys, String(commit.dedupNotBefore), String(Self.firstDay(notBefore: commit.dedupNotBefore)), String(day)]).rows
-        func decode(_ text: String?) -> DedupKey? { text.flatMap(PGArrayLiteral.uuidHalves).map { DedupKey(high: $0.high, low: $0.low) } }
-        let live = Set(stored.filter { $0[1] == "t" }.compactMap { decode($0[0]) })
-        if !live.isEmpty { throw DedupRace(expected: commit.dedupKeys.count, conflicting: live) }
-        let restamp = Set(stored.filter { $0[2] == "t" }.compactMap { decode($0[0]) })
-        if !restamp.isEmpty {
-            try conn.query("UPDATE dedup_keys SET seen_at = $3 WHERE day = $2 AND key = ANY($1::uuid[])",
-                           [Self.keyArray(Array(restamp)), String(day), String(commit.committedAt)])
+        let live = try conn.query("SELECT key FROM dedup_keys WHERE key = ANY($1::uuid[]) AND seen_at >= $2 AND day >= $3",
+                                  [keys, String(commit.dedupNotBefore), String(Self.firstDay(notBefore: commit.dedupNotBefore))]).rows
+        if !live.isEmpty {
+            let conflicting = Set(live.compactMap { $0[0].flatMap(PGArrayLiteral.uuidHalves).map { DedupKey(high: $0.high, low: $0.low) } })
+            throw DedupRace(expected: commit.dedupKeys.count, conflicting: conflicting)
         }
-        let fresh = restamp.isEmpty ? keys : Self.keyArray(commit.dedupKeys.filter { !restamp.contains($0) })
         try conn.query("""
             INSERT INTO dedup_keys(day, key, seen_at) SELECT DISTINCT $2::integer, k, $3::bigint FROM unnest($1::uuid[]) AS k
-            """, [fresh, String(day), String(commit.committedAt)])
+            ON CONFLICT (key, day) DO UPDATE SET seen_at = EXCLUDED.seen_at
+            """, [keys, String(DedupKeyPartitions.day(of: commit.committedAt)), String(commit.committedAt)])
     }
 
     /// Compare-and-set of one table pointer, inside the commit transaction.

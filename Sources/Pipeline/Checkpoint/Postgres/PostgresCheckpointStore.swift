@@ -142,8 +142,7 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
     public func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey> {
         guard !keys.isEmpty else { return [] }
         let rows = try withStore("look up dedup keys") { conn in
-            // A join on the unnested keys: index probes per key, faster than `key = ANY(…)` on large batches.
-            try conn.query("SELECT DISTINCT d.key FROM unnest($1::uuid[]) AS k(key) JOIN dedup_keys d USING (key) WHERE d.seen_at >= $2 AND d.day >= $3",
+            try conn.query("SELECT key FROM dedup_keys WHERE key = ANY($1::uuid[]) AND seen_at >= $2 AND day >= $3",
                            [Self.keyArray(keys), String(notBefore), String(Self.firstDay(notBefore: notBefore))]).rows
         }
         return Set(rows.compactMap { $0[0].flatMap(PGArrayLiteral.uuidHalves).map { DedupKey(high: $0.high, low: $0.low) } })
