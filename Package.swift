@@ -31,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),  // SHA-256, MD5
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),  // the PostgreSQL store
         .systemLibrary(name: "CMalloc"),  // glibc's <malloc.h>: part of libc, nothing to install
 
         // Core libraries.
@@ -46,7 +47,7 @@ let package = Package(
         // Apache Iceberg format v2: an Avro container encoder of our own, table metadata, manifests (pure, no I/O).
         .target(name: "Iceberg", dependencies: ["CZlib"]),
         .target(name: "Pipeline", dependencies: [
-            "Parquet", "EventSchema", "Kafka", "ObjectStore", "Iceberg", "CSQLite", "CCrypto",
+            "Parquet", "EventSchema", "Kafka", "ObjectStore", "Iceberg", "CSQLite", "CCrypto", "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -76,14 +77,16 @@ let package = Package(
         .target(name: "WeirTestSupport", dependencies: ["SeededRandom"], path: "Tests/WeirTestSupport"),
         .target(name: "ObjectStoreTestSupport", dependencies: ["ObjectStore", "WeirTestSupport"],
                 path: "Tests/ObjectStoreTestSupport"),
+        // A throwaway PostgreSQL server (Debian's postgresql-15) for the PostgreSQL store's tests.
+        .target(name: "PostgresTestSupport", dependencies: ["WeirTestSupport"], path: "Tests/PostgresTestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRdKafka", "CSnappy", "CZstd", "CZlib", "CSQLite", "CCurl", "CCrypto"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport"]),
         .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "WeirTestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "WeirTestSupport"]),
         .testTarget(name: "EventSchemaTests", dependencies: ["EventSchema", "WeirTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ObjectStore", "Iceberg", "ObjectStoreTestSupport", "WeirTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ObjectStore", "Iceberg", "ObjectStoreTestSupport", "WeirTestSupport", "PostgresTestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "WeirTestSupport"]),
-        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Iceberg", "Kafka", "EventSchema", "Parquet", "SeededRandom", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport"]),
+        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Iceberg", "Kafka", "EventSchema", "Parquet", "SeededRandom", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport", "PostgresTestSupport"]),
     ]
 )

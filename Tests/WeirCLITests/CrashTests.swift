@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import PostgresTestSupport
 import Testing
 @testable import WeirCLI
 
@@ -7,15 +8,19 @@ import Testing
 /// cluster; `weir run` is SIGKILLed at random moments at least 20 times, at least 3 of them inside a commit
 /// (fault hook), and restarted each time. Then the lake must hold every valid unique event exactly once with the
 /// generator's sum of `monto`, the DLQ topic every invalid event exactly once, and every file must be readable.
+/// It runs with the SQLite store in the lake and with a PostgreSQL store (`checkpoint.url`, issue 19).
 @Suite(.serialized) struct CrashTests {
     static let events = 200_000
 
-    @Test(.timeLimit(.minutes(20)))
-    func killedAtRandomMomentsLandsEveryEventExactlyOnce() async throws {
+    enum Store: String, CaseIterable, Sendable { case sqlite, postgres }
+
+    @Test(.timeLimit(.minutes(20)), arguments: Store.allCases)
+    func killedAtRandomMomentsLandsEveryEventExactlyOnce(store: Store) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         defer { cluster.shutdown() }
         let expected = try await GeneratedTopic.load(cluster, topic: "crash", partitions: 8, dlqPartitions: 2,
                                                      events: Self.events, seed: 7)
+        let storeEnv = store == .postgres ? ["WEIR_CHECKPOINT_URL": try PostgresServer.shared.makeDatabase("crash")] : [:]
 
         let lake = try RepoPaths.temporaryDirectory("crash")
         defer { RepoPaths.remove(lake) }
@@ -25,7 +30,7 @@ import Testing
                         "--session-timeout", "4s", "--flush-rows", "4000", "--flush-interval", "1s", "--log-format", "json"]
             if untilIdle { args += ["--until-idle", "8"] }
             let env = fault ? ["WEIR_FAULT_KILL_AT": "staged,stored,published", "WEIR_FAULT_KILL_PROBABILITY": "0.4"] : [:]
-            return try ChildProcess(RepoPaths.weir, args, environment: env, directory: RepoPaths.root)
+            return try ChildProcess(RepoPaths.weir, args, environment: env.merging(storeEnv) { a, _ in a }, directory: RepoPaths.root)
         }
 
         // Phase 1: runs with the fault hook, each left to run until it kills itself inside a commit.

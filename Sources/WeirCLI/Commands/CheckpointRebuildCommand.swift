@@ -22,7 +22,7 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
     var topic: String?
 
     func run() async throws {
-        let (config, layout, storage, store) = try await failOnConfigError {
+        let (config, layout, storage, store, location) = try await failOnConfigError {
             let config = try lake.load { config in if let topic { config.setTopic(topic) } }
             let layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
             guard layout.isObjectStore || FileManager.default.fileExists(atPath: layout.root) else {
@@ -35,7 +35,8 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
                                   fix: "stop every weir process on this lake before rebuilding its store")
             }
             try layout.createDirectories()
-            return (config, layout, storage, try SQLiteCheckpointStore(path: layout.storePath))
+            let opened = try CheckpointStoreOpener.open(config: config, layout: layout)
+            return (config, layout, storage, opened.store, opened.location)
         }
         let rebuilder = LakeRebuilder(layout: layout, storage: storage, store: store, topic: config.pipeline.topic,
                                       dedupKey: config.pipeline.dedupKey, ttl: config.pipeline.dedupTTL)
@@ -48,7 +49,7 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
         }
         store.checkpointWAL()
         var lines = [
-            "rebuilt   \(layout.storePath) from the lake",
+            "rebuilt   \(location) from the lake",
             "files     \(report.files) Parquet files (\(report.rows) rows), \(report.deadLetterFiles) DLQ files (\(report.deadLetterRecords) records)",
             report.keysRestorable
                 ? "keys      \(report.keys) dedup keys first seen within dedup.ttl (\(Self.describe(config.pipeline.dedupTTL)))"

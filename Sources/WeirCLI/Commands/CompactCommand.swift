@@ -21,10 +21,14 @@ struct LakeOptions: ParsableArguments {
         return config
     }
 
-    /// The lake's layout and its store (a separate SQLite connection; WAL lets it run beside `weir run`).
-    func open() throws -> (WeirConfig, LakeLayout, SQLiteCheckpointStore) {
+    /// The lake's layout and its store (a separate SQLite connection, WAL lets it run beside `weir run`; or the
+    /// PostgreSQL store of `checkpoint.url`).
+    func open() throws -> (WeirConfig, LakeLayout, CheckpointStore) {
         let config = try load()
         let layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
+        if config.checkpointURL != nil {
+            return (config, layout, try CheckpointStoreOpener.open(config: config, layout: layout).store)
+        }
         guard FileManager.default.fileExists(atPath: layout.storePath) else {
             if layout.isObjectStore || config.checkpointPath != nil {
                 throw ConfigError(key: "checkpoint.path", message: "the checkpoint store \(layout.storePath) of \(layout.root) does not exist",

@@ -48,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = PipelineOptions.bootstrapLogging(config)
         let summary = try await failOnConfigError {
-            let assembly = try PipelineAssembly(config: config)
+            let assembly = try PipelineAssembly(config: config, logger: logger)
             let consumerConfig = KafkaConsumerConfig(
                 bootstrapServers: config.bootstrapServers, groupId: config.groupId, clientId: config.clientId,
                 autoOffsetReset: config.autoOffsetReset, sessionTimeout: config.sessionTimeout,
@@ -67,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
             let topicLimit = await Self.deadLetterTopicLimit(config, logger: logger)
             let deadLetters = try Self.deadLetterSink(config, topicMaxMessageBytes: topicLimit, logger: logger)
             logger.info("starting", metadata: ["topic": "\(config.pipeline.topic)", "consumer_group": "\(config.groupId)",
-                                               "out_dir": "\(assembly.layout.root)", "kafka": "\(consumerConfig.redacted)",
+                                               "out_dir": "\(assembly.layout.root)", "checkpoint": "\(assembly.opened.location)", "kafka": "\(consumerConfig.redacted)",
                                                "fetch_wake": "\(consumerConfig.fetchWakeSummary)"])
             let session = RunSession(assembly: assembly, source: source, deadLetters: deadLetters,
                                      options: .init(untilIdle: idle,

@@ -44,7 +44,16 @@ extension WeirConfig {
     /// An `s3://` lake needs a valid location and a checkpoint store on a file system.
     /// - Throws: `ConfigError` naming `lake.out_dir` or `checkpoint.path`.
     func validateLakeLocation() throws {
+        if checkpointURL != nil, lakeTable.format == .iceberg {
+            throw ConfigError(key: "checkpoint.url",
+                              message: "an Apache Iceberg table's SQL catalog is kept in the SQLite store only; a PostgreSQL store does not hold it yet",
+                              fix: "remove checkpoint.url (WEIR_CHECKPOINT_URL) for lake.format: iceberg, or use lake.format: parquet")
+        }
         guard S3Location.isObjectStore(outDir) else { return }
+        if checkpointURL != nil {
+            throw ConfigError(key: "checkpoint.url", message: "a PostgreSQL store for an s3:// lake (\(outDir)) is not supported yet",
+                              fix: "for an s3:// lake set checkpoint.path to a SQLite file every instance shares, or use a local lake.out_dir with checkpoint.url")
+        }
         guard let location = S3Location.parse(outDir) else {
             throw ConfigError(key: "lake.out_dir", message: "'\(outDir)' is not an object-storage location",
                               fix: "write s3://bucket/prefix (no empty, . or .. path segments)")

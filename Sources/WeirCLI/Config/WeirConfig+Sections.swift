@@ -84,7 +84,9 @@ extension WeirConfig {
         }
         if var r = try reader.section("checkpoint") {
             checkpointPath = try r.string("path") ?? checkpointPath
-            try r.rejectUnknownKeys(allowed: ["path"])
+            checkpointURL = try r.string("url") ?? checkpointURL
+            checkpointConnectTimeout = try r.duration("connect_timeout") ?? checkpointConnectTimeout
+            try r.rejectUnknownKeys(allowed: ["path", "url", "connect_timeout"])
         }
         if var r = try reader.section("observability") {
             metricsListen = try r.string("listen") ?? metricsListen

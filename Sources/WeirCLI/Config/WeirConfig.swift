@@ -46,6 +46,13 @@ struct WeirConfig: Sendable {
     var logLevel = "info"
     /// `observability.log_format`: `json`, `text` or `auto` (text on a TTY). Default `auto`.
     var logFormat = "auto"
+    /// `checkpoint.url` (env `WEIR_CHECKPOINT_URL`): a `postgres://user@host:port/database` URL puts the checkpoint
+    /// store in PostgreSQL, shared by every host of the lake (docs/POSTGRES.md). Default nil: the SQLite file
+    /// `<lake>/_weir/checkpoint.sqlite`. Never logged as given: it may hold a password.
+    var checkpointURL: String? = nil
+    /// `checkpoint.connect_timeout`: how long startup keeps trying to reach the PostgreSQL store before it exits 2.
+    /// Default 10 s.
+    var checkpointConnectTimeout: Duration = .seconds(10)
     /// Everything the pipeline itself reads.
     var pipeline = PipelineConfig()
     /// `lake.format` and `lake.iceberg.*`: plain Hive Parquet (the default) or an Apache Iceberg table.
@@ -80,6 +87,7 @@ struct WeirConfig: Sendable {
         s3.applyEnvironment(env)
         if let v = env["SCHEMA_FILE"], !v.isEmpty { schemaFile = v }
         if let v = env["WEIR_LOG_LEVEL"], !v.isEmpty { logLevel = v }
+        if let v = env["WEIR_CHECKPOINT_URL"], !v.isEmpty { checkpointURL = v }
     }
 
     /// Sets the topic, and the table name when it followed the topic.
@@ -117,6 +125,14 @@ struct WeirConfig: Sendable {
             throw ConfigError(key: "kafka.properties." + (error.property ?? "?"), message: error.detail ?? error.reason,
                               fix: "correct or remove it (librdkafka's property names: kafka.properties takes any of them, "
                                 + "e.g. security.protocol, sasl.mechanisms, ssl.ca.location)")
+        }
+        if let url = checkpointURL {
+            do {
+                _ = try PostgresLocation(url: url)
+            } catch let error as StoreError {
+                throw ConfigError(key: "checkpoint.url", message: error.message, fix: (error.fix ?? "")
+                                    + ", or remove checkpoint.url (and WEIR_CHECKPOINT_URL) for the SQLite store in the lake")
+            }
         }
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
             throw ConfigError(key: "observability.log_level", message: "unknown level '\(logLevel)'",

@@ -9,7 +9,9 @@ struct PipelineAssembly {
     let config: WeirConfig
     let schema: EventSchema
     let layout: LakeLayout
-    let store: SQLiteCheckpointStore
+    let store: CheckpointStore
+    /// The store with its readiness probe and size (SQLite file or PostgreSQL, per `checkpoint.url`).
+    let opened: CheckpointStoreOpener.Opened
     /// Plain Hive Parquet (`LakeCommitter`) or an Iceberg table (`IcebergTableCommit`), per `lake.format`.
     let committer: TableCommit
     let evaluator: RecordEvaluator
@@ -21,8 +23,9 @@ struct PipelineAssembly {
     /// - Throws: `ConfigError` naming `schema.file` when the schema cannot be read or is malformed, or naming
     ///   `lake.out_dir` when the lake holds committed files but its store is empty (lost: see `LostStoreCheck`);
     ///   `StartupError` when the lake directory cannot be created or written, or an `s3://` lake's bucket cannot
-    ///   be reached or written (`ObjectLake`); `StoreError` when its store cannot be opened.
-    init(config: WeirConfig) throws {
+    ///   be reached or written (`ObjectLake`); `StoreError` when its store cannot be opened; `ConfigError` naming
+    ///   `checkpoint.url` when its PostgreSQL store cannot be reached.
+    init(config: WeirConfig, logger: Logger? = nil) throws {
         self.config = config
         schema = try Self.loadSchema(config.schemaFile)
         layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
@@ -30,12 +33,14 @@ struct PipelineAssembly {
         if let location = layout.objectLocation {
             let objects = try ObjectLake.open(location, config: config, refusals: refusedWrites, retries: objectStoreRetries)
             try LakeAccess.prepareStateDirectory(layout)
-            store = try SQLiteCheckpointStore(path: layout.storePath)
+            opened = try CheckpointStoreOpener.open(config: config, layout: layout, logger: logger)
+            store = opened.store
             try ObjectLake.verifyStore(objects, layout: layout, store: store)
             storage = objects
         } else {
             try LakeAccess.prepare(layout)
-            store = try SQLiteCheckpointStore(path: layout.storePath)
+            opened = try CheckpointStoreOpener.open(config: config, layout: layout, logger: logger)
+            store = opened.store
             try LostStoreCheck.verify(layout: layout, store: store)
             try layout.createDirectories()
             storage = layout.posixStorage()

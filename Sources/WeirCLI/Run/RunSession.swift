@@ -40,9 +40,9 @@ struct RunSession {
             }
         }
         let runner = assembly.makeRunner(source: source, deadLetters: deadLetters, options: options, observer: observer, logger: logger)
-        let store = assembly.store
-        // `/readyz` reads the probe's last answers; the checks (at most 500 ms each) run on the probe's thread.
-        let probe = StoreProbe { store.answers(timeoutMs: 500) }
+        let opened = assembly.opened
+        // `/readyz` reads the probe's last answers; the checks (at most about 2 s each) run on the probe's thread.
+        let probe = StoreProbe(check: opened.answers)
         let server = try await startServer(probe: probe)
         if server != nil { probe.start() }
         defer { probe.stop() }
@@ -66,7 +66,7 @@ struct RunSession {
                 let revoked = reported.subtracting(state.assigned)
                 for p in revoked { metrics.removeConsumerLag(topic: p.topic, partition: p.partition) }
                 reported.subtract(revoked)
-                metrics.checkpointDBSize(bytes: store.databaseBytes())
+                metrics.checkpointDBSize(bytes: opened.databaseBytes())
             }
         }
         defer { telemetry.cancel() }

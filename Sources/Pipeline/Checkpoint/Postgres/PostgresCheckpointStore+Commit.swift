@@ -1,0 +1,134 @@
+import Foundation
+
+/// The commit transaction.
+extension PostgresCheckpointStore {
+    /// Makes a commit durable in one transaction. When the connection is lost before the outcome is known, the
+    /// store reconnects and looks for the commit's token: found, the commit happened and its id is returned;
+    /// absent, the transaction rolled back and runs again (its compare-and-sets still hold).
+    public func commit(_ commit: CheckpointCommit) throws -> Int64 {
+        let token = UUID().uuidString.lowercased()
+        var attempted = false
+        return try withStore("commit") { conn in
+            if attempted, let id = try conn.query("SELECT id FROM commits WHERE token = $1", [token]).scalar.flatMap(Int64.init) {
+                logger?.notice("the commit interrupted by the lost connection had been applied", metadata: ["commit": "\(id)"])
+                return id
+            }
+            attempted = true
+            if !commit.dedupKeys.isEmpty {
+                let day = DedupKeyPartitions.day(of: commit.committedAt)
+                try ensurePartitions(Array(day...(day + DedupKeyPartitions.daysAhead)), on: conn)
+            }
+            let id = try conn.transaction { try apply(commit, token: token, on: conn) }
+            try afterCommit.withLock { $0 }?()
+            return id
+        }
+    }
+
+    private func apply(_ commit: CheckpointCommit, token: String, on conn: PGConnection) throws -> Int64 {
+        if !commit.dedupKeys.isEmpty {
+            // Keys live in day partitions, so the primary key cannot see the same key committed concurrently on
+            // another day: the lock makes each commit's "none of these is stored yet, store them" atomic.
+            try conn.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.dedupKeys.sql))")
+        }
+        for (partition, advance) in commit.offsets.sorted(by: { $0.key < $1.key }) {
+            try advanceOffset(partition, advance, at: commit.committedAt, on: conn)
+        }
+        if !commit.dedupKeys.isEmpty { try insertKeys(commit, on: conn) }
+        for update in commit.tablePointers { try moveTablePointer(update, at: commit.committedAt, on: conn) }
+        guard let commitID = try conn.query("INSERT INTO commits(committed_at, owner, token) VALUES ($1, $2, $3) RETURNING id",
+                                            [String(commit.committedAt), commit.owner, token]).scalar.flatMap(Int64.init) else {
+            throw PGError(message: "INSERT INTO commits returned no id", connectionLost: false)
+        }
+        try insertFiles(commit.files, commitID: commitID, owner: commit.owner, state: "committed", on: conn)
+        let marks = commit.deadLetterMarks.flatMap { source, marks in marks.map { (source, $0) } }
+        if !marks.isEmpty {
+            try conn.query("""
+                INSERT INTO dlq_marks(source_topic, source_partition, dlq_topic, dlq_partition, scan_from)
+                SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::integer[], $5::bigint[])
+                ON CONFLICT (source_topic, source_partition, dlq_topic, dlq_partition) DO UPDATE SET scan_from = EXCLUDED.scan_from
+                """, [PGArrayLiteral.text(marks.map(\.0.topic)), PGArrayLiteral.bare(marks.map(\.0.partition)),
+                      PGArrayLiteral.text(marks.map(\.1.dlqTopic)), PGArrayLiteral.bare(marks.map(\.1.dlqPartition)),
+                      PGArrayLiteral.bare(marks.map(\.1.scanFrom))])
+        }
+        let totals = commit.totals.filter { $0.value != 0 }.sorted { $0.key < $1.key }
+        if !totals.isEmpty {
+            try conn.query("""
+                INSERT INTO totals(name, value) SELECT * FROM unnest($1::text[], $2::bigint[])
+                ON CONFLICT (name) DO UPDATE SET value = totals.value + EXCLUDED.value
+                """, [PGArrayLiteral.text(totals.map(\.key)), PGArrayLiteral.bare(totals.map(\.value))])
+        }
+        return commitID
+    }
+
+    /// The offsets compare-and-set of one partition: updates the row only where it still holds `expected`, or
+    /// inserts it only where there is none; a row lock makes a second writer wait, then fail the comparison.
+    private func advanceOffset(_ partition: SourcePartition, _ advance: OffsetAdvance, at committedAt: Int64,
+                               on conn: PGConnection) throws {
+        let values: [String?] = [partition.topic, String(partition.partition), String(advance.next), String(committedAt),
+                                 advance.fingerprint?.timestampMs.map(String.init),
+                                 advance.fingerprint.map { String(Int64(bitPattern: $0.valueHash)) }]
+        let changed: Int
+        if let expected = advance.expected {
+            changed = try conn.query("""
+                UPDATE offsets SET next_offset = $3, updated_at = $4, last_timestamp_ms = $5, last_value_hash = $6
+                WHERE topic = $1 AND partition = $2 AND next_offset = $7
+                """, values + [String(expected)]).affected
+        } else {
+            changed = try conn.query("""
+                INSERT INTO offsets(topic, partition, next_offset, updated_at, last_timestamp_ms, last_value_hash)
+                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (topic, partition) DO NOTHING
+                """, values).affected
+        }
+        guard changed == 1 else {
+            let found = try conn.query("SELECT next_offset FROM offsets WHERE topic = $1 AND partition = $2",
+                                       [partition.topic, String(partition.partition)]).scalar.flatMap(Int64.init)
+            throw OffsetConflict(topic: partition.topic, partition: partition.partition, expected: advance.expected, found: found)
+        }
+    }
+
+    /// Refuses the commit with `DedupRace` if any of its keys is stored and live; else stores them all in one
+    /// statement (an expired key of the same day is re-stamped).
+    private func insertKeys(_ commit: CheckpointCommit, on conn: PGConnection) throws {
+        let keys = Self.keyArray(commit.dedupKeys)
+        let live = try conn.query("SELECT key FROM dedup_keys WHERE key = ANY($1::uuid[]) AND seen_at >= $2 AND day >= $3",
+                                  [keys, String(commit.dedupNotBefore), String(Self.firstDay(notBefore: commit.dedupNotBefore))]).rows
+        if !live.isEmpty {
+            let conflicting = Set(live.compactMap { $0[0].flatMap(PGArrayLiteral.uuidHalves).map { DedupKey(high: $0.high, low: $0.low) } })
+            throw DedupRace(expected: commit.dedupKeys.count, conflicting: conflicting)
+        }
+        try conn.query("""
+            INSERT INTO dedup_keys(day, key, seen_at) SELECT DISTINCT $2::integer, k, $3::bigint FROM unnest($1::uuid[]) AS k
+            ON CONFLICT (key, day) DO UPDATE SET seen_at = EXCLUDED.seen_at
+            """, [keys, String(DedupKeyPartitions.day(of: commit.committedAt)), String(commit.committedAt)])
+    }
+
+    /// Compare-and-set of one table pointer, inside the commit transaction.
+    private func moveTablePointer(_ update: TablePointerUpdate, at committedAt: Int64, on conn: PGConnection) throws {
+        let changed: Int
+        if let expected = update.expected {
+            changed = try conn.query("UPDATE table_pointers SET location = $2, updated_at = $3 WHERE table_name = $1 AND location = $4",
+                                     [update.table, update.new, String(committedAt), expected]).affected
+        } else {
+            changed = try conn.query("""
+                INSERT INTO table_pointers(table_name, location, updated_at) VALUES ($1, $2, $3) ON CONFLICT (table_name) DO NOTHING
+                """, [update.table, update.new, String(committedAt)]).affected
+        }
+        guard changed == 1 else {
+            let found = try conn.query("SELECT location FROM table_pointers WHERE table_name = $1", [update.table]).scalar
+            throw TablePointerConflict(table: update.table, expected: update.expected, found: found)
+        }
+    }
+
+    /// Adds files to the manifest in one statement.
+    func insertFiles(_ files: [StagedFile], commitID: Int64, owner: String, state: String, onConflictDoNothing: Bool = false,
+                     on conn: PGConnection) throws {
+        guard !files.isEmpty else { return }
+        try conn.query("""
+            INSERT INTO files(final_path, staging_path, hive_partition, commit_id, owner, state, rows, bytes)
+            SELECT f, s, h, $4, $5, $6, r, b FROM unnest($1::text[], $2::text[], $3::text[], $7::bigint[], $8::bigint[]) AS t(f, s, h, r, b)
+            \(onConflictDoNothing ? "ON CONFLICT (final_path) DO NOTHING" : "")
+            """, [PGArrayLiteral.text(files.map(\.finalPath)), PGArrayLiteral.text(files.map(\.stagingPath)),
+                  PGArrayLiteral.text(files.map(\.hivePartition)), String(commitID), owner, state,
+                  PGArrayLiteral.bare(files.map(\.rows)), PGArrayLiteral.bare(files.map(\.bytes))])
+    }
+}

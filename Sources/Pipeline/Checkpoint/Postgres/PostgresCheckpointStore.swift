@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+
+/// A checkpoint store in PostgreSQL, shared by every `weir run` of a lake on any number of hosts
+/// (`checkpoint.url: postgres://…`). Same contract as `SQLiteCheckpointStore`: each commit is one transaction
+/// (offsets compare-and-set, dedup keys, file manifest, DLQ marks, totals, table pointers). See docs/POSTGRES.md.
+///
+/// Connections come from a small pool (`poolSize`, default 4: the commit, the dedup lookups, pruning and a
+/// spare); `/readyz` probes on a connection of its own. An operation that loses its connection (the server
+/// restarted, the network dropped) reconnects with exponential backoff (`ReconnectBackoff`) and runs again, for
+/// up to `backoff.giveUpAfter`; a commit whose `COMMIT` may or may not have reached the server is recognised on
+/// reconnect by its token in `commits`, so it is never applied twice nor lost.
+public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable {
+    public let location: PostgresLocation
+    let pool: PGConnectionPool
+    let backoff: ReconnectBackoff
+    let logger: Logger?
+    /// Day partitions of `dedup_keys` known to exist (cached; created on demand under the schema lock).
+    let partitionDays = Guarded<Set<Int>>([])
+    private let probeLock = NSLock()
+    private var probeConnection: PGConnection?
+    private let sizeBytes = Guarded<Int64>(0)
+    /// Set while an operation waits for the store to come back; cleared by the first success after.
+    private let outage = Guarded<ContinuousClock.Instant?>(nil)
+    private let conninfo: String
+    /// Tests: runs after a commit's transaction, inside its retry loop (a thrown lost connection stands for a reply
+    /// that never arrived).
+    let afterCommit = Guarded<(@Sendable () throws -> Void)?>(nil)
+
+    /// Libpq defaults that a URL may override: a bounded connect, keepalives that notice a dead peer, a name in
+    /// `pg_stat_activity`.
+    static let connectionDefaults = [("connect_timeout", "5"), ("application_name", "weir"), ("keepalives_idle", "10"),
+                                     ("keepalives_interval", "5"), ("keepalives_count", "3")]
+
+    /// Connects, migrates the schema and creates the current day's key partitions.
+    /// - Parameters:
+    ///   - url: `postgres://user@host:port/db[?sslmode=…]`; password, TLS and host may come from `PG*` and `.pgpass`.
+    ///   - poolSize: the most connections the store opens at once, besides the probe's (default 4).
+    ///   - backoff: how operations wait for a lost server; the first connection here gives up after `startupTimeout`.
+    ///   - startupTimeout: how long opening keeps trying an unreachable server (default 10 s). Authentication and
+    ///     URL errors fail at once.
+    /// - Throws: `StoreError` naming the redacted URL, the cause and the fix.
+    public init(url: String, poolSize: Int = 4, backoff: ReconnectBackoff = ReconnectBackoff(),
+                startupTimeout: Duration = .seconds(10), logger: Logger? = nil) throws {
+        location = try PostgresLocation(url: url)
+        conninfo = url
+        self.backoff = backoff
+        self.logger = logger
+        pool = PGConnectionPool(capacity: poolSize) { [url] in
+            try PGConnection(conninfo: url, defaults: PostgresCheckpointStore.connectionDefaults)
+        }
+        var startup = backoff
+        startup.giveUpAfter = startupTimeout
+        try withStore("open the store", backoff: startup) { conn in
+            try PostgresSchema.migrate(conn)
+            let today = DedupKeyPartitions.day(of: Int64(Date().timeIntervalSince1970))
+            try ensurePartitions(Array(today...(today + DedupKeyPartitions.daysAhead)), on: conn)
+        }
+    }
+
+    /// Runs `body` on a pooled connection. A lost connection (or a serialization failure, a deadlock, or a lock
+    /// timeout while expiry detaches a partition) runs it
+    /// again on a new one after a backoff wait, until `backoff.giveUpAfter`; `body` must therefore be safe to
+    /// repeat (a transaction that rolled back, or a read).
+    /// - Throws: `StoreError` (retriable when the server stayed unreachable), or `body`'s own non-PG errors.
+    @discardableResult
+    func withStore<T>(_ what: String, backoff: ReconnectBackoff? = nil, _ body: (PGConnection) throws -> T) throws -> T {
+        let backoff = backoff ?? self.backoff
+        var attempt = 0
+        var firstFailure: ContinuousClock.Instant?
+        while true {
+            do {
+                let value = try pool.withConnection(body)
+                if outage.withLock({ let was = $0; $0 = nil; return was }) != nil {
+                    logger?.notice("checkpoint store reachable again", metadata: ["store": "\(location.redacted)"])
+                }
+                return value
+            } catch let error as PGError {
+                let transient = (error.connectionLost && !error.isAuthentication) || ["40001", "40P01", "55P03"].contains(error.sqlState ?? "")
+                guard transient else { throw storeError(error, while: what) }
+                attempt += 1
+                let since = firstFailure ?? .now
+                firstFailure = since
+                if error.connectionLost, outage.withLock({ let first = $0 == nil; if first { $0 = since }; return first }) {
+                    logger?.warning("checkpoint store unreachable; retrying with backoff", metadata: [
+                        "store": "\(location.redacted)", "error": "\(PostgresLocation.redact(error.message))"])
+                }
+                guard let wait = backoff.delay(afterAttempt: attempt, elapsed: .now - since) else {
+                    throw storeError(error, while: what, gaveUpAfter: .now - since)
+                }
+                pool.drain()
+                Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            }
+        }
+    }
+
+    private func storeError(_ error: PGError, while what: String, gaveUpAfter: Duration? = nil) -> StoreError {
+        let cause = PostgresLocation.redact(error.message)
+        if error.isAuthentication {
+            return StoreError(message: "PostgreSQL at \(location.redacted) refused the login: \(cause)", isRetriable: false,
+                              fix: "check the user and password (in the URL, PGPASSWORD or ~/.pgpass) and pg_hba.conf")
+        }
+        if let gaveUpAfter {
+            return StoreError(message: "cannot \(what): PostgreSQL at \(location.redacted) unreachable for \(gaveUpAfter.components.seconds) s: \(cause)",
+                              isRetriable: true, fix: "check that the server runs and that this host reaches it (host, port, firewall, sslmode)")
+        }
+        return StoreError(message: "cannot \(what) in PostgreSQL at \(location.redacted): \(PostgresLocation.redact(error.description))",
+                          isRetriable: false, fix: error.message.contains("FATAL:") || error.message.contains("invalid ")
+                            ? "check the URL's user, database and options, and the server's pg_hba.conf" : nil)
+    }
+
+    /// Creates missing key partitions among `days` (the cache avoids asking the catalog on every commit).
+    func ensurePartitions(_ days: [Int], on conn: PGConnection) throws {
+        guard !Set(days).isSubset(of: partitionDays.withLock({ $0 })) else { return }
+        try DedupKeyPartitions.create(days, on: conn)
+        let attached = try DedupKeyPartitions.existing(conn).attached
+        partitionDays.withLock { $0 = attached }
+    }
+
+    public func storedOffsets(_ partitions: [SourcePartition]) throws -> [SourcePartition: Int64] {
+        try storedPositions(partitions).mapValues(\.next)
+    }
+
+    public func storedPositions(_ partitions: [SourcePartition]) throws -> [SourcePartition: StoredPosition] {
+        guard !partitions.isEmpty else { return [:] }
+        let rows = try withStore("read the offsets") { conn in
+            try conn.query("""
+                SELECT o.topic, o.partition, o.next_offset, o.last_timestamp_ms, o.last_value_hash
+                FROM offsets o JOIN unnest($1::text[], $2::integer[]) AS p(topic, partition) USING (topic, partition)
+                """, [PGArrayLiteral.text(partitions.map(\.topic)), PGArrayLiteral.bare(partitions.map(\.partition))]).rows
+        }
+        var out: [SourcePartition: StoredPosition] = [:]
+        for r in rows {
+            let fingerprint = r[4].flatMap(Int64.init).map {
+                RecordFingerprint(timestampMs: r[3].flatMap(Int64.init), valueHash: UInt64(bitPattern: $0))
+            }
+            out[SourcePartition(topic: r[0]!, partition: Int32(r[1]!)!)] = StoredPosition(next: Int64(r[2]!)!, fingerprint: fingerprint)
+        }
+        return out
+    }
+
+    public func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey> {
+        guard !keys.isEmpty else { return [] }
+        let rows = try withStore("look up dedup keys") { conn in
+            try conn.query("SELECT key FROM dedup_keys WHERE key = ANY($1::uuid[]) AND seen_at >= $2 AND day >= $3",
+                           [Self.keyArray(keys), String(notBefore), String(Self.firstDay(notBefore: notBefore))]).rows
+        }
+        return Set(rows.compactMap { $0[0].flatMap(PGArrayLiteral.uuidHalves).map { DedupKey(high: $0.high, low: $0.low) } })
+    }
+
+    /// The lowest day partition that can hold a key seen at or after `notBefore`.
+    static func firstDay(notBefore: Int64) -> Int {
+        DedupKeyPartitions.day(of: max(notBefore, Int64(Int32.min) * DedupKeyPartitions.secondsPerDay))
+    }
+
+    static func keyArray(_ keys: [DedupKey]) -> String {
+        PGArrayLiteral.bare(keys.map { PGArrayLiteral.uuidHex(high: $0.high, low: $0.low) })
+    }
+
+    /// Whether the store answers now: a `SELECT` on the probe's own connection (reconnecting if needed, bounded by
+    /// a 2 s connect timeout and a 2 s statement timeout). Also refreshes the size `databaseBytes()` reports.
+    /// Blocks: call it off the cooperative pool and off any HTTP event loop.
+    public func answers() -> Bool {
+        probeLock.lock()
+        defer { probeLock.unlock() }
+        do {
+            if probeConnection == nil || probeConnection?.isOK != true {
+                probeConnection = try PGConnection(conninfo: conninfo, defaults: [("connect_timeout", "2"), ("application_name", "weir-probe")])
+                try probeConnection!.query("SET statement_timeout = '2s'")
+            }
+            let size = try probeConnection!.query("SELECT pg_database_size(current_database())").scalar.flatMap(Int64.init) ?? 0
+            sizeBytes.withLock { $0 = size }
+            return true
+        } catch {
+            probeConnection = nil
+            return false
+        }
+    }
+
+    /// The database's size on disk in bytes, as of the last `answers()` (cheap: never queries).
+    public func databaseBytes() -> Int64 { sizeBytes.withLock { $0 } }
+
+    public func checkpointWAL() {}
+}

@@ -1,0 +1,73 @@
+/// The PostgreSQL store's tables, versioned in `weir_schema_version` and migrated under an advisory lock, so
+/// several instances starting at once run each migration exactly once.
+///
+/// To add tables (e.g. a catalog of Iceberg tables), append a `Migration` with the next version; never edit a
+/// released one. Each migration runs in the same transaction as the version bump.
+///
+/// - Version 1: offsets (with the fingerprint of the last record), commits (with the idempotency token that
+///   tells whether a commit interrupted by a lost connection happened), the file manifest, DLQ marks, totals,
+///   store facts, table pointers, and `dedup_keys`, partitioned by range of `day` (unix seconds / 86,400, UTC)
+///   into one table per day (`DedupKeyPartitions`).
+enum PostgresSchema {
+    struct Migration {
+        let version: Int
+        let sql: String
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, sql: """
+            CREATE TABLE offsets(
+                topic text NOT NULL, partition integer NOT NULL, next_offset bigint NOT NULL, updated_at bigint,
+                last_timestamp_ms bigint, last_value_hash bigint, PRIMARY KEY(topic, partition));
+            CREATE TABLE commits(
+                id bigserial PRIMARY KEY, committed_at bigint NOT NULL, owner text NOT NULL, token uuid UNIQUE);
+            CREATE TABLE files(
+                final_path text PRIMARY KEY, staging_path text NOT NULL, hive_partition text NOT NULL,
+                commit_id bigint NOT NULL, owner text NOT NULL, state text NOT NULL, rows bigint NOT NULL, bytes bigint NOT NULL);
+            CREATE INDEX files_committed ON files(commit_id) WHERE state = 'committed';
+            CREATE INDEX files_published ON files(hive_partition) WHERE state = 'published';
+            CREATE TABLE dlq_marks(
+                source_topic text NOT NULL, source_partition integer NOT NULL, dlq_topic text NOT NULL,
+                dlq_partition integer NOT NULL, scan_from bigint NOT NULL,
+                PRIMARY KEY(source_topic, source_partition, dlq_topic, dlq_partition));
+            CREATE TABLE totals(name text PRIMARY KEY, value bigint NOT NULL);
+            CREATE TABLE store_meta(name text PRIMARY KEY, value text NOT NULL);
+            CREATE TABLE table_pointers(table_name text PRIMARY KEY, location text NOT NULL, updated_at bigint);
+            CREATE TABLE dedup_keys(day integer NOT NULL, key uuid NOT NULL, seen_at bigint NOT NULL, PRIMARY KEY(key, day))
+                PARTITION BY RANGE (day);
+            """),
+    ]
+
+    static var version: Int { migrations.last?.version ?? 0 }
+
+    /// Advisory lock ids (`pg_advisory_lock(namespace, id)`): "WEIR" and what the lock guards.
+    enum Lock: Int32 {
+        static let namespace: Int32 = 0x5745_4952
+        /// Migrations and the creation of key partitions.
+        case schema = 1
+        /// Dedup key inserts: makes "look up, then insert" of a commit's keys atomic across day partitions.
+        case dedupKeys = 2
+        /// Expiry of key partitions: one instance prunes at a time.
+        case prune = 3
+
+        var sql: String { "\(Lock.namespace), \(rawValue)" }
+    }
+
+    /// Brings the database to `version`; a no-op when another instance already did.
+    /// - Throws: `PGError`; `StoreError` when the database holds a newer schema than this Weir knows.
+    static func migrate(_ conn: PGConnection) throws {
+        try conn.transaction {
+            try conn.query("SELECT pg_advisory_xact_lock(\(Lock.schema.sql))")
+            try conn.query("CREATE TABLE IF NOT EXISTS weir_schema_version(version integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+            let current = Int(try conn.query("SELECT coalesce(max(version), 0) FROM weir_schema_version").scalar ?? "0") ?? 0
+            guard current <= version else {
+                throw StoreError(message: "the database's schema is version \(current), newer than this Weir's (\(version))",
+                                 isRetriable: false, fix: "upgrade weir on this host to the version the other hosts run")
+            }
+            for migration in migrations where migration.version > current {
+                try conn.query(migration.sql)
+                try conn.query("INSERT INTO weir_schema_version(version) VALUES ($1)", [String(migration.version)])
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection (`PGconn*`). Not thread-safe: one user at a time (`PGConnectionPool` hands it out).
+///
+/// Ownership: the connection is opened in `init` and finished exactly once in `deinit`. Parameters and results
+/// travel in libpq's text format.
+final class PGConnection {
+    private let handle: OpaquePointer
+
+    /// Connects with `conninfo` (a `postgres://` URL or `key=value` string). libpq completes it from the `PG*`
+    /// environment variables and `~/.pgpass`, and negotiates TLS per `sslmode`. `defaults` are applied unless
+    /// the connection string sets the same keyword (e.g. `connect_timeout`).
+    /// - Throws: `PGError` with libpq's message (which names host and port, never the password).
+    init(conninfo: String, defaults: [(String, String)] = []) throws {
+        let keywords = defaults.map(\.0) + ["dbname"]
+        let values = defaults.map(\.1) + [conninfo]
+        let conn = withCStrings(keywords) { k in
+            withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
+        }
+        guard let conn else { throw PGError(message: "out of memory", connectionLost: true) }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let message = Self.trimmed(String(cString: PQerrorMessage(conn)))
+            PQfinish(conn)
+            // An option libpq rejects ("invalid integer value … for connection option", "invalid sslmode value") is
+            // the caller's mistake, not a lost server.
+            // The server's own refusal (FATAL: no such database, role or permission) is not lost either, unless it
+            // is one that passes (starting up, shutting down, too many clients).
+            let passing = ["starting up", "shutting down", "in recovery", "too many clients", "remaining connection slots"]
+            let refused = message.contains("FATAL:") && !passing.contains { message.contains($0) }
+            throw PGError(message: message, sqlState: message.contains("password authentication failed") ? "28P01" : nil,
+                          connectionLost: !message.contains("invalid ") && !refused)
+        }
+        handle = conn
+        // Server notices ("relation … already exists, skipping") would go to stderr: the callers report what matters.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Whether the connection is still usable as far as libpq knows.
+    var isOK: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Whether a transaction is open (or failed and not yet rolled back) on this connection.
+    var inTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
+    /// The server's version number, e.g. 150018 for 15.18.
+    var serverVersion: Int32 { PQserverVersion(handle) }
+
+    /// Runs one statement with text parameters (`$1`, `$2`, …; nil is SQL NULL) and returns its rows.
+    /// A parameterless call may hold several statements separated by semicolons.
+    /// - Throws: `PGError` with the server's message and SQLSTATE.
+    @discardableResult
+    func query(_ sql: String, _ params: [String?] = []) throws -> PGRows {
+        let result: OpaquePointer?
+        if params.isEmpty {
+            result = PQexec(handle, sql)
+        } else {
+            result = withOptionalCStrings(params) { values in
+                PQexecParams(handle, sql, Int32(params.count), nil, values, nil, nil, 0)
+            }
+        }
+        guard let result else {
+            throw PGError(message: Self.trimmed(String(cString: PQerrorMessage(handle))), connectionLost: !isOK)
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let text = PQresultErrorMessage(result).map { String(cString: $0) } ?? ""
+            throw PGError(message: Self.trimmed(text.isEmpty ? String(cString: PQerrorMessage(handle)) : text),
+                          sqlState: state, connectionLost: !isOK || PGError.isConnectionState(state))
+        }
+        return PGRows(result)
+    }
+
+    /// Runs `body` inside `BEGIN … COMMIT`; rolls back when it throws (if the connection still stands).
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try query("BEGIN")
+        do {
+            let value = try body()
+            try query("COMMIT")
+            return value
+        } catch {
+            if isOK && inTransaction { _ = try? query("ROLLBACK") }
+            throw error
+        }
+    }
+
+    private static func trimmed(_ s: String) -> String {
+        s.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
+    }
+}
+
+/// Calls `body` with a C array of C strings that live for the call.
+private func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    var pointers: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) } + [nil]
+    return pointers.withUnsafeMutableBufferPointer { body(UnsafePointer($0.baseAddress!)) }
+}
+
+/// Like `withCStrings`, with nil entries passed as NULL (SQL NULL parameters).
+private func withOptionalCStrings<T>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    let copies = strings.map { $0.map { strdup($0) } ?? nil }
+    defer { copies.forEach { free($0) } }
+    var pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } } + [nil]
+    return pointers.withUnsafeMutableBufferPointer { body(UnsafePointer($0.baseAddress!)) }
+}

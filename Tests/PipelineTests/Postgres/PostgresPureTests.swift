@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Pipeline
+
+/// The PostgreSQL store's pure parts, without a server: URL redaction, reconnect backoff, day partition names,
+/// array literals.
+@Suite struct PostgresPureTests {
+    @Test func passwordsAreRedactedFromURLsAndConnectionStrings() {
+        #expect(PostgresLocation.redact("postgres://weir:s3cr%40t@db:5432/weir") == "postgres://weir:***@db:5432/weir")
+        #expect(PostgresLocation.redact("postgresql://weir@db/weir?sslmode=require&password=abc&x=1")
+                == "postgresql://weir@db/weir?sslmode=require&password=***&x=1")
+        #expect(PostgresLocation.redact("postgres://weir@db:5432/weir") == "postgres://weir@db:5432/weir")
+        #expect(PostgresLocation.redact("host=db password=abc user=weir") == "host=db password=*** user=weir")
+    }
+
+    @Test func malformedURLsAreRefusedWithoutThePassword() throws {
+        #expect(throws: StoreError.self) { _ = try PostgresLocation(url: "mysql://x@y/z") }
+        do {
+            _ = try PostgresLocation(url: "postgres://weir:topsecret@db:notaport/weir")
+            Issue.record("accepted a bad port")
+        } catch let error as StoreError {
+            #expect(error.message.contains("postgres://weir:***@db:notaport/weir") && !error.description.contains("topsecret"), "\(error)")
+        }
+        #expect(try PostgresLocation(url: "postgres://weir@127.0.0.1:5432/weir?sslmode=disable").redacted.hasPrefix("postgres://"))
+    }
+
+    @Test func backoffDoublesUpToItsMaximumAndGivesUp() {
+        let b = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(1), giveUpAfter: .seconds(10))
+        #expect(b.delay(afterAttempt: 1, elapsed: .zero) == .milliseconds(100))
+        #expect(b.delay(afterAttempt: 2, elapsed: .zero) == .milliseconds(200))
+        #expect(b.delay(afterAttempt: 4, elapsed: .zero) == .milliseconds(800))
+        #expect(b.delay(afterAttempt: 5, elapsed: .zero) == .seconds(1))
+        #expect(b.delay(afterAttempt: 50, elapsed: .seconds(3)) == .seconds(1))
+        #expect(b.delay(afterAttempt: 9, elapsed: .milliseconds(9_700)) == .milliseconds(300), "never past the limit")
+        #expect(b.delay(afterAttempt: 9, elapsed: .seconds(10)) == nil)
+    }
+
+    @Test func dayPartitionsAreNamedByTheirUTCDate() {
+        #expect(DedupKeyPartitions.day(of: 0) == 0 && DedupKeyPartitions.day(of: 86_399) == 0 && DedupKeyPartitions.day(of: 86_400) == 1)
+        #expect(DedupKeyPartitions.day(of: -1) == -1)
+        let day = DedupKeyPartitions.day(of: 1_761_782_400)  // 2025-10-30T00:00:00Z
+        #expect(DedupKeyPartitions.name(ofDay: day) == "dedup_keys_20251030")
+        #expect(DedupKeyPartitions.day(ofName: "dedup_keys_20251030") == day)
+        #expect(DedupKeyPartitions.day(ofName: "dedup_keys_2025103") == nil && DedupKeyPartitions.day(ofName: "files") == nil)
+        #expect(DedupKeyPartitions.expired([day - 2, day - 1, day], olderThan: Int64(day) * 86_400 + 10) == [day - 2, day - 1])
+    }
+
+    @Test func arrayLiteralsQuoteTextAndRoundTripKeys() {
+        #expect(PGArrayLiteral.text(["a", "b \"c\"", "d\\e", nil]) == #"{"a","b \"c\"","d\\e",NULL}"#)
+        #expect(PGArrayLiteral.bare([1, -2, 3]) == "{1,-2,3}")
+        let k = DedupKey(hashing: Array("x".utf8))
+        let hex = PGArrayLiteral.uuidHex(high: k.high, low: k.low)
+        let dashed = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+            .joined(separator: "-")
+        let back = PGArrayLiteral.uuidHalves(dashed)
+        #expect(back?.high == k.high && back?.low == k.low)
+        #expect(PGArrayLiteral.uuidHalves("zz") == nil)
+    }
+}
