@@ -85,4 +85,38 @@ import WeirTestSupport
         #expect(metadata.filter { $0.hasPrefix("snap-") }.count == table.snapshots.count, "\(metadata.sorted())")
         #expect(metadata.filter { $0.hasSuffix("-m0.avro") }.count == table.snapshots.count, "\(metadata.sorted())")
     }
+
+    /// A second `weir run` whose schema turns `usuario_id` (long in the table) into a string stops at startup with
+    /// exit 2, naming the table, the column, both types and the fix; the table is left as it was.
+    @Test(.timeLimit(.minutes(10)))
+    func anIncompatibleTypeChangeStopsTheRunWithExit2() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        defer { cluster.shutdown() }
+        try cluster.createTopic("ice", partitions: 1)
+        try cluster.createTopic("ice_dlq", partitions: 1)
+        let dir = try RepoPaths.temporaryDirectory("iceberg-evolve-run")
+        defer { RepoPaths.remove(dir) }
+        let lake = dir + "/lake", config = dir + "/weir.yaml"
+        try "lake:\n  format: iceberg\n".write(toFile: config, atomically: true, encoding: .utf8)
+        var generator = Pi2EventGenerator(seed: 7, invalidRatio: 0, duplicateRatio: 0)
+        try await LakeRecoveryTests.produce(&generator, count: 200, topic: "ice", bootstrap: cluster.bootstrapServers)
+        let first = try await Self.run(cluster.bootstrapServers, lake: lake, config: config, fault: nil)
+        #expect(first.process.terminationStatus == 0, "first run: \(first.stderr.suffix(3000))")
+        let pointer = try SQLiteCheckpointStore(path: lake + "/_weir/checkpoint.sqlite").tablePointer(IcebergTableSettings().pointerKey)
+        #expect(pointer != nil)
+
+        let changed = BuiltInSchema.pi2EventsV1.replacingOccurrences(of: "  usuario_id:\n    type: integer", with: "  usuario_id:\n    type: string")
+        #expect(changed != BuiltInSchema.pi2EventsV1)
+        try changed.write(toFile: dir + "/changed.yaml", atomically: true, encoding: .utf8)
+        let child = try ChildProcess(RepoPaths.weir, [
+            "run", "--config", config, "--schema", dir + "/changed.yaml", "--bootstrap-servers", cluster.bootstrapServers, "--topic", "ice",
+            "--group-id", "ice", "--out-dir", lake, "--listen", "off", "--until-idle", "5"], directory: RepoPaths.root)
+        await child.wait(timeout: .seconds(300))
+        #expect(child.process.terminationStatus == 2, "\(child.stderr.suffix(3000))")
+        for part in ["weir: invalid configuration: schema.file", "pi2.events", "'usuario_id'", "type long", "makes it string", "lake.iceberg.table"] {
+            #expect(child.stderr.contains(part), "stderr lacks \(part): \(child.stderr.suffix(3000))")
+        }
+        let after = try SQLiteCheckpointStore(path: lake + "/_weir/checkpoint.sqlite").tablePointer(IcebergTableSettings().pointerKey)
+        #expect(after == pointer, "the table moved")
+    }
 }

@@ -30,10 +30,18 @@ public struct TableState: Sendable {
     }
 }
 
+/// The table's schema changed under a writer so that its data files' field ids no longer match (another writer
+/// evolved it differently); the writer must restart to re-read it.
+public struct SchemaConflict: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
 /// Plans append commits (see `SnapshotPlan`).
 public struct SnapshotPlanner: Sendable {
     /// The table a first commit creates: its location URI (e.g. `file:///lake/pi2.db/events`), schema, spec and
-    /// properties.
+    /// properties. `schema` is also the writer's: its field ids are the ones the data files carry; a commit on a
+    /// table whose current schema lacks some of its fields makes a new schema current first (`SchemaEvolution`).
     public let location: String
     public let schema: IcebergSchema
     public let spec: PartitionSpec
@@ -53,12 +61,15 @@ public struct SnapshotPlanner: Sendable {
     ///   - summary: extra snapshot summary keys (Kafka offsets, watermark); the spec's counts are added.
     ///   - fileID: a unique id for this attempt's file names (a UUID string).
     ///   - nowMs: the commit time, milliseconds since the epoch.
-    /// - Throws: `AvroError` when a data file's partition tuple does not fit the spec; `EncodingError` never in
-    ///   practice.
+    /// - Throws: `AvroError` when a data file's partition tuple does not fit the spec; `SchemaConflict` when the
+    ///   table's schema no longer gives the writer's columns the field ids its data files carry (another writer
+    ///   changed it); `SchemaEvolution.IncompatibleTypeChange`; `EncodingError` never in practice.
     public func plan(base: TableState?, files: [DataFile], snapshotID: Int64, manifest reused: (path: String, length: Int64)? = nil,
                      summary extra: [String: String], fileID: String, tableUUID: String, nowMs: Int64) throws -> SnapshotPlan {
-        let metadata = base?.metadata ?? TableMetadata(tableUUID: tableUUID, location: location, schema: schema, spec: spec,
+        var metadata = base?.metadata ?? TableMetadata(tableUUID: tableUUID, location: location, schema: schema, spec: spec,
                                                        properties: properties, nowMs: nowMs)
+        if base != nil { metadata = try evolved(metadata) }
+        let schema = metadata.currentSchema ?? self.schema
         let sequence = metadata.lastSequenceNumber + 1
         let metadataDir = metadata.location + "/metadata/"
         let manifestPath = reused?.path ?? metadataDir + "\(fileID)-m0.avro"
@@ -81,6 +92,23 @@ public struct SnapshotPlanner: Sendable {
         return SnapshotPlan(snapshot: snapshot, metadata: next, manifests: manifests, manifestPath: manifestPath, manifestBytes: manifestBytes,
                             manifestListPath: listPath, manifestListBytes: listBytes, metadataLocation: metadataLocation,
                             metadataBytes: try next.encoded())
+    }
+
+    /// `metadata` with a new current schema when its current one lacks (or narrows) a field of the writer's.
+    func evolved(_ metadata: TableMetadata) throws -> TableMetadata {
+        guard let current = metadata.currentSchema else { throw SchemaConflict(message: "the table metadata has no current schema") }
+        let result = try SchemaEvolution.evolve(current, lastColumnID: metadata.lastColumnID, columns: schema.fields)
+        guard result.columnIDs == schema.fields.map(\.id) else {
+            throw SchemaConflict(message: "the table's current schema \(current.schemaID) gives the columns field ids "
+                + "\(result.columnIDs), the data files carry \(schema.fields.map(\.id))")
+        }
+        guard result.fields != current.fields else { return metadata }
+        var next = metadata
+        let added = IcebergSchema(schemaID: (metadata.schemas.map(\.schemaID).max() ?? -1) + 1, fields: result.fields)
+        next.schemas.append(added)
+        next.currentSchemaID = added.schemaID
+        next.lastColumnID = max(metadata.lastColumnID, added.lastColumnID)
+        return next
     }
 
     /// The spec's snapshot summary counts: what this commit added and the table's totals after it.

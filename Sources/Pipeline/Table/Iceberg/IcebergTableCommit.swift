@@ -43,10 +43,13 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     public var instance: String { files.instance }
 
     /// - Parameters:
-    ///   - columns: the table's columns (`TableLayout.columns`); column i gets field id i + 1.
+    ///   - columns: the table's columns (`TableLayout.columns`); on a new table column i gets field id i + 1, on an
+    ///     existing one the id of its field of the same name, and a column the table lacks a new id: the next
+    ///     commit adds it to the table's schema (docs/ICEBERG.md, "Schema evolution").
     ///   - warehouseURI: the URI of `storage`'s root, e.g. `file:///data/lake`, used in metadata paths.
-    /// - Throws: `StoreError` when the staging prefix cannot be claimed; `ConfigError`-free: the columns must hold
-    ///   exactly one event-time column (`TableLayout` guarantees it).
+    /// - Throws: `StoreError` when the staging prefix cannot be claimed; `StorageError` when the table's metadata
+    ///   file cannot be read; `ConfigError` (key `schema.file`) when a column's type changed in a way Iceberg does
+    ///   not allow. The columns must hold exactly one event-time column (`TableLayout` guarantees it).
     public init(layout: LakeLayout, storage: Storage, store: CheckpointStore, writerOptions: ParquetWriterOptions, columns: [LakeColumn],
                 settings: IcebergTableSettings, warehouseURI: String, instance: String = FileNamer.randomInstanceID()) throws {
         self.layout = layout
@@ -57,7 +60,8 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         self.columns = columns
         files = try LakeCommitter(layout: layout, storage: storage, store: store, writerOptions: writerOptions, instance: instance)
         namer = FileNamer(instance: instance)
-        schema = IcebergSchemaMapping.schema(of: columns)
+        let existing = try Self.tableMetadata(store: store, storage: storage, settings: settings, warehouseURI: warehouseURI)
+        schema = try IcebergSchemaMapping.writerSchema(of: columns, table: existing, tableName: settings.namespace + "." + settings.name)
         guard let timeIndex = columns.firstIndex(where: { $0.source == .eventTime }) else {
             preconditionFailure("a lake table always has an event-time column")
         }
@@ -67,6 +71,18 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
                                                          sourceID: source.id, fieldID: 1000)])
         planner = SnapshotPlanner(location: warehouseURI + "/" + settings.relativeLocation, schema: schema, spec: spec,
                                   properties: ["write.format.default": "parquet", "weir.writer": "weir"])
+    }
+
+    /// The metadata the store's catalog pointer names, nil when the table does not exist yet.
+    private static func tableMetadata(store: CheckpointStore, storage: Storage, settings: IcebergTableSettings,
+                                      warehouseURI: String) throws -> TableMetadata? {
+        guard let location = try store.tablePointer(settings.pointerKey) else { return nil }
+        let root = warehouseURI + "/"
+        let name = location.hasPrefix(root) ? String(location.dropFirst(root.count)) : location
+        guard let bytes = try storage.get(name) else {
+            throw StorageError(.notFound, "the Iceberg table \(settings.namespace).\(settings.name) points to \(location), which is missing")
+        }
+        return try TableMetadata.decode(bytes)
     }
 
     /// The table's prefix in `storage`.
@@ -112,7 +128,7 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         let spec = planner.spec.fields[0]
         let relativeDirectory = tablePrefix + "/data/" + spec.name + "=" + settings.transform.humanString(partition)
         let name = relativeDirectory + "/" + namer.next()
-        let parquetSchema = ParquetSchema(columns: columns.enumerated().map { $1.descriptor.withFieldID(Int32($0 + 1)) })
+        let parquetSchema = ParquetSchema(columns: zip(columns, self.schema.fields).map { $0.descriptor.withFieldID($1.id) })
         let writer = try ParquetFileWriter(sink: StorageParquetSink(try storage.create(name)), schema: parquetSchema, options: writerOptions)
         try writer.write(values)
         let summary = try writer.close()
