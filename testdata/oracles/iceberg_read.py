@@ -10,6 +10,8 @@
     files: [{path, partition (human strings, e.g. 2025-11-01), record_count, value_counts, null_value_counts, lower, upper}] of the current snapshot,
            bounds decoded by pyiceberg (timestamps as microseconds)
     added_twice: data file paths added by more than one manifest entry across all snapshots
+    manifest_lists: the manifest list of every snapshot; manifests: every manifest they name (each once)
+    metadata_files: the current metadata file and those its metadata log keeps
     parquet_field_ids: {column: field id} read by pyarrow from the first data file
     duckdb: null (DuckDB's iceberg extension is not pinned for the installed DuckDB; see docs/ICEBERG.md)
 """
@@ -79,6 +81,8 @@ def main():
             field_ids[f.name] = int((f.metadata or {}).get(b"PARQUET:field_id", b"-1"))
     print(json.dumps({"schema": schema, "spec": spec, "snapshots": snapshots, "rows": rows, "previous_rows": previous,
                       "files": files, "added_twice": [p for p, n in added.items() if n > 1],
+                      "manifest_lists": [s.manifest_list for s in meta.snapshots], "manifests": sorted(seen_manifests),
+                      "metadata_files": [table.metadata_location] + [e.metadata_file for e in meta.metadata_log],
                       "parquet_field_ids": field_ids, "duckdb": None}))
 
 
