@@ -31,12 +31,18 @@ struct OracleTests {
         proc.executableURL = URL(fileURLWithPath: python)
         proc.arguments = [repositoryRoot.appendingPathComponent("testdata/oracles/kafka_produce.py").path,
                           "--bootstrap", cluster.bootstrapServers, "--topic", "oracle", "--count", String(n)]
-        let out = Pipe()
-        proc.standardOutput = out
+        // Output to files, and an exit awaited by polling: blocking on a pipe would hold one of the cooperative
+        // pool's few threads (two on a 2-core machine) for the whole run and starve the tests beside it.
+        let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-produce-\(UUID().uuidString)").path
+        defer { for p in [outPath, outPath + ".err"] { try? FileManager.default.removeItem(atPath: p) } }
+        for p in [outPath, outPath + ".err"] { _ = FileManager.default.createFile(atPath: p, contents: nil) }
+        proc.standardOutput = FileHandle(forWritingAtPath: outPath)
+        proc.standardError = FileHandle(forWritingAtPath: outPath + ".err")
         try proc.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        proc.waitUntilExit()
-        #expect(proc.terminationStatus == 0)
+        while proc.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        let data = FileManager.default.contents(atPath: outPath) ?? Data()
+        let stderr = String(decoding: FileManager.default.contents(atPath: outPath + ".err") ?? Data(), as: UTF8.self)
+        #expect(proc.terminationStatus == 0, "kafka_produce.py failed:\n\(stderr.suffix(3000))")
         let produced = try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
             try JSONDecoder().decode(Produced.self, from: Data($0.utf8))
         }

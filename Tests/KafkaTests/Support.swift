@@ -19,8 +19,9 @@ enum Support {
                                                       extra: ["log_level": "3"]))
     }
 
-    /// Polls until `count` records arrived or `deadline` passed.
-    static func consume(_ consumer: KafkaConsumer, count: Int, within deadline: Duration = .seconds(120)) async throws -> [KafkaRecord] {
+    /// Polls until `count` records arrived. `deadline` is a safety net against a consumer that never gets them, not a
+    /// budget: it also covers the group join, which on a busy machine can take well over a minute.
+    static func consume(_ consumer: KafkaConsumer, count: Int, within deadline: Duration = .seconds(600)) async throws -> [KafkaRecord] {
         var out: [KafkaRecord] = []
         let clock = ContinuousClock()
         let end = clock.now + deadline

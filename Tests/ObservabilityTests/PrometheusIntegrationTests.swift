@@ -5,7 +5,7 @@ import Testing
 
 /// A real Prometheus scrapes an ObservabilityServer and sees exactly what WeirMetrics recorded.
 @Suite struct PrometheusIntegrationTests {
-    @Test(.timeLimit(.minutes(1))) func prometheusScrapesRecordedCounts() async throws {
+    @Test(.timeLimit(.minutes(6))) func prometheusScrapesRecordedCounts() async throws {
         let registry = PrometheusCollectorRegistry()
         let metrics = WeirMetrics(factory: MetricsBootstrap.makeFactory(registry: registry))
         let expected: [EventStatus: Int] = [.success: 420, .validationError: 17, .duplicate: 5, .tooLarge: 1]

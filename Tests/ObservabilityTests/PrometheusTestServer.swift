@@ -43,7 +43,8 @@ final class PrometheusTestServer: @unchecked Sendable {
     }
 
     /// Starts Prometheus scraping `targets` (`host:port`, job `weir`) every `scrapeInterval`
-    /// and waits (≤ 20 s) until `/-/ready` answers 200.
+    /// and waits until `/-/ready` answers 200 (``readinessSafetyNet`` bounds a hung process only).
+    /// - Throws: ``Failure/notReady(log:)`` with Prometheus's log when it exits or never becomes ready.
     static func start(targets: [String], scrapeInterval: String = "1s") async throws -> PrometheusTestServer {
         guard let binary = TestSupport.executable("prometheus") else { throw Failure.missingBinary }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-prom-\(UUID().uuidString)")
@@ -74,16 +75,24 @@ final class PrometheusTestServer: @unchecked Sendable {
         process.standardError = log
         try process.run()
         let server = PrometheusTestServer(port: port, process: process, directory: dir)
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let r = try? await TestSupport.get("http://127.0.0.1:\(port)/-/ready"), r.status == 200 {
-                return server
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
+        if try await server.becameReady(safetyNet: readinessSafetyNet) { return server }
         let tail = server.logTail()
         server.stop()
         throw Failure.notReady(log: tail)
+    }
+
+    /// How long a Prometheus that neither answers `/-/ready` nor exits is given: a safety net against a hung
+    /// process only, since a busy machine can take tens of seconds to start it.
+    static let readinessSafetyNet: Duration = .seconds(180)
+
+    /// Polls `/-/ready` until it answers 200 (true) or the process exits or `safetyNet` passes (false).
+    private func becameReady(safetyNet: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + safetyNet
+        while process.isRunning && ContinuousClock.now < deadline {
+            if let r = try? await TestSupport.get("http://127.0.0.1:\(port)/-/ready"), r.status == 200 { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return false
     }
 
     /// Runs an instant query through `/api/v1/query`.
@@ -105,9 +114,10 @@ final class PrometheusTestServer: @unchecked Sendable {
         }
     }
 
-    /// Polls `promql` every 250 ms until `accept` returns true or `timeout` elapses.
+    /// Polls `promql` every 250 ms until `accept` returns true; `timeout` is a safety net against a condition that
+    /// never holds, not a budget (a busy machine can delay scrapes by tens of seconds).
     func waitFor(
-        _ promql: String, timeout: Duration = .seconds(30), until accept: ([Sample]) -> Bool
+        _ promql: String, timeout: Duration = .seconds(180), until accept: ([Sample]) -> Bool
     ) async throws -> [Sample] {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)

@@ -11,7 +11,7 @@ import Testing
         return url.path
     }()
 
-    @Test(.timeLimit(.minutes(5))) func prometheusSeesWhatWeirSimulateReports() async throws {
+    @Test(.timeLimit(.minutes(10))) func prometheusSeesWhatWeirSimulateReports() async throws {
         let lake = TestDirectories.make("scrape")
         defer { TestDirectories.remove(lake) }
         let logs = TestDirectories.make("scrape-output")

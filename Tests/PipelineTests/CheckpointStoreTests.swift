@@ -159,15 +159,25 @@ func staged(_ name: String, partition: String = "date=2025-10-30", rows: Int64 =
     /// transaction), also while this process's own write waits behind that lock; it answers again once the lock
     /// is released, and a write that merely waited briefly does not count against it.
     @Test func answersIsFalseWhileAnotherConnectionHoldsTheWriteLock() async throws {
-        let (store, path) = try newStore()
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let dir = Paths.tempDir("store")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/checkpoint.sqlite"
+        // The store's own write must wait behind the lock for as long as this test holds it, however slowly a busy
+        // machine runs the test: its busy timeout is a safety net here, not the 30 s default.
+        let store = try SQLiteCheckpointStore(path: path, keyBucketSeconds: 1_000, busyTimeoutMs: 600_000)
         #expect(store.answers(timeoutMs: 200))
         let other = try SQLiteDatabase(path: path, busyTimeoutMs: 1_000)
         try other.execute("BEGIN EXCLUSIVE")
         #expect(!store.answers(timeoutMs: 200), "answers with the write lock held elsewhere")
-        // This process's own write now waits for the lock (up to the store's 30 s busy timeout).
-        let writing = Task.detached { try store.recordDeadLetterMarks([DeadLetterMark(dlqTopic: "d", dlqPartition: 0, scanFrom: 1)], for: SourcePartition(topic: "t", partition: 0)) }
-        try await Task.sleep(for: .milliseconds(400))
+        // This process's own write now waits for the lock, on a thread of its own: blocked in SQLite's busy
+        // handler, it must not hold one of the few threads of the cooperative pool.
+        let writing = Self.onThread { try store.recordDeadLetterMarks([DeadLetterMark(dlqTopic: "d", dlqPartition: 0, scanFrom: 1)], for: SourcePartition(topic: "t", partition: 0)) }
+        // Wait for the condition (the write waits behind the lock for longer than the probe's timeout), not a duration.
+        let safetyNet = ContinuousClock.now + .seconds(300)
+        while (store.db.busy.waiting ?? .zero) < .milliseconds(200) && ContinuousClock.now < safetyNet {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect((store.db.busy.waiting ?? .zero) >= .milliseconds(200), "the write never waited behind the lock")
         var waitedAnswers: [Bool] = []
         for _ in 0..<3 {
             try await Task.sleep(for: .milliseconds(300))
@@ -177,6 +187,15 @@ func staged(_ name: String, partition: String = "date=2025-10-30", rows: Int64 =
         try other.execute("ROLLBACK")
         try await writing.value
         #expect(store.answers(timeoutMs: 200), "does not answer after the lock was released")
+    }
+
+    /// Runs `body` on a new thread (not the cooperative pool); the task ends with its result.
+    static func onThread(_ body: @escaping @Sendable () throws -> Void) -> Task<Void, Error> {
+        Task {
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, Error>) in
+                Thread.detachNewThread { done.resume(with: Result { try body() }) }
+            }
+        }
     }
 
     /// A store whose keys are in the `dedup_keys` table (written by an older Weir) keeps finding them after the

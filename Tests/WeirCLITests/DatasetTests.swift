@@ -12,7 +12,7 @@ import WeirTestSupport
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: rees46),
                    "needs ../shared/datasets/rees46_ecommerce_oct2019/ (its licence does not allow a copy in the repository)"),
-          .timeLimit(.minutes(5)))
+          .timeLimit(.minutes(10)))
     func rees46LandsLikeTheSourceCSV() async throws {
         let source = Self.rees46
         let lake = try await land(example: "rees46", topic: "rees46", file: source)
@@ -25,7 +25,7 @@ import WeirTestSupport
     /// The same pipeline (CSV through `weir produce --file`, content-hash dedup, a strftime event time) on a CSV of
     /// the REES46 shape that the test generates, so that a clone without `../shared` tests it too: 19-digit
     /// category ids, empty cells, two-decimal prices, UUID sessions and exact duplicate rows.
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func generatedRees46ShapedCSVLandsLikeTheSource() async throws {
         let dir = try RepoPaths.temporaryDirectory("rees46-generated")
         defer { RepoPaths.remove(dir) }
@@ -67,7 +67,7 @@ import WeirTestSupport
         return ([header] + data, distinct)
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func wikimediaLandsLikeTheSourceJSONLines() async throws {
         let source = RepoPaths.root + "/examples/wikimedia/wikimedia.ndjson"
         let lake = try await land(example: "wikimedia", topic: "wikimedia", file: source)
@@ -81,7 +81,7 @@ import WeirTestSupport
     func land(example: String, topic: String, file: String) async throws -> String {
         let broker = try ChildProcess(RepoPaths.weir, ["broker", "--brokers", "1", "--topic", "\(topic):2", "--topic", "\(topic)_dlq:1"])
         defer { broker.kill(SIGTERM) }
-        let bootstrap = try await firstLine(of: broker)
+        let bootstrap = try await broker.firstLine("weir broker")
         let (produced, produceOut, produceErr) = try await ChildProcess.run(
             RepoPaths.weir, ["produce", "--bootstrap", bootstrap, "--topic", topic, "--file", file])
         #expect(produced == 0, "produce failed: \(produceOut) \(produceErr)")
@@ -100,14 +100,5 @@ import WeirTestSupport
         guard status == 0 else { throw OracleError(message: "dataset_compare.py failed: \(err)") }
         let json = try JSONDecoder().decode([String: [String: String]].self, from: Data(out.utf8))
         return (json["source"]!, json["lake"]!)
-    }
-
-    func firstLine(of child: ChildProcess) async throws -> String {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let line = child.stdout.split(separator: "\n").first, child.stdout.contains("\n") { return String(line) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw OracleError(message: "weir broker printed no bootstrap line: \(child.stderr)")
     }
 }

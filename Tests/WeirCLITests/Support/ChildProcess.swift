@@ -63,6 +63,25 @@ final class ChildProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Waits until the child has written its first complete stdout line (or has exited) and returns that line,
+    /// without its newline; `safetyNet` only bounds a hung child. Reads the captured stdout once per poll, so a
+    /// line still being written is never returned cut short.
+    /// - Throws: `OracleError` naming `name` with the child's stdout and stderr when it exits or the safety net
+    ///   passes before a line appears.
+    func firstLine(_ name: String, safetyNet: Duration = .seconds(180)) async throws -> String {
+        let deadline = ContinuousClock.now + safetyNet
+        while true {
+            let running = process.isRunning
+            let out = stdout
+            if let end = out.firstIndex(of: "\n") { return String(out[..<end]) }
+            if !running || ContinuousClock.now >= deadline {
+                let why = running ? "within \(safetyNet)" : "before exiting with status \(process.terminationStatus)"
+                throw OracleError(message: "\(name) printed no first stdout line \(why):\n\(output(name))")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     var wasKilled: Bool { process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL }
 
     /// Runs to completion and returns (status, stdout, stderr).

@@ -4,15 +4,19 @@ import Kafka
 /// Loads generated pi2 events (10% invalid, 5% duplicates) into a new topic of an embedded cluster, with its
 /// DLQ topic, and checks that the broker kept all of them. Returns what a correct pipeline must land.
 enum GeneratedTopic {
+    /// - Parameter roundRobin: when true, event i goes to partition i % `partitions`, so every partition holds
+    ///   events whatever the timing; otherwise the producer's partitioner decides, and its sticky partitioning of
+    ///   keyless records may put a whole quickly produced batch into one partition.
     static func load(_ cluster: EmbeddedKafkaCluster, topic: String, partitions: Int, dlqPartitions: Int,
-                     events: Int, seed: UInt64) async throws -> Pi2EventGenerator.Expected {
+                     events: Int, seed: UInt64, roundRobin: Bool = false) async throws -> Pi2EventGenerator.Expected {
         try cluster.createTopic(topic, partitions: partitions)
         try cluster.createTopic(topic + "_dlq", partitions: dlqPartitions)
         var generator = Pi2EventGenerator(seed: seed, invalidRatio: 0.10, duplicateRatio: 0.05)
         let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers))
         var batch: [KafkaOutgoingMessage] = []
-        for _ in 0..<events {
-            batch.append(KafkaOutgoingMessage(topic: topic, value: generator.next()))
+        for i in 0..<events {
+            let partition = roundRobin ? Int32(i % partitions) : nil
+            batch.append(KafkaOutgoingMessage(topic: topic, partition: partition, value: generator.next()))
             if batch.count == 10_000 { _ = try await producer.sendAll(batch); batch = [] }
         }
         if !batch.isEmpty { _ = try await producer.sendAll(batch) }

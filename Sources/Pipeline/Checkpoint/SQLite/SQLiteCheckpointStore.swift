@@ -47,11 +47,14 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     ///   - keyBucketSeconds: the time bucket of key runs (default one day): runs merge only within a bucket, and
     ///     a run's file is deleted once its newest key has expired, so expired keys take disk space for up to
     ///     one bucket (lookups ignore them: each key keeps its commit time).
+    ///   - busyTimeoutMs: how long, in milliseconds, a store operation waits for another connection's write lock
+    ///     before it fails with "database is locked" (default 30,000).
     /// - Throws: `StoreError` when SQLite cannot open or migrate the file, or the key run directory cannot be created.
-    public init(path: String, storage: DedupKeyStorage = .keyRuns, keyBucketSeconds: Int64 = 86_400) throws {
+    public init(path: String, storage: DedupKeyStorage = .keyRuns, keyBucketSeconds: Int64 = 86_400,
+                busyTimeoutMs: Int32 = 30_000) throws {
         self.path = path
         self.storage = storage
-        db = try SQLiteDatabase(path: path)
+        db = try SQLiteDatabase(path: path, busyTimeoutMs: busyTimeoutMs)
         try SQLiteCheckpointSchema.migrate(db)
         try KeyRunManifest.migrate(db)
         readDB = try SQLiteDatabase(path: path, cacheKiB: 16_384)
