@@ -87,6 +87,7 @@ struct CommitJob: Sendable {
     private func deliverAndCommit() async throws -> Result<Committed, Refusal> {
         let deliveryStarted = ContinuousClock.now
         var phases = CommitPhases()
+        try committer.ensureWriterLive()  // a fenced zombie must not send DLQ records for work it cannot commit
         let delivery = try await deadLetters.deliver(work.deadLetters, committer: committer)
         phases.deadLetters = .now - deliveryStarted
         var commit = CheckpointCommit()

@@ -175,6 +175,15 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
         return commitID
     }
 
+    /// Where claims are leases (object storage), reads this writer's fence pointer: a zombie that another
+    /// instance's recovery fenced stops here, before it sends DLQ records for work it can no longer commit.
+    public func ensureWriterLive() throws {
+        guard storage.leaseExpiry != nil else { return }
+        if try store.tablePointer(StagingFence.pointer(instance)) == StagingFence.fenced {
+            throw StagingLeaseLost(instance: instance, prefix: layout.root + "/" + stagingDirectory)
+        }
+    }
+
     /// Removes this instance's (empty) staging directory at a clean exit. The lock is released with the process.
     public func close() {
         let leftovers = ((try? storage.list(stagingDirectory)) ?? []).filter { !$0.hasPrefix(".") }

@@ -36,9 +36,18 @@ public protocol TableCommit: AnyObject, Sendable {
     func commit(_ commit: CheckpointCommit, keepingOnRefusal: Set<String>) throws -> Int64
     /// Releases this writer's staging area at a clean exit.
     func close()
+    /// Checks, before a commit sends anything out of the process (its DLQ records to Kafka), that this writer may
+    /// still commit: a writer whose staging claim was taken over and fenced (`StagingFence`, object storage) would
+    /// have its commit refused, and the DLQ records it sent first would duplicate those of the partitions' new
+    /// owner.
+    /// - Throws: `StagingLeaseLost` when this writer is fenced; `StoreError` when the store cannot be read.
+    func ensureWriterLive() throws
 }
 
 extension TableCommit {
+    /// Nothing to check: the writer's claim ends only with its process (a local file system's lock).
+    public func ensureWriterLive() throws {}
+
     /// `commit(_:keepingOnRefusal:)` deleting every staged file on a refusal.
     public func commit(_ commit: CheckpointCommit) throws -> Int64 { try self.commit(commit, keepingOnRefusal: []) }
 }
