@@ -103,33 +103,3 @@ enum ObjectLake {
             fix: "point checkpoint.path at this lake's store (every instance of a lake shares one), or lake.out_dir at a new prefix")
     }
 }
-
-/// Counts the lake writes the object store refused (`weir_lake_refused_writes_total`) and logs each.
-final class RefusedWrites: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    private var sink: (@Sendable (Int) -> Void)?
-    private let logger = Logger(label: "weir.lake")
-
-    /// Refusals so far.
-    var total: Int { lock.withLock { count } }
-
-    func record(_ uri: String) {
-        let sink = lock.withLock { () -> (@Sendable (Int) -> Void)? in
-            count += 1
-            return self.sink
-        }
-        logger.warning("the object store refused a create-only write: the name is taken (a publish finished by another instance's recovery, or retried)",
-                       metadata: ["object": "\(uri)"])
-        sink?(1)
-    }
-
-    /// Forwards every refusal (and those so far) to `sink`.
-    func forward(to sink: @escaping @Sendable (Int) -> Void) {
-        let earlier = lock.withLock { () -> Int in
-            self.sink = sink
-            return count
-        }
-        if earlier > 0 { sink(earlier) }
-    }
-}
