@@ -45,6 +45,11 @@ struct PipelineAssembly {
             try layout.createDirectories()
             storage = layout.posixStorage()
         }
+        if config.checkpointURL != nil || layout.isObjectStore {
+            try StoreLakeCheck.verify(storage: storage, store: store, lakeRoot: layout.root,
+                                      storeKey: config.checkpointURL != nil ? "checkpoint.url" : "checkpoint.path",
+                                      storeLocation: opened.location)
+        }
         evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
         let hook = FaultInjection.fromEnvironment()
         switch config.lakeTable.format {
