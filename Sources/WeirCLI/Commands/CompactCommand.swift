@@ -84,6 +84,12 @@ struct CompactCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (config, layout, store) = try await failOnConfigError { try lake.open() }
+        if config.lakeTable.format == .iceberg {
+            try await failOnConfigError {
+                throw ConfigError(key: "lake.format", message: "weir compact does not rewrite Apache Iceberg tables yet (\(layout.root) is one)",
+                                  fix: "compact the table with an Iceberg tool (e.g. Spark's rewrite_data_files); plain Parquet lakes are compacted by weir compact")
+            }
+        }
         if let date { try await failOnConfigError { try Self.checkDate(date) } }
         var options = CompactionOptions()
         options.targetBytes = Int64(try await failOnConfigError { try ConfigValueParsers.bytes(targetSize, key: "--target-size") })
