@@ -9,24 +9,25 @@ func staged(_ name: String, partition: String = "date=2025-10-30", rows: Int64 =
                rows: rows, bytes: 100)
 }
 
+/// A commit of the store tests (shared by `CheckpointStoreTests` and the contract tests run on every store).
+func commit(_ offsets: [SourcePartition: OffsetAdvance], keys: [DedupKey] = [], files: [StagedFile] = [],
+            totals: [String: Int64] = [:], at: Int64 = 1_000, owner: String = "a") -> CheckpointCommit {
+    var c = CheckpointCommit()
+    c.offsets = offsets
+    c.dedupKeys = keys
+    c.files = files
+    c.totals = totals
+    c.committedAt = at
+    c.owner = owner
+    return c
+}
+
 @Suite struct CheckpointStoreTests {
     let p = SourcePartition(topic: "t", partition: 0)
 
     func newStore() throws -> (SQLiteCheckpointStore, String) {
         let dir = Paths.tempDir("store")
         return (try SQLiteCheckpointStore(path: dir + "/checkpoint.sqlite", keyBucketSeconds: 1_000), dir + "/checkpoint.sqlite")
-    }
-
-    func commit(_ offsets: [SourcePartition: OffsetAdvance], keys: [DedupKey] = [], files: [StagedFile] = [],
-                totals: [String: Int64] = [:], at: Int64 = 1_000, owner: String = "a") -> CheckpointCommit {
-        var c = CheckpointCommit()
-        c.offsets = offsets
-        c.dedupKeys = keys
-        c.files = files
-        c.totals = totals
-        c.committedAt = at
-        c.owner = owner
-        return c
     }
 
     @Test func staleExpectedOffsetIsRefusedAndNothingApplied() throws {

@@ -7,18 +7,6 @@ import Testing
 @Suite struct CheckpointStoreContractTests {
     let p = SourcePartition(topic: "t", partition: 0)
 
-    func commit(_ offsets: [SourcePartition: OffsetAdvance], keys: [DedupKey] = [], files: [StagedFile] = [],
-                totals: [String: Int64] = [:], at: Int64 = 1_000, owner: String = "a") -> CheckpointCommit {
-        var c = CheckpointCommit()
-        c.offsets = offsets
-        c.dedupKeys = keys
-        c.files = files
-        c.totals = totals
-        c.committedAt = at
-        c.owner = owner
-        return c
-    }
-
     @Test(arguments: StoreKind.allCases)
     func aRefusedCommitAppliesNothing(kind: StoreKind) throws {
         let s = try kind.fresh("refused").store
