@@ -12,13 +12,6 @@ enum RepoPaths {
     /// The debug `weir` binary that `swift build --build-tests` produced.
     static var weir: String { root + "/.build/debug/weir" }
     static var python: String { root + "/.venv/bin/python" }
-    /// `<clone>/../shared`, the developers' read-only material; a user's clone has none, so tests that need it
-    /// are skipped (with the reason) when it is absent.
-    /// (A git worktree nested one level deeper, `<root>/wt/<name>`, finds `<root>/shared`.)
-    static var shared: String {
-        let candidates = [root + "/../shared", root + "/../../shared"]
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/datasets") } ?? candidates[0]
-    }
     /// The repository's own test data (poison corpus, Wikimedia sample; see testdata/fixtures/SOURCE.md).
     static func fixture(_ name: String) -> String { root + "/testdata/fixtures/" + name }
     static func oracle(_ name: String) -> String { root + "/testdata/oracles/" + name }
