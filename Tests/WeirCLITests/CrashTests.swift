@@ -57,21 +57,11 @@ struct CrashScenario: Sendable, CustomTestStringConvertible {
 
         // Phase 1: runs with the fault hook, each left to run until it kills itself inside a commit.
         // Phase 2: runs killed by the test at random moments (during joins, polls, flushes or commits).
-        var kills = 0, commitKills = 0, iteration = 0
-        while (kills < 20 || commitKills < 3) && iteration < 60 {
-            iteration += 1
-            let fault = commitKills < 3
-            let child = try run(untilIdle: false, fault: fault)
-            let delay: Duration = fault ? .seconds(60) : .milliseconds(Int64.random(in: 1_500...6_000))
-            let deadline = ContinuousClock.now + delay
-            while child.process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-            if child.process.isRunning { child.kill() }
-            await child.wait()
-            if child.stderr.contains("fault injection: SIGKILL") { commitKills += 1 }
-            if child.wasKilled { kills += 1 }
+        let loop = try await CrashKillLoop.run(faultWait: .seconds(60), randomWaitMs: 1_500...6_000) {
+            try run(untilIdle: false, fault: $0)
         }
-        #expect(kills >= 20)
-        #expect(commitKills >= 3)
+        #expect(loop.kills >= 20, "\(loop.lastOutputs.joined(separator: "\n"))")
+        #expect(loop.commitKills >= 3, "\(loop.lastOutputs.joined(separator: "\n"))")
 
         let final = try run(untilIdle: true, fault: false)
         let status = await final.wait(timeout: .seconds(600))

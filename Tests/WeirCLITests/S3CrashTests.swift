@@ -35,23 +35,11 @@ import Testing
             return try ChildProcess(RepoPaths.weir, args, environment: env, directory: dir)
         }
 
-        var kills = 0, commitKills = 0, iteration = 0
-        var outputs: [String] = []
-        while (kills < 20 || commitKills < 3) && iteration < 60 {
-            iteration += 1
-            let fault = commitKills < 3
-            let child = try run(untilIdle: false, fault: fault)
-            let delay: Duration = fault ? .seconds(90) : .milliseconds(Int64.random(in: 2_000...8_000))
-            let deadline = ContinuousClock.now + delay
-            while child.process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-            if child.process.isRunning { child.kill() }
-            await child.wait()
-            if child.stderr.contains("fault injection: SIGKILL") { commitKills += 1 }
-            if child.wasKilled { kills += 1 }
-            outputs = Array((outputs + [child.output("run \(iteration)", limit: 1500)]).suffix(3))
+        let loop = try await CrashKillLoop.run(faultWait: .seconds(90), randomWaitMs: 2_000...8_000) {
+            try run(untilIdle: false, fault: $0)
         }
-        #expect(kills >= 20)
-        #expect(commitKills >= 3)
+        #expect(loop.kills >= 20, "\(loop.lastOutputs.joined(separator: "\n"))")
+        #expect(loop.commitKills >= 3, "\(loop.lastOutputs.joined(separator: "\n"))")
 
         // The last killed instance's lease must have expired (lease_ttl 3 s + 2 s grace, by the service's clock) for
         // the final run's recovery to delete its orphans: a live-looking prefix is left alone.
@@ -60,10 +48,10 @@ import Testing
         let status = await final.wait(timeout: .seconds(600))
         #expect(status == 0, "final run failed:\n\(final.output("final weir run"))")
         try await lake.expectExactlyOnce(expected, cluster, topic: "s3crash",
-                                         (outputs + [final.output("final weir run")]).joined(separator: "\n"))
+                                         (loop.lastOutputs + [final.output("final weir run")]).joined(separator: "\n"))
         let left = try lake.leftovers()
         #expect(left.staging.isEmpty, "\(left.staging)")
         #expect(left.uploads == 0)
-        print("S3CrashTests: \(kills) kills (\(commitKills) inside a commit), \(iteration) runs, wall time \(ContinuousClock.now - started)")
+        print("S3CrashTests: \(loop.kills) kills (\(loop.commitKills) inside a commit), \(loop.runs) runs, wall time \(ContinuousClock.now - started)")
     }
 }
