@@ -7,19 +7,19 @@ import Testing
 
 /// `LakeCommitter` over `S3Storage` on SeaweedFS: recovery takes over an expired lease, fences its writer in the
 /// store, finishes its committed files and deletes the rest; the fenced writer (a zombie that still runs) can
-/// neither commit again nor fail on a publish that recovery finished for it.
+/// neither commit again nor fail on a publish that recovery finished for it. With either store (SQLite, PostgreSQL).
 @Suite struct S3LakeCommitterTests {
     let p = SourcePartition(topic: "t", partition: 0)
 
-    @Test(.timeLimit(.minutes(3)))
-    func recoveryFencesAZombieAndFinishesItsCommit() throws {
+    @Test(.timeLimit(.minutes(3)), arguments: StoreKind.allCases)
+    func recoveryFencesAZombieAndFinishesItsCommit(kind: StoreKind) throws {
         let server = try SeaweedServer.start()
         defer { server.stop() }
         let dir = Paths.tempDir("s3-committer")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let layout = LakeLayout(root: "s3://\(server.bucket)/lake", checkpointPath: dir + "/checkpoint.sqlite")
         try layout.createDirectories()
-        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let store = kind == .sqlite ? try SQLiteCheckpointStore(path: layout.storePath) : try kind.fresh("s3committer").store
         let refused = Locked<[String]>([])
         let clock = Locked<TimeInterval>(0)
         func storage() throws -> S3Storage {

@@ -18,7 +18,8 @@ import Foundation
 /// The root may also be an object-storage location, `s3://bucket/prefix`: the lake files, `_dlq/` and
 /// `_weir/staging/` are then objects below it (through `S3Storage`), while the checkpoint store, its key runs and
 /// `metrics.txt` stay on a file system, in the directory of `storePath` (a SQLite database cannot live in a
-/// bucket). `checkpointPath` gives the store's path for either kind of root.
+/// bucket). `checkpointPath` gives the store's path for either kind of root. With a PostgreSQL store an `s3://`
+/// root needs no store file: `localStateDirectory` (a temporary directory) then holds only `metrics.txt`.
 public struct LakeLayout: Sendable {
     public let root: String
     /// The local state directory: `root/_weir` for a local root (the store, unless `checkpointPath` moves it,
@@ -32,8 +33,11 @@ public struct LakeLayout: Sendable {
     ///     is kept as given (without a trailing `/`).
     ///   - checkpointPath: the checkpoint store's file; default `root/_weir/checkpoint.sqlite` for a local root.
     ///     Required in practice for an `s3://` root (without it the store would be looked for in a local
-    ///     directory named after the URI; configuration loading rejects that, see `checkpoint.path`).
-    public init(root: String, checkpointPath: String? = nil) {
+    ///     directory named after the URI; configuration loading rejects that, see `checkpoint.path`), unless
+    ///   - localStateDirectory: for an `s3://` root whose store is not a file (PostgreSQL, `checkpoint.url`), the
+    ///     local directory for `metrics.txt` (e.g. one under the temporary directory): nothing a commit depends on
+    ///     lives there. Ignored for a local root and when `checkpointPath` is given.
+    public init(root: String, checkpointPath: String? = nil, localStateDirectory: String? = nil) {
         if S3Location.isObjectStore(root) {
             self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
         } else {
@@ -42,6 +46,9 @@ public struct LakeLayout: Sendable {
         if let checkpointPath {
             storePath = URL(fileURLWithPath: checkpointPath).standardizedFileURL.path
             stateDirectory = S3Location.isObjectStore(root) ? (storePath as NSString).deletingLastPathComponent : self.root + "/_weir"
+        } else if S3Location.isObjectStore(root), let localStateDirectory {
+            stateDirectory = URL(fileURLWithPath: localStateDirectory).standardizedFileURL.path
+            storePath = stateDirectory + "/checkpoint.sqlite"
         } else {
             stateDirectory = self.root + "/_weir"
             storePath = stateDirectory + "/checkpoint.sqlite"

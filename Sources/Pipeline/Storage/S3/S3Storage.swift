@@ -13,7 +13,8 @@ import ObjectStore
 ///   read-after-write consistency, visible to every reader).
 /// - `claim` writes `<prefix>/.lease` create-only and renews it every `leaseTTL / 3`; `takeOver` takes a prefix
 ///   whose lease object is older than its TTL (plus `leaseGrace`), or that has none.
-/// - `withLock` is a `flock` on `<lockDirectory>/<name>.lock` when a lock directory is given (the day-two commands
+/// - `withLock` takes `sharedLocks` when given (a PostgreSQL store's advisory locks), else a `flock` on
+///   `<lockDirectory>/<name>.lock` when a lock directory is given (the day-two commands
 ///   give the checkpoint store's directory, which every instance of the lake shares with working POSIX locks, so
 ///   `weir compact` excludes a second compaction on any host), else a lock within this process only: publishers on
 ///   object storage never need to exclude a compaction, because no prefix is ever swapped or retired (a publish
@@ -34,6 +35,8 @@ public final class S3Storage: Storage, @unchecked Sendable {
     private let locks = NamedReadWriteLocks()
     /// Where `withLock` takes file locks; nil: locks within this process only.
     public let lockDirectory: String?
+    /// Locks of a service every instance reaches (PostgreSQL); when set, `withLock` takes them instead.
+    public let sharedLocks: (any SharedLocks)?
     private let leases = NSLock()
     private var activeLeases: [String: WeakLease] = [:]
 
@@ -42,10 +45,13 @@ public final class S3Storage: Storage, @unchecked Sendable {
     ///   - now: the clock lease expiry is judged by. Default `Date()`.
     ///   - lockDirectory: a directory of a file system every process working on the lake shares (with POSIX locks
     ///     that work across its hosts), where `withLock` takes `flock`s; nil (the default): in-process locks.
+    ///   - sharedLocks: cross-host locks of a service (the PostgreSQL store's `PostgresLakeLocks`); they take
+    ///     precedence over `lockDirectory`. Default nil.
     public init(client: S3Client, location: S3Location, leaseTTL: Duration = .seconds(30), leaseGrace: Duration = .seconds(2),
                 onRefusedWrite: @escaping @Sendable (String) -> Void = { _ in }, now: @escaping @Sendable () -> Date = { Date() },
-                lockDirectory: String? = nil) {
+                lockDirectory: String? = nil, sharedLocks: (any SharedLocks)? = nil) {
         self.lockDirectory = lockDirectory
+        self.sharedLocks = sharedLocks
         self.client = client
         self.location = location
         self.leaseTTL = leaseTTL
@@ -164,6 +170,7 @@ public final class S3Storage: Storage, @unchecked Sendable {
     }
 
     public func withLock<T>(_ name: String, exclusive: Bool, _ body: () throws -> T) throws -> T {
+        if let sharedLocks { return try sharedLocks.withLock(name, exclusive: exclusive, body) }
         guard let lockDirectory else { return try locks.with(name, exclusive: exclusive, body) }
         let lock = try PartitionLock(directory: lockDirectory, name: name, exclusive: exclusive)
         defer { withExtendedLifetime(lock) {} }
