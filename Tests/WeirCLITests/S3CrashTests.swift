@@ -11,14 +11,15 @@ import Testing
 /// (its lease expires after `lease_ttl` 3 s), fences it, publishes its committed files and deletes its orphans.
 /// Then pyarrow and DuckDB over `s3://…/**/*.parquet` must show every valid unique event exactly once with the
 /// generator's sum and per-date counts, the DLQ topic every invalid event once, and no staging object or
-/// multipart upload may be left.
+/// multipart upload may be left. It runs with the shared store as a SQLite file and as PostgreSQL
+/// (`checkpoint.url`: the production multi-host setup, nothing local but a temporary directory).
 @Suite(.serialized) struct S3CrashTests {
-    @Test(.timeLimit(.minutes(25)))
-    func killedAtRandomMomentsLandsEveryEventExactlyOnceInObjectStorage() async throws {
+    @Test(.timeLimit(.minutes(25)), arguments: [CrashScenario.Store.sqlite, .postgres])
+    func killedAtRandomMomentsLandsEveryEventExactlyOnceInObjectStorage(store: CrashScenario.Store) async throws {
         let started = ContinuousClock.now
         let server = try SeaweedServer.start()
         defer { server.stop() }
-        let lake = try S3LakeTests.Lake(server: server, name: "s3crash")
+        let lake = try S3LakeTests.Lake(server: server, name: "s3crash", store: store)
         defer { RepoPaths.remove(lake.root) }
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         defer { cluster.shutdown() }
@@ -52,6 +53,6 @@ import Testing
         let left = try lake.leftovers()
         #expect(left.staging.isEmpty, "\(left.staging)")
         #expect(left.uploads == 0)
-        print("S3CrashTests: \(loop.kills) kills (\(loop.commitKills) inside a commit), \(loop.runs) runs, wall time \(ContinuousClock.now - started)")
+        print("S3CrashTests (\(store.rawValue) store): \(loop.kills) kills (\(loop.commitKills) inside a commit), \(loop.runs) runs, wall time \(ContinuousClock.now - started)")
     }
 }

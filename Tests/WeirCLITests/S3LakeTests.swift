@@ -2,12 +2,15 @@ import Foundation
 import Kafka
 import ObjectStore
 import ObjectStoreTestSupport
+import PostgresTestSupport
 import Testing
 @testable import WeirCLI
 
 /// `weir run` into an `s3://` lake on a real SeaweedFS (`weed mini` on loopback) from an embedded Kafka cluster:
 /// exactly once as read back by pyarrow and DuckDB, a failover after SIGKILL between the store transaction and
-/// the publish, a zombie whose publish is refused and counted, and the startup errors.
+/// the publish, a zombie whose publish is refused and counted, and the startup errors. The runs, the failover and
+/// the zombie each run with the store every host shares as a SQLite file and as PostgreSQL (`checkpoint.url`,
+/// with no local state but a temporary directory).
 @Suite(.serialized) struct S3LakeTests {
     /// One lake: a bucket prefix, its shared checkpoint store, and per-"host" state.
     struct Lake {
@@ -16,16 +19,31 @@ import Testing
         let uri: String
         /// Where `weir` reaches the service (the server itself, or a proxy in front of it).
         let endpoint: String
+        /// The kind of the shared store: a SQLite file (`checkpoint`) or a PostgreSQL database (`checkpointURL`).
+        let store: CrashScenario.Store
+        /// The PostgreSQL store's URL (a fresh database of the tests' shared server), nil for SQLite.
+        let checkpointURL: String?
 
-        init(server: SeaweedServer, name: String, endpoint: String? = nil) throws {
+        init(server: SeaweedServer, name: String, endpoint: String? = nil, store: CrashScenario.Store = .sqlite) throws {
             self.server = server
             root = try RepoPaths.temporaryDirectory(name)
             uri = "s3://\(server.bucket)/\(name)"
             self.endpoint = endpoint ?? server.endpoint
+            self.store = store
+            checkpointURL = store == .postgres ? try PostgresServer.shared.makeDatabase(name) : nil
         }
 
-        /// The store every instance of the lake shares (one SQLite file; on one machine here).
+        /// The SQLite store every instance of the lake shares (one file; on one machine here).
         var checkpoint: String { root + "/shared/checkpoint.sqlite" }
+
+        /// The lake's store in `weir.yaml`: `path:` (SQLite) or `url:` (PostgreSQL; no local store at all).
+        var checkpointYAML: String { checkpointURL.map { "url: \($0)" } ?? "path: \(checkpoint)" }
+
+        /// Files under the test's directories that only a SQLite store writes (none may exist with PostgreSQL).
+        func localStoreFiles() -> [String] {
+            let all = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []
+            return all.filter { $0.hasSuffix(".sqlite") || $0.hasSuffix(".keys") || $0.contains(".sqlite-") }
+        }
 
         /// A configuration file for one host: its own working directory, the lake, a short lease.
         func host(_ name: String) throws -> String {
@@ -38,7 +56,7 @@ import Testing
                     endpoint: \(endpoint)
                     lease_ttl: 3s
                 checkpoint:
-                  path: \(checkpoint)
+                  \(checkpointYAML)
                 """
             try yaml.write(toFile: dir + "/weir.yaml", atomically: true, encoding: .utf8)
             return dir
@@ -46,7 +64,8 @@ import Testing
 
         var environment: [String: String] {
             ["AWS_ACCESS_KEY_ID": server.credentials.accessKeyId, "AWS_SECRET_ACCESS_KEY": server.credentials.secretAccessKey,
-             "AWS_PROFILE": "", "AWS_ENDPOINT_URL": "", "OUT_DIR": "", "CHECKPOINT_PATH": ""]
+             "AWS_PROFILE": "", "AWS_ENDPOINT_URL": "", "OUT_DIR": "", "CHECKPOINT_PATH": "",
+             "WEIR_CHECKPOINT_URL": ""]
         }
 
         func start(host: String, bootstrap: String, topic: String, extra: [String: String] = [:]) throws -> ChildProcess {
@@ -89,11 +108,11 @@ import Testing
 
     /// 20,000 generated events (10% invalid, 5% duplicates) land in `s3://` exactly once; a clean exit leaves no
     /// staging object and no multipart upload, and the only local state is the checkpoint store's directory.
-    @Test(.timeLimit(.minutes(10)))
-    func aRunLandsEveryEventOnceInObjectStorage() async throws {
+    @Test(.timeLimit(.minutes(10)), arguments: [CrashScenario.Store.sqlite, .postgres])
+    func aRunLandsEveryEventOnceInObjectStorage(store: CrashScenario.Store) async throws {
         let server = try SeaweedServer.start()
         defer { server.stop() }
-        let lake = try Lake(server: server, name: "s3run")
+        let lake = try Lake(server: server, name: "s3run", store: store)
         defer { RepoPaths.remove(lake.root) }
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         defer { cluster.shutdown() }
@@ -106,12 +125,14 @@ import Testing
         #expect(left.staging.isEmpty, "\(left.staging)")
         #expect(left.uploads == 0)
         #expect(!FileManager.default.fileExists(atPath: lake.root + "/host-a/datasets"), "nothing landed locally")
+        if store == .postgres { #expect(lake.localStoreFiles().isEmpty, "a store file on a host: \(lake.localStoreFiles())") }
 
         // A host pointed at another (empty) store would land the topic a second time: it refuses to start.
-        let stray = try lake.start(host: "host-c", bootstrap: cluster.bootstrapServers, topic: "s3run",
-                                   extra: ["CHECKPOINT_PATH": lake.root + "/host-c/checkpoint.sqlite"])
+        let (key, other) = store == .postgres ? ("checkpoint.url", ["WEIR_CHECKPOINT_URL": try PostgresServer.shared.makeDatabase("stray")])
+            : ("checkpoint.path", ["CHECKPOINT_PATH": lake.root + "/host-c/checkpoint.sqlite"])
+        let stray = try lake.start(host: "host-c", bootstrap: cluster.bootstrapServers, topic: "s3run", extra: other)
         #expect(await stray.wait(timeout: .seconds(120)) == 2, "\(stray.output("stray"))")
-        #expect(stray.stderr.contains("weir: invalid configuration: checkpoint.path: \(lake.uri) already holds committed files"),
+        #expect(stray.stderr.contains("weir: invalid configuration: \(key): \(lake.uri) already holds committed files"),
                 "\(stray.output("stray"))")
         #expect(try await lake.stats().rows == expected.validUnique)
     }
@@ -119,11 +140,12 @@ import Testing
     /// Instance A commits (the store transaction) and is SIGKILLed before publishing. Instance B, started in
     /// another directory with its own TMPDIR and nothing of A's but the shared store, waits for A's lease to
     /// expire, fences A, publishes A's committed files, deletes its other staged objects, and lands the rest.
-    @Test(.timeLimit(.minutes(10)))
-    func anotherHostFinishesTheCommitOfAKilledInstance() async throws {
+    /// With PostgreSQL, B has nothing local but its empty TMPDIR: the bucket and the store's URL are all it needs.
+    @Test(.timeLimit(.minutes(10)), arguments: [CrashScenario.Store.sqlite, .postgres])
+    func anotherHostFinishesTheCommitOfAKilledInstance(store: CrashScenario.Store) async throws {
         let server = try SeaweedServer.start()
         defer { server.stop() }
-        let lake = try Lake(server: server, name: "s3failover")
+        let lake = try Lake(server: server, name: "s3failover", store: store)
         defer { RepoPaths.remove(lake.root) }
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         defer { cluster.shutdown() }
@@ -140,16 +162,17 @@ import Testing
         #expect(b.stderr.contains("recovered interrupted commits"), "\(b.output("B"))")
         try await lake.expectExactlyOnce(expected, cluster, topic: "s3fo", a.output("A") + "\n" + b.output("B"))
         #expect(try lake.leftovers().staging.isEmpty)
+        if store == .postgres { #expect(lake.localStoreFiles().isEmpty, "a store file on a host: \(lake.localStoreFiles())") }
     }
 
     /// A zombie: A stops itself (SIGSTOP) right after its store transaction. B starts, takes over A's expired
     /// lease (fencing A in the store), publishes A's files and lands the rest. A is then resumed: its publish
     /// finds the names taken and is refused and counted, and the lake stays exactly once.
-    @Test(.timeLimit(.minutes(10)))
-    func aZombiesPublishIsRefusedAndCounted() async throws {
+    @Test(.timeLimit(.minutes(10)), arguments: [CrashScenario.Store.sqlite, .postgres])
+    func aZombiesPublishIsRefusedAndCounted(store: CrashScenario.Store) async throws {
         let server = try SeaweedServer.start()
         defer { server.stop() }
-        let lake = try Lake(server: server, name: "s3zombie")
+        let lake = try Lake(server: server, name: "s3zombie", store: store)
         defer { RepoPaths.remove(lake.root) }
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         defer { cluster.shutdown() }

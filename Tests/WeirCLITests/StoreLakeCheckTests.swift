@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import PostgresTestSupport
 import Testing
 @testable import WeirCLI
 
@@ -7,10 +8,12 @@ import Testing
 /// resuming the first lake's offsets and landing nothing (found by a new-user trial with one PostgreSQL database
 /// for two lakes: `records 0 / landed 0`, exit 0).
 struct StoreLakeCheckTests {
-    @Test func aStoreServesOneLakeWhereverItIsMounted() throws {
+    @Test(arguments: [CrashScenario.Store.sqlite, .postgres])
+    func aStoreServesOneLakeWhereverItIsMounted(kind: CrashScenario.Store) throws {
         let dir = try RepoPaths.temporaryDirectory("store-lake")
         defer { RepoPaths.remove(dir) }
-        let store = try SQLiteCheckpointStore(path: dir + "/shared.sqlite")
+        let store: CheckpointStore = kind == .sqlite ? try SQLiteCheckpointStore(path: dir + "/shared.sqlite")
+            : try PostgresCheckpointStore(url: try PostgresServer.shared.makeDatabase("storelake"))
         func lake(_ name: String) throws -> POSIXStorage {
             try FileManager.default.createDirectory(atPath: dir + "/" + name + "/_weir", withIntermediateDirectories: true)
             return POSIXStorage(root: dir + "/" + name, lockDirectory: dir + "/" + name)

@@ -24,7 +24,7 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
     func run() async throws {
         let (config, layout, storage, store, location) = try await failOnConfigError {
             let config = try lake.load { config in if let topic { config.setTopic(topic) } }
-            let layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
+            let layout = config.lakeLayout()
             guard layout.isObjectStore || FileManager.default.fileExists(atPath: layout.root) else {
                 throw ConfigError(key: "lake.out_dir", message: "\(layout.root) does not exist",
                                   fix: "point --out-dir or OUT_DIR at the lake whose store was lost")

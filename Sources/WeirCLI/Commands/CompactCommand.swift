@@ -8,7 +8,7 @@ struct LakeOptions: ParsableArguments {
     var config: String?
     @Option(name: .long, help: "Lake root: a directory or s3://bucket/prefix (env OUT_DIR).")
     var outDir: String?
-    @Option(name: .long, help: "The checkpoint store's file (env CHECKPOINT_PATH; default OUT_DIR/_weir/checkpoint.sqlite; required for an s3:// lake).")
+    @Option(name: .long, help: "The checkpoint store's file (env CHECKPOINT_PATH; default OUT_DIR/_weir/checkpoint.sqlite; required for an s3:// lake unless checkpoint.url names a PostgreSQL store).")
     var checkpointPath: String?
 
     /// Loads the configuration, applies `--out-dir`, then the command's own flags, and validates the result once.
@@ -25,7 +25,7 @@ struct LakeOptions: ParsableArguments {
     /// PostgreSQL store of `checkpoint.url`).
     func open() throws -> (WeirConfig, LakeLayout, CheckpointStore) {
         let config = try load()
-        let layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
+        let layout = config.lakeLayout()
         if config.checkpointURL != nil {
             return (config, layout, try CheckpointStoreOpener.open(config: config, layout: layout).store)
         }
@@ -64,7 +64,7 @@ struct CompactCommand: AsyncParsableCommand {
             (file not found, or "magic bytes not found" on a placeholder left under a merged file's name for \
             --placeholder-grace); run it again. On an s3:// lake each merged input is overwritten by a placeholder \
             before the merged file is published, and one compaction runs at a time (a lock file beside the \
-            checkpoint store). See docs/COMPACTION.md.
+            SQLite checkpoint store, or an advisory lock in the PostgreSQL store of checkpoint.url). See docs/COMPACTION.md.
             """)
 
     @OptionGroup var lake: LakeOptions

@@ -74,7 +74,7 @@ struct DLQReplayCommand: AsyncParsableCommand {
             report = try await replayer.replayTopic(topic: fromTopic, bootstrapServers: config.bootstrapServers, groupId: groupId,
                                                     properties: config.kafkaProperties, send: send)
         } else {
-            let layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
+            let layout = config.lakeLayout()
             let (lakeStorage, storage, prefix) = try await failOnConfigError { () throws -> (Storage, Storage, String) in
                 let lakeStorage = try LakeStorage.open(layout, config: config)
                 let dir = S3Location.isObjectStore(fromDir!) ? S3Location.parse(fromDir!)?.description ?? fromDir!

@@ -6,12 +6,17 @@ import Pipeline
 /// (`POSIXStorage`) or an `s3://` prefix (`S3Storage`, opened by `ObjectLake` with `weir run`'s client, credentials
 /// and startup check). `compact`, `inspect`, `checkpoint rebuild` and `dlq replay --from-dir` work on either unchanged.
 enum LakeStorage {
-    /// The storage holding the lake at `layout.root`, rooted there. For an `s3://` lake, `withLock` takes file
-    /// locks in `layout.lockDirectory` (beside the checkpoint store, which every instance of the lake shares), so
-    /// `weir compact`'s `_compaction` lock is exclusive across hosts.
+    /// The storage holding the lake at `layout.root`, rooted there. For an `s3://` lake, `withLock` takes the
+    /// PostgreSQL store's advisory locks (`checkpoint.url`), else file locks in `layout.lockDirectory` (beside the
+    /// SQLite store, which every instance of the lake shares), so `weir compact`'s `_compaction` lock is exclusive
+    /// across hosts.
     /// - Throws: `StartupError` or `ConfigError` from `ObjectLake.open` (bucket, credentials, endpoint).
     static func open(_ layout: LakeLayout, config: WeirConfig) throws -> Storage {
         guard let location = layout.objectLocation else { return layout.posixStorage() }
+        if let url = config.checkpointURL {
+            let locks = PostgresLakeLocks(location: try PostgresLocation(url: url))
+            return try ObjectLake.open(location, config: config, refusals: RefusedWrites(), sharedLocks: locks)
+        }
         return try ObjectLake.open(location, config: config, refusals: RefusedWrites(), lockDirectory: layout.lockDirectory)
     }
 

@@ -41,7 +41,8 @@ struct ObjectLakeSettings: Sendable {
 }
 
 extension WeirConfig {
-    /// An `s3://` lake needs a valid location and a checkpoint store on a file system.
+    /// An `s3://` lake needs a valid location and a checkpoint store outside the bucket: PostgreSQL
+    /// (`checkpoint.url`) or a SQLite file (`checkpoint.path`).
     /// - Throws: `ConfigError` naming `lake.out_dir` or `checkpoint.path`.
     func validateLakeLocation() throws {
         if checkpointURL != nil, lakeTable.format == .iceberg {
@@ -50,10 +51,6 @@ extension WeirConfig {
                               fix: "remove checkpoint.url (WEIR_CHECKPOINT_URL) for lake.format: iceberg, or use lake.format: parquet")
         }
         guard S3Location.isObjectStore(outDir) else { return }
-        if checkpointURL != nil {
-            throw ConfigError(key: "checkpoint.url", message: "a PostgreSQL store for an s3:// lake (\(outDir)) is not supported yet",
-                              fix: "for an s3:// lake set checkpoint.path to a SQLite file every instance shares, or use a local lake.out_dir with checkpoint.url")
-        }
         guard let location = S3Location.parse(outDir) else {
             throw ConfigError(key: "lake.out_dir", message: "'\(outDir)' is not an object-storage location",
                               fix: "write s3://bucket/prefix (no empty, . or .. path segments)")
@@ -70,10 +67,13 @@ extension WeirConfig {
                 : error.message.hasPrefix("region") ? "lake.s3.region" : "lake.s3.ca_file"
             throw ConfigError(key: key, message: error.message, fix: "correct \(key)")
         }
+        // With a PostgreSQL store (checkpoint.url) nothing of the lake's state is local: the store is shared and the
+        // rest lives in a temporary directory (`lakeLayout()`); only the SQLite store needs a file.
+        if checkpointURL != nil, checkpointPath?.isEmpty ?? true { return }
         guard let path = checkpointPath, !path.isEmpty else {
             throw ConfigError(key: "checkpoint.path",
                               message: "is required when the lake is in object storage (\(outDir)): the checkpoint store is a SQLite file and cannot live in a bucket",
-                              fix: "set checkpoint.path, CHECKPOINT_PATH or --checkpoint-path to a file on a disk every weir instance of this lake shares (one host: a local path such as /var/lib/weir/\(location.bucket)/checkpoint.sqlite)")
+                              fix: "set checkpoint.path, CHECKPOINT_PATH or --checkpoint-path to a file on a disk every weir instance of this lake shares (one host: a local path such as /var/lib/weir/\(location.bucket)/checkpoint.sqlite), or checkpoint.url to a PostgreSQL store every host reaches")
         }
         if S3Location.isObjectStore(path) {
             throw ConfigError(key: "checkpoint.path", message: "'\(path)' is in object storage; the checkpoint store is a SQLite file",

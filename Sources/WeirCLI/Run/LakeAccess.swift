@@ -36,8 +36,8 @@ enum LakeAccess {
         }
     }
 
-    /// For an `s3://` lake: creates the local directory of the checkpoint store (`checkpoint.path`) and checks it,
-    /// and an existing store, are writable.
+    /// For an `s3://` lake: creates the local state directory (that of the SQLite store of `checkpoint.path`, or a
+    /// temporary one with a PostgreSQL store) and checks it, and an existing store, are writable.
     /// - Throws: `StartupError` naming the path.
     static func prepareStateDirectory(_ layout: LakeLayout) throws {
         let dir = layout.stateDirectory
@@ -45,11 +45,11 @@ enum LakeAccess {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             } catch {
-                throw StartupError(message: "cannot create the directory \(dir) of the checkpoint store: \(error.localizedDescription)",
-                                   fix: "point checkpoint.path (CHECKPOINT_PATH, --checkpoint-path) at a writable directory")
+                throw StartupError(message: "cannot create the local state directory \(dir): \(error.localizedDescription)",
+                                   fix: "point checkpoint.path (CHECKPOINT_PATH, --checkpoint-path), or TMPDIR with checkpoint.url, at a writable directory")
             }
         }
-        try checkWritable(dir, what: "the checkpoint store's directory")
+        try checkWritable(dir, what: "the lake's local state directory")
         if FileManager.default.fileExists(atPath: layout.storePath) {
             try checkWritable(layout.storePath, what: "the checkpoint store")
         }

@@ -9,23 +9,24 @@ enum ObjectLake {
     /// The lake's storage after the startup check (list, probe write and delete).
     /// - Parameter lockDirectory: where `S3Storage.withLock` takes file locks (the day-two commands pass the
     ///   checkpoint store's `locks/` directory, so that compaction is exclusive across hosts); nil: in-process.
+    /// - Parameter sharedLocks: cross-host locks that take precedence (a PostgreSQL store's advisory locks).
     /// - Throws: `StartupError` (exit 2) naming `lake.out_dir` or `lake.s3.endpoint` with the fix, when the
     ///   credentials are refused or missing, the bucket does not exist, or the endpoint cannot be reached;
     ///   `ConfigError` for credentials the environment or the shared files state half-way.
     static func open(_ location: S3Location, config: WeirConfig, refusals: RefusedWrites, retries: ObjectStoreRetries = ObjectStoreRetries(),
-                     lockDirectory: String? = nil) throws -> S3Storage {
-        try open(location, config: config, refusals: refusals, retries: retries, lockDirectory: lockDirectory, write: true)
+                     lockDirectory: String? = nil, sharedLocks: (any SharedLocks)? = nil) throws -> S3Storage {
+        try open(location, config: config, refusals: refusals, retries: retries, lockDirectory: lockDirectory, sharedLocks: sharedLocks, write: true)
     }
 
     /// The storage for a command that only reads (`weir inspect`): the startup check lists one key and writes
     /// nothing, so read-only credentials suffice.
     /// - Throws: as `open`.
     static func openForReading(_ location: S3Location, config: WeirConfig) throws -> S3Storage {
-        try open(location, config: config, refusals: RefusedWrites(), retries: ObjectStoreRetries(), lockDirectory: nil, write: false)
+        try open(location, config: config, refusals: RefusedWrites(), retries: ObjectStoreRetries(), lockDirectory: nil, sharedLocks: nil, write: false)
     }
 
     private static func open(_ location: S3Location, config: WeirConfig, refusals: RefusedWrites, retries: ObjectStoreRetries,
-                             lockDirectory: String?, write: Bool) throws -> S3Storage {
+                             lockDirectory: String?, sharedLocks: (any SharedLocks)?, write: Bool) throws -> S3Storage {
         let credentials: AWSCredentials?
         do {
             credentials = try CredentialsResolver().resolve()
@@ -43,7 +44,7 @@ enum ObjectLake {
             throw ConfigError(key: "lake.s3.endpoint", message: "\(error)", fix: "correct lake.s3.endpoint")
         }
         return S3Storage(client: client, location: location, leaseTTL: config.s3.leaseTTL,
-                         onRefusedWrite: { refusals.record($0) }, lockDirectory: lockDirectory)
+                         onRefusedWrite: { refusals.record($0) }, lockDirectory: lockDirectory, sharedLocks: sharedLocks)
     }
 
     /// Lists one key and, with `write`, writes a probe object under `_weir/` create-only and deletes it, with few
@@ -90,16 +91,20 @@ enum ObjectLake {
 
     /// An empty checkpoint store next to a lake that holds committed files means this host was pointed at another
     /// store than the lake's (or the store was lost): starting would land the topic a second time.
-    /// - Throws: `ConfigError` naming `checkpoint.path`.
-    static func verifyStore(_ storage: S3Storage, layout: LakeLayout, store: CheckpointStore) throws {
+    /// - Parameters:
+    ///   - storeKey: the key that names the store, `checkpoint.path` or `checkpoint.url`.
+    ///   - storeLocation: the store's path or redacted URL, for the message.
+    /// - Throws: `ConfigError` naming `storeKey`.
+    static func verifyStore(_ storage: S3Storage, layout: LakeLayout, store: CheckpointStore,
+                            storeKey: String = "checkpoint.path", storeLocation: String? = nil) throws {
         guard try store.isEmpty() else { return }
         let committed = try storage.list("").filter { !$0.hasPrefix("_") || $0 == "_dlq" }
         guard let first = committed.first else { return }
         throw ConfigError(
-            key: "checkpoint.path",
+            key: storeKey,
             message: "\(layout.root) already holds committed files (such as \(layout.root)/\(first)/…) but the checkpoint "
-                + "store \(layout.storePath) is empty or missing, so it does not know which offsets and events the lake "
+                + "store \(storeLocation ?? layout.storePath) is empty or missing, so it does not know which offsets and events the lake "
                 + "holds; starting would land those events a second time, so Weir stops",
-            fix: "point checkpoint.path at this lake's store (every instance of a lake shares one), or lake.out_dir at a new prefix")
+            fix: "point \(storeKey) at this lake's store (every instance of a lake shares one), or lake.out_dir at a new prefix")
     }
 }

@@ -28,14 +28,14 @@ struct PipelineAssembly {
     init(config: WeirConfig, logger: Logger? = nil) throws {
         self.config = config
         schema = try Self.loadSchema(config.schemaFile)
-        layout = LakeLayout(root: config.outDir, checkpointPath: config.checkpointPath)
+        layout = config.lakeLayout()
         let storage: Storage
         if let location = layout.objectLocation {
             let objects = try ObjectLake.open(location, config: config, refusals: refusedWrites, retries: objectStoreRetries)
             try LakeAccess.prepareStateDirectory(layout)
             opened = try CheckpointStoreOpener.open(config: config, layout: layout, logger: logger)
             store = opened.store
-            try ObjectLake.verifyStore(objects, layout: layout, store: store)
+            try ObjectLake.verifyStore(objects, layout: layout, store: store, storeKey: config.storeKey, storeLocation: opened.location)
             storage = objects
         } else {
             try LakeAccess.prepare(layout)
@@ -47,7 +47,7 @@ struct PipelineAssembly {
         }
         if config.checkpointURL != nil || layout.isObjectStore {
             try StoreLakeCheck.verify(storage: storage, store: store, lakeRoot: layout.root,
-                                      storeKey: config.checkpointURL != nil ? "checkpoint.url" : "checkpoint.path",
+                                      storeKey: config.storeKey,
                                       storeLocation: opened.location)
         }
         evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
