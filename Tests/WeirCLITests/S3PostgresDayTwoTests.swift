@@ -3,12 +3,13 @@ import Kafka
 import ObjectStore
 import ObjectStoreTestSupport
 import Pipeline
+import PostgresTestSupport
 import Testing
 @testable import WeirCLI
 
 /// The day-two commands on an `s3://` lake whose store is PostgreSQL (`checkpoint.url`, no `checkpoint.path`):
-/// `inspect`, `compact` (one at a time across hosts through an advisory lock in the store) and `checkpoint stats`,
-/// each from a "host" directory that holds nothing but its configuration.
+/// `inspect`, `compact` (one at a time across hosts through an advisory lock in the store), `checkpoint stats` and
+/// `checkpoint rebuild` into an empty database, each from a "host" directory that holds nothing but its configuration.
 extension S3DayTwoTests {
     @Test(.timeLimit(.minutes(15)))
     func dayTwoCommandsWorkOnAnS3LakeWithAPostgresStore() async throws {
@@ -62,5 +63,22 @@ extension S3DayTwoTests {
         let (statsStatus, stats, e3) = try await Self.weir(lake, host: "ops", ["checkpoint", "stats", "--format", "json"])
         #expect(statsStatus == 0 && stats.contains("\"keys\""), "\(stats) \(e3)")
         #expect(lake.localStoreFiles().isEmpty, "a store file on a host: \(lake.localStoreFiles())")
+
+        // rebuild: the store is lost (here: the hosts are pointed at a new, empty database); rebuilding it from the
+        // bucket restores offsets and keys, so a run with a new consumer group lands nothing again.
+        let lost = lake.environment.merging(["WEIR_CHECKPOINT_URL": try PostgresServer.shared.makeDatabase("s3pgrebuilt")]) { $1 }
+        let (rebuilt, rebuildReport, e4) = try await ChildProcess.run(
+            RepoPaths.weir, ["checkpoint", "rebuild", "--topic", "s3pgd", "--config", opsDir + "/weir.yaml"], environment: lost,
+            directory: opsDir, timeout: .seconds(300))
+        #expect(rebuilt == 0, "\(e4)")
+        #expect(rebuildReport.contains("files     \(compacted.files) Parquet files (\(expected.validUnique) rows)"), "\(rebuildReport)")
+        let hostB = try lake.host("host-b")
+        let rerun = try ChildProcess(RepoPaths.weir, [
+            "run", "--bootstrap-servers", cluster.bootstrapServers, "--topic", "s3pgd", "--group-id", "s3pgd-after-rebuild",
+            "--listen", "off", "--session-timeout", "4s", "--flush-rows", "2000", "--flush-interval", "1s", "--until-idle", "5",
+            "--dlq-sink", "file", "--log-format", "json"], environment: lost.merging(["TMPDIR": hostB]) { $1 }, directory: hostB)
+        #expect(await rerun.wait(timeout: .seconds(600)) == 0, "\(rerun.output("weir run after rebuild"))")
+        let after = try await expectLake(lake, expected, rerun.output("weir run after rebuild"))
+        #expect(after.files == compacted.files, "the run after the rebuild landed nothing")
     }
 }
