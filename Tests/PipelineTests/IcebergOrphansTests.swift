@@ -37,4 +37,24 @@ import Testing
         state = TableState(metadataLocation: state.metadataLocation, metadata: metadata, manifests: state.manifests)
         #expect(IcebergOrphans.metadataOrphans(names: ["00000-aaaaaaaaaaaa-u1.metadata.json"], state: state, liveWriters: []).isEmpty)
     }
+
+    /// After a replace or a manifest merge an older snapshot may list a manifest the current one does not: it is
+    /// time travel's, not an orphan. The manifest lists are read only when such a candidate exists.
+    @Test func manifestsOnlyOlderSnapshotsListAreNotOrphans() throws {
+        var state = try Self.state()
+        state = TableState(metadataLocation: state.metadataLocation, metadata: state.metadata, manifests: [state.manifests[1]])
+        var asked = 0
+        let orphans = IcebergOrphans.metadataOrphans(names: ["aaaaaaaaaaaa-u1-m0.avro", "bbbbbbbbbbbb-u3-m0.avro"], state: state,
+                                                     liveWriters: []) {
+            asked += 1
+            return ["aaaaaaaaaaaa-u1-m0.avro", "aaaaaaaaaaaa-u2-m0.avro"]
+        }
+        #expect(orphans == ["bbbbbbbbbbbb-u3-m0.avro"] && asked == 1)
+        var unasked = 0
+        _ = IcebergOrphans.metadataOrphans(names: ["00002-bbbbbbbbbbbb-u3.metadata.json"], state: state, liveWriters: []) {
+            unasked += 1
+            return []
+        }
+        #expect(unasked == 0)
+    }
 }

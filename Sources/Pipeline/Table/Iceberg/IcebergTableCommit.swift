@@ -47,11 +47,14 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     ///     existing one the id of its field of the same name, and a column the table lacks a new id: the next
     ///     commit adds it to the table's schema (docs/ICEBERG.md, "Schema evolution").
     ///   - warehouseURI: the URI of `storage`'s root, e.g. `file:///data/lake`, used in metadata paths.
+    ///   - tableProperties: properties a new table is created with (e.g. `commit.manifest.min-count-to-merge`);
+    ///     an existing table keeps its own.
     /// - Throws: `StoreError` when the staging prefix cannot be claimed; `StorageError` when the table's metadata
     ///   file cannot be read; `ConfigError` (key `schema.file`) when a column's type changed in a way Iceberg does
     ///   not allow. The columns must hold exactly one event-time column (`TableLayout` guarantees it).
     public init(layout: LakeLayout, storage: Storage, store: CheckpointStore, writerOptions: ParquetWriterOptions, columns: [LakeColumn],
-                settings: IcebergTableSettings, warehouseURI: String, instance: String = FileNamer.randomInstanceID()) throws {
+                settings: IcebergTableSettings, warehouseURI: String, instance: String = FileNamer.randomInstanceID(),
+                tableProperties: [String: String] = [:]) throws {
         self.layout = layout
         self.storage = storage
         self.store = store
@@ -70,7 +73,7 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         let spec = PartitionSpec(fields: [PartitionField(name: source.name + "_" + settings.transform.rawValue, transform: settings.transform,
                                                          sourceID: source.id, fieldID: 1000)])
         planner = SnapshotPlanner(location: warehouseURI + "/" + settings.relativeLocation, schema: schema, spec: spec,
-                                  properties: ["write.format.default": "parquet", "weir.writer": "weir"])
+                                  properties: ["write.format.default": "parquet", "weir.writer": "weir"].merging(tableProperties) { _, new in new })
     }
 
     /// The metadata the store's catalog pointer names, nil when the table does not exist yet.
@@ -96,7 +99,15 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         try refuseCommittedDataWithoutPointer()
         report.orphansRemoved += try removeOrphanDataFiles(liveWriters: live)
         let metadataPrefix = tablePrefix + "/metadata"
-        let orphans = IcebergOrphans.metadataOrphans(names: try storage.list(metadataPrefix), state: try currentState(), liveWriters: live)
+        let state = try currentState()
+        let orphans = try IcebergOrphans.metadataOrphans(names: try storage.list(metadataPrefix), state: state, liveWriters: live) {
+            var listed: Set<String> = []
+            for snapshot in state?.metadata.snapshots ?? [] {
+                guard let bytes = try storage.get(name(of: snapshot.manifestList)) else { continue }
+                listed.formUnion(try ManifestEncoding.readManifestList(bytes).map { IcebergOrphans.lastComponent($0.path) })
+            }
+            return listed
+        }
         for name in orphans { try storage.delete(metadataPrefix + "/" + name) }
         report.orphansRemoved += orphans.count
         return report
@@ -158,8 +169,13 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
             let base = try currentState()
             let plan = try planner.plan(base: base, files: dataFiles, snapshotID: snapshotID, manifest: manifest,
                                         summary: summary(commit, dataFiles), fileID: instance + "-" + UUID().uuidString.lowercased(),
-                                        tableUUID: UUID().uuidString.lowercased(), nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+                                        tableUUID: UUID().uuidString.lowercased(), nowMs: Int64(Date().timeIntervalSince1970 * 1000),
+                                        readManifest: readManifest)
             var written: [String] = []
+            for merged in plan.extraManifests {
+                try storage.put(name(of: merged.path), bytes: merged.bytes)
+                written.append(name(of: merged.path))
+            }
             if manifest == nil {
                 try storage.put(name(of: plan.manifestPath), bytes: plan.manifestBytes)
                 manifest = (plan.manifestPath, Int64(plan.manifestBytes.count))
@@ -216,6 +232,14 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         let state = TableState(metadataLocation: location, metadata: metadata, manifests: manifests)
         cached = state
         return state
+    }
+
+    /// The entries of a manifest of the current snapshot, for manifest merging (`ManifestMergePolicy`).
+    private func readManifest(_ manifest: ManifestFile) throws -> [ManifestEntry] {
+        guard let bytes = try storage.get(name(of: manifest.path)) else {
+            throw StorageError(.notFound, "the manifest \(manifest.path) of table \(settings.namespace).\(settings.name) is missing")
+        }
+        return try ManifestEncoding.readManifest(bytes, listed: manifest, spec: planner.spec)
     }
 
     /// The snapshot summary keys Weir adds: the Kafka offsets this commit consumed up to (next offsets, per topic
