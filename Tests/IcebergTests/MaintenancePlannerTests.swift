@@ -19,8 +19,8 @@ import Testing
         }
 
         func read(_ m: ManifestFile) throws -> [ManifestEntry] {
-            try ManifestEncoding.readManifest(try #require(manifests[m.path], "manifest \(m.path) was never written"), listed: m,
-                                              spec: SnapshotPlannerTests.spec)
+            guard let bytes = manifests[m.path] else { throw AvroError("manifest \(m.path) was never written") }
+            return try ManifestEncoding.readManifest(bytes, listed: m, spec: SnapshotPlannerTests.spec)
         }
 
         func apply(_ plan: SnapshotPlan) {
@@ -132,6 +132,19 @@ import Testing
         let plain = Table(properties: ["commit.manifest.min-count-to-merge": "4"])
         for i in 0..<8 { try plain.append([Self.file("p\(i)")], merging: false) }
         #expect(plain.state?.manifests.count == 8)
+    }
+
+    @Test func aManifestThatCannotBeReadIsLeftUnmergedAndTheCommitGoesOn() throws {
+        let table = Table(properties: ["commit.manifest.min-count-to-merge": "2"])
+        for i in 0..<3 { try table.append([Self.file("u\(i)")], merging: false) }
+        let unreadable = try #require(table.state?.manifests.first?.path)
+        let saved = table.manifests[unreadable]
+        table.manifests[unreadable] = nil  // e.g. written by another engine in a shape Weir does not read
+        let plan = try table.append([Self.file("u3")])
+        #expect(plan.extraManifests.isEmpty && plan.manifests.count == 4)
+        table.manifests[unreadable] = saved  // readable again
+        let merged = try table.append([Self.file("u4")])
+        #expect(merged.extraManifests.count == 1 && merged.manifests.count == 2)
     }
 
     @Test func expiryKeepsCurrentRecentAndRetainedSnapshotsAndFindsWhatOnlyExpiredOnesReach() throws {

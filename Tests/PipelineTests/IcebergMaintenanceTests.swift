@@ -121,6 +121,8 @@ import WeirTestSupport
         try await lake.run(90, flushRows: 4)
         let appended = try Self.read(lake.root)
         #expect(appended.event_ids == Self.ids(0..<90))
+        #expect(appended.snapshots.allSatisfy { $0.rows != nil },
+                "the run's recovery kept the manifests only the snapshots before the replace list: time travel reads them all")
         let again = try lake.compactor().compactAll(date: "2025-11-02")
         #expect(again.map(\.partition) == ["ts_day=2025-11-02"] && again[0].filesAfter == 1)
         #expect(try Self.read(lake.root).event_ids == Self.ids(0..<90))

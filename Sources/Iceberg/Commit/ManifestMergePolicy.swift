@@ -48,7 +48,8 @@ extension SnapshotPlanner {
     /// `manifests` with each group `policy.bins` picks merged into one new manifest written by `snapshotID`: its
     /// entries are the groups' live files as `existing` (snapshot ids and sequence numbers kept); deleted entries,
     /// which only mattered to the snapshot that deleted them, are dropped. A merged manifest takes the place of its
-    /// group's first manifest. Returns the new list and the manifests to write (`<pathPrefix>-m<k>.avro`, k ≥ 1).
+    /// group's first manifest; a group with a manifest `read` fails on is left unmerged (merging never fails a
+    /// commit). Returns the new list and the manifests to write (`<pathPrefix>-m<k>.avro`, k ≥ 1).
     func mergedManifests(_ manifests: [ManifestFile], adding: Int, policy: ManifestMergePolicy, snapshotID: Int64, sequenceNumber: Int64,
                          schema: IcebergSchema, pathPrefix: String,
                          read: (ManifestFile) throws -> [ManifestEntry]) throws -> ([ManifestFile], [WrittenManifest]) {
@@ -58,7 +59,10 @@ extension SnapshotPlanner {
         var dropped: Set<Int> = []
         var written: [WrittenManifest] = []
         for (k, bin) in bins.enumerated() {
-            let entries = try bin.flatMap { try read(manifests[$0]) }.filter(\.isLive).map(\.carried)
+            // Merging only saves readers work: a group with a manifest that cannot be read (one another engine wrote
+            // in a shape Weir does not read, say) stays as it is rather than fail the commit.
+            guard let read = try? bin.flatMap({ try read(manifests[$0]) }) else { continue }
+            let entries = read.filter(\.isLive).map(\.carried)
             let path = pathPrefix + "-m\(k + 1).avro"
             let bytes = try ManifestEncoding.manifest(entries: entries, schema: schema, spec: spec)
             written.append(WrittenManifest(path: path, bytes: bytes))
