@@ -151,6 +151,69 @@ import WeirTestSupport
         #expect(seen.snapshots.allSatisfy { $0.rows != nil })
     }
 
+    /// A writer commits between the compactor's plan and its compare-and-set: the compactor's commit is refused,
+    /// it plans the replace again on top of the writer's snapshot, and both land (deterministic, on `InMemoryStorage`).
+    @Test func aCommitBetweenPlanAndCompareAndSetMakesTheCompactorReplan() async throws {
+        let root = Paths.tempDir("iceberg-compact-replan") + "/lake"
+        defer { TestDirectories.remove(root) }
+        let layout = LakeLayout(root: root)
+        try FileManager.default.createDirectory(atPath: layout.stateDirectory, withIntermediateDirectories: true)
+        let store = try SQLiteCheckpointStore(path: layout.storePath)
+        let storage = InMemoryStorage()
+        var config = PipelineConfig()
+        config.flushRows = 4
+        config.maxPollRecords = 4
+        let evaluator = RecordEvaluator(schema: try EventSchema.load(yaml: IcebergTableTests.schemaYAML), config: config)
+        let writer = try IcebergTableCommit(layout: layout, storage: storage, store: store, writerOptions: ParquetWriterOptions(),
+                                            columns: evaluator.layout.columns, settings: IcebergTableSettings(), warehouseURI: "file://" + root)
+        let runner = PipelineRunner(config: config, source: InMemoryRecordSource(values: (0..<24).map { IcebergTableTests.event($0) }), store: store,
+                                    committer: writer, deadLetters: FileDeadLetterSink(), evaluator: evaluator,
+                                    options: .init(untilIdle: .milliseconds(250)))
+        try await runner.run()
+
+        // The racing commit: one more row, committed by the writer when the compactor has written its metadata file.
+        let armed = SharedCounter()
+        let racedPath = LockedBox<String?>(nil)
+        storage.onChange = { change in
+            guard change.hasPrefix("put ") && change.hasSuffix(".metadata.json") && armed.value == 1 else { return }
+            armed.increment()
+            var buffer = RowBuffer(layout: evaluator.layout)
+            let micros: Int64 = 1_762_000_000_000_000
+            buffer.append([.string("late"), .int64(micros), .int64(1), .double(2.5), .boolean(true), .int64(micros), .int32(0), .int64(999)],
+                          inputBytes: 10)
+            do {
+                var commit = CheckpointCommit()
+                commit.files = [try writer.stage(buffer, directory: "ignored", schema: evaluator.layout.parquetSchema)]
+                commit.owner = writer.instance
+                _ = try writer.commit(commit)
+                racedPath.value = commit.files[0].finalPath
+            } catch { Issue.record("the racing commit failed: \(error)") }
+        }
+        armed.increment()
+        var options = CompactionOptions()
+        options.targetBytes = 64 << 20
+        let compactor = IcebergCompactor(layout: layout, storage: storage, store: store, settings: IcebergTableSettings(),
+                                         warehouseURI: "file://" + root, options: options)
+        let reports = try compactor.compactAll()
+        #expect(armed.value == 2, "the racing commit ran")
+        #expect(reports.allSatisfy { $0.filesAfter == 1 }, "\(reports)")
+
+        let table = IcebergTableFiles(storage: storage, store: store, settings: IcebergTableSettings(), warehouseURI: "file://" + root)
+        let state = try #require(try table.current())
+        let snapshots = state.metadata.snapshots
+        #expect(snapshots.last?.summary["operation"] == "replace")
+        #expect(snapshots.dropLast().last?.summary["operation"] == "append", "the racing append landed before the replace")
+        #expect(snapshots.last?.parentSnapshotID == snapshots.dropLast().last?.snapshotID)
+        #expect(snapshots.last?.summary["total-records"] == "25")
+        let spec = try #require(state.metadata.defaultSpec)
+        let live = try state.manifests.flatMap { try table.entries(of: $0, spec: spec) }.filter(\.isLive)
+        #expect(live.reduce(0) { $0 + $1.file.recordCount } == 25, "every row once: 24 compacted and the racing one")
+        let raced = try #require(racedPath.value)
+        #expect(live.contains { $0.file.path == "file://" + raced }, "the racing commit's file is live in the replace snapshot")
+        let metadataFiles = storage.names.filter { $0.hasSuffix(".metadata.json") }
+        #expect(metadataFiles.count == snapshots.count, "the refused attempt's metadata file was deleted: \(metadataFiles)")
+    }
+
     @Test func maintenanceExpiresSnapshotsAndDeletesWhatNothingReferences() async throws {
         let lake = try Lake("iceberg-maintain")
         defer { TestDirectories.remove(lake.root) }
