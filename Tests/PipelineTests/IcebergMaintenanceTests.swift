@@ -217,7 +217,7 @@ import WeirTestSupport
     @Test func maintenanceExpiresSnapshotsAndDeletesWhatNothingReferences() async throws {
         let lake = try Lake("iceberg-maintain")
         defer { TestDirectories.remove(lake.root) }
-        try await lake.run(40, flushRows: 4)
+        try await lake.run(40, flushRows: 4, tableProperties: ["write.metadata.previous-versions-max": "3"])
         _ = try lake.compactor().compactAll()
         try await lake.run(52, flushRows: 4)
         let before = try Self.read(lake.root)
@@ -242,7 +242,9 @@ import WeirTestSupport
         #expect(try Self.read(lake.root).snapshots.count == before.snapshots.count)
 
         options.dryRun = false
+        let metadataJSON = lake.metadataFiles.filter { $0.hasSuffix(".metadata.json") }.count
         let report = try lake.maintenance(at: Date().addingTimeInterval(1)).run(options)
+        #expect(report.oldMetadataFilesDeleted == metadataJSON + 1 - 4, "the expiry's own metadata file, 3 logged ones kept")
         #expect(report.snapshotsExpired == before.snapshots.count - 1)
         #expect(report.dataFilesDeleted == inputs.count && report.orphansDeleted == 2, "\(report)")
         let after = try Self.read(lake.root)
@@ -252,6 +254,8 @@ import WeirTestSupport
                 "expired inputs and old orphans are gone; the fresh stray file stays")
         let referenced = Set(after.referenced.map { String($0.dropFirst("file://".count)) })
         #expect(Set(lake.metadataFiles) == referenced.filter { $0.hasPrefix(metadataDir) }, "metadata/ holds only what the table references")
+        #expect(lake.metadataFiles.filter { $0.hasSuffix(".metadata.json") }.count == 4,
+                "the current metadata file and the 3 write.metadata.previous-versions-max keeps")
         #expect(try lake.published() == Set(after.current_files.map { String($0.path.dropFirst("file://".count)) }),
                 "deleted data files left the store's file manifest")
 

@@ -57,4 +57,24 @@ import Testing
         }
         #expect(unasked == 0)
     }
+
+    /// `weir maintain`'s orphans: unreferenced, older than the grace and not a live writer's; metadata files older
+    /// than the log's oldest whatever their age.
+    @Test func orphanScanKeepsReferencedYoungAndLiveWritersFiles() {
+        let t = "t/metadata/", d = "t/data/ts_day=2025-11-01/"
+        let listed: [TableOrphanScan.Listed] = [
+            .init(name: t + "00005-aaaaaaaaaaaa-u.metadata.json", modifiedAt: 10),  // referenced (current)
+            .init(name: t + "00002-aaaaaaaaaaaa-u.metadata.json", modifiedAt: 990),  // below the log: history, deleted though young
+            .init(name: t + "00006-bbbbbbbbbbbb-u.metadata.json", modifiedAt: 990),  // a commit in flight: young
+            .init(name: t + "bbbbbbbbbbbb-x-m0.avro", modifiedAt: 10),  // old, dead writer
+            .init(name: t + "cccccccccccc-x-m0.avro", modifiedAt: 10),  // old, but its writer is alive
+            .init(name: d + "part-20251101T000000-bbbbbbbbbbbb-000001.parquet", modifiedAt: 10),  // old data file, dead writer
+            .init(name: d + "part-20251101T000000-aaaaaaaaaaaa-000001.parquet", modifiedAt: 10),  // referenced
+        ]
+        let orphans = TableOrphanScan.orphans(
+            listed: listed, referenced: [t + "00005-aaaaaaaaaaaa-u.metadata.json", d + "part-20251101T000000-aaaaaaaaaaaa-000001.parquet"],
+            oldestLoggedVersion: 3, notAfter: 500, liveWriters: ["cccccccccccc"])
+        #expect(orphans == [t + "00002-aaaaaaaaaaaa-u.metadata.json", t + "bbbbbbbbbbbb-x-m0.avro",
+                            d + "part-20251101T000000-bbbbbbbbbbbb-000001.parquet"])
+    }
 }

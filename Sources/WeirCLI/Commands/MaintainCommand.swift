@@ -65,7 +65,7 @@ struct MaintainCommand: AsyncParsableCommand {
         let verb = r.dryRun ? "would expire" : "expired"
         return "\(r.table): \(verb) \(r.snapshotsExpired) of \(r.snapshotsBefore) snapshots; "
             + "\(r.dryRun ? "would delete" : "deleted") \(r.dataFilesDeleted) data files, \(r.manifestsDeleted) manifests, "
-            + "\(r.manifestListsDeleted) manifest lists and \(r.orphansDeleted) orphan files"
+            + "\(r.manifestListsDeleted) manifest lists, \(r.orphansDeleted) orphan files and \(r.oldMetadataFilesDeleted) old metadata files"
             + (r.dryRun ? "" : " (\(r.bytesDeleted) bytes)")
     }
 }

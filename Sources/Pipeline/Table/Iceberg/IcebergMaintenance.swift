@@ -27,6 +27,8 @@ public struct MaintenanceReport: Sendable, Equatable, Encodable {
     public var manifestsDeleted = 0
     public var dataFilesDeleted = 0
     public var orphansDeleted = 0
+    /// Metadata files older than the oldest one the metadata log keeps (`write.metadata.previous-versions-max`).
+    public var oldMetadataFilesDeleted = 0
     public var bytesDeleted: Int64 = 0
     public var dryRun = false
 }
@@ -137,7 +139,15 @@ public final class IcebergMaintenance: @unchecked Sendable {
         }
     }
 
+    /// Lists first, then checks which writers are alive, then reads the table (as `IcebergTableCommit.recover`): a
+    /// writer found dead can no longer commit a listed file, so the table read afterwards is final for it.
     private func removeOrphans(_ options: MaintenanceOptions, _ report: inout MaintenanceReport) throws {
+        var listed: [TableOrphanScan.Listed] = []
+        let metadataPrefix = table.tablePrefix + "/metadata", dataPrefix = table.tablePrefix + "/data"
+        var files = try storage.list(metadataPrefix).map { metadataPrefix + "/" + $0 }
+        for directory in try storage.list(dataPrefix) { files += try storage.list(dataPrefix + "/" + directory).map { dataPrefix + "/" + directory + "/" + $0 } }
+        for name in files { if let info = try storage.info(name) { listed.append(.init(name: name, modifiedAt: info.modifiedAt)) } }
+        let live = try liveWriters()
         guard let state = try table.current(), let spec = state.metadata.defaultSpec else { return }
         let logged = [state.metadataLocation] + state.metadata.metadataLog.map(\.metadataFile)
         var referenced = Set(logged.map(table.name(of:)))
@@ -148,15 +158,13 @@ public final class IcebergMaintenance: @unchecked Sendable {
                 for e in try table.entries(of: m, spec: spec) where e.isLive { referenced.insert(table.name(of: e.file.path)) }
             }
         }
-        var listed: [TableOrphanScan.Listed] = []
-        let metadataPrefix = table.tablePrefix + "/metadata", dataPrefix = table.tablePrefix + "/data"
-        var files = try storage.list(metadataPrefix).map { metadataPrefix + "/" + $0 }
-        for directory in try storage.list(dataPrefix) { files += try storage.list(dataPrefix + "/" + directory).map { dataPrefix + "/" + directory + "/" + $0 } }
-        for name in files { if let info = try storage.info(name) { listed.append(.init(name: name, modifiedAt: info.modifiedAt)) } }
         let orphans = TableOrphanScan.orphans(
             listed: listed, referenced: referenced, oldestLoggedVersion: logged.map(SnapshotPlanner.version(of:)).min() ?? 0,
-            notAfter: Int64(now().timeIntervalSince1970) - Int64(options.orphanOlderThan.components.seconds), liveWriters: try liveWriters())
-        report.orphansDeleted = orphans.count
+            notAfter: Int64(now().timeIntervalSince1970) - Int64(options.orphanOlderThan.components.seconds), liveWriters: live)
+        let floor = logged.map(SnapshotPlanner.version(of:)).min() ?? 0
+        let history = orphans.filter { $0.hasSuffix(".metadata.json") && SnapshotPlanner.version(of: IcebergOrphans.lastComponent($0)) < floor }
+        report.oldMetadataFilesDeleted = history.count
+        report.orphansDeleted = orphans.count - history.count
         guard !options.dryRun else { return }
         let data = orphans.filter { $0.hasPrefix(dataPrefix + "/") }
         try deleteDataFiles(data, &report)

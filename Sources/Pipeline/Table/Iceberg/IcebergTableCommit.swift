@@ -93,14 +93,20 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
 
     /// - Throws: also `StoreError` when the store holds committed data files of the table but no pointer to its
     ///   metadata (a store restored by `weir checkpoint rebuild`): a new table would hide the committed data.
+    ///
+    /// Order matters while other writers (a `weir run`, `weir compact`, `weir maintain`) work: files are listed
+    /// first, then the writers' liveness is checked, then the store and the table are read. A listed file was
+    /// written after its writer claimed its staging prefix, so a writer found dead can no longer commit it, and what
+    /// the store and the table say after that check is final for it.
     public func recover() throws -> RecoveryReport {
-        let live = try liveWriters()
         var report = try files.recover()
         try refuseCommittedDataWithoutPointer()
-        report.orphansRemoved += try removeOrphanDataFiles(liveWriters: live)
+        report.orphansRemoved += try removeOrphanDataFiles()
         let metadataPrefix = tablePrefix + "/metadata"
+        let names = try storage.list(metadataPrefix)
+        let live = try liveWriters()
         let state = try currentState()
-        let orphans = try IcebergOrphans.metadataOrphans(names: try storage.list(metadataPrefix), state: state, liveWriters: live) {
+        let orphans = try IcebergOrphans.metadataOrphans(names: names, state: state, liveWriters: live) {
             var listed: Set<String> = []
             for snapshot in state?.metadata.snapshots ?? [] {
                 guard let bytes = try storage.get(name(of: snapshot.manifestList)) else { continue }
@@ -276,18 +282,24 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     /// Deletes data files under the table's `data/` that no commit recorded and whose writer is not alive (a crash
     /// after staging, before the store transaction). Committed data files are in the store's file manifest, in
     /// the same transaction as the snapshot that references them.
-    private func removeOrphanDataFiles(liveWriters: Set<String>) throws -> Int {
+    /// Listing, then liveness, then the store (see `recover`); committed files not yet marked published count as
+    /// known too.
+    private func removeOrphanDataFiles() throws -> Int {
         var removed = 0
         let dataPrefix = tablePrefix + "/data"
+        var listed: [(directory: String, file: String)] = []
         for directory in try storage.list(dataPrefix) {
             let relative = dataPrefix + "/" + directory
-            let known = Set(try store.publishedFiles(hivePartition: relative).map(\.finalPath))
-            for file in try storage.list(relative) where file.hasSuffix(".parquet") {
-                let path = layout.root + "/" + relative + "/" + file
-                guard !known.contains(path), let owner = FileNamer.instance(ofName: file), !liveWriters.contains(owner) else { continue }
-                try storage.delete(relative + "/" + file)
-                removed += 1
-            }
+            listed += try storage.list(relative).filter { $0.hasSuffix(".parquet") }.map { (relative, $0) }
+        }
+        let live = try liveWriters()
+        var known = Set(try store.unpublishedFiles().map(\.file.finalPath))
+        for relative in Set(listed.map(\.directory)) { known.formUnion(try store.publishedFiles(hivePartition: relative).map(\.finalPath)) }
+        for (relative, file) in listed {
+            let path = layout.root + "/" + relative + "/" + file
+            guard !known.contains(path), let owner = FileNamer.instance(ofName: file), !live.contains(owner) else { continue }
+            try storage.delete(relative + "/" + file)
+            removed += 1
         }
         return removed
     }
