@@ -9,7 +9,7 @@ public struct WeirCommand: AsyncParsableCommand {
         abstract: "Near-real-time Kafka → validated, deduplicated, Hive-partitioned Parquet lake.",
         version: "weir \(WeirVersion.string) (librdkafka \(LibrdkafkaInfo.version))",
         subcommands: [DemoCommand.self, RunCommand.self, SimulateCommand.self, BrokerCommand.self, ProduceCommand.self,
-                      ValidateCommand.self, CompactCommand.self, CheckpointCommand.self, InspectCommand.self, DLQCommand.self]
+                      ValidateCommand.self, CompactCommand.self, MaintainCommand.self, CheckpointCommand.self, InspectCommand.self, DLQCommand.self]
     )
 
     public init() {}

@@ -37,4 +37,44 @@ import Testing
         state = TableState(metadataLocation: state.metadataLocation, metadata: metadata, manifests: state.manifests)
         #expect(IcebergOrphans.metadataOrphans(names: ["00000-aaaaaaaaaaaa-u1.metadata.json"], state: state, liveWriters: []).isEmpty)
     }
+
+    /// After a replace or a manifest merge an older snapshot may list a manifest the current one does not: it is
+    /// time travel's, not an orphan. The manifest lists are read only when such a candidate exists.
+    @Test func manifestsOnlyOlderSnapshotsListAreNotOrphans() throws {
+        var state = try Self.state()
+        state = TableState(metadataLocation: state.metadataLocation, metadata: state.metadata, manifests: [state.manifests[1]])
+        var asked = 0
+        let orphans = IcebergOrphans.metadataOrphans(names: ["aaaaaaaaaaaa-u1-m0.avro", "bbbbbbbbbbbb-u3-m0.avro"], state: state,
+                                                     liveWriters: []) {
+            asked += 1
+            return ["aaaaaaaaaaaa-u1-m0.avro", "aaaaaaaaaaaa-u2-m0.avro"]
+        }
+        #expect(orphans == ["bbbbbbbbbbbb-u3-m0.avro"] && asked == 1)
+        var unasked = 0
+        _ = IcebergOrphans.metadataOrphans(names: ["00002-bbbbbbbbbbbb-u3.metadata.json"], state: state, liveWriters: []) {
+            unasked += 1
+            return []
+        }
+        #expect(unasked == 0)
+    }
+
+    /// `weir maintain`'s orphans: unreferenced, older than the grace and not a live writer's; metadata files older
+    /// than the log's oldest whatever their age.
+    @Test func orphanScanKeepsReferencedYoungAndLiveWritersFiles() {
+        let t = "t/metadata/", d = "t/data/ts_day=2025-11-01/"
+        let listed: [TableOrphanScan.Listed] = [
+            .init(name: t + "00005-aaaaaaaaaaaa-u.metadata.json", modifiedAt: 10),  // referenced (current)
+            .init(name: t + "00002-aaaaaaaaaaaa-u.metadata.json", modifiedAt: 990),  // below the log: history, deleted though young
+            .init(name: t + "00006-bbbbbbbbbbbb-u.metadata.json", modifiedAt: 990),  // a commit in flight: young
+            .init(name: t + "bbbbbbbbbbbb-x-m0.avro", modifiedAt: 10),  // old, dead writer
+            .init(name: t + "cccccccccccc-x-m0.avro", modifiedAt: 10),  // old, but its writer is alive
+            .init(name: d + "part-20251101T000000-bbbbbbbbbbbb-000001.parquet", modifiedAt: 10),  // old data file, dead writer
+            .init(name: d + "part-20251101T000000-aaaaaaaaaaaa-000001.parquet", modifiedAt: 10),  // referenced
+        ]
+        let orphans = TableOrphanScan.orphans(
+            listed: listed, referenced: [t + "00005-aaaaaaaaaaaa-u.metadata.json", d + "part-20251101T000000-aaaaaaaaaaaa-000001.parquet"],
+            oldestLoggedVersion: 3, notAfter: 500, liveWriters: ["cccccccccccc"])
+        #expect(orphans == [t + "00002-aaaaaaaaaaaa-u.metadata.json", t + "bbbbbbbbbbbb-x-m0.avro",
+                            d + "part-20251101T000000-bbbbbbbbbbbb-000001.parquet"])
+    }
 }

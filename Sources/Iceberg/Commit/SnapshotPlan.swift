@@ -11,10 +11,24 @@ public struct SnapshotPlan: Sendable {
     public let manifests: [ManifestFile]
     public let manifestPath: String
     public let manifestBytes: [UInt8]
+    /// Other manifests this commit writes: merged ones (`ManifestMergePolicy`) or, for a replace, the rewritten
+    /// manifest of the replaced files' entries. Written before the manifest list; empty bytes never occur.
+    public var extraManifests: [WrittenManifest] = []
     public let manifestListPath: String
     public let manifestListBytes: [UInt8]
     public let metadataLocation: String
     public let metadataBytes: [UInt8]
+}
+
+/// A manifest file to write: its full URI and bytes.
+public struct WrittenManifest: Sendable, Equatable {
+    public let path: String
+    public let bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
 }
 
 /// The table as a commit finds it: the metadata file the catalog points to and its current snapshot's manifests.
@@ -61,11 +75,14 @@ public struct SnapshotPlanner: Sendable {
     ///   - summary: extra snapshot summary keys (Kafka offsets, watermark); the spec's counts are added.
     ///   - fileID: a unique id for this attempt's file names (a UUID string).
     ///   - nowMs: the commit time, milliseconds since the epoch.
+    ///   - readManifest: reads a manifest's entries; given, the current snapshot's small manifests are merged into
+    ///     one when their count exceeds the table's `ManifestMergePolicy` (nil: never merged).
     /// - Throws: `AvroError` when a data file's partition tuple does not fit the spec; `SchemaConflict` when the
     ///   table's schema no longer gives the writer's columns the field ids its data files carry (another writer
     ///   changed it); `SchemaEvolution.IncompatibleTypeChange`; `EncodingError` never in practice.
     public func plan(base: TableState?, files: [DataFile], snapshotID: Int64, manifest reused: (path: String, length: Int64)? = nil,
-                     summary extra: [String: String], fileID: String, tableUUID: String, nowMs: Int64) throws -> SnapshotPlan {
+                     summary extra: [String: String], fileID: String, tableUUID: String, nowMs: Int64,
+                     readManifest: ((ManifestFile) throws -> [ManifestEntry])? = nil) throws -> SnapshotPlan {
         var metadata = base?.metadata ?? TableMetadata(tableUUID: tableUUID, location: location, schema: schema, spec: spec,
                                                        properties: properties, nowMs: nowMs)
         if base != nil { metadata = try evolved(metadata) }
@@ -78,7 +95,14 @@ public struct SnapshotPlanner: Sendable {
             path: manifestPath, length: reused?.length ?? Int64(manifestBytes.count), specID: spec.specID, sequenceNumber: sequence,
             minSequenceNumber: sequence, addedSnapshotID: snapshotID, addedFilesCount: Int32(files.count),
             addedRowsCount: files.reduce(0) { $0 + $1.recordCount }, partitions: Self.partitionSummaries(files, spec: spec))
-        let manifests = (base?.manifests ?? []) + [newManifest]
+        var carried = base?.manifests ?? []
+        var merged: [WrittenManifest] = []
+        if let readManifest {
+            (carried, merged) = try mergedManifests(carried, adding: 1, policy: ManifestMergePolicy(properties: metadata.properties),
+                                                    snapshotID: snapshotID, sequenceNumber: sequence, schema: schema,
+                                                    pathPrefix: metadataDir + fileID, read: readManifest)
+        }
+        let manifests = carried + [newManifest]
         let parent = metadata.currentSnapshotID
         let listPath = metadataDir + "snap-\(snapshotID)-\(sequence)-\(fileID).avro"
         let listBytes = try ManifestEncoding.manifestList(manifests, snapshotID: snapshotID, parentSnapshotID: parent, sequenceNumber: sequence)
@@ -89,9 +113,11 @@ public struct SnapshotPlanner: Sendable {
         let next = metadata.appending(snapshot, previousFile: base?.metadataLocation)
         let version = (base.map { Self.version(of: $0.metadataLocation) } ?? -1) + 1
         let metadataLocation = metadataDir + Self.pad(version) + "-\(fileID).metadata.json"
-        return SnapshotPlan(snapshot: snapshot, metadata: next, manifests: manifests, manifestPath: manifestPath, manifestBytes: manifestBytes,
-                            manifestListPath: listPath, manifestListBytes: listBytes, metadataLocation: metadataLocation,
-                            metadataBytes: try next.encoded())
+        var plan = SnapshotPlan(snapshot: snapshot, metadata: next, manifests: manifests, manifestPath: manifestPath, manifestBytes: manifestBytes,
+                                manifestListPath: listPath, manifestListBytes: listBytes, metadataLocation: metadataLocation,
+                                metadataBytes: try next.encoded())
+        plan.extraManifests = merged
+        return plan
     }
 
     /// `metadata` with a new current schema when its current one lacks (or narrows) a field of the writer's.
@@ -141,5 +167,5 @@ public struct SnapshotPlanner: Sendable {
         return Int(name.prefix { $0.isNumber }) ?? -1
     }
 
-    private static func pad(_ n: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, 5 - s.count)) + s }
+    static func pad(_ n: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, 5 - s.count)) + s }
 }

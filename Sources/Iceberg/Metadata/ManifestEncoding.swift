@@ -8,12 +8,19 @@ public enum ManifestEncoding {
     /// - Throws: `AvroError` if a file's partition tuple does not match `spec`.
     public static func manifest(_ files: [DataFile], snapshotID: Int64, schema: IcebergSchema, spec: PartitionSpec,
                                 sync: [UInt8]? = nil) throws -> [UInt8] {
+        try manifest(entries: files.map { .added($0, snapshotID: snapshotID) }, schema: schema, spec: spec, sync: sync)
+    }
+
+    /// A manifest of `entries` (any status); nil snapshot ids and sequence numbers are written as null (inherited).
+    /// - Throws: `AvroError` if a file's partition tuple does not match `spec`.
+    public static func manifest(entries: [ManifestEntry], schema: IcebergSchema, spec: PartitionSpec, sync: [UInt8]? = nil) throws -> [UInt8] {
         var writer = AvroContainerWriter(schema: ManifestSchemas.manifestEntry(spec: spec), metadata: [
             ("schema", try json(schema)), ("schema-id", String(schema.schemaID)),
             ("partition-spec", try json(spec.fields)), ("partition-spec-id", String(spec.specID)),
             ("format-version", "2"), ("content", "data"),
         ], sync: sync)
-        for file in files {
+        for entry in entries {
+            let file = entry.file
             guard file.partition.count == spec.fields.count else {
                 throw AvroError("\(file.path): partition has \(file.partition.count) values, spec has \(spec.fields.count) fields")
             }
@@ -31,7 +38,9 @@ public enum ManifestEncoding {
                 bounds(file.lowerBounds), bounds(file.upperBounds),
                 .optional(nil), .optional(nil), .optional(nil), .optional(nil),
             ])
-            try writer.append(.record([.int(1), .optional(.long(snapshotID)), .optional(nil), .optional(nil), dataFile]))
+            try writer.append(.record([.int(entry.status.rawValue), .optional(entry.snapshotID.map(AvroValue.long)),
+                                       .optional(entry.sequenceNumber.map(AvroValue.long)),
+                                       .optional(entry.fileSequenceNumber.map(AvroValue.long)), dataFile]))
         }
         return try writer.finish()
     }

@@ -8,6 +8,11 @@ public struct ManifestFile: Sendable, Equatable {
     public var addedSnapshotID: Int64
     public var addedFilesCount: Int32
     public var addedRowsCount: Int64
+    /// Entries with status existing (carried from earlier snapshots) and deleted, and their rows.
+    public var existingFilesCount: Int32 = 0
+    public var deletedFilesCount: Int32 = 0
+    public var existingRowsCount: Int64 = 0
+    public var deletedRowsCount: Int64 = 0
     /// Per partition field: whether a null occurs, and the lower and upper bound (single-value encoded).
     public var partitions: [FieldSummary]
 
@@ -40,7 +45,8 @@ public struct ManifestFile: Sendable, Equatable {
     var avroValue: AvroValue {
         .record([
             .string(path), .long(length), .int(specID), .int(0), .long(sequenceNumber), .long(minSequenceNumber),
-            .long(addedSnapshotID), .int(addedFilesCount), .int(0), .int(0), .long(addedRowsCount), .long(0), .long(0),
+            .long(addedSnapshotID), .int(addedFilesCount), .int(existingFilesCount), .int(deletedFilesCount), .long(addedRowsCount),
+            .long(existingRowsCount), .long(deletedRowsCount),
             .optional(.array(partitions.map {
                 .record([.boolean($0.containsNull), .optional(.boolean(false)), .optional($0.lowerBound.map(AvroValue.bytes)),
                          .optional($0.upperBound.map(AvroValue.bytes))])
@@ -55,7 +61,8 @@ public struct ManifestFile: Sendable, Equatable {
     init(avro value: AvroValue) throws {
         guard case .record(let f) = value, f.count == 15, case .string(let path) = f[0], case .long(let length) = f[1],
               case .int(let specID) = f[2], case .long(let seq) = f[4], case .long(let minSeq) = f[5],
-              case .long(let snapshot) = f[6], case .int(let added) = f[7], case .long(let rows) = f[10]
+              case .long(let snapshot) = f[6], case .int(let added) = f[7], case .int(let existing) = f[8], case .int(let deleted) = f[9],
+              case .long(let rows) = f[10], case .long(let existingRows) = f[11], case .long(let deletedRows) = f[12]
         else { throw AvroError("manifest list entry is not a v2 manifest_file record") }
         var summaries: [FieldSummary] = []
         if case .union(1, .array(let items)) = f[13] {
@@ -67,5 +74,9 @@ public struct ManifestFile: Sendable, Equatable {
         }
         self.init(path: path, length: length, specID: specID, sequenceNumber: seq, minSequenceNumber: minSeq, addedSnapshotID: snapshot,
                   addedFilesCount: added, addedRowsCount: rows, partitions: summaries)
+        existingFilesCount = existing
+        deletedFilesCount = deleted
+        existingRowsCount = existingRows
+        deletedRowsCount = deletedRows
     }
 }

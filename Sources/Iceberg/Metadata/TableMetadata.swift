@@ -26,8 +26,14 @@ public struct TableMetadata: Codable, Sendable, Equatable {
     public var defaultSortOrderID: Int32
     public var refs: [String: SnapshotReference]
 
-    /// How many previous metadata files `metadata-log` keeps (Iceberg's `write.metadata.previous-versions-max`).
+    /// How many previous metadata files `metadata-log` keeps by default (Iceberg's
+    /// `write.metadata.previous-versions-max`, which a table property overrides).
     public static let previousVersionsMax = 100
+
+    /// `write.metadata.previous-versions-max` of this table (at least 1), else `previousVersionsMax`.
+    public var previousVersionsKept: Int {
+        max(1, properties["write.metadata.previous-versions-max"].flatMap(Int.init) ?? Self.previousVersionsMax)
+    }
 
     /// A new table with no snapshot.
     public init(tableUUID: String, location: String, schema: IcebergSchema, spec: PartitionSpec, properties: [String: String],
@@ -66,12 +72,16 @@ public struct TableMetadata: Codable, Sendable, Equatable {
         next.lastUpdatedMs = snapshot.timestampMs
         next.snapshotLog.append(SnapshotLogEntry(timestampMs: snapshot.timestampMs, snapshotID: snapshot.snapshotID))
         next.refs["main"] = SnapshotReference(snapshotID: snapshot.snapshotID, type: "branch")
-        if let previousFile {
-            next.metadataLog.append(MetadataLogEntry(timestampMs: lastUpdatedMs, metadataFile: previousFile))
-            if next.metadataLog.count > Self.previousVersionsMax {
-                next.metadataLog.removeFirst(next.metadataLog.count - Self.previousVersionsMax)
-            }
-        }
+        return next.logging(previousFile, at: lastUpdatedMs)
+    }
+
+    /// This metadata with `previousFile` (the file it replaces; nil: none) appended to `metadata-log` with the time
+    /// it was written, the log cut to the last `previousVersionsKept` entries.
+    public func logging(_ previousFile: String?, at timestampMs: Int64) -> TableMetadata {
+        guard let previousFile else { return self }
+        var next = self
+        next.metadataLog.append(MetadataLogEntry(timestampMs: timestampMs, metadataFile: previousFile))
+        if next.metadataLog.count > previousVersionsKept { next.metadataLog.removeFirst(next.metadataLog.count - previousVersionsKept) }
         return next
     }
 

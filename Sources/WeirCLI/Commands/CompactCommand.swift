@@ -64,7 +64,9 @@ struct CompactCommand: AsyncParsableCommand {
             (file not found, or "magic bytes not found" on a placeholder left under a merged file's name for \
             --placeholder-grace); run it again. On an s3:// lake each merged input is overwritten by a placeholder \
             before the merged file is published, and one compaction runs at a time (a lock file beside the \
-            SQLite checkpoint store, or an advisory lock in the PostgreSQL store of checkpoint.url). See docs/COMPACTION.md.
+            SQLite checkpoint store, or an advisory lock in the PostgreSQL store of checkpoint.url). See docs/COMPACTION.md. On an Apache Iceberg table (lake.format: iceberg) the merged \
+            files are committed as one replace snapshot instead; the inputs stay for time travel until weir maintain \
+            expires the snapshots that reference them (docs/ICEBERG.md).
             """)
 
     @OptionGroup var lake: LakeOptions
@@ -84,12 +86,6 @@ struct CompactCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (config, layout, store) = try await failOnConfigError { try lake.open() }
-        if config.lakeTable.format == .iceberg {
-            try await failOnConfigError {
-                throw ConfigError(key: "lake.format", message: "weir compact does not rewrite Apache Iceberg tables yet (\(layout.root) is one)",
-                                  fix: "compact the table with an Iceberg tool (e.g. Spark's rewrite_data_files); plain Parquet lakes are compacted by weir compact")
-            }
-        }
         if let date { try await failOnConfigError { try Self.checkDate(date) } }
         var options = CompactionOptions()
         options.targetBytes = Int64(try await failOnConfigError { try ConfigValueParsers.bytes(targetSize, key: "--target-size") })
@@ -99,8 +95,15 @@ struct CompactCommand: AsyncParsableCommand {
         options.rowGroupRows = config.pipeline.parquet.rowGroupRows
         options.createdBy = WeirVersion.parquetCreatedBy
         let storage = try await failOnConfigError { try LakeStorage.open(layout, config: config) }
-        let compactor = try Compactor(layout: layout, storage: storage, store: store, options: options)
-        let results = try compactor.compactAll(date: date)
+        let results: [PartitionCompaction]
+        if config.lakeTable.format == .iceberg {
+            // An Iceberg table: one replace snapshot (docs/ICEBERG.md, "Maintenance"); the work directory and the
+            // placeholders of a plain lake do not apply.
+            results = try IcebergCompactor(layout: layout, storage: storage, store: store, settings: config.lakeTable.iceberg,
+                                           warehouseURI: MaintainCommand.warehouseURI(layout), options: options).compactAll(date: date)
+        } else {
+            results = try Compactor(layout: layout, storage: storage, store: store, options: options).compactAll(date: date)
+        }
         switch format {
         case .json: try printJSON(results.map(CompactionJSON.init))
         case .text: print(Self.render(results, date: date, targetSize: targetSize))

@@ -47,11 +47,14 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     ///     existing one the id of its field of the same name, and a column the table lacks a new id: the next
     ///     commit adds it to the table's schema (docs/ICEBERG.md, "Schema evolution").
     ///   - warehouseURI: the URI of `storage`'s root, e.g. `file:///data/lake`, used in metadata paths.
+    ///   - tableProperties: properties a new table is created with (e.g. `commit.manifest.min-count-to-merge`);
+    ///     an existing table keeps its own.
     /// - Throws: `StoreError` when the staging prefix cannot be claimed; `StorageError` when the table's metadata
     ///   file cannot be read; `ConfigError` (key `schema.file`) when a column's type changed in a way Iceberg does
     ///   not allow. The columns must hold exactly one event-time column (`TableLayout` guarantees it).
     public init(layout: LakeLayout, storage: Storage, store: CheckpointStore, writerOptions: ParquetWriterOptions, columns: [LakeColumn],
-                settings: IcebergTableSettings, warehouseURI: String, instance: String = FileNamer.randomInstanceID()) throws {
+                settings: IcebergTableSettings, warehouseURI: String, instance: String = FileNamer.randomInstanceID(),
+                tableProperties: [String: String] = [:]) throws {
         self.layout = layout
         self.storage = storage
         self.store = store
@@ -70,7 +73,7 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         let spec = PartitionSpec(fields: [PartitionField(name: source.name + "_" + settings.transform.rawValue, transform: settings.transform,
                                                          sourceID: source.id, fieldID: 1000)])
         planner = SnapshotPlanner(location: warehouseURI + "/" + settings.relativeLocation, schema: schema, spec: spec,
-                                  properties: ["write.format.default": "parquet", "weir.writer": "weir"])
+                                  properties: ["write.format.default": "parquet", "weir.writer": "weir"].merging(tableProperties) { _, new in new })
     }
 
     /// The metadata the store's catalog pointer names, nil when the table does not exist yet.
@@ -90,13 +93,27 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
 
     /// - Throws: also `StoreError` when the store holds committed data files of the table but no pointer to its
     ///   metadata (a store restored by `weir checkpoint rebuild`): a new table would hide the committed data.
+    ///
+    /// Order matters while other writers (a `weir run`, `weir compact`, `weir maintain`) work: files are listed
+    /// first, then the writers' liveness is checked, then the store and the table are read. A listed file was
+    /// written after its writer claimed its staging prefix, so a writer found dead can no longer commit it, and what
+    /// the store and the table say after that check is final for it.
     public func recover() throws -> RecoveryReport {
-        let live = try liveWriters()
         var report = try files.recover()
         try refuseCommittedDataWithoutPointer()
-        report.orphansRemoved += try removeOrphanDataFiles(liveWriters: live)
+        report.orphansRemoved += try removeOrphanDataFiles()
         let metadataPrefix = tablePrefix + "/metadata"
-        let orphans = IcebergOrphans.metadataOrphans(names: try storage.list(metadataPrefix), state: try currentState(), liveWriters: live)
+        let names = try storage.list(metadataPrefix)
+        let live = try liveWriters()
+        let state = try currentState()
+        let orphans = try IcebergOrphans.metadataOrphans(names: names, state: state, liveWriters: live) {
+            var listed: Set<String> = []
+            for snapshot in state?.metadata.snapshots ?? [] {
+                guard let bytes = try storage.get(name(of: snapshot.manifestList)) else { continue }
+                listed.formUnion(try ManifestEncoding.readManifestList(bytes).map { IcebergOrphans.lastComponent($0.path) })
+            }
+            return listed
+        }
         for name in orphans { try storage.delete(metadataPrefix + "/" + name) }
         report.orphansRemoved += orphans.count
         return report
@@ -158,8 +175,13 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
             let base = try currentState()
             let plan = try planner.plan(base: base, files: dataFiles, snapshotID: snapshotID, manifest: manifest,
                                         summary: summary(commit, dataFiles), fileID: instance + "-" + UUID().uuidString.lowercased(),
-                                        tableUUID: UUID().uuidString.lowercased(), nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+                                        tableUUID: UUID().uuidString.lowercased(), nowMs: Int64(Date().timeIntervalSince1970 * 1000),
+                                        readManifest: readManifest)
             var written: [String] = []
+            for merged in plan.extraManifests {
+                try storage.put(name(of: merged.path), bytes: merged.bytes)
+                written.append(name(of: merged.path))
+            }
             if manifest == nil {
                 try storage.put(name(of: plan.manifestPath), bytes: plan.manifestBytes)
                 manifest = (plan.manifestPath, Int64(plan.manifestBytes.count))
@@ -218,6 +240,14 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         return state
     }
 
+    /// The entries of a manifest of the current snapshot, for manifest merging (`ManifestMergePolicy`).
+    private func readManifest(_ manifest: ManifestFile) throws -> [ManifestEntry] {
+        guard let bytes = try storage.get(name(of: manifest.path)) else {
+            throw StorageError(.notFound, "the manifest \(manifest.path) of table \(settings.namespace).\(settings.name) is missing")
+        }
+        return try ManifestEncoding.readManifest(bytes, listed: manifest, spec: planner.spec)
+    }
+
     /// The snapshot summary keys Weir adds: the Kafka offsets this commit consumed up to (next offsets, per topic
     /// and partition, as JSON) and the event-time watermark (the latest event time it landed, RFC 3339 UTC).
     private func summary(_ commit: CheckpointCommit, _ dataFiles: [DataFile]) -> [String: String] {
@@ -252,18 +282,24 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     /// Deletes data files under the table's `data/` that no commit recorded and whose writer is not alive (a crash
     /// after staging, before the store transaction). Committed data files are in the store's file manifest, in
     /// the same transaction as the snapshot that references them.
-    private func removeOrphanDataFiles(liveWriters: Set<String>) throws -> Int {
+    /// Listing, then liveness, then the store (see `recover`); committed files not yet marked published count as
+    /// known too.
+    private func removeOrphanDataFiles() throws -> Int {
         var removed = 0
         let dataPrefix = tablePrefix + "/data"
+        var listed: [(directory: String, file: String)] = []
         for directory in try storage.list(dataPrefix) {
             let relative = dataPrefix + "/" + directory
-            let known = Set(try store.publishedFiles(hivePartition: relative).map(\.finalPath))
-            for file in try storage.list(relative) where file.hasSuffix(".parquet") {
-                let path = layout.root + "/" + relative + "/" + file
-                guard !known.contains(path), let owner = FileNamer.instance(ofName: file), !liveWriters.contains(owner) else { continue }
-                try storage.delete(relative + "/" + file)
-                removed += 1
-            }
+            listed += try storage.list(relative).filter { $0.hasSuffix(".parquet") }.map { (relative, $0) }
+        }
+        let live = try liveWriters()
+        var known = Set(try store.unpublishedFiles().map(\.file.finalPath))
+        for relative in Set(listed.map(\.directory)) { known.formUnion(try store.publishedFiles(hivePartition: relative).map(\.finalPath)) }
+        for (relative, file) in listed {
+            let path = layout.root + "/" + relative + "/" + file
+            guard !known.contains(path), let owner = FileNamer.instance(ofName: file), !live.contains(owner) else { continue }
+            try storage.delete(relative + "/" + file)
+            removed += 1
         }
         return removed
     }
