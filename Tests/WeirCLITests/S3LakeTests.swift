@@ -6,7 +6,7 @@ import Testing
 @testable import WeirCLI
 
 /// `weir run` into an `s3://` lake on a real SeaweedFS (`weed mini` on loopback) from an embedded Kafka cluster:
-/// exactly once as read back by pyarrow and DuckDB, a failover after SIGKILL between the store transaction and
+/// exactly once as read back by pyarrow's S3 file system and DuckDB's httpfs extension, a failover after SIGKILL between the store transaction and
 /// the publish, a zombie whose publish is refused and counted, and the startup errors.
 @Suite(.serialized) struct S3LakeTests {
     /// One lake: a bucket prefix, its shared checkpoint store, and per-"host" state.
@@ -81,6 +81,9 @@ import Testing
             #expect(stats.distinct == expected.validUnique)
             #expect(stats.sum == expected.sumMonto)
             #expect(stats.per_date == expected.perDate)
+            // DuckDB's httpfs lists and reads the s3:// glob itself and must see the same lake.
+            #expect(stats.duckdb == LakeStats.Counts(files: stats.files, rows: expected.validUnique, distinct: expected.validUnique,
+                                                     sum: expected.sumMonto, per_date: expected.perDate), "\(context())")
             let dlq = try await DeadLetterTopic.read(bootstrap: cluster.bootstrapServers, topic: topic + "_dlq")
             #expect(dlq.count == expected.invalid, "DLQ holds \(dlq.count), expected \(expected.invalid)")
             #expect(Set(dlq).count == dlq.count, "the DLQ holds \(dlq.count - Set(dlq).count) records twice")
