@@ -65,6 +65,11 @@ import Testing
         #expect(out.contains(#"weir_iceberg_commit_duration_seconds_bucket{le="0.05"} 1"#))
         #expect(out.contains("weir_iceberg_commit_duration_seconds_count 2"))
         #expect(out.contains("weir_iceberg_commit_conflicts_total 2"))
+        // A commit refused after 3 conflicts in a row adds them, and nothing to the commits' histograms.
+        m.icebergCommitRefused(conflicts: 3)
+        let after = text(registry)
+        #expect(after.contains("weir_iceberg_commit_conflicts_total 5"), "\(after)")
+        #expect(after.contains("weir_iceberg_commit_duration_seconds_count 2"))
     }
 
     @Test func gauges() {

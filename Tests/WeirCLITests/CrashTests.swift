@@ -68,7 +68,9 @@ struct CrashScenario: Sendable, CustomTestStringConvertible {
         #expect(status == 0, "final run failed:\n\(final.output("final weir run"))")
 
         if scenario.iceberg {
-            try IcebergTableOracle.read(lake).expectExactlyOnce(expected, lake: lake)
+            let (table, rows) = try IcebergTableOracle.readWithRows(lake)
+            table.expectExactlyOnce(expected, lake: lake)
+            try IcebergDuckDBOracle.read(lake).expectAgrees(with: table, rows: rows)  // DuckDB's iceberg_scan sees the same
         } else {
             let stats = try await LakeStats.of(lake)
             #expect(stats.unreadable.isEmpty, "unreadable files: \(stats.unreadable)")

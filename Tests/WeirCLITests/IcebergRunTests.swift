@@ -6,7 +6,8 @@ import WeirTestSupport
 @testable import WeirCLI
 
 /// `weir run` with `lake.format: iceberg` on an embedded cluster, killed inside commits, then read back through
-/// pyiceberg's SqlCatalog on the checkpoint database (testdata/oracles/iceberg_read.py).
+/// pyiceberg's SqlCatalog on the checkpoint database (testdata/oracles/iceberg_read.py) and DuckDB's iceberg_scan
+/// (testdata/oracles/iceberg_duckdb.py).
 @Suite(.serialized) struct IcebergRunTests {
     static func run(_ bootstrap: String, lake: String, config: String, fault: String?) async throws -> ChildProcess {
         let child = try ChildProcess(RepoPaths.weir, [
@@ -44,8 +45,12 @@ import WeirTestSupport
         let last = try await Self.run(cluster.bootstrapServers, lake: lake, config: config, fault: nil)
         #expect(last.process.terminationStatus == 0, "last run: \(last.stderr.suffix(3000))")
 
-        let table = try IcebergTableOracle.read(lake)
+        let (table, rows) = try IcebergTableOracle.readWithRows(lake)
         table.expectExactlyOnce(generator.expected, lake: lake)
+        // DuckDB's iceberg_scan, a second engine, reads the same table: types, every value, snapshots, time travel.
+        let duck = try IcebergDuckDBOracle.read(lake)
+        duck.expectAgrees(with: table, rows: rows)
+        #expect(duck.rows.count == generator.expected.validUnique)
         #expect(Dictionary(uniqueKeysWithValues: table.schema.map { ($0.name, $0.type) })["ts"] == "timestamptz")
         #expect(table.snapshots.count >= 2)
         #expect(table.snapshots.map(\.sequence_number) == (1...Int64(table.snapshots.count)).map { $0 })

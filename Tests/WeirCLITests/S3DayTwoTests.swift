@@ -132,7 +132,7 @@ import Glibc
             environment: lake.environment)
         #expect(status == 0, "\(err)")
         let race = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any] ?? [:]
-        for reader in ["pyarrow_dataset", "duckdb_over_dataset", "pyarrow_read_table"] {
+        for reader in ["pyarrow_dataset", "duckdb_over_dataset", "pyarrow_read_table", "duckdb_httpfs"] {
             let result = race[reader] as? [String: Any] ?? [:]
             #expect(result["error"] != nil, "\(reader) read a listed, deleted object without failing: \(out)")
         }

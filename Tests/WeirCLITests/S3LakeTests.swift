@@ -7,10 +7,10 @@ import Testing
 @testable import WeirCLI
 
 /// `weir run` into an `s3://` lake on a real SeaweedFS (`weed mini` on loopback) from an embedded Kafka cluster:
-/// exactly once as read back by pyarrow and DuckDB, a failover after SIGKILL between the store transaction and
-/// the publish, a zombie whose publish is refused and counted, and the startup errors. The runs, the failover and
-/// the zombie each run with the store every host shares as a SQLite file and as PostgreSQL (`checkpoint.url`,
-/// with no local state but a temporary directory).
+/// exactly once as read back by pyarrow's S3 file system and DuckDB's httpfs extension, a failover after SIGKILL
+/// between the store transaction and the publish, a zombie whose publish is refused and counted, and the startup
+/// errors. The runs, the failover and the zombie each run with the store every host shares as a SQLite file and
+/// as PostgreSQL (`checkpoint.url`, with no local state but a temporary directory).
 @Suite(.serialized) struct S3LakeTests {
     /// One lake: a bucket prefix, its shared checkpoint store, and per-"host" state.
     struct Lake {
@@ -100,6 +100,9 @@ import Testing
             #expect(stats.distinct == expected.validUnique)
             #expect(stats.sum == expected.sumMonto)
             #expect(stats.per_date == expected.perDate)
+            // DuckDB's httpfs lists and reads the s3:// glob itself and must see the same lake.
+            #expect(stats.duckdb == LakeStats.Counts(files: stats.files, rows: expected.validUnique, distinct: expected.validUnique,
+                                                     sum: expected.sumMonto, per_date: expected.perDate), "\(context())")
             let dlq = try await DeadLetterTopic.read(bootstrap: cluster.bootstrapServers, topic: topic + "_dlq")
             #expect(dlq.count == expected.invalid, "DLQ holds \(dlq.count), expected \(expected.invalid)")
             #expect(Set(dlq).count == dlq.count, "the DLQ holds \(dlq.count - Set(dlq).count) records twice")

@@ -13,7 +13,7 @@
     manifest_lists: the manifest list of every snapshot; manifests: every manifest they name (each once)
     metadata_files: the current metadata file and those its metadata log keeps
     parquet_field_ids: {column: field id} read by pyarrow from the first data file
-    duckdb: null (DuckDB's iceberg extension is not pinned for the installed DuckDB; see docs/ICEBERG.md)
+    (DuckDB's view of the same table: iceberg_duckdb.py)
 """
 import datetime, json, sys
 import pyarrow.parquet as pq
@@ -83,7 +83,7 @@ def main():
                       "files": files, "added_twice": [p for p, n in added.items() if n > 1],
                       "manifest_lists": [s.manifest_list for s in meta.snapshots], "manifests": sorted(seen_manifests),
                       "metadata_files": [table.metadata_location] + [e.metadata_file for e in meta.metadata_log],
-                      "parquet_field_ids": field_ids, "duckdb": None}))
+                      "parquet_field_ids": field_ids}))
 
 
 main()

@@ -7,7 +7,8 @@ Compaction on object storage (docs/COMPACTION.md, "placeholders first") assumes 
 object and then finds it gone (HTTP 404) fails loudly instead of silently dropping the object's rows. This lists
 `PREFIX` as a Hive dataset through pyarrow.fs.S3FileSystem (credentials from AWS_ACCESS_KEY_ID /
 AWS_SECRET_ACCESS_KEY), deletes the first listed Parquet object, then reads the dataset it listed with pyarrow
-(`Dataset.to_table`), with DuckDB over that dataset, and with `pyarrow.parquet.read_table` over the listed paths.
+(`Dataset.to_table`), with DuckDB over that dataset, with `pyarrow.parquet.read_table` over the listed paths, and
+with DuckDB's httpfs extension reading the listed `s3://` URLs itself.
 Prints JSON: the deleted object, the rows the listing held, and per reader either {"error": "..."} or {"rows": N}.
 """
 import argparse
@@ -16,6 +17,7 @@ import os
 from urllib.parse import urlparse
 
 import duckdb
+import duckdb_extensions
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
@@ -46,10 +48,14 @@ def main():
     fs.delete_file(victim)
     con = duckdb.connect()
     con.register("lake", dataset)
+    httpfs = duckdb_extensions.connect("httpfs")
+    duckdb_extensions.s3_secret(httpfs, f"{endpoint.scheme}://{endpoint.netloc}")
+    urls = ["s3://" + f for f in files]
     out = {"deleted": victim, "listed_files": len(files), "listed_rows": listed_rows,
            "pyarrow_dataset": attempt(lambda: dataset.to_table().num_rows),
            "duckdb_over_dataset": attempt(lambda: con.execute("SELECT count(*) FROM lake").fetchone()[0]),
-           "pyarrow_read_table": attempt(lambda: pq.read_table(files, filesystem=fs).num_rows)}
+           "pyarrow_read_table": attempt(lambda: pq.read_table(files, filesystem=fs).num_rows),
+           "duckdb_httpfs": attempt(lambda: httpfs.execute("SELECT count(*) FROM read_parquet(?)", [urls]).fetchone()[0])}
     print(json.dumps(out))
 
 

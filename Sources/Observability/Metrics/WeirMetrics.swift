@@ -99,6 +99,12 @@ public final class WeirMetrics: Sendable {
         if conflicts > 0 { icebergConflicts.increment(by: conflicts) }
     }
 
+    /// Records an Iceberg commit refused after `conflicts` pointer conflicts in a row: they are added to
+    /// `weir_iceberg_commit_conflicts_total` (the commit itself adds nothing to the other Iceberg metrics).
+    public func icebergCommitRefused(conflicts: Int) {
+        if conflicts > 0 { icebergConflicts.increment(by: conflicts) }
+    }
+
     /// Adds `count` to `kafka_validation_errors_total{error_type}`; `rule` is a Cerberus rule name,
     /// mapped to `other` unless in ``ValidationRuleLabel/allowed``.
     public func validationErrors(rule: String, count: Int = 1) {

@@ -10,13 +10,14 @@ final class EventTally: @unchecked Sendable {
     /// Events so far.
     var total: Int { lock.withLock { count } }
 
-    /// Counts one event and passes it to the sink, if connected.
-    func increment() {
+    /// Counts `n` events (default one) and passes them to the sink, if connected.
+    func increment(by n: Int = 1) {
+        guard n > 0 else { return }
         let sink = lock.withLock { () -> (@Sendable (Int) -> Void)? in
-            count += 1
+            count += n
             return self.sink
         }
-        sink?(1)
+        sink?(n)
     }
 
     /// Forwards every event (and those so far) to `sink`.

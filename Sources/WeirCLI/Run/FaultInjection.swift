@@ -6,10 +6,22 @@ import Glibc
 /// Test-only fault hook for the crash test: `WEIR_FAULT_KILL_AT=staged|stored|published` with
 /// `WEIR_FAULT_KILL_PROBABILITY` (default 1) makes the process SIGKILL itself at that step of a commit;
 /// `WEIR_FAULT_STOP_AT=step` makes it SIGSTOP itself there, once (a zombie in the making: the test resumes it
-/// with SIGCONT after another instance took over). Never set in production; it exists to prove the commit
-/// protocol's recovery.
+/// with SIGCONT after another instance took over); `WEIR_FAULT_DELAY_AT=step` with `WEIR_FAULT_DELAY_MS` (default
+/// 200) makes every commit wait there (e.g. `staged`: between planning an Iceberg snapshot and the store
+/// transaction, so that two writers' commits overlap). Never set in production; it exists to prove the commit
+/// protocol's recovery and its conflict handling.
 enum FaultInjection {
     static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> (@Sendable (String) -> Void)? {
+        let fault = signalHook(env)
+        guard let step = env["WEIR_FAULT_DELAY_AT"], !step.isEmpty else { return fault }
+        let micros = useconds_t(max(0, env["WEIR_FAULT_DELAY_MS"].flatMap(Int.init) ?? 200) * 1000)
+        return { current in
+            if current == step { usleep(micros) }
+            fault?(current)
+        }
+    }
+
+    private static func signalHook(_ env: [String: String]) -> (@Sendable (String) -> Void)? {
         if let step = env["WEIR_FAULT_STOP_AT"], !step.isEmpty {
             let stopped = StopOnce()
             return { current in

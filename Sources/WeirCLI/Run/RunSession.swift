@@ -29,8 +29,16 @@ struct RunSession {
         metrics.buildInfo(version: WeirVersion.string, librdkafka: LibrdkafkaInfo.version)
         assembly.refusedWrites.forward { metrics.lakeRefusedWrite(count: $0) }
         assembly.objectStoreRetries.forward { metrics.lakeObjectStoreRetry(count: $0) }
+        let catalogConflicts = EventTally()
         if let table = assembly.committer as? IcebergTableCommit {
-            table.onCatalogCommit = { rows, seconds, conflicts in metrics.icebergCommit(records: rows, seconds: seconds, conflicts: conflicts) }
+            table.onCatalogCommit = { rows, seconds, conflicts in
+                metrics.icebergCommit(records: rows, seconds: seconds, conflicts: conflicts)
+                catalogConflicts.increment(by: conflicts)
+            }
+            table.onCatalogCommitRefused = { conflicts in
+                metrics.icebergCommitRefused(conflicts: conflicts)
+                catalogConflicts.increment(by: conflicts)
+            }
         }
         var observer = TelemetryObserver.make(metrics: metrics, state: state, table: assembly.config.pipeline.table)
         if let onCommit, let base = observer.committed {
@@ -85,7 +93,8 @@ struct RunSession {
         return RunSummary(counts: runner.committedCounts, files: runner.filesWritten, bytes: runner.bytesWritten,
                           duration: ContinuousClock.now - started,
                           activeDuration: runner.firstPollAt.flatMap { first in runner.lastCommitAt.map { $0 - first } },
-                          lostToRetention: runner.recordsLostToRetention, refusedWrites: assembly.refusedWrites.total)
+                          lostToRetention: runner.recordsLostToRetention, refusedWrites: assembly.refusedWrites.total,
+                          icebergConflicts: catalogConflicts.total)
     }
 
     private func startServer(probe: StoreProbe) async throws -> ObservabilityServer? {
@@ -131,6 +140,8 @@ struct RunSummary: Sendable {
     var lostToRetention: Int64 = 0
     /// Create-only lake writes the object store refused (`weir_lake_refused_writes_total`); printed only when any.
     var refusedWrites = 0
+    /// Iceberg catalog commits another writer got in first (`weir_iceberg_commit_conflicts_total`); printed only when any.
+    var icebergConflicts = 0
 
     /// Events per second over the active period.
     var throughput: Double {
@@ -155,6 +166,9 @@ struct RunSummary: Sendable {
         }
         if refusedWrites > 0 {
             lines.append("refused   \(refusedWrites) lake writes whose name was taken (published by another instance's recovery; see docs/S3.md)")
+        }
+        if icebergConflicts > 0 {
+            lines.append("conflicts \(icebergConflicts) Iceberg commits another writer got in first, planned again (see docs/ICEBERG.md)")
         }
         lines.append(slo.summaryLine)
         return lines.joined(separator: "\n")

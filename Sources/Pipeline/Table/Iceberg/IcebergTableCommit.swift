@@ -32,8 +32,12 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     private var staged: [String: DataFile] = [:]
     /// The table as this writer last committed or read it.
     private var cached: TableState?
-    /// Called after each successful catalog commit with the rows it added and how long it took.
+    /// Called after each successful catalog commit with the rows it added, how long it took, and how many pointer
+    /// conflicts it re-planned after.
     public var onCatalogCommit: (@Sendable (_ rows: Int64, _ seconds: Double, _ conflicts: Int) -> Void)?
+    /// Called when a commit gives up after `conflicts` pointer conflicts in a row (another writer kept moving the
+    /// table); the commit is refused and its work is read again.
+    public var onCatalogCommitRefused: (@Sendable (_ conflicts: Int) -> Void)?
     /// Test-only fault hook: called with a step name (`staged`, `stored`, `published`); it may kill the process.
     public var faultHook: (@Sendable (String) -> Void)? {
         get { files.faultHook }
@@ -205,12 +209,20 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
                 cached = nil
                 if !retry {
                     if let manifest { try? storage.delete(name(of: manifest.path)) }
+                    onCatalogCommitRefused?(attempts)
                     throw conflict
                 }
             } catch {
                 for f in written { try? storage.delete(f) }
                 if let manifest { try? storage.delete(name(of: manifest.path)) }
                 cached = nil
+                // A refusal (an offset conflict after a rebalance, a dedup race with another writer) lands nothing:
+                // the data files kept for a pointer retry are deleted too, but for those the caller commits again.
+                if error is OffsetConflict || error is DedupRace {
+                    for f in commit.files where f.isInPlace && !kept.contains(f.stagingPath) {
+                        try? storage.delete(layout.name(ofPath: f.stagingPath))
+                    }
+                }
                 throw error
             }
         }
