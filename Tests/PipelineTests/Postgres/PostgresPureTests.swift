@@ -3,7 +3,7 @@ import Testing
 @testable import Pipeline
 
 /// The PostgreSQL store's pure parts, without a server: URL redaction, reconnect backoff, day partition names,
-/// array literals.
+/// array literals and binary arrays.
 @Suite struct PostgresPureTests {
     @Test func passwordsAreRedactedFromURLsAndConnectionStrings() {
         #expect(PostgresLocation.redact("postgres://weir:s3cr%40t@db:5432/weir") == "postgres://weir:***@db:5432/weir")
@@ -55,5 +55,23 @@ import Testing
         let back = PGArrayLiteral.uuidHalves(dashed)
         #expect(back?.high == k.high && back?.low == k.low)
         #expect(PGArrayLiteral.uuidHalves("zz") == nil)
+    }
+
+    @Test func binaryUUIDArraysFollowTheWireFormat() {
+        let bytes = PGBinaryArray.uuids([(high: 0x0102_0304_0506_0708, low: 0x090A_0B0C_0D0E_0F10), (high: .max, low: 0)])
+        let header: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x0B, 0x86, 0, 0, 0, 2, 0, 0, 0, 1]  // 1 dim, no NULLs, oid 2950, 2 elements from 1
+        #expect(Array(bytes.prefix(20)) == header)
+        #expect(Array(bytes[20..<40]) == [0, 0, 0, 16] + (1...16).map { UInt8($0) })
+        #expect(Array(bytes[40..<60]) == [0, 0, 0, 16] + [UInt8](repeating: 0xFF, count: 8) + [UInt8](repeating: 0, count: 8))
+        #expect(bytes.count == 60)
+        #expect(PGBinaryArray.uuids([(high: UInt64, low: UInt64)]()) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0B, 0x86], "the empty array has no dimensions")
+    }
+
+    @Test func keyParametersAreSortedAndWithoutRepeats() {
+        let keys = [DedupKey(high: 2, low: 0), DedupKey(high: 1, low: 9), DedupKey(high: 2, low: 0), DedupKey(high: 1, low: 3)]
+        let (param, count) = PostgresCheckpointStore.keyParameter(keys)
+        #expect(count == 3)
+        guard case .binary(let bytes) = param else { Issue.record("not binary"); return }
+        #expect(bytes == PGBinaryArray.uuids([(high: 1, low: 3), (high: 1, low: 9), (high: 2, low: 0)]))
     }
 }

@@ -18,22 +18,31 @@ extension PostgresCheckpointStore {
                 let day = DedupKeyPartitions.day(of: commit.committedAt)
                 try ensurePartitions(Array(day...(day + DedupKeyPartitions.daysAhead)), on: conn)
             }
-            let id = try conn.transaction { try apply(commit, token: token, on: conn) }
+            var keyGeneration: Int64?
+            let id: Int64
+            do {
+                id = try conn.transaction { try apply(commit, token: token, keyPath: .fast, keyGeneration: &keyGeneration, on: conn) }
+            } catch is KeyAlreadyStored {
+                id = try conn.transaction { try apply(commit, token: token, keyPath: .general, keyGeneration: &keyGeneration, on: conn) }
+            }
+            if let keyGeneration { ledger.withLock { $0.recordCommit(keys: commit.dedupKeys, generation: keyGeneration) } }
             try afterCommit.withLock { $0 }?()
             return id
         }
     }
 
-    private func apply(_ commit: CheckpointCommit, token: String, on conn: PGConnection) throws -> Int64 {
+    /// The commit's statements, in its transaction. A key already stored throws `KeyAlreadyStored` on the fast
+    /// path (the caller runs the transaction again on the general path) and `DedupRace` on the general one.
+    /// `keyGeneration` receives the key generation the commit moved to, if it stores keys.
+    private func apply(_ commit: CheckpointCommit, token: String, keyPath: KeyCommitPath, keyGeneration: inout Int64?,
+                       on conn: PGConnection) throws -> Int64 {
         if !commit.dedupKeys.isEmpty {
             // Keys live in day partitions, so the primary key cannot see the same key committed concurrently on
             // another day: the lock makes each commit's "none of these is stored yet, store them" atomic.
             try conn.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.dedupKeys.sql))")
         }
-        for (partition, advance) in commit.offsets.sorted(by: { $0.key < $1.key }) {
-            try advanceOffset(partition, advance, at: commit.committedAt, on: conn)
-        }
-        if !commit.dedupKeys.isEmpty { try insertKeys(commit, on: conn) }
+        try advanceOffsets(commit, on: conn)
+        if !commit.dedupKeys.isEmpty { keyGeneration = try storeKeys(commit, path: keyPath, on: conn) }
         for update in commit.tablePointers { try moveTablePointer(update, at: commit.committedAt, on: conn) }
         guard let commitID = try conn.query("INSERT INTO commits(committed_at, owner, token) VALUES ($1, $2, $3) RETURNING id",
                                             [String(commit.committedAt), commit.owner, token]).scalar.flatMap(Int64.init) else {
@@ -58,48 +67,6 @@ extension PostgresCheckpointStore {
                 """, [PGArrayLiteral.text(totals.map(\.key)), PGArrayLiteral.bare(totals.map(\.value))])
         }
         return commitID
-    }
-
-    /// The offsets compare-and-set of one partition: updates the row only where it still holds `expected`, or
-    /// inserts it only where there is none; a row lock makes a second writer wait, then fail the comparison.
-    private func advanceOffset(_ partition: SourcePartition, _ advance: OffsetAdvance, at committedAt: Int64,
-                               on conn: PGConnection) throws {
-        let values: [String?] = [partition.topic, String(partition.partition), String(advance.next), String(committedAt),
-                                 advance.fingerprint?.timestampMs.map(String.init),
-                                 advance.fingerprint.map { String(Int64(bitPattern: $0.valueHash)) }]
-        let changed: Int
-        if let expected = advance.expected {
-            changed = try conn.query("""
-                UPDATE offsets SET next_offset = $3, updated_at = $4, last_timestamp_ms = $5, last_value_hash = $6
-                WHERE topic = $1 AND partition = $2 AND next_offset = $7
-                """, values + [String(expected)]).affected
-        } else {
-            changed = try conn.query("""
-                INSERT INTO offsets(topic, partition, next_offset, updated_at, last_timestamp_ms, last_value_hash)
-                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (topic, partition) DO NOTHING
-                """, values).affected
-        }
-        guard changed == 1 else {
-            let found = try conn.query("SELECT next_offset FROM offsets WHERE topic = $1 AND partition = $2",
-                                       [partition.topic, String(partition.partition)]).scalar.flatMap(Int64.init)
-            throw OffsetConflict(topic: partition.topic, partition: partition.partition, expected: advance.expected, found: found)
-        }
-    }
-
-    /// Refuses the commit with `DedupRace` if any of its keys is stored and live; else stores them all in one
-    /// statement (an expired key of the same day is re-stamped).
-    private func insertKeys(_ commit: CheckpointCommit, on conn: PGConnection) throws {
-        let keys = Self.keyArray(commit.dedupKeys)
-        let live = try conn.query("SELECT key FROM dedup_keys WHERE key = ANY($1::uuid[]) AND seen_at >= $2 AND day >= $3",
-                                  [keys, String(commit.dedupNotBefore), String(Self.firstDay(notBefore: commit.dedupNotBefore))]).rows
-        if !live.isEmpty {
-            let conflicting = Set(live.compactMap { $0[0].flatMap(PGArrayLiteral.uuidHalves).map { DedupKey(high: $0.high, low: $0.low) } })
-            throw DedupRace(expected: commit.dedupKeys.count, conflicting: conflicting)
-        }
-        try conn.query("""
-            INSERT INTO dedup_keys(day, key, seen_at) SELECT DISTINCT $2::integer, k, $3::bigint FROM unnest($1::uuid[]) AS k
-            ON CONFLICT (key, day) DO UPDATE SET seen_at = EXCLUDED.seen_at
-            """, [keys, String(DedupKeyPartitions.day(of: commit.committedAt)), String(commit.committedAt)])
     }
 
     /// Compare-and-set of one table pointer, inside the commit transaction.

@@ -46,6 +46,8 @@ extension PostgresCheckpointStore {
         try withStore("restore the store from the lake") { conn in
             if !days.isEmpty { try ensurePartitions(days.sorted(), on: conn) }
             try conn.transaction {
+                // Keys stored outside a commit move the key generation too (`KeyLookupLedger`).
+                if !keys.isEmpty { _ = try moveKeyGeneration(on: conn) }
                 for start in stride(from: 0, to: keys.count, by: 50_000) {
                     let chunk = keys[start..<min(start + 50_000, keys.count)]
                     try conn.query("""

@@ -17,6 +17,8 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
     let logger: Logger?
     /// Day partitions of `dedup_keys` known to exist (cached; created on demand under the schema lock).
     let partitionDays = Guarded<Set<Int>>([])
+    /// This instance's lookups and commits by key generation: lets a commit skip the other days' partitions.
+    let ledger = Guarded(KeyLookupLedger())
     private let probeLock = NSLock()
     private var probeConnection: PGConnection?
     private let sizeBytes = Guarded<Int64>(0)
@@ -139,13 +141,30 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         return out
     }
 
+    /// One statement per call: the keys as one binary array, and the key generation in the same snapshot (the
+    /// `KeyLookupLedger` records the keys found absent, so their commit can skip the other days' partitions).
     public func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey> {
         guard !keys.isEmpty else { return [] }
+        let commitsBefore = ledger.withLock { $0.commitsRecorded }
         let rows = try withStore("look up dedup keys") { conn in
-            try conn.query("SELECT key FROM dedup_keys WHERE key = ANY($1::uuid[]) AND seen_at >= $2 AND day >= $3",
-                           [Self.keyArray(keys), String(notBefore), String(Self.firstDay(notBefore: notBefore))]).rows
+            try conn.query("""
+                SELECT key::text, NULL::text FROM dedup_keys
+                WHERE key = ANY(\(Self.keysParam)) AND seen_at >= $2::bigint AND day >= $3::integer
+                UNION ALL SELECT NULL, value FROM store_meta WHERE name = $4
+                """, [Self.keyParameter(keys).param, .text(String(notBefore)), .text(String(Self.firstDay(notBefore: notBefore))),
+                      .text(Self.generationName)]).rows
         }
-        return Set(rows.compactMap { $0[0].flatMap(PGArrayLiteral.uuidHalves).map { DedupKey(high: $0.high, low: $0.low) } })
+        var seen = Set<DedupKey>(), generation: Int64 = 0
+        for row in rows {
+            if let key = row[0].flatMap(PGArrayLiteral.uuidHalves) {
+                seen.insert(DedupKey(high: key.high, low: key.low))
+            } else if let value = row[1].flatMap(Int64.init) {
+                generation = value
+            }
+        }
+        let absent = Set(keys).subtracting(seen)
+        ledger.withLock { $0.recordLookup(absent: absent, generation: generation, notBefore: notBefore, commitsBefore: commitsBefore) }
+        return seen
     }
 
     /// The lowest day partition that can hold a key seen at or after `notBefore`.

@@ -8,6 +8,7 @@
 ///   tells whether a commit interrupted by a lost connection happened), the file manifest, DLQ marks, totals,
 ///   store facts, table pointers, and `dedup_keys`, partitioned by range of `day` (unix seconds / 86,400, UTC)
 ///   into one table per day (`DedupKeyPartitions`).
+/// - Version 2: the key generation row in `store_meta` (`dedup_generation`, see `KeyLookupLedger`).
 enum PostgresSchema {
     struct Migration {
         let version: Int
@@ -35,6 +36,11 @@ enum PostgresSchema {
             CREATE TABLE table_pointers(table_name text PRIMARY KEY, location text NOT NULL, updated_at bigint);
             CREATE TABLE dedup_keys(day integer NOT NULL, key uuid NOT NULL, seen_at bigint NOT NULL, PRIMARY KEY(key, day))
                 PARTITION BY RANGE (day);
+            """),
+        // The key generation (`KeyLookupLedger`): moved by every commit that stores keys. A version of its own,
+        // so that a Weir that does not move it refuses to start on a store whose instances rely on it.
+        Migration(version: 2, sql: """
+            INSERT INTO store_meta(name, value) VALUES ('dedup_generation', '0') ON CONFLICT (name) DO NOTHING;
             """),
     ]
 

@@ -3,8 +3,8 @@ import Foundation
 
 /// One libpq connection (`PGconn*`). Not thread-safe: one user at a time (`PGConnectionPool` hands it out).
 ///
-/// Ownership: the connection is opened in `init` and finished exactly once in `deinit`. Parameters and results
-/// travel in libpq's text format.
+/// Ownership: the connection is opened in `init` and finished exactly once in `deinit`. Parameters travel in
+/// libpq's text format, or binary where the caller gives bytes (`PGParameter`); results come back as text.
 final class PGConnection {
     private let handle: OpaquePointer
 
@@ -55,14 +55,42 @@ final class PGConnection {
     /// - Throws: `PGError` with the server's message and SQLSTATE.
     @discardableResult
     func query(_ sql: String, _ params: [String?] = []) throws -> PGRows {
-        let result: OpaquePointer?
-        if params.isEmpty {
-            result = PQexec(handle, sql)
-        } else {
-            result = withOptionalCStrings(params) { values in
-                PQexecParams(handle, sql, Int32(params.count), nil, values, nil, nil, 0)
+        if params.isEmpty { return try rows(of: PQexec(handle, sql)) }
+        return try query(sql, params.map(PGParameter.text))
+    }
+
+    /// Runs one statement with parameters in text or binary format (`PGParameter`); results come back as text.
+    /// - Throws: `PGError` with the server's message and SQLSTATE.
+    @discardableResult
+    func query(_ sql: String, _ params: [PGParameter]) throws -> PGRows {
+        var buffers: [UnsafeMutablePointer<CChar>?] = []
+        var lengths: [Int32] = [], formats: [Int32] = []
+        defer { buffers.forEach { free($0) } }
+        for param in params {
+            switch param {
+            case .text(let value):
+                buffers.append(value.map { strdup($0) } ?? nil)
+                lengths.append(0)
+                formats.append(0)
+            case .binary(let bytes):
+                let buffer = malloc(max(1, bytes.count))!.bindMemory(to: CChar.self, capacity: max(1, bytes.count))
+                bytes.withUnsafeBufferPointer { src in
+                    if let base = src.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: bytes.count) }
+                }
+                buffers.append(buffer)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
             }
         }
+        var values: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0) } }
+        let result = values.withUnsafeMutableBufferPointer { v in
+            PQexecParams(handle, sql, Int32(params.count), nil, v.baseAddress, lengths, formats, 0)
+        }
+        return try rows(of: result)
+    }
+
+    /// The rows of `result`, or the error it (or its absence) reports; clears it.
+    private func rows(of result: OpaquePointer?) throws -> PGRows {
         guard let result else {
             throw PGError(message: Self.trimmed(String(cString: PQerrorMessage(handle))), connectionLost: !isOK)
         }
@@ -100,13 +128,5 @@ private func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafeP
     let copies = strings.map { strdup($0) }
     defer { copies.forEach { free($0) } }
     var pointers: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) } + [nil]
-    return pointers.withUnsafeMutableBufferPointer { body(UnsafePointer($0.baseAddress!)) }
-}
-
-/// Like `withCStrings`, with nil entries passed as NULL (SQL NULL parameters).
-private func withOptionalCStrings<T>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
-    let copies = strings.map { $0.map { strdup($0) } ?? nil }
-    defer { copies.forEach { free($0) } }
-    var pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } } + [nil]
     return pointers.withUnsafeMutableBufferPointer { body(UnsafePointer($0.baseAddress!)) }
 }

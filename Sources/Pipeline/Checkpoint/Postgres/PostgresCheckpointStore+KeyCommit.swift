@@ -1,0 +1,98 @@
+/// Storing a commit's dedup keys inside its transaction (under the dedup advisory lock).
+extension PostgresCheckpointStore {
+    /// How a commit stores its keys.
+    enum KeyCommitPath {
+        /// One statement: none of the keys may be live in another day's partition (not even read when the
+        /// `KeyLookupLedger` shows that nobody else stored keys since they were looked up), and the insert into
+        /// the commit's own day partition (`ON CONFLICT DO NOTHING`) must add every key. Anything else
+        /// (`KeyAlreadyStored`) rolls the transaction back to run again on the general path.
+        case fast
+        /// Looks up live keys in every partition (naming them in `DedupRace`), then inserts, re-stamping a key
+        /// that expired earlier the same day.
+        case general
+    }
+
+    /// The fast path met a key already stored (live or not): the transaction rolls back and runs the general path.
+    struct KeyAlreadyStored: Error {}
+
+    /// The `store_meta` row of the key generation: moved by every commit that stores keys (`KeyLookupLedger`).
+    static let generationName = "dedup_generation"
+
+    /// Moves the key generation by one inside the caller's transaction (the row stays locked until it ends).
+    /// - Returns: the new generation.
+    func moveKeyGeneration(on conn: PGConnection) throws -> Int64 {
+        guard let generation = try conn.query("""
+            INSERT INTO store_meta(name, value) VALUES ($1, '1')
+            ON CONFLICT (name) DO UPDATE SET value = (store_meta.value::bigint + 1)::text RETURNING value
+            """, [Self.generationName]).scalar.flatMap(Int64.init) else {
+            throw PGError(message: "the key generation in store_meta is not a number", connectionLost: false)
+        }
+        return generation
+    }
+
+    /// `$1`, the keys' array, as the planner must see it in `key = ANY(…)`: the result of a sub-select, whose
+    /// value it does not know. Given the array itself, PostgreSQL estimates the selectivity of every element
+    /// against every partition while planning: seconds for 100,000 keys, more than the lookups themselves.
+    static let keysParam = "(SELECT $1::uuid[])::uuid[]"
+
+    /// The keys sorted by their bytes (the index's order, so the inserts walk the B-tree left to right) and
+    /// without repeats, as one binary `uuid[]` parameter.
+    static func keyParameter(_ keys: [DedupKey]) -> (param: PGParameter, count: Int) {
+        let sorted = Set(keys).sorted()
+        return (.binary(PGBinaryArray.uuids(sorted.lazy.map { (high: $0.high, low: $0.low) })), sorted.count)
+    }
+
+    /// Stores the commit's keys and moves the key generation.
+    /// - Returns: the commit's key generation, to record in the ledger once the transaction committed.
+    /// - Throws: `KeyAlreadyStored` (fast path), `DedupRace` (general path) naming the live keys, `PGError`.
+    func storeKeys(_ commit: CheckpointCommit, path: KeyCommitPath, on conn: PGConnection) throws -> Int64 {
+        let generation = try moveKeyGeneration(on: conn)
+        let (keys, count) = Self.keyParameter(commit.dedupKeys)
+        let day = DedupKeyPartitions.day(of: commit.committedAt)
+        let notBefore = PGParameter.text(String(commit.dedupNotBefore))
+        let firstDay = PGParameter.text(String(Self.firstDay(notBefore: commit.dedupNotBefore)))
+        switch path {
+        case .fast:
+            let othersUnchanged = ledger.withLock { ledger in
+                ledger.absentSince(commit.dedupKeys, notBefore: commit.dedupNotBefore)
+                    .map { ledger.onlyOwnCommits(after: $0, through: generation - 1) } ?? false
+            }
+            // The other days' partitions are only read (an index probe per key, per day); the commit's own day
+            // is written directly (no routing through the parent), and its primary key reports a key already there.
+            let partition = DedupKeyPartitions.name(ofDay: day)
+            let added: Int?
+            if othersUnchanged {
+                added = try conn.query("""
+                    WITH added AS (
+                        INSERT INTO \(partition)(day, key, seen_at) SELECT $2::integer, k, $3::bigint FROM unnest($1::uuid[]) AS k
+                        ON CONFLICT DO NOTHING RETURNING 1)
+                    SELECT count(*) FROM added
+                    """, [keys, .text(String(day)), .text(String(commit.committedAt))]).scalar.flatMap(Int.init)
+            } else {
+                added = try conn.query("""
+                    WITH live AS (
+                        SELECT 1 FROM dedup_keys WHERE key = ANY(\(Self.keysParam)) AND seen_at >= $2::bigint
+                            AND day >= $3::integer AND (day < $4::integer OR day > $4::integer) LIMIT 1),
+                    added AS (
+                        INSERT INTO \(partition)(day, key, seen_at)
+                        SELECT $4::integer, k, $5::bigint FROM unnest($1::uuid[]) AS k WHERE NOT EXISTS (SELECT FROM live)
+                        ON CONFLICT DO NOTHING RETURNING 1)
+                    SELECT count(*) FROM added
+                    """, [keys, notBefore, firstDay, .text(String(day)), .text(String(commit.committedAt))]).scalar.flatMap(Int.init)
+            }
+            guard added == count else { throw KeyAlreadyStored() }
+        case .general:
+            let live = try conn.query("SELECT key FROM dedup_keys WHERE key = ANY(\(Self.keysParam)) AND seen_at >= $2::bigint AND day >= $3::integer",
+                                      [keys, notBefore, firstDay]).rows
+            if !live.isEmpty {
+                let conflicting = Set(live.compactMap { $0[0].flatMap(PGArrayLiteral.uuidHalves).map { DedupKey(high: $0.high, low: $0.low) } })
+                throw DedupRace(expected: commit.dedupKeys.count, conflicting: conflicting)
+            }
+            try conn.query("""
+                INSERT INTO dedup_keys(day, key, seen_at) SELECT $2::integer, k, $3::bigint FROM unnest($1::uuid[]) AS k
+                ON CONFLICT (key, day) DO UPDATE SET seen_at = EXCLUDED.seen_at
+                """, [keys, .text(String(day)), .text(String(commit.committedAt))])
+        }
+        return generation
+    }
+}
