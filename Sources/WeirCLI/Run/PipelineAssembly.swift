@@ -60,7 +60,8 @@ struct PipelineAssembly {
         case .iceberg:
             let table = try IcebergTableCommit(layout: layout, storage: storage, store: store,
                                                writerOptions: Self.writerOptions(config), columns: evaluator.layout.columns,
-                                               settings: config.lakeTable.iceberg, warehouseURI: "file://" + layout.root)
+                                               settings: config.lakeTable.iceberg,
+                                               warehouseURI: layout.isObjectStore ? layout.root : "file://" + layout.root)
             if let hook { table.faultHook = hook }
             committer = table
         }
