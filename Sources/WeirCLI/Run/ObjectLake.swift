@@ -91,9 +91,17 @@ enum ObjectLake {
     /// An empty checkpoint store next to a lake that holds committed files means this host was pointed at another
     /// store than the lake's (or the store was lost): starting would land the topic a second time.
     /// - Throws: `ConfigError` naming `checkpoint.path`.
-    static func verifyStore(_ storage: S3Storage, layout: LakeLayout, store: CheckpointStore) throws {
+    /// - Parameter catalogOwned: folders a catalog created with the table (an Iceberg REST table's `metadata/`, and
+    ///   `data/` while it is empty), not committed files.
+    static func verifyStore(_ storage: S3Storage, layout: LakeLayout, store: CheckpointStore, catalogOwned: Set<String> = []) throws {
         guard try store.isEmpty() else { return }
         let committed = try storage.list("").filter { !$0.hasPrefix("_") || $0 == "_dlq" }
+            .filter { name in
+                guard catalogOwned.contains(name) else { return true }
+                guard name == "data" else { return false }
+                let files = try storage.list(name)
+                return !files.isEmpty
+            }
         guard let first = committed.first else { return }
         throw ConfigError(
             key: "checkpoint.path",
