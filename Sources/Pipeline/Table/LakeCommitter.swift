@@ -26,6 +26,10 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     private let writerOptions: ParquetWriterOptions
     /// Test-only fault hook: called with a step name (`staged`, `stored`, `published`); it may kill the process.
     public var faultHook: (@Sendable (String) -> Void)?
+    /// Called by recovery with a dead (or fenced) writer's committed-but-unpublished files, by commit id, before
+    /// they are marked published: a table format whose visibility follows the store transaction (an Iceberg REST
+    /// catalog commit) finishes those commits here. Throwing leaves them unpublished for the next recovery.
+    public var finishUnpublished: ((_ owner: String, _ commits: [Int64: [StagedFile]]) throws -> Void)?
     /// What this writer's fence pointer holds after its last commit (nil before the first); used only when the
     /// storage's claims expire.
     private var fenceValue: String?
@@ -110,7 +114,12 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     /// Publishes the committed files of `owner` (dead, fenced or this instance) that did not make it into the lake.
     private func finishCommits(of owner: String, report: inout RecoveryReport) throws {
         var published: Set<Int64> = []
-        for pending in try store.unpublishedFiles() where pending.owner == owner {
+        let pendings = try store.unpublishedFiles().filter { $0.owner == owner }
+        if let finishUnpublished, !pendings.isEmpty {
+            try finishUnpublished(owner, Dictionary(grouping: pendings, by: \.commitID).mapValues { $0.map(\.file) })
+            report.rolledForward += Set(pendings.map(\.commitID)).count
+        }
+        for pending in pendings {
             let f = pending.file
             if f.isInPlace {
                 // Written at its final name (a table format's data file, visible through its snapshot only).
@@ -151,6 +160,14 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     /// whose staging path is in `keepingOnRefusal` (files a retry commits again), and the error is rethrown
     /// (`OffsetConflict`, `DedupRace`).
     public func commit(_ commit: CheckpointCommit, keepingOnRefusal kept: Set<String> = []) throws -> Int64 {
+        try self.commit(commit, keepingOnRefusal: kept, afterStore: nil)
+    }
+
+    /// `commit(_:keepingOnRefusal:)` running `afterStore` with the commit id between the store transaction (and
+    /// the `stored` fault point) and the publish. If it throws, the commit stays unpublished in the store (its
+    /// files are kept) and the error is rethrown: recovery finishes it (`finishUnpublished`).
+    public func commit(_ commit: CheckpointCommit, keepingOnRefusal kept: Set<String> = [],
+                       afterStore: ((Int64) throws -> Void)?) throws -> Int64 {
         var commit = commit
         commit.owner = instance
         let fenced = storage.leaseExpiry != nil
@@ -169,6 +186,7 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
         }
         if fenced { fenceValue = StagingFence.live }
         faultHook?("stored")
+        try afterStore?(commitID)
         try publish(commit.files)
         faultHook?("published")
         try store.markPublished(commitIDs: [commitID])

@@ -8,8 +8,10 @@ import Pipeline
 ///   format: iceberg            # parquet (default): Hive-partitioned Parquet files; iceberg: an Apache Iceberg v2 table
 ///   iceberg:
 ///     table: pi2.events        # namespace.table (default pi2.events)
-///     catalog: sql             # sql (default): the JDBC-layout catalog in the checkpoint store; rest: not yet supported
+///     catalog: sql             # sql (default): the JDBC-layout catalog in the checkpoint store; rest: a REST catalog
 ///     catalog_name: weir       # the catalog's name readers open (default weir)
+///     catalog_uri: http://127.0.0.1:8181   # rest only: the catalog's base URL
+///     warehouse: warehouse     # rest only: the warehouse it serves (default: the catalog's)
 ///     partition: day           # day (default) or hour of the event time
 /// ```
 struct LakeTableConfig: Sendable {
@@ -39,14 +41,23 @@ struct LakeTableConfig: Sendable {
             iceberg.name = String(parts.last!)
         }
         if let catalog = try r.string("catalog") {
-            switch catalog {
-            case "sql": break
-            case "rest":
-                throw ConfigError(key: "lake.iceberg.catalog", message: "the rest catalog is not yet supported",
-                                  fix: "use sql (the catalog in Weir's checkpoint database, readable by pyiceberg's SqlCatalog and Java's JdbcCatalog)")
-            default:
-                throw ConfigError(key: "lake.iceberg.catalog", message: "'\(catalog)' is not sql or rest", fix: "use sql")
+            guard let kind = IcebergTableSettings.Catalog(rawValue: catalog) else {
+                throw ConfigError(key: "lake.iceberg.catalog", message: "'\(catalog)' is not sql or rest",
+                                  fix: "use sql (the catalog in Weir's checkpoint database) or rest (with lake.iceberg.catalog_uri)")
             }
+            iceberg.catalog = kind
+        }
+        if let uri = try r.string("catalog_uri") {
+            guard uri.hasPrefix("http://") || uri.hasPrefix("https://") else {
+                throw ConfigError(key: "lake.iceberg.catalog_uri", message: "'\(uri)' is not an http:// or https:// URL",
+                                  fix: "give the REST catalog's base URL, e.g. http://127.0.0.1:8181 (without /v1)")
+            }
+            iceberg.catalogURI = uri
+        }
+        if let warehouse = try r.string("warehouse") { iceberg.warehouse = warehouse.isEmpty ? nil : warehouse }
+        if iceberg.catalog == .rest, iceberg.catalogURI == nil {
+            throw ConfigError(key: "lake.iceberg.catalog_uri", message: "is required with lake.iceberg.catalog: rest",
+                              fix: "set it to the REST catalog's base URL, e.g. http://127.0.0.1:8181")
         }
         if let name = try r.string("catalog_name") {
             guard !name.isEmpty else {
@@ -63,6 +74,6 @@ struct LakeTableConfig: Sendable {
             // The run loop buffers by the same unit, so each data file holds one partition value.
             pipeline.partitioning = HivePartitioning(byHour: t == .hour)
         }
-        try r.rejectUnknownKeys(allowed: ["table", "catalog", "catalog_name", "partition"])
+        try r.rejectUnknownKeys(allowed: ["table", "catalog", "catalog_name", "catalog_uri", "warehouse", "partition"])
     }
 }

@@ -55,10 +55,6 @@ extension WeirConfig {
             throw ConfigError(key: "lake.out_dir", message: "'\(outDir)' is not an object-storage location",
                               fix: "write s3://bucket/prefix (no empty, . or .. path segments)")
         }
-        if lakeTable.format == .iceberg {
-            throw ConfigError(key: "lake.format", message: "an Apache Iceberg table in object storage (\(outDir)) is not supported yet",
-                              fix: "use lake.format: parquet for an s3:// lake, or a local lake.out_dir for an Iceberg table")
-        }
         do {
             try s3.clientConfiguration(bucket: location.bucket).validate()
         } catch let error as S3Error {

@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// Test-only fault hook for the crash test: `WEIR_FAULT_KILL_AT=staged|stored|published` with
+/// Test-only fault hook for the crash test: `WEIR_FAULT_KILL_AT=staged|stored|cataloged|published` (`cataloged`:
+/// after an Iceberg REST catalog commit, before the files are marked published) with
 /// `WEIR_FAULT_KILL_PROBABILITY` (default 1) makes the process SIGKILL itself at that step of a commit;
 /// `WEIR_FAULT_STOP_AT=step` makes it SIGSTOP itself there, once (a zombie in the making: the test resumes it
 /// with SIGCONT after another instance took over); `WEIR_FAULT_DELAY_AT=step` with `WEIR_FAULT_DELAY_MS` (default

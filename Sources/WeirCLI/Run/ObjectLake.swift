@@ -94,11 +94,19 @@ enum ObjectLake {
     /// - Parameters:
     ///   - storeKey: the key that names the store, `checkpoint.path` or `checkpoint.url`.
     ///   - storeLocation: the store's path or redacted URL, for the message.
+    ///   - catalogOwned: folders a catalog created with the table (an Iceberg REST table's `metadata/`, and
+    ///     `data/` while it is empty), not committed files.
     /// - Throws: `ConfigError` naming `storeKey`.
     static func verifyStore(_ storage: S3Storage, layout: LakeLayout, store: CheckpointStore,
-                            storeKey: String = "checkpoint.path", storeLocation: String? = nil) throws {
+                            storeKey: String = "checkpoint.path", storeLocation: String? = nil, catalogOwned: Set<String> = []) throws {
         guard try store.isEmpty() else { return }
         let committed = try storage.list("").filter { !$0.hasPrefix("_") || $0 == "_dlq" }
+            .filter { name in
+                guard catalogOwned.contains(name) else { return true }
+                guard name == "data" else { return false }
+                let files = try storage.list(name)
+                return !files.isEmpty
+            }
         guard let first = committed.first else { return }
         throw ConfigError(
             key: storeKey,

@@ -1,6 +1,7 @@
 import EventSchema
 import Foundation
 import Logging
+import ObjectStore
 import Parquet
 import Pipeline
 
@@ -29,13 +30,23 @@ struct PipelineAssembly {
         self.config = config
         schema = try Self.loadSchema(config.schemaFile)
         layout = config.lakeLayout()
+        evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
+        let catalog = config.lakeTable.format == .iceberg ? Self.restCatalog(config) : nil
+        if let catalog {
+            // The table (and its namespace) exist in the catalog before anything is written at its location: a
+            // catalog may refuse a location that holds files, and SeaweedFS's fails on a namespace directory an
+            // object write created first.
+            _ = try IcebergTableCommit.restTable(catalog, settings: config.lakeTable.iceberg, location: Self.warehouseURI(layout),
+                                                 columns: evaluator.layout.columns, properties: IcebergTableCommit.tableProperties)
+        }
         let storage: Storage
         if let location = layout.objectLocation {
             let objects = try ObjectLake.open(location, config: config, refusals: refusedWrites, retries: objectStoreRetries)
             try LakeAccess.prepareStateDirectory(layout)
             opened = try CheckpointStoreOpener.open(config: config, layout: layout, logger: logger)
             store = opened.store
-            try ObjectLake.verifyStore(objects, layout: layout, store: store, storeKey: config.storeKey, storeLocation: opened.location)
+            try ObjectLake.verifyStore(objects, layout: layout, store: store, storeKey: config.storeKey, storeLocation: opened.location,
+                                       catalogOwned: catalog == nil ? [] : ["metadata", "data"])
             storage = objects
         } else {
             try LakeAccess.prepare(layout)
@@ -50,7 +61,6 @@ struct PipelineAssembly {
                                       storeKey: config.storeKey,
                                       storeLocation: opened.location)
         }
-        evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
         let hook = FaultInjection.fromEnvironment()
         switch config.lakeTable.format {
         case .parquet:
@@ -60,10 +70,24 @@ struct PipelineAssembly {
         case .iceberg:
             let table = try IcebergTableCommit(layout: layout, storage: storage, store: store,
                                                writerOptions: Self.writerOptions(config), columns: evaluator.layout.columns,
-                                               settings: config.lakeTable.iceberg, warehouseURI: "file://" + layout.root)
+                                               settings: config.lakeTable.iceberg,
+                                               warehouseURI: Self.warehouseURI(layout), catalog: catalog)
             if let hook { table.faultHook = hook }
             committer = table
         }
+    }
+
+    /// The lake root as the URI an Iceberg table's metadata names it by.
+    static func warehouseURI(_ layout: LakeLayout) -> String { layout.isObjectStore ? layout.root : "file://" + layout.root }
+
+    /// The REST catalog client for `lake.iceberg.catalog: rest`: OAuth2 client credentials from
+    /// `WEIR_ICEBERG_CREDENTIAL` (`client_id:client_secret`) or a bearer token from `WEIR_ICEBERG_TOKEN`; nil for `sql`.
+    static func restCatalog(_ config: WeirConfig, environment: [String: String] = ProcessInfo.processInfo.environment) -> RestCatalogClient? {
+        let settings = config.lakeTable.iceberg
+        guard settings.catalog == .rest, let uri = settings.catalogURI else { return nil }
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        return RestCatalogClient(uri: uri, warehouse: settings.warehouse, credential: value("WEIR_ICEBERG_CREDENTIAL"),
+                                 token: value("WEIR_ICEBERG_TOKEN"), http: HTTPClient(caFile: config.s3.caFile))
     }
 
     /// Loads the schema file at `path`, or the built-in pi2_events v1 schema when `path` is nil.

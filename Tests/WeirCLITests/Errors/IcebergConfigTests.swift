@@ -34,13 +34,27 @@ import WeirTestSupport
         #expect(config.pipeline.partitioning.byHour, "hour partitions buffer by hour")
     }
 
+    @Test func restCatalogKeysAreRead() throws {
+        let config = try Self.load("""
+            lake:
+              format: iceberg
+              iceberg: {catalog: rest, catalog_uri: "http://127.0.0.1:8181", warehouse: tables}
+            """)
+        #expect(config.lakeTable.iceberg.catalog == .rest)
+        #expect(config.lakeTable.iceberg.catalogURI == "http://127.0.0.1:8181" && config.lakeTable.iceberg.warehouse == "tables")
+        let client = PipelineAssembly.restCatalog(config, environment: ["WEIR_ICEBERG_CREDENTIAL": "id:secret"])
+        #expect(client?.uri == "http://127.0.0.1:8181" && client?.warehouse == "tables")
+        #expect(try PipelineAssembly.restCatalog(Self.load("lake: {format: iceberg}")) == nil, "sql: no REST client")
+    }
+
     @Test(arguments: [
         ("lake: {format: delta}", "lake.format", "use parquet or iceberg"),
         ("lake: {iceberg: {table: events}}", "lake.iceberg.table", "namespace"),
-        ("lake: {iceberg: {catalog: rest}}", "lake.iceberg.catalog", "not yet supported"),
+        ("lake: {iceberg: {catalog: rest}}", "lake.iceberg.catalog_uri", "is required with lake.iceberg.catalog: rest"),
         ("lake: {iceberg: {catalog: hive}}", "lake.iceberg.catalog", "use sql"),
         ("lake: {iceberg: {partition: month}}", "lake.iceberg.partition", "day or hour"),
-        ("lake: {iceberg: {catalog_uri: x}}", "lake.iceberg.catalog_uri", "unknown key"),
+        ("lake: {iceberg: {catalog: rest, catalog_uri: x}}", "lake.iceberg.catalog_uri", "not an http:// or https:// URL"),
+        ("lake: {iceberg: {catalog_url: x}}", "lake.iceberg.catalog_url", "unknown key"),
     ])
     func badValuesNameTheKey(yaml: String, key: String, text: String) throws {
         do {

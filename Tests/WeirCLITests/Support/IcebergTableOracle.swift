@@ -21,9 +21,10 @@ struct IcebergTableOracle: Decodable {
     let manifests: [String]
     let metadata_files: [String]
 
-    /// Reads `table` (namespace.table) of the lake at `lake`.
-    static func read(_ lake: String, table: String = "pi2.events") throws -> IcebergTableOracle {
-        try JSONDecoder().decode(IcebergTableOracle.self, from: PythonOracle.run("iceberg_read.py", [lake, table]))
+    /// Reads `table` (namespace.table) of the lake at `lake` (a directory or `s3://…`); `options` are the oracle's
+    /// flags (`--s3-endpoint`, `--credential`, `--catalog-db`, `--rest-uri`, `--rest-warehouse`).
+    static func read(_ lake: String, table: String = "pi2.events", options: [String] = []) throws -> IcebergTableOracle {
+        try JSONDecoder().decode(IcebergTableOracle.self, from: PythonOracle.run("iceberg_read.py", [lake, table] + options))
     }
 
     /// Expects the current snapshot to hold every valid unique event of `expected` exactly once (count, distinct
@@ -32,6 +33,18 @@ struct IcebergTableOracle: Decodable {
     /// holds exactly the snapshots' manifest lists and manifests and one metadata file per snapshot, among them
     /// every one the current metadata refers to.
     func expectExactlyOnce(_ expected: Pi2EventGenerator.Expected, lake: String, tableDir: String = "pi2.db/events") {
+        let data = lake + "/" + tableDir + "/data/"
+        let onDisk = Set((FileManager.default.enumerator(atPath: data)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".parquet") }.map { "file://" + data + $0 })
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: lake + "/" + tableDir + "/metadata")) ?? []
+        expectExactlyOnce(expected, dataFiles: onDisk, metadataNames: names)
+    }
+
+    /// `expectExactlyOnce(_:lake:tableDir:)` with the table's files listed by the caller: `dataFiles` every data
+    /// file under `data/` as a URI the table would name it by, `metadataNames` the file names under `metadata/`.
+    /// With `catalogWritesMetadata` (a REST catalog writes the metadata files itself) only the Avro files are checked.
+    func expectExactlyOnce(_ expected: Pi2EventGenerator.Expected, dataFiles onDisk: Set<String>, metadataNames names: [String],
+                           catalogWritesMetadata: Bool = false) {
         #expect(rows.count == expected.validUnique, "rows \(rows.count), expected \(expected.validUnique)")
         #expect(Set(rows.map(\.event_id)).count == rows.count, "\(rows.count - Set(rows.map(\.event_id)).count) events landed twice")
         let cents = rows.reduce(Int64(0)) { $0 + Int64((($1.monto ?? 0) * 100).rounded()) }
@@ -41,17 +54,14 @@ struct IcebergTableOracle: Decodable {
         #expect(perDate == expected.perDate)
         #expect(added_twice.isEmpty, "data files added twice: \(added_twice)")
 
-        let data = lake + "/" + tableDir + "/data/"
-        let onDisk = Set((FileManager.default.enumerator(atPath: data)?.allObjects as? [String] ?? [])
-            .filter { $0.hasSuffix(".parquet") }.map { "file://" + data + $0 })
         #expect(onDisk == Set(files.map(\.path)),
                 "data files no snapshot references are left: \(onDisk.subtracting(files.map(\.path)).sorted())")
 
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: lake + "/" + tableDir + "/metadata")) ?? []
         func base(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }
         let avro = Set(names.filter { $0.hasSuffix(".avro") })
         let referencedAvro = Set(manifest_lists.map(base)).union(manifests.map(base))
         #expect(avro == referencedAvro, "unreferenced: \(avro.subtracting(referencedAvro).sorted()), missing: \(referencedAvro.subtracting(avro).sorted())")
+        guard !catalogWritesMetadata else { return }
         let json = Set(names.filter { $0.hasSuffix(".metadata.json") })
         // Metadata files older than the log's oldest are history and stay, so the check is one per snapshot.
         #expect(json.count == snapshots.count, "\(json.count) metadata files for \(snapshots.count) snapshots: \(json.sorted())")

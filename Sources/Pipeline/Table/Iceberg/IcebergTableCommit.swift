@@ -20,25 +20,31 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     public let layout: LakeLayout
     public let storage: Storage
     public let settings: IcebergTableSettings
-    private let store: CheckpointStore
-    private let files: LakeCommitter
+    let store: CheckpointStore
+    let files: LakeCommitter
     private var namer: FileNamer
     private let writerOptions: ParquetWriterOptions
     private let columns: [LakeColumn]
     private let schema: IcebergSchema
-    private let planner: SnapshotPlanner
+    let planner: SnapshotPlanner
     private let eventTimeIndex: Int
+    /// The REST catalog the table lives in; nil: the SQL catalog in the checkpoint store.
+    let catalog: RestCatalogClient?
+    /// The table's directory as a `Storage` name: `<namespace>.db/<name>` under the lake root (SQL catalog), or
+    /// empty: a REST catalog's table is the lake root itself.
+    let tablePrefix: String
     /// Data files staged and not yet committed or dropped, by staging path.
     private var staged: [String: DataFile] = [:]
     /// The table as this writer last committed or read it.
-    private var cached: TableState?
+    var cached: TableState?
     /// Called after each successful catalog commit with the rows it added, how long it took, and how many pointer
     /// conflicts it re-planned after.
     public var onCatalogCommit: (@Sendable (_ rows: Int64, _ seconds: Double, _ conflicts: Int) -> Void)?
     /// Called when a commit gives up after `conflicts` pointer conflicts in a row (another writer kept moving the
     /// table); the commit is refused and its work is read again.
     public var onCatalogCommitRefused: (@Sendable (_ conflicts: Int) -> Void)?
-    /// Test-only fault hook: called with a step name (`staged`, `stored`, `published`); it may kill the process.
+    /// Test-only fault hook: called with a step name (`staged`, `stored`, `cataloged` with a REST catalog,
+    /// `published`); it may kill the process.
     public var faultHook: (@Sendable (String) -> Void)? {
         get { files.faultHook }
         set { files.faultHook = newValue }
@@ -50,15 +56,21 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     ///   - columns: the table's columns (`TableLayout.columns`); on a new table column i gets field id i + 1, on an
     ///     existing one the id of its field of the same name, and a column the table lacks a new id: the next
     ///     commit adds it to the table's schema (docs/ICEBERG.md, "Schema evolution").
-    ///   - warehouseURI: the URI of `storage`'s root, e.g. `file:///data/lake`, used in metadata paths.
+    ///   - warehouseURI: the URI of `storage`'s root, e.g. `file:///data/lake` or `s3://bucket/lake`, used in
+    ///     metadata paths.
+    ///   - catalog: a REST catalog (`lake.iceberg.catalog: rest`): the table is loaded from it, or created with
+    ///     `warehouseURI` as its location (its namespace too, when missing); an existing table must be located
+    ///     at `warehouseURI`. nil: the SQL catalog in `store`.
     ///   - tableProperties: properties a new table is created with (e.g. `commit.manifest.min-count-to-merge`);
     ///     an existing table keeps its own.
     /// - Throws: `StoreError` when the staging prefix cannot be claimed; `StorageError` when the table's metadata
     ///   file cannot be read; `ConfigError` (key `schema.file`) when a column's type changed in a way Iceberg does
-    ///   not allow. The columns must hold exactly one event-time column (`TableLayout` guarantees it).
+    ///   not allow; `RestCatalogError` when the REST catalog cannot be reached or refuses; `ConfigError` (key
+    ///   `lake.out_dir`) when the REST catalog's table lives elsewhere. The columns must hold exactly one
+    ///   event-time column (`TableLayout` guarantees it).
     public init(layout: LakeLayout, storage: Storage, store: CheckpointStore, writerOptions: ParquetWriterOptions, columns: [LakeColumn],
-                settings: IcebergTableSettings, warehouseURI: String, instance: String = FileNamer.randomInstanceID(),
-                tableProperties: [String: String] = [:]) throws {
+                settings: IcebergTableSettings, warehouseURI: String, catalog: RestCatalogClient? = nil,
+                instance: String = FileNamer.randomInstanceID(), tableProperties: [String: String] = [:]) throws {
         self.layout = layout
         self.storage = storage
         self.store = store
@@ -67,17 +79,34 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         self.columns = columns
         files = try LakeCommitter(layout: layout, storage: storage, store: store, writerOptions: writerOptions, instance: instance)
         namer = FileNamer(instance: instance)
-        let existing = try Self.tableMetadata(store: store, storage: storage, settings: settings, warehouseURI: warehouseURI)
-        schema = try IcebergSchemaMapping.writerSchema(of: columns, table: existing, tableName: settings.namespace + "." + settings.name)
+        self.catalog = catalog
         guard let timeIndex = columns.firstIndex(where: { $0.source == .eventTime }) else {
             preconditionFailure("a lake table always has an event-time column")
         }
         eventTimeIndex = timeIndex
+        let properties = Self.tableProperties.merging(tableProperties) { _, new in new }
+        let existing: TableMetadata?
+        if let catalog {
+            tablePrefix = ""
+            let loaded = try Self.restTable(catalog, settings: settings, location: warehouseURI, columns: columns, properties: properties)
+            existing = loaded.metadata
+        } else {
+            tablePrefix = settings.relativeLocation
+            existing = try Self.tableMetadata(store: store, storage: storage, settings: settings, warehouseURI: warehouseURI)
+        }
+        schema = try IcebergSchemaMapping.writerSchema(of: columns, table: existing, tableName: settings.namespace + "." + settings.name)
+        planner = SnapshotPlanner(location: catalog == nil ? warehouseURI + "/" + settings.relativeLocation : warehouseURI, schema: schema,
+                                  spec: Self.spec(schema: schema, timeIndex: timeIndex, transform: settings.transform), properties: properties)
+    }
+
+    /// The properties of a table Weir creates.
+    public static let tableProperties = ["write.format.default": "parquet", "weir.writer": "weir"]
+
+    /// The partition spec: the transform of the event-time column, partition field id 1000.
+    static func spec(schema: IcebergSchema, timeIndex: Int, transform: PartitionTransform) -> PartitionSpec {
         let source = schema.fields[timeIndex]
-        let spec = PartitionSpec(fields: [PartitionField(name: source.name + "_" + settings.transform.rawValue, transform: settings.transform,
-                                                         sourceID: source.id, fieldID: 1000)])
-        planner = SnapshotPlanner(location: warehouseURI + "/" + settings.relativeLocation, schema: schema, spec: spec,
-                                  properties: ["write.format.default": "parquet", "weir.writer": "weir"].merging(tableProperties) { _, new in new })
+        return PartitionSpec(fields: [PartitionField(name: source.name + "_" + transform.rawValue, transform: transform,
+                                                     sourceID: source.id, fieldID: 1000)])
     }
 
     /// The metadata the store's catalog pointer names, nil when the table does not exist yet.
@@ -92,8 +121,8 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         return try TableMetadata.decode(bytes)
     }
 
-    /// The table's prefix in `storage`.
-    private var tablePrefix: String { settings.relativeLocation }
+    /// `sub` under the table's directory, as a `Storage` name.
+    func tablePath(_ sub: String) -> String { tablePrefix.isEmpty ? sub : tablePrefix + "/" + sub }
 
     /// - Throws: also `StoreError` when the store holds committed data files of the table but no pointer to its
     ///   metadata (a store restored by `weir checkpoint rebuild`): a new table would hide the committed data.
@@ -103,14 +132,16 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     /// written after its writer claimed its staging prefix, so a writer found dead can no longer commit it, and what
     /// the store and the table say after that check is final for it.
     public func recover() throws -> RecoveryReport {
+        cached = nil
+        if catalog != nil { files.finishUnpublished = { [unowned self] owner, commits in try self.finishInCatalog(owner: owner, commits: commits) } }
         var report = try files.recover()
-        try refuseCommittedDataWithoutPointer()
+        if catalog == nil { try refuseCommittedDataWithoutPointer() }
         report.orphansRemoved += try removeOrphanDataFiles()
-        let metadataPrefix = tablePrefix + "/metadata"
+        let metadataPrefix = tablePath("metadata")
         let names = try storage.list(metadataPrefix)
         let live = try liveWriters()
         let state = try currentState()
-        let orphans = try IcebergOrphans.metadataOrphans(names: names, state: state, liveWriters: live) {
+        var orphans = try IcebergOrphans.metadataOrphans(names: names, state: state, liveWriters: live) {
             var listed: Set<String> = []
             for snapshot in state?.metadata.snapshots ?? [] {
                 guard let bytes = try storage.get(name(of: snapshot.manifestList)) else { continue }
@@ -118,6 +149,8 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
             }
             return listed
         }
+        // A REST catalog writes the metadata files itself: only Weir's manifests and manifest lists are its to delete.
+        if catalog != nil { orphans = orphans.filter { $0.hasSuffix(".avro") } }
         for name in orphans { try storage.delete(metadataPrefix + "/" + name) }
         report.orphansRemoved += orphans.count
         return report
@@ -125,9 +158,9 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
 
     private func refuseCommittedDataWithoutPointer() throws {
         guard try store.tablePointer(settings.pointerKey) == nil else { return }
-        let dataPrefix = tablePrefix + "/data"
+        let dataPrefix = tablePath("data")
         for directory in try storage.list(dataPrefix) where try !store.publishedFiles(hivePartition: dataPrefix + "/" + directory).isEmpty {
-            let newest = (try storage.list(tablePrefix + "/metadata")).filter { $0.hasSuffix(".metadata.json") }.max() ?? "none"
+            let newest = (try storage.list(tablePath("metadata"))).filter { $0.hasSuffix(".metadata.json") }.max() ?? "none"
             throw StoreError(message: "the checkpoint store holds committed data files of the Iceberg table \(settings.namespace).\(settings.name) "
                 + "(under \(layout.root)/\(dataPrefix)) but no catalog row for it (a store rebuilt with 'weir checkpoint rebuild' does not "
                 + "restore it); a new table would hide those files. Register the newest metadata file (\(newest) in "
@@ -147,13 +180,13 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
                 + "(\(other.map(RFC3339.format(micros:)) ?? "null")) of another partition; buffers must follow the transform's unit")
         }
         let spec = planner.spec.fields[0]
-        let relativeDirectory = tablePrefix + "/data/" + spec.name + "=" + settings.transform.humanString(partition)
+        let relativeDirectory = tablePath("data/" + spec.name) + "=" + settings.transform.humanString(partition)
         let name = relativeDirectory + "/" + namer.next()
         let parquetSchema = ParquetSchema(columns: zip(columns, self.schema.fields).map { $0.descriptor.withFieldID($1.id) })
         let writer = try ParquetFileWriter(sink: StorageParquetSink(try storage.create(name)), schema: parquetSchema, options: writerOptions)
         try writer.write(values)
         let summary = try writer.close()
-        var file = DataFile(path: String(planner.location.dropLast(tablePrefix.count)) + name, partition: [partition],
+        var file = DataFile(path: uri(ofName: name), partition: [partition],
                             recordCount: summary.rowCount, fileSizeInBytes: summary.fileBytes)
         DataFileStatistics.fill(&file, columns: values, fields: self.schema.fields)
         let path = layout.root + "/" + name
@@ -172,6 +205,7 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         // A flush without rows (only duplicates or dead letters) moves the offsets and adds no empty snapshot.
         guard !dataFiles.isEmpty else { return try files.commit(commit, keepingOnRefusal: kept) }
         for directory in Set(commit.files.filter(\.isInPlace).map(\.hivePartition)) { try storage.sync(directory) }
+        if catalog != nil { return try restCommit(commit, dataFiles: dataFiles, keepingOnRefusal: kept, started: started) }
         let snapshotID = Int64.random(in: 1...Int64.max)
         var manifest: (path: String, length: Int64)?
         let attempts = 3
@@ -233,13 +267,20 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
 
     /// The table as the store's pointer says it is now: the cached state when the pointer has not moved, else the
     /// metadata file and its current snapshot's manifest list read back.
-    private func currentState() throws -> TableState? {
+    func currentState() throws -> TableState? {
+        if catalog != nil { return try restState() }
         guard let location = try store.tablePointer(settings.pointerKey) else { return nil }
         if let cached, cached.metadataLocation == location { return cached }
         guard let bytes = try storage.get(name(of: location)) else {
             throw StorageError(.notFound, "the Iceberg table \(settings.namespace).\(settings.name) points to \(location), which is missing")
         }
-        let metadata = try TableMetadata.decode(bytes)
+        let current = try self.state(location: location, metadata: try TableMetadata.decode(bytes))
+        cached = current
+        return current
+    }
+
+    /// `metadata` (at `location`) with its current snapshot's manifest list read back.
+    func state(location: String, metadata: TableMetadata) throws -> TableState {
         var manifests: [ManifestFile] = []
         if let snapshot = metadata.currentSnapshot {
             guard let list = try storage.get(name(of: snapshot.manifestList)) else {
@@ -247,9 +288,7 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
             }
             manifests = try ManifestEncoding.readManifestList(list)
         }
-        let state = TableState(metadataLocation: location, metadata: metadata, manifests: manifests)
-        cached = state
-        return state
+        return TableState(metadataLocation: location, metadata: metadata, manifests: manifests)
     }
 
     /// The entries of a manifest of the current snapshot, for manifest merging (`ManifestMergePolicy`).
@@ -262,7 +301,7 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
 
     /// The snapshot summary keys Weir adds: the Kafka offsets this commit consumed up to (next offsets, per topic
     /// and partition, as JSON) and the event-time watermark (the latest event time it landed, RFC 3339 UTC).
-    private func summary(_ commit: CheckpointCommit, _ dataFiles: [DataFile]) -> [String: String] {
+    func summary(_ commit: CheckpointCommit, _ dataFiles: [DataFile]) -> [String: String] {
         var out = ["weir.instance": instance]
         var byTopic: [String: [String: Int64]] = [:]
         for (partition, advance) in commit.offsets { byTopic[partition.topic, default: [:]][String(partition.partition)] = advance.next }
@@ -276,14 +315,19 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         return out
     }
 
+    /// The warehouse URI with a trailing `/`.
+    private var warehouseRoot: String { tablePrefix.isEmpty ? planner.location + "/" : String(planner.location.dropLast(tablePrefix.count)) }
+
     /// A location under the warehouse as a `Storage` name.
-    private func name(of location: String) -> String {
-        let root = String(planner.location.dropLast(tablePrefix.count))
-        return location.hasPrefix(root) ? String(location.dropFirst(root.count)) : location
+    func name(of location: String) -> String {
+        location.hasPrefix(warehouseRoot) ? String(location.dropFirst(warehouseRoot.count)) : location
     }
 
+    /// A `Storage` name as a location URI under the warehouse.
+    func uri(ofName name: String) -> String { warehouseRoot + name }
+
     /// Instances whose staging lease is held (alive), this one included.
-    private func liveWriters() throws -> Set<String> {
+    func liveWriters() throws -> Set<String> {
         var live: Set<String> = [instance]
         for entry in try storage.list(layout.stagingPrefix) where !entry.hasPrefix(".") && entry != instance {
             if try storage.takeOver(layout.stagingPrefix + "/" + entry) == nil { live.insert(entry) }
@@ -298,7 +342,7 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     /// known too.
     private func removeOrphanDataFiles() throws -> Int {
         var removed = 0
-        let dataPrefix = tablePrefix + "/data"
+        let dataPrefix = tablePath("data")
         var listed: [(directory: String, file: String)] = []
         for directory in try storage.list(dataPrefix) {
             let relative = dataPrefix + "/" + directory
