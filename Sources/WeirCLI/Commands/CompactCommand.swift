@@ -94,6 +94,12 @@ struct CompactCommand: AsyncParsableCommand {
         options.workDirectory = workDir
         options.rowGroupRows = config.pipeline.parquet.rowGroupRows
         options.createdBy = WeirVersion.parquetCreatedBy
+        if config.lakeTable.format == .iceberg && config.lakeTable.iceberg.catalog != .sql {
+            try await failOnConfigError {
+                throw ConfigError(key: "lake.iceberg.catalog", message: "weir compact works on Iceberg tables of the sql catalog; \(layout.root) is a table of the REST catalog",
+                                  fix: "compact it with the catalog's own maintenance (e.g. Spark's rewrite_data_files)")
+            }
+        }
         let storage = try await failOnConfigError { try LakeStorage.open(layout, config: config) }
         let results: [PartitionCompaction]
         if config.lakeTable.format == .iceberg {

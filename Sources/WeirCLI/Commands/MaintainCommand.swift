@@ -38,6 +38,10 @@ struct MaintainCommand: AsyncParsableCommand {
                 throw ConfigError(key: "lake.format", message: "weir maintain expires snapshots of Apache Iceberg tables; \(layout.root) is a plain Parquet lake",
                                   fix: "merge small files with weir compact and prune dedup keys with weir checkpoint prune, or set lake.format: iceberg for a new lake")
             }
+            guard config.lakeTable.iceberg.catalog == .sql else {
+                throw ConfigError(key: "lake.iceberg.catalog", message: "weir maintain works on tables of the sql catalog; \(layout.root) is a table of the REST catalog \(config.lakeTable.iceberg.catalogURI ?? "")",
+                                  fix: "expire snapshots and remove orphan files with the catalog's own maintenance (e.g. Spark's expire_snapshots and remove_orphan_files, excluding _weir/ and _dlq/)")
+            }
             if let olderThan { options.olderThan = try ConfigValueParsers.duration(olderThan, key: "--older-than", bare: .seconds, allowZero: true) }
             if let retainLast {
                 guard retainLast >= 1 else {
