@@ -86,16 +86,20 @@ import Testing
 
     /// A writer committing in a loop (live → live) while another instance fences it: every commit either landed
     /// before the fence or is refused whole; none lands after it.
-    @Test(arguments: StoreKind.allCases)
+    @Test(.timeLimit(.minutes(2)), arguments: StoreKind.allCases)
     func fencingRacesAWriterThatKeepsCommitting(kind: StoreKind) async throws {
         let fresh = try kind.fresh("s3fencerace")
         let (writer, recovery) = (fresh.store, try fresh.open())
         _ = try writer.commit(writerCommit([p: OffsetAdvance(expected: nil, next: 1)], instance: "w", fence: nil))
         let landed = LockedBox(1)
-        let started = LockedBox(false)
+        let started = LockedBox(false), fenced = LockedBox(false), ended = LockedBox(false)
         let loop = Task.detached { () -> Error? in
+            defer { ended.value = true }
             var next: Int64 = 1
+            var afterFence = 0
             while true {
+                if fenced.value { afterFence += 1 }
+                if afterFence > 20 { return nil }  // the fence did not stop it
                 do {
                     _ = try writer.commit(writerCommit([p: OffsetAdvance(expected: next, next: next + 1)], keys: [key(Int(next) + 100)],
                                                        instance: "w", fence: StagingFence.live))
@@ -107,8 +111,14 @@ import Testing
                 }
             }
         }
-        while !started.value { try await Task.sleep(for: .milliseconds(5)) }
+        while !started.value && !ended.value { try await Task.sleep(for: .milliseconds(5)) }
+        if !started.value {
+            let early = await loop.value
+            Issue.record("the writer stopped before the fence: \(String(describing: early))")
+            return
+        }
         try await onThread { try StagingFence.fence("w", by: "r", store: recovery) }
+        fenced.value = true
         let stopped = await loop.value
         #expect(stopped is TablePointerConflict, "\(String(describing: stopped))")
         let count = Int64(landed.value)
