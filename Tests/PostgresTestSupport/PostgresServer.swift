@@ -7,12 +7,16 @@ import WeirTestSupport
 /// Running as root (PostgreSQL refuses to), the directory is handed to the unprivileged `postgres` user and the
 /// server runs as that user (`setpriv`, which execs in place, so the PID is the postmaster's). Host connections
 /// need the password (`scram-sha-256`); the unix socket trusts the `weir` superuser (used to create databases).
+/// Besides loopback it can listen on addresses of test hosts' links (`listenAddresses`), accepting password
+/// logins from their networks (`clientNetworks`).
 public final class PostgresServer: @unchecked Sendable {
     public static let binaries = ProcessInfo.processInfo.environment["WEIR_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
     public let directory: String
     public let port: Int
     public let user = "weir"
     public let password: String
+    /// Where it listens besides 127.0.0.1.
+    public let listenAddresses: [String]
     private let lock = NSLock()
     private var process: Process?
     private var log: FileHandle?
@@ -25,9 +29,13 @@ public final class PostgresServer: @unchecked Sendable {
     }()
 
     /// Initialises a cluster and starts it; waits until it accepts connections.
+    /// - Parameters:
+    ///   - listenAddresses: addresses to listen on besides 127.0.0.1 (each must exist on this machine).
+    ///   - clientNetworks: networks (CIDR, e.g. `10.231.7.0/24`) whose hosts may log in with the password.
     /// - Throws: `PostgresServerError` with initdb's or the server's output when either fails (the directory is
     ///   removed).
-    public init() throws {
+    public init(listenAddresses: [String] = [], clientNetworks: [String] = []) throws {
+        self.listenAddresses = listenAddresses
         guard FileManager.default.isExecutableFile(atPath: Self.binaries + "/initdb") else {
             throw PostgresServerError(message: "PostgreSQL 15 is not installed (no \(Self.binaries)/initdb): apt-get install postgresql-15 (scripts/setup does)")
         }
@@ -40,6 +48,12 @@ public final class PostgresServer: @unchecked Sendable {
             if getuid() == 0 { try Self.chown(directory) }
             try run([Self.binaries + "/initdb", "-D", directory + "/data", "-U", user, "--pwfile=" + directory + "/pwfile",
                      "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync"], output: directory + "/initdb.log")
+            if !clientNetworks.isEmpty {
+                let hba = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/data/pg_hba.conf"))
+                hba.seekToEndOfFile()
+                hba.write(Data(clientNetworks.map { "host all all \($0) scram-sha-256\n" }.joined().utf8))
+                try hba.close()
+            }
             try start()
         } catch {
             stop()
@@ -47,9 +61,9 @@ public final class PostgresServer: @unchecked Sendable {
         }
     }
 
-    /// `postgres://weir:<password>@127.0.0.1:<port>/<database>`.
-    public func url(database: String = "postgres", password: String? = nil) -> String {
-        "postgres://\(user):\(password ?? self.password)@127.0.0.1:\(port)/\(database)"
+    /// `postgres://weir:<password>@<host>:<port>/<database>`; `host` is 127.0.0.1 or one of `listenAddresses`.
+    public func url(database: String = "postgres", password: String? = nil, host: String = "127.0.0.1") -> String {
+        "postgres://\(user):\(password ?? self.password)@\(host):\(port)/\(database)"
     }
 
     /// Creates a fresh, empty database and returns its URL.
@@ -78,7 +92,7 @@ public final class PostgresServer: @unchecked Sendable {
         if getuid() == 0 { try Self.chown(logPath) }
         let p = Process()
         let args = [Self.binaries + "/postgres", "-D", directory + "/data", "-p", String(port), "-k", directory,
-                    "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"]
+                    "-c", "listen_addresses=" + (["127.0.0.1"] + listenAddresses).joined(separator: ","), "-c", "fsync=off", "-c", "max_connections=200"]
         (p.executableURL, p.arguments) = Self.asPostgresUser(args)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         handle.seekToEndOfFile()

@@ -84,10 +84,27 @@ struct CommitJob: Sendable {
     /// up) drops just those rows, now duplicates, and commits the rest again: the transaction was rolled back, so
     /// nothing of the first attempt is durable, and the retry's offset compare-and-set still fences a writer that
     /// moved a partition meanwhile. Only after `raceAttempts` races is the commit refused.
+    /// The first partition whose stored offset is no longer the one this commit advances from: another
+    /// instance committed it meanwhile (this one is a zombie whose partitions moved while it was cut off), so the
+    /// store will refuse the commit. Checked before the DLQ delivery, whose records the new owner sends itself;
+    /// a zombie that delivered them first would put them in the DLQ twice. (A new owner that has not committed yet
+    /// cannot be seen here; docs/POSTGRES.md.)
+    private func movedElsewhere() throws -> OffsetConflict? {
+        let stored = try store.storedOffsets(Array(advances.keys))
+        for (partition, advance) in advances.sorted(by: { $0.key < $1.key }) where stored[partition] != advance.expected {
+            return OffsetConflict(topic: partition.topic, partition: partition.partition, expected: advance.expected,
+                                  found: stored[partition])
+        }
+        return nil
+    }
+
     private func deliverAndCommit() async throws -> Result<Committed, Refusal> {
         let deliveryStarted = ContinuousClock.now
         var phases = CommitPhases()
         try committer.ensureWriterLive()  // a fenced zombie must not send DLQ records for work it cannot commit
+        if !work.deadLetters.isEmpty, let conflict = try movedElsewhere() {
+            return .failure(Refusal(error: conflict, deadLettersDurable: false))
+        }
         let delivery = try await deadLetters.deliver(work.deadLetters, committer: committer)
         phases.deadLetters = .now - deliveryStarted
         var commit = CheckpointCommit()

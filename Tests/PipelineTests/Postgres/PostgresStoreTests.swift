@@ -132,6 +132,40 @@ import Testing
         #expect(try server.psql("SELECT id FROM commits", database: database) == String(id))
     }
 
+    /// A host that vanishes inside a commit (power lost, network cut) leaves its transaction open on the server,
+    /// holding the dedup lock that every commit takes. The server ends a session idle in its transaction for 15 s
+    /// (`idle_in_transaction_session_timeout`, set on every store connection), so another instance's commit goes
+    /// on after that instead of waiting for the server's TCP keepalive (two hours by default).
+    @Test(.timeLimit(.minutes(5))) func aTransactionLeftOpenByAVanishedHostDoesNotStopOtherCommits() async throws {
+        let server = PostgresServer.shared
+        let url = try server.makeDatabase("vanished")
+        let s = try PostgresCheckpointStore(url: url)
+        // The vanished host: a connection like the store's, inside a commit, holding the dedup lock, silent.
+        let vanished = try PGConnection(conninfo: url, defaults: PostgresCheckpointStore.connectionDefaults)
+        try vanished.query("BEGIN")
+        try vanished.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.dedupKeys.sql))")
+        let started = ContinuousClock.now
+        let p = SourcePartition(topic: "t", partition: 0)
+        let c = commit([p: OffsetAdvance(expected: nil, next: 10)], keys: [key(1)], at: 5_000)
+        let outcome = Guarded<Result<Int64, Error>?>(nil)
+        Thread {
+            let result = Result { try s.commit(c) }
+            outcome.withLock { $0 = result }
+        }.start()
+        var finished: Result<Int64, Error>?
+        let deadline = started + .seconds(120)  // far beyond the 15 s; without the limit the commit waits for hours
+        while finished == nil && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            finished = outcome.withLock { $0 }
+        }
+        let waited = ContinuousClock.now - started
+        let result = try #require(finished, "the commit still waits for the vanished host's lock after \(waited)")
+        _ = try result.get()
+        #expect(waited >= .seconds(10), "the commit did not wait for the lock (\(waited)): the test proves nothing")
+        #expect(try s.storedOffsets([p]) == [p: 10])
+        #expect(throws: (any Error).self, "the server kept the vanished host's session") { try vanished.query("SELECT 1") }
+    }
+
     @Test func aWrongPasswordAndAnUnreachableServerAreClearErrorsWithoutThePassword() throws {
         let server = PostgresServer.shared
         do {

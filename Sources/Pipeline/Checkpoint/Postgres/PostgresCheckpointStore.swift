@@ -30,9 +30,14 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
     let afterCommit = Guarded<(@Sendable () throws -> Void)?>(nil)
 
     /// Libpq defaults that a URL may override: a bounded connect, keepalives that notice a dead peer, a name in
-    /// `pg_stat_activity`.
+    /// `pg_stat_activity`, and a server-side limit on a transaction whose client went silent. Every commit takes
+    /// the dedup lock; a host that vanishes inside a commit (power lost, network cut) would leave its transaction
+    /// open, holding that lock, until the server's TCP keepalive noticed (two hours by default), and every other
+    /// instance's commit would wait as long. With `idle_in_transaction_session_timeout` the server ends such a
+    /// session after 15 s; a live client whose session was ended only reconnects and finds its commit by token.
     static let connectionDefaults = [("connect_timeout", "5"), ("application_name", "weir"), ("keepalives_idle", "10"),
-                                     ("keepalives_interval", "5"), ("keepalives_count", "3")]
+                                     ("keepalives_interval", "5"), ("keepalives_count", "3"),
+                                     ("options", "-c idle_in_transaction_session_timeout=15s")]
 
     /// Connects, migrates the schema and creates the current day's key partitions.
     /// - Parameters:
