@@ -27,20 +27,58 @@ extension JSONParser {
     mutating func parseString() throws(JSONDecodeError) -> String {
         i += 1
         let start = i
-        while i < end {
-            let c = p[i]
-            if c == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
-                i += 1
-                return s
+        _ = try scanPlainText()
+        if p[i] == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
+        let s = String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
+        i += 1
+        return s
+    }
+
+    /// Checks a string starting at the opening quote as `parseString` does (same rejections at the same offsets)
+    /// without copying it.
+    mutating func skipString() throws(JSONDecodeError) {
+        i += 1
+        _ = try scanPlainText()
+        if p[i] == UInt8(ascii: "\\") {
+            try checkEscapedString()
+        } else {
+            i += 1
+        }
+    }
+
+    /// Advances `i` over unescaped string text to the closing quote or the first backslash (left at `i`),
+    /// checking UTF-8 and rejecting control characters. Eight ASCII bytes at a time while none of them is a quote,
+    /// a backslash, a control character or ≥ 0x80. Returns whether the text passed was all ASCII.
+    @inline(__always)
+    mutating func scanPlainText() throws(JSONDecodeError) -> Bool {
+        var ascii = true
+        while true {
+            while i + 8 <= end {
+                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                if Self.hasSpecialByte(w) { break }
+                i += 8
             }
-            if c == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
+            guard i < end else { throw fail(.syntax, i) }
+            let c = p[i]
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return ascii }
             if c < 0x20 { throw fail(.syntax, i) }
             if c < 0x80 { i += 1; continue }
             guard let n = UTF8Check.sequenceLength(p, i, end) else { throw fail(.invalidUTF8, i) }
+            ascii = false
             i += n
         }
-        throw fail(.syntax, i)
+    }
+
+    /// Whether any byte of `w` is `"` (0x22), `\` (0x5C), below 0x20 or at least 0x80 (the SWAR "has zero byte"
+    /// test on `w ^ repeated byte`, and on `w - 0x20…` for the control characters).
+    @inline(__always)
+    static func hasSpecialByte(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = w ^ (ones &* 0x22)
+        let backslash = w ^ (ones &* 0x5C)
+        let t = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | (w &- ones &* 0x20) | w
+        return t & highs != 0
     }
 
     /// Slow path: copies the prefix `[start, i)` then decodes escapes until the closing quote.
@@ -48,29 +86,43 @@ extension JSONParser {
         var buf: [UInt8] = []
         buf.reserveCapacity(i - start + 16)
         buf.append(contentsOf: UnsafeBufferPointer(start: p + start, count: i - start))
+        try decodeEscapedText(into: &buf, building: true)
+        return String(decoding: buf, as: UTF8.self)
+    }
+
+    /// `parseEscapedString` without the copy: checks the rest of the string (from the backslash at `i`).
+    mutating func checkEscapedString() throws(JSONDecodeError) {
+        var none: [UInt8] = []
+        try decodeEscapedText(into: &none, building: false)
+    }
+
+    /// Decodes string text from `i` (past the unescaped prefix) through the closing quote, appending the
+    /// decoded bytes to `buf` when `building`; otherwise only checks them, with the same rejections.
+    @inline(__always)
+    mutating func decodeEscapedText(into buf: inout [UInt8], building: Bool) throws(JSONDecodeError) {
         while i < end {
             let c = p[i]
             if c == UInt8(ascii: "\"") {
                 i += 1
-                return String(decoding: buf, as: UTF8.self)
+                return
             }
             if c < 0x20 { throw fail(.syntax, i) }
             if c >= 0x80 {
                 guard let n = UTF8Check.sequenceLength(p, i, end) else { throw fail(.invalidUTF8, i) }
-                buf.append(contentsOf: UnsafeBufferPointer(start: p + i, count: n))
+                if building { buf.append(contentsOf: UnsafeBufferPointer(start: p + i, count: n)) }
                 i += n
                 continue
             }
-            if c != UInt8(ascii: "\\") { buf.append(c); i += 1; continue }
+            if c != UInt8(ascii: "\\") { if building { buf.append(c) }; i += 1; continue }
             guard i + 1 < end else { throw fail(.syntax, i) }
             let e = p[i + 1]
             switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buf.append(e)
-            case UInt8(ascii: "b"): buf.append(0x08)
-            case UInt8(ascii: "f"): buf.append(0x0C)
-            case UInt8(ascii: "n"): buf.append(0x0A)
-            case UInt8(ascii: "r"): buf.append(0x0D)
-            case UInt8(ascii: "t"): buf.append(0x09)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): if building { buf.append(e) }
+            case UInt8(ascii: "b"): if building { buf.append(0x08) }
+            case UInt8(ascii: "f"): if building { buf.append(0x0C) }
+            case UInt8(ascii: "n"): if building { buf.append(0x0A) }
+            case UInt8(ascii: "r"): if building { buf.append(0x0D) }
+            case UInt8(ascii: "t"): if building { buf.append(0x09) }
             case UInt8(ascii: "u"):
                 let at = i
                 let u = try hex4(at: i + 2)
@@ -87,7 +139,7 @@ extension JSONParser {
                 } else if (0xDC00...0xDFFF).contains(u) {
                     throw fail(.loneSurrogate, at)
                 }
-                appendUTF8(scalar, to: &buf)
+                if building { appendUTF8(scalar, to: &buf) }
                 continue
             default: throw fail(.syntax, i)
             }

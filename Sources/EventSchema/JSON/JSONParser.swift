@@ -4,12 +4,25 @@ struct JSONParser {
     let end: Int
     let maxDepth: Int
     var i = 0
-    /// Whether to record `rootSpans` (a root object's members' byte ranges); off for most callers.
-    var recordsSpans = false
-    var rootSpans: [JSONMemberSpan] = []
-    /// The root member being read: its key's range and where its value starts.
+    /// The root object's declared member names; nil: no member is told apart (and no span recorded).
+    var declared: DeclaredMembers?
+    /// The spans of the root members `declared` does not name by code points, in document order.
+    var undeclaredSpans: [JSONMemberSpan] = []
+    /// The root member being read: its key's range, where its value starts, and whether its span is recorded.
     private var rootKey = 0..<0
     private var rootValueStart = 0
+    private var rootMemberRecorded = false
+    /// Whether the value being read is only checked (an undeclared root member's, or inside one).
+    private var skipping = false
+    /// The keys of the root members whose values are skipped (a skipped key never equals a kept one: see
+    /// `readRootKey`), then those of the objects open inside the value being skipped, for duplicate checks.
+    var skippedKeys: [SkippedKey] = []
+    /// The root object's frame over its skipped keys, `skippedKeys[0...]`.
+    private var skippedRootFrame = Frame(isObject: true, valueStart: 0, keyStart: 0)
+    /// The decoded bytes of skipped keys written with escapes.
+    var escapedKeyBytes: [UInt8] = []
+    /// The number of root members read so far (the position hint for `declared`).
+    private var rootMemberCount = 0
 
     init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
         self.p = base
@@ -47,6 +60,10 @@ struct JSONParser {
     /// stack of `(key, value)` entries (arrays use an empty key); an object member's key is pushed
     /// with a placeholder value that is filled in when the value completes. The innermost open
     /// container is `top`; `outer` holds the ones around it, so a flat document allocates no frame stack.
+    ///
+    /// While `skipping` (the value of an undeclared root member, see `declared`), values are checked exactly as
+    /// when they are built, with the same rejections at the same offsets, but strings are not copied and
+    /// containers are not built: their entries only serve the duplicate-key checks and are dropped on close.
     mutating func parseValueTree() throws(JSONDecodeError) -> JSONValue {
         var top: Frame? = nil
         var outer: [Frame] = []
@@ -55,7 +72,7 @@ struct JSONParser {
         while true {
             skipWhitespace()
             guard i < end else { throw fail(.syntax, i) }
-            if recordsSpans && outer.isEmpty && top?.isObject == true { rootValueStart = i }
+            if declared != nil && outer.isEmpty && top?.isObject == true { rootValueStart = i }
             var done: JSONValue
             let c = p[i]
             switch c {
@@ -66,14 +83,15 @@ struct JSONParser {
                 let isObject = c == UInt8(ascii: "{")
                 if i < end && p[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i += 1
-                    done = isObject ? .object(JSONObject()) : .array([])
+                    done = skipping ? .null : isObject ? .object(JSONObject()) : .array([])
                 } else {
                     if let enclosing = top { outer.append(enclosing) }
-                    top = Frame(isObject: isObject, valueStart: entries.count, keyStart: entries.count)
+                    top = Frame(isObject: isObject, valueStart: entries.count, keyStart: skipping ? skippedKeys.count : entries.count)
                     if isObject { try readKey(&top!, &entries, isRoot: outer.isEmpty) }
                     continue
                 }
-            case UInt8(ascii: "\""): done = .string(try parseString())
+            case UInt8(ascii: "\""):
+                if skipping { try skipString(); done = .null } else { done = .string(try parseString()) }
             case UInt8(ascii: "t"): try literal("true"); done = .bool(true)
             case UInt8(ascii: "f"): try literal("false"); done = .bool(false)
             case UInt8(ascii: "n"): try literal("null"); done = .null
@@ -85,9 +103,16 @@ struct JSONParser {
             while true {
                 guard let container = top else { return done }
                 if container.isObject {
-                    entries[entries.count - 1].value = done
-                    if recordsSpans && outer.isEmpty { rootSpans.append(JSONMemberSpan(key: rootKey, value: rootValueStart..<i)) }
-                } else {
+                    if outer.isEmpty {
+                        // A root member is complete; a skipped one's key is in `skippedKeys`, not in `entries`.
+                        if rootMemberRecorded {
+                            undeclaredSpans.append(JSONMemberSpan(key: rootKey, value: rootValueStart..<i, isSkipped: skipping))
+                        }
+                        if skipping { skipping = false } else { entries[entries.count - 1].value = done }
+                    } else if !skipping {
+                        entries[entries.count - 1].value = done
+                    }
+                } else if !skipping {
                     entries.append(("", done))
                 }
                 skipWhitespace()
@@ -100,12 +125,21 @@ struct JSONParser {
                 }
                 if container.isObject && d == UInt8(ascii: "}") {
                     top = outer.popLast()
-                    done = .object(JSONObject(uniquePairs: Self.takeMembers(from: container.valueStart, of: &entries, isRoot: top == nil)))
+                    if skipping {
+                        skippedKeys.removeSubrange(container.keyStart...)
+                        done = .null
+                    } else {
+                        done = .object(JSONObject(uniquePairs: Self.takeMembers(from: container.valueStart, of: &entries, isRoot: top == nil)))
+                    }
                 } else if !container.isObject && d == UInt8(ascii: "]") {
-                    let arr = entries[container.valueStart...].map(\.value)
-                    entries.removeSubrange(container.valueStart...)
+                    if skipping {
+                        done = .null
+                    } else {
+                        let arr = entries[container.valueStart...].map(\.value)
+                        entries.removeSubrange(container.valueStart...)
+                        done = .array(arr)
+                    }
                     top = outer.popLast()
-                    done = .array(arr)
                 } else {
                     throw fail(.syntax, i - 1)
                 }
@@ -126,28 +160,63 @@ struct JSONParser {
         return members
     }
 
-    /// Reads `"key" :` for the innermost object `frame`, rejecting duplicates, and pushes the entry. `isRoot`:
-    /// the frame is the root object, whose key ranges are recorded when `recordsSpans` is on.
+    /// Reads `"key" :` for the innermost object `frame`, rejecting duplicates, and pushes the entry (to
+    /// `skippedKeys` inside a skipped value). `isRoot`: the frame is the root object, whose keys are matched against
+    /// `declared` when it is set (see `readRootKey`).
     mutating func readKey(_ frame: inout Frame, _ entries: inout [JSONObject.Element], isRoot: Bool) throws(JSONDecodeError) {
         skipWhitespace()
         guard i < end, p[i] == UInt8(ascii: "\"") else { throw fail(.syntax, i) }
         let at = i
-        let key = try parseString()
-        if isRoot { rootKey = at..<i }
+        if skipping {
+            try pushSkippedKey(try scanSkippedKey(), at: at, &frame)
+        } else if isRoot, let declared {
+            try readRootKey(at: at, declared, &frame, &entries)
+        } else {
+            try Self.push(try parseString(), at: at, &frame, &entries)
+        }
+        skipWhitespace()
+        guard i < end, p[i] == UInt8(ascii: ":") else { throw fail(.syntax, i) }
+        i += 1
+    }
+
+    /// Reads a root member's key and matches it against `declared`: an undeclared member's span is recorded, and
+    /// when its value is to be skipped, its key goes to `skippedKeys` (no `String` is made for it) and `skipping`
+    /// is set. A skipped key cannot equal a kept one, so each list is checked for duplicates on its own: equal keys
+    /// have the same code points, hence both are undeclared (skipped) or neither is.
+    private mutating func readRootKey(at: Int, _ declared: DeclaredMembers, _ frame: inout Frame,
+                                      _ entries: inout [JSONObject.Element]) throws(JSONDecodeError) {
+        let key = try scanSkippedKey()
+        rootKey = at..<i
+        let match = (key.inArena ? nil : declared.match(key, in: p, position: rootMemberCount))
+            ?? declared.match(string(of: key), position: rootMemberCount)
+        rootMemberCount += 1
+        rootMemberRecorded = match != .declared
+        if match == .undeclared && declared.skipsUndeclaredValues {
+            skipping = true
+            var rootFrame = Frame(isObject: true, valueStart: 0, keyStart: 0)
+            swap(&rootFrame, &skippedRootFrame)
+            defer { swap(&rootFrame, &skippedRootFrame) }
+            try pushSkippedKey(key, at: at, &rootFrame)
+        } else {
+            try Self.push(string(of: key), at: at, &frame, &entries)
+        }
+    }
+
+    /// Appends `key` (read at offset `at`) to the members `entries[frame.keyStart...]` of one object with a
+    /// placeholder value, or rejects it as a duplicate: a scan for a few members, a hash set past 16.
+    @inline(__always)
+    static func push(_ key: String, at: Int, _ frame: inout Frame, _ entries: inout [JSONObject.Element]) throws(JSONDecodeError) {
         let start = frame.keyStart
         if frame.seen != nil {
-            if frame.seen!.insert(CodePointKey(key)).inserted == false { throw fail(.duplicateKey, at) }
+            if frame.seen!.insert(CodePointKey(key)).inserted == false { throw JSONDecodeError(.duplicateKey, at: at) }
         } else {
-            for k in start..<entries.count where JSONObject.sameKey(entries[k].key, key) { throw fail(.duplicateKey, at) }
+            for k in start..<entries.count where JSONObject.sameKey(entries[k].key, key) { throw JSONDecodeError(.duplicateKey, at: at) }
             if entries.count - start >= 16 {
                 frame.seen = Set(entries[start...].map { CodePointKey($0.key) })
                 frame.seen!.insert(CodePointKey(key))
             }
         }
         entries.append((key, .null))
-        skipWhitespace()
-        guard i < end, p[i] == UInt8(ascii: ":") else { throw fail(.syntax, i) }
-        i += 1
     }
 
     mutating func literal(_ word: StaticString) throws(JSONDecodeError) {

@@ -23,20 +23,26 @@ public struct StrictJSONDecoder: Sendable {
         return try parser.parseDocument()
     }
 
-    /// Decodes one JSON text and reports where each member of a root object is in `bytes`, so that a caller can
-    /// keep members' original text instead of writing their values again.
-    /// - Parameter memberSpans: replaced by one span per root member, in document order (the order of the
-    ///   returned object's members); empty when the root is not an object; unspecified when decoding throws.
+    /// Decodes one JSON text whose root object's members are expected to be `declared`, and reports where the
+    /// others are in `bytes`, so that a caller can keep their original text instead of writing their values again.
+    /// When `declared.skipsUndeclaredValues` is set, the undeclared members' values are checked as strictly as
+    /// any other (the same rejections, at the same offsets, as ``decode(_:)-(UnsafeRawBufferPointer)``) but not
+    /// built, and the returned object holds only the other members.
+    /// - Parameters:
+    ///   - declared: the root object's declared member names (see ``DeclaredMembers`` for how keys match).
+    ///   - undeclared: replaced by one span per root member whose key is not a declared name by code points, in
+    ///     document order; empty when the root is not an object; unspecified when decoding throws.
     /// - Throws: ``JSONDecodeError`` like ``decode(_:)-(UnsafeRawBufferPointer)``.
-    public func decode(_ bytes: UnsafeRawBufferPointer, memberSpans: inout [JSONMemberSpan]) throws(JSONDecodeError) -> JSONValue {
-        memberSpans.removeAll(keepingCapacity: true)
+    public func decode(_ bytes: UnsafeRawBufferPointer, declared: DeclaredMembers,
+                       undeclared: inout [JSONMemberSpan]) throws(JSONDecodeError) -> JSONValue {
+        undeclared.removeAll(keepingCapacity: true)
         if bytes.count > limits.maxBytes { throw JSONDecodeError(.tooLarge, at: limits.maxBytes) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { throw JSONDecodeError(.empty, at: 0) }
         var parser = JSONParser(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count,
                                 maxDepth: limits.maxDepth)
-        parser.recordsSpans = true
-        swap(&parser.rootSpans, &memberSpans)
-        defer { swap(&parser.rootSpans, &memberSpans) }
+        parser.declared = declared
+        swap(&parser.undeclaredSpans, &undeclared)
+        defer { swap(&parser.undeclaredSpans, &undeclared) }
         return try parser.parseDocument()
     }
 
@@ -48,11 +54,14 @@ public struct StrictJSONDecoder: Sendable {
         return try result.get()
     }
 
-    /// Decodes one JSON text from a byte array and reports its root members' spans. See
-    /// ``decode(_:memberSpans:)-(UnsafeRawBufferPointer,_)``.
-    public func decode(_ bytes: [UInt8], memberSpans: inout [JSONMemberSpan]) throws(JSONDecodeError) -> JSONValue {
+    /// Decodes one JSON text from a byte array, telling its root members apart by `declared`. See
+    /// ``decode(_:declared:undeclared:)-(UnsafeRawBufferPointer,_,_)``.
+    public func decode(_ bytes: [UInt8], declared: DeclaredMembers,
+                       undeclared: inout [JSONMemberSpan]) throws(JSONDecodeError) -> JSONValue {
         let result: Result<JSONValue, JSONDecodeError> = bytes.withUnsafeBytes { raw in
-            do throws(JSONDecodeError) { return .success(try decode(raw, memberSpans: &memberSpans)) } catch { return .failure(error) }
+            do throws(JSONDecodeError) {
+                return .success(try decode(raw, declared: declared, undeclared: &undeclared))
+            } catch { return .failure(error) }
         }
         return try result.get()
     }
@@ -65,13 +74,16 @@ public struct StrictJSONDecoder: Sendable {
 
 /// Where one member of a root JSON object is in the decoded bytes: `key` covers the key's quoted text (quotes and
 /// escapes included, as written), `value` the value's text (a container from its bracket to its closing bracket).
-/// Both are valid JSON on their own.
+/// Both are valid JSON on their own. `isSkipped`: the value was checked but not built, and the member is not in
+/// the decoded object.
 public struct JSONMemberSpan: Sendable, Equatable {
     public let key: Range<Int>
     public let value: Range<Int>
+    public let isSkipped: Bool
 
-    public init(key: Range<Int>, value: Range<Int>) {
+    public init(key: Range<Int>, value: Range<Int>, isSkipped: Bool = false) {
         self.key = key
         self.value = value
+        self.isSkipped = isSkipped
     }
 }

@@ -5,10 +5,26 @@
 public struct Validator: Sendable {
     public let schema: EventSchema
     let hasDefaults: Bool
+    /// Whether validation reads nothing of a document's undeclared top-level members but their keys: the schema
+    /// allows unknown fields at the top, and no rule at any depth is `dependencies` or `excludes` (the only rules
+    /// that look at other members, possibly undeclared ones). A decoder may then leave those members out
+    /// (``DeclaredMembers/skipsUndeclaredValues``): the result is the same, but for ``ValidationResult/unknownFieldCount``,
+    /// which does not count them.
+    public let ignoresUndeclaredMembers: Bool
 
     public init(schema: EventSchema) {
         self.schema = schema
         self.hasDefaults = Validator.anyDefaults(schema.fieldMap)
+        ignoresUndeclaredMembers = schema.allowUnknown && !Validator.anyContextRules(schema.fieldMap)
+    }
+
+    /// Whether a field at any depth has a `dependencies` or `excludes` rule.
+    static func anyContextRules(_ fields: SchemaFields) -> Bool {
+        func rules(_ r: FieldRules) -> Bool {
+            r.dependencies != nil || r.excludes != nil || r.schema.map(anyContextRules) == true
+                || [r.itemRules, r.keysRules, r.valuesRules].contains { $0.map(rules) == true }
+        }
+        return fields.ordered.contains { rules($0.rules) }
     }
 
     static func anyDefaults(_ fields: SchemaFields) -> Bool {

@@ -29,11 +29,11 @@ public struct RecordEvaluator: Sendable {
     /// the schema's fields (events tend to follow the schema's order); 0 for names the schema lacks.
     private let timeHint: Int
     private let keyHints: [Int]
-    /// Whether the table keeps unknown fields (`_extra`): the decoder then reports where each member is, so that
-    /// `_extra` is cut from the record's bytes instead of written again.
-    private let keepsUnknownFields: Bool
+    /// The schema's top-level fields, for the decoder: set when the table keeps unknown fields (`_extra`, cut from
+    /// the record's bytes at the spans the decoder reports instead of written again) or when the decoder may skip
+    /// building the unknown fields' values (nothing reads them: see `canSkipUnknownValues(…)`); nil otherwise.
+    private let declared: DeclaredMembers?
     private let plan: CellPlan
-    private let knownNames: KnownFieldNames
 
     public init(schema: EventSchema, config: PipelineConfig) {
         layout = TableLayout(schema: schema, config: config)
@@ -51,10 +51,27 @@ public struct RecordEvaluator: Sendable {
         func hint(_ path: [String]) -> Int { path.first.flatMap { fieldNames.firstIndex(of: $0) } ?? 0 }
         timeHint = hint(timePath)
         keyHints = keyPaths.map(hint)
-        keepsUnknownFields = layout.columns.contains { $0.source == .unknownFields }
         plan = CellPlan(layout: layout)
-        knownNames = KnownFieldNames(fieldNames)
+        let skips = Self.canSkipUnknownValues(validator: validator, fieldNames: fieldNames, config: config,
+                                            paths: [timePath] + keyPaths)
+        let keepsUnknownFields = layout.columns.contains { $0.source == .unknownFields }
+        declared = keepsUnknownFields || skips ? DeclaredMembers(fieldNames, skipsUndeclaredValues: skips) : nil
     }
+
+    /// Whether nothing reads the values of an event's unknown top-level fields, so the decoder need not build them:
+    /// the validator ignores them (`allow_unknown`, no `dependencies` or `excludes`), the dedup key is not a hash of
+    /// the whole event, and the event time and dedup key paths start at schema fields (by code points, as
+    /// `JSONPath` looks them up). `_extra` takes their text from the record's bytes either way.
+    static func canSkipUnknownValues(validator: Validator, fieldNames: [String], config: PipelineConfig,
+                                     paths: [[String]]) -> Bool {
+        if case .contentHash = config.dedupKey { return false }
+        guard validator.ignoresUndeclaredMembers else { return false }
+        let names = Set(fieldNames.map(CodePointKey.init))
+        return paths.allSatisfy { path in path.first.map { names.contains(CodePointKey($0)) } ?? false }
+    }
+
+    /// Whether the decoder skips building the values of unknown fields (they are only checked).
+    var skipsUnknownValues: Bool { declared?.skipsUndeclaredValues == true }
 
     /// Evaluates one record at processing time `nowMicros`.
     public func evaluate(_ record: SourceRecord, nowMicros: Int64) -> Outcome {
@@ -66,7 +83,7 @@ public struct RecordEvaluator: Sendable {
     /// member spans (what `_extra` is cut from) instead of allocating one per record.
     public func evaluate<Records: Collection<SourceRecord>>(_ records: Records, nowMicros: Int64) -> [Outcome] {
         var spans: [JSONMemberSpan] = []
-        spans.reserveCapacity(keepsUnknownFields ? 32 : 0)
+        spans.reserveCapacity(declared == nil ? 0 : 32)
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(records.count)
         for record in records { outcomes.append(evaluate(record, nowMicros: nowMicros, spans: &spans)) }
@@ -83,7 +100,11 @@ public struct RecordEvaluator: Sendable {
         }
         let decoded: JSONValue
         do {
-            decoded = keepsUnknownFields ? try decoder.decode(value, memberSpans: &spans) : try decoder.decode(value)
+            if let declared {
+                decoded = try decoder.decode(value, declared: declared, undeclared: &spans)
+            } else {
+                decoded = try decoder.decode(value)
+            }
         } catch {
             let reason: RejectionReason = error.rejection == .tooLarge ? .tooLarge : .parseError
             return .rejected(Rejection(reason: reason, stage: "decode", detail: error.rejection.rawValue))
@@ -114,8 +135,13 @@ public struct RecordEvaluator: Sendable {
             case .kafkaPartition: cell = .int32(record.partition)
             case .kafkaOffset: cell = .int64(record.offset)
             case .unknownFields:
-                cell = .string(result.unknownFieldCount == 0 ? nil
-                    : Self.unknownFieldsText(of: object, spans: spans, in: value, known: knownNames))
+                // Unknown fields the validator saw (none when the decoder skipped them) or that the decoder skipped.
+                // (The validator matches names as Swift strings, the decoder by code points: a key canonically
+                // equivalent to a schema field but spelled differently counts as known to the validator, which
+                // checks it as that field, while its span is reported; it lands in `_extra` only next to a truly
+                // unknown field, and never in the field's column, which is looked up by code points.)
+                let unknown = result.unknownFieldCount > 0 || spans.contains(where: \.isSkipped)
+                cell = .string(unknown ? Self.unknownFieldsText(spans: spans, in: value) : nil)
             }
             guard let cell else {
                 let name = plan.columnNames[position]
@@ -157,18 +183,13 @@ public struct RecordEvaluator: Sendable {
         }
     }
 
-    /// `_extra`: the members of `object` whose keys are not `known` (the schema's top-level fields), as
-    /// one JSON object of their original text: each key and value is copied from `bytes` at its `spans` entry (one
-    /// per member of `object`, in order), joined by `,` with `:` between key and value, so values keep the
-    /// producer's formatting (`1.50`, `"\u00e9"`, spaces inside arrays). nil when there is no such member.
-    static func unknownFieldsText(of object: JSONObject, spans: [JSONMemberSpan], in bytes: [UInt8],
-                                  known: KnownFieldNames) -> String? {
-        var unknown: [JSONMemberSpan] = []
+    /// `_extra`: the members at `spans` (the decoder's spans of the members whose keys are not schema fields, in
+    /// document order) as one JSON object of their original text: each key and value is copied from `bytes`,
+    /// joined by `,` with `:` between key and value, so values keep the producer's formatting (`1.50`,
+    /// `"\u00e9"`, spaces inside arrays). nil when there is no such member.
+    static func unknownFieldsText(spans unknown: [JSONMemberSpan], in bytes: [UInt8]) -> String? {
         var length = 1
-        for (span, member) in zip(spans, object) where !known.contains(member.key) {
-            unknown.append(span)
-            length += span.key.count + span.value.count + 2
-        }
+        for span in unknown { length += span.key.count + span.value.count + 2 }
         guard !unknown.isEmpty else { return nil }
         return bytes.withUnsafeBufferPointer { input in
             String(unsafeUninitializedCapacity: length) { out in
