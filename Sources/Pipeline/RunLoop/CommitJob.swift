@@ -128,9 +128,9 @@ struct CommitJob: Sendable {
                 commit.dedupKeys = work.keys
                 commit.totals = work.counts.totals
                 let filesStarted = ContinuousClock.now
-                for (_, buffer) in work.buffers.sorted(by: { $0.key < $1.key }) where buffer.rows.rowCount > 0 {
-                    commit.files.append(try committer.stage(buffer.rows, directory: buffer.directory, schema: schema))
-                }
+                let buffers = work.buffers.sorted(by: { $0.key < $1.key }).filter { $0.value.rows.rowCount > 0 }
+                    .map { (rows: $0.value.rows, directory: $0.value.directory) }
+                commit.files += try committer.stage(buffers, schema: schema)
                 commit.files.append(contentsOf: staged)
                 let storeStarted = ContinuousClock.now
                 phases.files += storeStarted - filesStarted

@@ -67,10 +67,18 @@ public protocol Storage: AnyObject, Sendable {
     /// stalled writer's prefix while that writer still runs, so the table commit must fence such a writer in
     /// the checkpoint store (see `LakeCommitter`).
     var leaseExpiry: Duration? { get }
+    /// How many `publish` calls of one commit may run at once (at least 1). A rename is over in microseconds
+    /// (1, the default); an object store's copy and delete wait on the network, so its files go side by side.
+    var publishConcurrency: Int { get }
+    /// How many files of one commit may be written (staged) at once (at least 1). A local file system writes one
+    /// after the other (1, the default); object storage encodes the next file while the previous one uploads.
+    var stagingConcurrency: Int { get }
 }
 
 extension Storage {
     public var leaseExpiry: Duration? { nil }
+    public var publishConcurrency: Int { 1 }
+    public var stagingConcurrency: Int { 1 }
 }
 
 extension Storage {

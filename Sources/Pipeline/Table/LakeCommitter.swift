@@ -22,7 +22,9 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     public let storage: Storage
     private let store: CheckpointStore
     private let lease: StorageLease
+    /// Names staged files; behind `namerLock`, because a commit's files may be staged side by side.
     private var namer: FileNamer
+    private let namerLock = NSLock()
     private let writerOptions: ParquetWriterOptions
     /// Test-only fault hook: called with a step name (`staged`, `stored`, `published`); it may kill the process.
     public var faultHook: (@Sendable (String) -> Void)?
@@ -39,7 +41,7 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     /// writer to publish them or for its lease to expire.
     var recoveryPollInterval: Duration = .milliseconds(250)
 
-    public var instance: String { namer.instance }
+    public let instance: String
     /// This instance's staging prefix (a `Storage` name).
     private var stagingDirectory: String { lease.prefix }
 
@@ -60,6 +62,7 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
         self.store = store
         self.writerOptions = writerOptions
         namer = FileNamer(instance: instance)
+        self.instance = instance
         do {
             lease = try storage.claim(layout.stagingPrefix + "/" + instance)
         } catch {
@@ -138,7 +141,7 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     /// Writes one staged Parquet file for a buffer.
     /// - Throws: `ParquetError` or the file system's error.
     public func stage(_ buffer: RowBuffer, directory: String, schema: ParquetSchema) throws -> StagedFile {
-        let name = namer.next()
+        let name = nextName()
         let stagingName = stagingDirectory + "/" + name + ".tmp"
         let writer = try ParquetFileWriter(sink: StorageParquetSink(try storage.create(stagingName)), schema: schema, options: writerOptions)
         try writer.write(buffer.columnValues())
@@ -147,9 +150,24 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
                           hivePartition: directory, rows: summary.rowCount, bytes: summary.fileBytes)
     }
 
+    /// Writes one staged Parquet file per buffer, up to `storage.stagingConcurrency` at once (object storage: the
+    /// next file is encoded while the previous one uploads; a local file system writes one after the other).
+    /// - Throws: the first failure, once every buffer was attempted.
+    public func stage(_ buffers: [(rows: RowBuffer, directory: String)], schema: ParquetSchema) throws -> [StagedFile] {
+        let files = StagedSlots(count: buffers.count)
+        try BlockingFanOut.run(count: buffers.count, width: storage.stagingConcurrency) { [self] i in
+            files.set(i, try stage(buffers[i].rows, directory: buffers[i].directory, schema: schema))
+        }
+        return files.all
+    }
+
+    private func nextName(prefix: String = "part", ext: String = "parquet") -> String {
+        namerLock.withLock { namer.next(prefix: prefix, ext: ext) }
+    }
+
     /// Writes one staged file of raw bytes (a DLQ JSON Lines file) to be published under `relativeDirectory`.
     public func stage(bytes: [UInt8], relativeDirectory: String, prefix: String, ext: String, rows: Int64) throws -> StagedFile {
-        let name = namer.next(prefix: prefix, ext: ext)
+        let name = nextName(prefix: prefix, ext: ext)
         let stagingName = stagingDirectory + "/" + name + ".tmp"
         try storage.put(stagingName, bytes: bytes)
         return StagedFile(stagingPath: layout.root + "/" + stagingName, finalPath: layout.root + "/" + relativeDirectory + "/" + name,
@@ -215,8 +233,16 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
     /// this writer while it stalled; the staged copy is deleted. A staged file that is gone while its final name
     /// exists was published by such a recovery too. Recovery publishes a dead writer's files the same way. Files
     /// written in place (a table format's data files) are not moved.
+    ///
+    /// Up to `storage.publishConcurrency` files are published at once (object storage: each publish is two
+    /// requests that wait on the network, independent of the others); every file is attempted even when one
+    /// fails, and the first failure is thrown. The commit is durable in the store already, so the order in which
+    /// its files appear does not matter: a reader sees all of them once this returns.
     func publish(_ files: [StagedFile]) throws {
-        for f in files where !f.isInPlace {
+        let moved = files.filter { !$0.isInPlace }
+        let (storage, layout) = (storage, layout)
+        try BlockingFanOut.run(count: moved.count, width: storage.publishConcurrency) { i in
+            let f = moved[i]
             let source = layout.name(ofPath: f.stagingPath), target = layout.name(ofPath: f.finalPath)
             try storage.withLock(f.hivePartition, exclusive: false) {
                 do {
@@ -229,6 +255,19 @@ public final class LakeCommitter: TableCommit, @unchecked Sendable {
             }
         }
     }
+}
+
+/// The files of one `stage(_:schema:)` call, filled side by side by index.
+private final class StagedSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var files: [StagedFile?]
+
+    init(count: Int) { files = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ file: StagedFile) { lock.withLock { files[i] = file } }
+
+    /// Every slot's file (all are set once the fan-out returned without throwing).
+    var all: [StagedFile] { lock.withLock { files.map { $0! } } }
 }
 
 /// What `recover()` did.

@@ -26,6 +26,11 @@ public protocol TableCommit: AnyObject, Sendable {
     /// Writes a buffer as one staged Parquet file of the Hive partition `directory` (relative, e.g.
     /// `date=2025-10-30`): durable, not visible.
     func stage(_ buffer: RowBuffer, directory: String, schema: ParquetSchema) throws -> StagedFile
+    /// Stages one file per buffer, as `stage(_:directory:schema:)` does; the result is in the order of `buffers`.
+    /// An implementation may write the files side by side (object storage: an upload waits on the network).
+    /// - Throws: the first failure, after every buffer was attempted (files staged by the others stay in staging,
+    ///   where recovery deletes them).
+    func stage(_ buffers: [(rows: RowBuffer, directory: String)], schema: ParquetSchema) throws -> [StagedFile]
     /// Stages raw bytes (a DLQ JSON Lines file) to be published under `relativeDirectory` with the next commit.
     func stage(bytes: [UInt8], relativeDirectory: String, prefix: String, ext: String, rows: Int64) throws -> StagedFile
     /// Records `commit` (its staged files, dedup keys, offsets, DLQ marks) in one store transaction and makes the
@@ -47,6 +52,11 @@ public protocol TableCommit: AnyObject, Sendable {
 extension TableCommit {
     /// Nothing to check: the writer's claim ends only with its process (a local file system's lock).
     public func ensureWriterLive() throws {}
+
+    /// One buffer after the other.
+    public func stage(_ buffers: [(rows: RowBuffer, directory: String)], schema: ParquetSchema) throws -> [StagedFile] {
+        try buffers.map { try stage($0.rows, directory: $0.directory, schema: schema) }
+    }
 
     /// `commit(_:keepingOnRefusal:)` deleting every staged file on a refusal.
     public func commit(_ commit: CheckpointCommit) throws -> Int64 { try self.commit(commit, keepingOnRefusal: []) }

@@ -30,6 +30,11 @@ public final class S3Storage: Storage, @unchecked Sendable {
     public let leaseGrace: Duration
     /// Size of the in-memory part buffer and of multipart parts, bytes (the client's `partSize`).
     public let partSize: Int
+    /// How many files of one commit are published (copied and their staged copies deleted) at once. Default 8.
+    public let publishConcurrency: Int
+    /// How many files of one commit are encoded and uploaded at once: the next file is encoded while the previous
+    /// one uploads. Each holds at most two parts (`partSize`) in memory. Default 3.
+    public let stagingConcurrency: Int
     private let onRefusedWrite: @Sendable (String) -> Void
     private let now: @Sendable () -> Date
     private let locks = NamedReadWriteLocks()
@@ -47,9 +52,13 @@ public final class S3Storage: Storage, @unchecked Sendable {
     ///     that work across its hosts), where `withLock` takes `flock`s; nil (the default): in-process locks.
     ///   - sharedLocks: cross-host locks of a service (the PostgreSQL store's `PostgresLakeLocks`); they take
     ///     precedence over `lockDirectory`. Default nil.
+    ///   - publishConcurrency: files of one commit published side by side (at least 1). Default 8.
+    ///   - stagingConcurrency: files of one commit encoded and uploaded side by side (at least 1). Default 3.
     public init(client: S3Client, location: S3Location, leaseTTL: Duration = .seconds(30), leaseGrace: Duration = .seconds(2),
                 onRefusedWrite: @escaping @Sendable (String) -> Void = { _ in }, now: @escaping @Sendable () -> Date = { Date() },
-                lockDirectory: String? = nil, sharedLocks: (any SharedLocks)? = nil) {
+                lockDirectory: String? = nil, sharedLocks: (any SharedLocks)? = nil, publishConcurrency: Int = 8, stagingConcurrency: Int = 3) {
+        self.publishConcurrency = max(1, publishConcurrency)
+        self.stagingConcurrency = max(1, stagingConcurrency)
         self.lockDirectory = lockDirectory
         self.sharedLocks = sharedLocks
         self.client = client
