@@ -53,7 +53,8 @@ import WeirTestSupport
         let data = Paths.files(under: root + "/pi2.db/events/data", suffix: ".parquet")
         #expect(data.count == 3 && !data.contains { $0.contains(b.instance) }, "\(data)")
         let metadata = try FileManager.default.contentsOfDirectory(atPath: root + "/pi2.db/events/metadata")
-        #expect(!metadata.contains { $0.contains(b.instance) }, "\(metadata)")
+        // (The table's creation file, version 0 without snapshots, is committed on its own and may be B's.)
+        #expect(!metadata.contains { $0.contains(b.instance) && !$0.hasPrefix("00000-") }, "\(metadata)")
         #expect(try store.storedOffsets([SourcePartition(topic: "t", partition: 1)]).isEmpty)
     }
 }

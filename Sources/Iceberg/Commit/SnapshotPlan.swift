@@ -68,6 +68,16 @@ public struct SnapshotPlanner: Sendable {
         self.properties = properties
     }
 
+    /// The metadata file that creates the table without a snapshot (version 0, `00000-<fileID>.metadata.json`):
+    /// committed on its own before the first data file is written, so a store that holds the table's catalog row
+    /// is never empty while the table has files (docs/ICEBERG.md, "Recovery").
+    /// - Throws: `EncodingError` never in practice.
+    public func creation(fileID: String, tableUUID: String, nowMs: Int64) throws -> (state: TableState, bytes: [UInt8]) {
+        let metadata = TableMetadata(tableUUID: tableUUID, location: location, schema: schema, spec: spec, properties: properties, nowMs: nowMs)
+        let metadataLocation = location + "/metadata/" + Self.pad(0) + "-\(fileID).metadata.json"
+        return (TableState(metadataLocation: metadataLocation, metadata: metadata, manifests: []), try metadata.encoded())
+    }
+
     /// Plans the append of `files` on top of `base` (nil: the table does not exist yet and this commit creates it).
     /// - Parameters:
     ///   - snapshotID: the new snapshot's id (random, positive); kept across retries so the manifest can be reused.

@@ -121,7 +121,8 @@ public protocol CheckpointStore: Sendable {
 
     /// Stored next offsets with the fingerprint of the last record consumed, for `partitions`.
     func storedPositions(_ partitions: [SourcePartition]) throws -> [SourcePartition: StoredPosition]
-    /// Whether the store holds no committed state at all (no offsets, no files): new, or lost and recreated.
+    /// Whether the store holds no committed state at all (no offsets, no files, no table pointer such as an Iceberg
+    /// table's catalog row): new, or lost and recreated.
     func isEmpty() throws -> Bool
     /// A fact about the store (`source.<topic>.cluster_id`, `rebuilt_at`, …), nil when absent.
     func metaValue(_ name: String) throws -> String?

@@ -48,7 +48,10 @@ public struct LakeFiles: Sendable, Equatable {
 }
 
 /// Refuses to run a lake whose checkpoint store was lost: an empty store beside committed files would consume
-/// the topic from the start and land every event a second time.
+/// the topic from the start and land every event a second time. An Iceberg table's catalog row is committed in a
+/// store transaction of its own before its first data file is written (`IcebergTableCommit`), so a store holding
+/// only that row is not empty, and data files beside it are orphans of an uncommitted commit that recovery removes;
+/// an empty store beside a table's files is a lost one.
 public enum LostStoreCheck {
     /// - Throws: `ConfigError` (key `lake.out_dir`) when `store` holds nothing committed but the lake holds files.
     public static func verify(layout: LakeLayout, store: CheckpointStore) throws {

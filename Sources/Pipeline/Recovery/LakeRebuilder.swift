@@ -58,7 +58,7 @@ public struct LakeRebuilder {
     /// - Throws: `RebuildError` when the store is not empty or a file cannot be read; `StoreError`, `ParquetError`.
     public func rebuild() throws -> Report {
         guard try store.isEmpty() else {
-            throw RebuildError("the checkpoint store \(layout.storePath) already holds offsets or files; rebuild only "
+            throw RebuildError("the checkpoint store \(layout.storePath) already holds offsets, files or a table pointer; rebuild only "
                 + "restores an empty or missing store (fix: if the store is damaged, stop every weir process on this lake "
                 + "and move \(layout.storePath) and its -wal and -shm files aside first)")
         }

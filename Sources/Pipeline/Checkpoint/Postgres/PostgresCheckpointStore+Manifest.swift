@@ -88,7 +88,7 @@ extension PostgresCheckpointStore {
 
     public func isEmpty() throws -> Bool {
         try withStore("read the offsets") { conn in
-            try conn.query("SELECT NOT EXISTS (SELECT 1 FROM offsets) AND NOT EXISTS (SELECT 1 FROM files)").scalar == "t"
+            try conn.query("SELECT NOT EXISTS (SELECT 1 FROM offsets) AND NOT EXISTS (SELECT 1 FROM files) AND NOT EXISTS (SELECT 1 FROM table_pointers)").scalar == "t"
         }
     }
 

@@ -22,7 +22,7 @@ extension SQLiteCheckpointStore {
     public func isEmpty() throws -> Bool {
         try locked {
             var count: Int64 = 0
-            try db.prepare("SELECT (SELECT count(*) FROM offsets) + (SELECT count(*) FROM files)").query { count = $0.int(0) }
+            try db.prepare("SELECT (SELECT count(*) FROM offsets) + (SELECT count(*) FROM files) + (SELECT count(*) FROM table_pointers)").query { count = $0.int(0) }
             return count == 0
         }
     }

@@ -5,6 +5,8 @@ import Parquet
 /// The Apache Iceberg `TableCommit`: each flush becomes one append snapshot of a format v2 table, and the catalog
 /// pointer moves in the same checkpoint-store transaction as the offsets and dedup keys (docs/ICEBERG.md).
 ///
+/// 0. Before its first data file, a writer creates a missing table: a metadata file without snapshots, whose
+///    pointer and catalog row are committed in a store transaction of their own (see `LostStoreCheck`).
 /// 1. `stage` writes each buffer as a Parquet data file (field ids on every column) directly under the table's
 ///    `data/<partition>=<value>/` directory, and computes its column statistics. No snapshot references it yet,
 ///    so no reader sees it.
@@ -37,6 +39,8 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     private var staged: [String: DataFile] = [:]
     /// The table as this writer last committed or read it.
     var cached: TableState?
+    /// Whether the store holds the table's pointer (this writer created the table or found it).
+    private var tableExists = false
     /// Called after each successful catalog commit with the rows it added, how long it took, and how many pointer
     /// conflicts it re-planned after.
     public var onCatalogCommit: (@Sendable (_ rows: Int64, _ seconds: Double, _ conflicts: Int) -> Void)?
@@ -168,7 +172,35 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
         }
     }
 
+    /// Before this writer's first data file: creates the table, when the store has no pointer to it yet, with a
+    /// metadata file without snapshots whose pointer and catalog row go in a store transaction of their own. So a
+    /// table with data files always has its catalog row in the store: an empty store beside such files was lost
+    /// (`LostStoreCheck`), while files beside a store that holds the row but not them are orphans of an uncommitted
+    /// commit, which `recover` removes. Another writer creating the table first wins; its table is used.
+    /// With a REST catalog the table was created in the catalog at startup; nothing to do.
+    private func createTableIfMissing() throws {
+        guard catalog == nil, !tableExists else { return }
+        guard try store.tablePointer(settings.pointerKey) == nil else { tableExists = true; return }
+        let (state, bytes) = try planner.creation(fileID: instance + "-" + UUID().uuidString.lowercased(),
+                                                  tableUUID: UUID().uuidString.lowercased(), nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+        try storage.put(name(of: state.metadataLocation), bytes: bytes)
+        var create = CheckpointCommit()
+        create.owner = instance
+        create.committedAt = Int64(Date().timeIntervalSince1970)
+        create.tablePointers = [TablePointerUpdate(
+            table: settings.pointerKey, expected: nil, new: state.metadataLocation,
+            catalogTable: CatalogTableName(catalogName: settings.catalogName, namespace: settings.namespace, name: settings.name))]
+        do {
+            _ = try store.commit(create)
+            cached = state
+        } catch is TablePointerConflict {
+            try? storage.delete(name(of: state.metadataLocation))
+        }
+        tableExists = true
+    }
+
     public func stage(_ buffer: RowBuffer, directory: String, schema _: ParquetSchema) throws -> StagedFile {
+        try createTableIfMissing()
         let values = buffer.columnValues()
         guard case .int64(let times) = values[eventTimeIndex], let first = times.first, let micros = first else {
             throw StorageError(.io, "an Iceberg data file needs event times")
