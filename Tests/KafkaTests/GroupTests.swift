@@ -82,7 +82,7 @@ struct GroupTests {
         let taskB = Task { try await logB.run(b) }
 
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(180)  // a safety net for a starved machine
+        let deadline = clock.now + .seconds(300)  // a safety net for a starved machine
         var split: ([TopicPartition], [TopicPartition]) = ([], [])
         while clock.now < deadline {
             split = ((try? a.assignment()) ?? [], (try? b.assignment()) ?? [])

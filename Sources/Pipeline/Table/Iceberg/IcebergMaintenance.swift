@@ -63,7 +63,7 @@ public final class IcebergMaintenance: @unchecked Sendable {
     private var storage: Storage { table.storage }
 
     /// Expires snapshots, then deletes orphan files. A table without a commit yet has nothing to do.
-    /// - Throws: `CompactionError` when other writers kept moving the pointer; `StoreError`, `StorageError`,
+    /// - Throws: `StoreError` when other writers kept moving the pointer (5 conflicts in a row), or the store fails; `StorageError`,
     ///   `AvroError`, `DecodingError` naming the file.
     public func run(_ options: MaintenanceOptions) throws -> MaintenanceReport {
         try storage.withLock("_compaction", exclusive: true) {
@@ -110,8 +110,8 @@ public final class IcebergMaintenance: @unchecked Sendable {
             } catch {
                 try? storage.delete(table.name(of: location))
                 if error is TablePointerConflict {
-                    throw CompactionError("the Iceberg table \(table.tableName) kept changing during snapshot expiry (5 commits by other "
-                        + "writers); nothing was expired, run weir maintain again")
+                    throw StoreError(message: "the Iceberg table \(table.tableName) kept changing during snapshot expiry (5 commits by other "
+                        + "writers); nothing was expired", isRetriable: false, fix: "run weir maintain again")
                 }
                 throw error
             }

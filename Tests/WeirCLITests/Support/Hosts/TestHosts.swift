@@ -123,6 +123,9 @@ final class TestHosts: @unchecked Sendable {
         }
         guard first else { return }
         for relay in stopping { relay.stop() }
+        // Deleting a namespace destroys its veth pairs asynchronously (the kernel's namespace cleanup runs later),
+        // so the root ends are deleted first, which removes both ends at once.
+        for host in hosts { try? IPCommand.run(["link", "delete", host.link]) }
         for host in hosts { try? IPCommand.run(["netns", "delete", host.namespace]) }
         try? IPCommand.run(["link", "delete", bridge])
         Self.liveLock.withLock { Self.live = false }

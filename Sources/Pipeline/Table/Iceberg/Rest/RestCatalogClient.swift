@@ -16,7 +16,7 @@ public final class RestCatalogClient: @unchecked Sendable {
     }
 
     /// How a commit ended.
-    public enum CommitOutcome: Sendable {
+    public enum CatalogCommitOutcome: Sendable {
         case committed(LoadedTable)
         /// 409: a requirement failed (another writer committed first); reload and plan again.
         case conflict(String)
@@ -84,7 +84,7 @@ public final class RestCatalogClient: @unchecked Sendable {
     }
 
     /// Commits `updates` to the table if every requirement holds (`RestTableCommit` builds both).
-    public func commit(_ namespace: [String], _ name: String, _ commit: RestCommitRequest) throws -> CommitOutcome {
+    public func commit(_ namespace: [String], _ name: String, _ commit: RestCommitRequest) throws -> CatalogCommitOutcome {
         let operation = "commit to table \(Self.display(namespace, name))"
         let response: HTTPClient.Response
         do {
