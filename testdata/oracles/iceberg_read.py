@@ -2,11 +2,12 @@
 """Iceberg oracle: reads a Weir Iceberg table through pyiceberg's SqlCatalog on Weir's checkpoint database.
 
   iceberg_read.py OUT_DIR NAMESPACE.TABLE [CATALOG_NAME] [--catalog-db PATH] [--s3-endpoint URL --credential KEY:SECRET]
-                  [--rest-uri URL --rest-warehouse NAME]  -> JSON on stdout:
+                  [--catalog-uri URL] [--rest-uri URL --rest-warehouse NAME]  -> JSON on stdout:
 
   OUT_DIR is the warehouse: a local directory or s3://bucket/prefix (then --s3-endpoint and --credential, an access
   key and its secret, reach it through pyiceberg's FileIO). --catalog-db names the SQLite
-  store file when it is not OUT_DIR/_weir/checkpoint.sqlite. --rest-uri reads the table through pyiceberg's
+  store file when it is not OUT_DIR/_weir/checkpoint.sqlite; --catalog-uri gives the catalog database as a
+  SQLAlchemy URL instead, e.g. postgresql+pg8000://user:password@host:port/database (a PostgreSQL store). --rest-uri reads the table through pyiceberg's
   RestCatalog instead (OAuth2 client credentials: the same --credential).
 
     schema: [{id, name, type, required}]          (pyiceberg's view of the table schema)
@@ -47,6 +48,7 @@ def main():
     parser.add_argument("identifier")
     parser.add_argument("catalog_name", nargs="?", default="weir")
     parser.add_argument("--catalog-db")
+    parser.add_argument("--catalog-uri")
     parser.add_argument("--s3-endpoint")
     parser.add_argument("--rest-uri")
     parser.add_argument("--rest-warehouse")
@@ -63,7 +65,7 @@ def main():
     else:
         db = args.catalog_db or f"{out_dir}/_weir/checkpoint.sqlite"
         warehouse = out_dir if out_dir.startswith("s3://") else f"file://{out_dir}"
-        catalog = SqlCatalog(name, uri=f"sqlite:///{db}", warehouse=warehouse, **props)
+        catalog = SqlCatalog(name, uri=args.catalog_uri or f"sqlite:///{db}", warehouse=warehouse, **props)
     table = catalog.load_table(identifier)
     meta = table.metadata
     schema = [{"id": f.field_id, "name": f.name, "type": str(f.field_type), "required": f.required} for f in table.schema().fields]

@@ -160,4 +160,43 @@ import Testing
         #expect(try s.seenKeys([key(1), key(2)], notBefore: 2_001) == [key(2)])
         #expect(try s.stats().partitions.isEmpty)
     }
+
+    /// The SQL catalog's row (`iceberg_tables`, the JDBC catalog's layout) moves with the table pointer, by the same
+    /// compare-and-set, in the commit's transaction: created by the first commit, moved by the next, and a row another
+    /// catalog client moved meanwhile refuses the whole commit.
+    @Test(arguments: StoreKind.allCases)
+    func catalogRowMovesWithThePointerAndAStaleOneRefusesTheCommit(kind: StoreKind) throws {
+        let fresh = try kind.fresh("catalog")
+        let s = fresh.store
+        let table = CatalogTableName(catalogName: "weir", namespace: "pi2", name: "events")
+        func row() throws -> [String?]? {
+            try fresh.sql("""
+                SELECT metadata_location, previous_metadata_location, iceberg_type FROM iceberg_tables
+                WHERE catalog_name = 'weir' AND table_namespace = 'pi2' AND table_name = 'events'
+                """).first
+        }
+        func move(_ expected: String?, _ new: String, offsets: OffsetAdvance) -> CheckpointCommit {
+            var c = commit([p: offsets], keys: [key(Int(offsets.next))], files: [staged("f\(offsets.next)")], totals: ["total": 1])
+            c.tablePointers = [TablePointerUpdate(table: "iceberg:weir:pi2.events", expected: expected, new: new, catalogTable: table)]
+            return c
+        }
+        _ = try s.commit(move(nil, "file:///l/m/00000-a.metadata.json", offsets: OffsetAdvance(expected: nil, next: 10)))
+        #expect(try row() == ["file:///l/m/00000-a.metadata.json", nil, "TABLE"])
+        #expect(try fresh.sql("SELECT property_value FROM iceberg_namespace_properties WHERE catalog_name = 'weir' AND namespace = 'pi2'")
+                == [["true"]], "the namespace exists for catalog clients")
+        _ = try s.commit(move("file:///l/m/00000-a.metadata.json", "file:///l/m/00001-b.metadata.json",
+                              offsets: OffsetAdvance(expected: 10, next: 20)))
+        #expect(try row() == ["file:///l/m/00001-b.metadata.json", "file:///l/m/00000-a.metadata.json", "TABLE"])
+
+        // Another catalog client (pyiceberg, Spark) moved the row: the commit is refused whole.
+        _ = try fresh.sql("UPDATE iceberg_tables SET metadata_location = 'file:///l/m/00002-x.metadata.json'")
+        let stale = move("file:///l/m/00001-b.metadata.json", "file:///l/m/00002-c.metadata.json", offsets: OffsetAdvance(expected: 20, next: 30))
+        #expect(throws: TablePointerConflict.self) { _ = try s.commit(stale) }
+        #expect(try s.storedOffsets([p]) == [p: 20])
+        #expect(try s.tablePointer("iceberg:weir:pi2.events") == "file:///l/m/00001-b.metadata.json")
+        #expect(try s.seenKeys([key(30)], notBefore: 0).isEmpty, "the refused commit's keys absent")
+        #expect(try !s.unpublishedFiles().map(\.file.finalPath).contains(staged("f30").finalPath), "the refused commit's files absent")
+        #expect(try s.totals()["total"] == 2)
+        #expect(try row()?.first == "file:///l/m/00002-x.metadata.json", "the other client's row stays")
+    }
 }

@@ -47,6 +47,30 @@ import WeirTestSupport
         #expect(try PipelineAssembly.restCatalog(Self.load("lake: {format: iceberg}")) == nil, "sql: no REST client")
     }
 
+    @Test func aPostgresStoreHoldsTheSqlCatalogOfALocalLake() throws {
+        let config = try Self.load("lake: {format: iceberg, out_dir: /tmp/x}\ncheckpoint: {url: \"postgres://w@127.0.0.1/d\"}\n")
+        #expect(config.lakeTable.format == .iceberg && config.lakeTable.iceberg.catalog == .sql)
+        #expect(config.checkpointURL == "postgres://w@127.0.0.1/d")
+        try config.validate()
+    }
+
+    /// A PostgreSQL store holds the sql catalog of a lake on a file system; the rest is refused until tested.
+    @Test(arguments: [
+        ("lake: {format: iceberg, iceberg: {catalog: rest, catalog_uri: \"http://127.0.0.1:8181\"}}\ncheckpoint: {url: \"postgres://w@127.0.0.1/d\"}",
+         "a REST catalog (lake.iceberg.catalog: rest) and a PostgreSQL checkpoint store"),
+        ("lake: {format: iceberg, out_dir: \"s3://bucket/lake\"}\ncheckpoint: {url: \"postgres://w@127.0.0.1/d\"}",
+         "an s3:// lake (s3://bucket/lake) and a PostgreSQL checkpoint store"),
+    ])
+    func untestedPostgresIcebergSetupsAreRefused(yaml: String, text: String) throws {
+        do {
+            try Self.load(yaml).validate()
+            Issue.record("\(yaml) was accepted")
+        } catch let error as ConfigError {
+            #expect(error.key == "checkpoint.url", "\(error)")
+            #expect("\(error)".contains(text) && "\(error)".contains("remove checkpoint.url"), "\(error)")
+        }
+    }
+
     @Test(arguments: [
         ("lake: {format: delta}", "lake.format", "use parquet or iceberg"),
         ("lake: {iceberg: {table: events}}", "lake.iceberg.table", "namespace"),

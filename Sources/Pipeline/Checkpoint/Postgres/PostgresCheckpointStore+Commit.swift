@@ -84,6 +84,38 @@ extension PostgresCheckpointStore {
             let found = try conn.query("SELECT location FROM table_pointers WHERE table_name = $1", [update.table]).scalar
             throw TablePointerConflict(table: update.table, expected: update.expected, found: found)
         }
+        if let catalogTable = update.catalogTable { try moveCatalogRow(catalogTable, update, on: conn) }
+    }
+
+    /// Compare-and-set of the SQL catalog's row (`iceberg_tables`), so a reader opening the table through the
+    /// catalog sees the new metadata from the moment the transaction commits; another catalog client that moved the
+    /// row meanwhile refuses the whole commit like a moved pointer (`TablePointerConflict`).
+    private func moveCatalogRow(_ t: CatalogTableName, _ update: TablePointerUpdate, on conn: PGConnection) throws {
+        let key: [String?] = [t.catalogName, t.namespace, t.name]
+        let changed: Int
+        if let expected = update.expected {
+            changed = try conn.query("""
+                UPDATE iceberg_tables SET metadata_location = $4, previous_metadata_location = $5
+                WHERE catalog_name = $1 AND table_namespace = $2 AND table_name = $3 AND metadata_location = $5
+                """, key + [update.new, expected]).affected
+        } else {
+            changed = try conn.query("""
+                INSERT INTO iceberg_tables(catalog_name, table_namespace, table_name, metadata_location, previous_metadata_location, iceberg_type)
+                VALUES ($1, $2, $3, $4, NULL, 'TABLE')
+                ON CONFLICT (catalog_name, table_namespace, table_name) DO UPDATE SET metadata_location = EXCLUDED.metadata_location
+                WHERE iceberg_tables.metadata_location IS NULL
+                """, key + [update.new]).affected
+            try conn.query("""
+                INSERT INTO iceberg_namespace_properties(catalog_name, namespace, property_key, property_value) VALUES ($1, $2, 'exists', 'true')
+                ON CONFLICT (catalog_name, namespace, property_key) DO NOTHING
+                """, [t.catalogName, t.namespace])
+        }
+        guard changed == 1 else {
+            let found = try conn.query("""
+                SELECT metadata_location FROM iceberg_tables WHERE catalog_name = $1 AND table_namespace = $2 AND table_name = $3
+                """, key).scalar
+            throw TablePointerConflict(table: update.table, expected: update.expected, found: found)
+        }
     }
 
     /// Adds files to the manifest in one statement.

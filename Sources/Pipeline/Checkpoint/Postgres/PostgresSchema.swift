@@ -9,6 +9,9 @@
 ///   store facts, table pointers, and `dedup_keys`, partitioned by range of `day` (unix seconds / 86,400, UTC)
 ///   into one table per day (`DedupKeyPartitions`).
 /// - Version 2: the key generation row in `store_meta` (`dedup_generation`, see `KeyLookupLedger`).
+/// - Version 3: the SQL catalog of Apache Iceberg tables in the JDBC catalog's layout (`iceberg_tables`,
+///   `iceberg_namespace_properties`), the tables pyiceberg's `SqlCatalog` and Java's `JdbcCatalog` open; a commit
+///   moves a table's row by compare-and-set with its table pointer (`TablePointerUpdate.catalogTable`).
 enum PostgresSchema {
     struct Migration {
         let version: Int
@@ -41,6 +44,17 @@ enum PostgresSchema {
         // so that a Weir that does not move it refuses to start on a store whose instances rely on it.
         Migration(version: 2, sql: """
             INSERT INTO store_meta(name, value) VALUES ('dedup_generation', '0') ON CONFLICT (name) DO NOTHING;
+            """),
+        // The column names and types of the JDBC catalog (and pyiceberg's SqlCatalog, which keeps the same layout);
+        // IF NOT EXISTS: a catalog client may have created them in this database first.
+        Migration(version: 3, sql: """
+            CREATE TABLE IF NOT EXISTS iceberg_tables(
+                catalog_name varchar(255) NOT NULL, table_namespace varchar(255) NOT NULL, table_name varchar(255) NOT NULL,
+                metadata_location varchar(1000), previous_metadata_location varchar(1000), iceberg_type varchar(5),
+                PRIMARY KEY (catalog_name, table_namespace, table_name));
+            CREATE TABLE IF NOT EXISTS iceberg_namespace_properties(
+                catalog_name varchar(255) NOT NULL, namespace varchar(255) NOT NULL, property_key varchar(255) NOT NULL,
+                property_value varchar(1000) NOT NULL, PRIMARY KEY (catalog_name, namespace, property_key));
             """),
     ]
 

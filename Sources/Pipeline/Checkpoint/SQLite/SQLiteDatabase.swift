@@ -149,6 +149,8 @@ final class SQLiteStatement {
 struct SQLiteRow {
     let statement: OpaquePointer
 
+    /// The number of columns of the result.
+    var columnCount: Int32 { sqlite3_column_count(statement) }
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
     func text(_ column: Int32) -> String {
