@@ -92,7 +92,8 @@ import Testing
 
         // Without credentials the catalog refuses: the run stops at startup naming the catalog.
         let refused = try await lake.run(topic: "restrun", bootstrap: cluster.bootstrapServers, fault: nil)
-        #expect(refused.process.terminationStatus != 0)
-        #expect(refused.stderr.contains("weir: ") && refused.stderr.contains(server.icebergCatalogURI!), "\(refused.output("no credential"))")
+        #expect(refused.process.terminationStatus == 2, "a catalog that refuses at startup is a configuration error")
+        #expect(refused.stderr.contains("weir: invalid configuration: lake.iceberg.catalog_uri: ") && refused.stderr.contains(server.icebergCatalogURI!)
+                && refused.stderr.contains("(fix: "), "\(refused.output("no credential"))")
     }
 }

@@ -36,8 +36,15 @@ struct PipelineAssembly {
             // The table (and its namespace) exist in the catalog before anything is written at its location: a
             // catalog may refuse a location that holds files, and SeaweedFS's fails on a namespace directory an
             // object write created first.
-            _ = try IcebergTableCommit.restTable(catalog, settings: config.lakeTable.iceberg, location: Self.warehouseURI(layout),
-                                                 columns: evaluator.layout.columns, properties: IcebergTableCommit.tableProperties)
+            do {
+                _ = try IcebergTableCommit.restTable(catalog, settings: config.lakeTable.iceberg, location: Self.warehouseURI(layout),
+                                                     columns: evaluator.layout.columns, properties: IcebergTableCommit.tableProperties)
+            } catch let error as RestCatalogError {
+                // At startup a catalog that cannot be reached or refuses is a configuration error (exit 2), as for
+                // an unreachable broker or bucket.
+                throw ConfigError(key: "lake.iceberg.catalog_uri", message: error.description,
+                                  fix: Self.restCatalogFix(error, warehouse: config.lakeTable.iceberg.warehouse))
+            }
         }
         let storage: Storage
         if let location = layout.objectLocation {
@@ -82,6 +89,17 @@ struct PipelineAssembly {
 
     /// The REST catalog client for `lake.iceberg.catalog: rest`: OAuth2 client credentials from
     /// `WEIR_ICEBERG_CREDENTIAL` (`client_id:client_secret`) or a bearer token from `WEIR_ICEBERG_TOKEN`; nil for `sql`.
+    /// The fix for a REST catalog that failed at startup: what to check for no answer, refused credentials, or a
+    /// missing warehouse.
+    static func restCatalogFix(_ error: RestCatalogError, warehouse: String?) -> String {
+        switch error.status {
+        case nil: return "start the catalog or correct lake.iceberg.catalog_uri (the catalog's base URL)"
+        case 401?, 403?: return "set WEIR_ICEBERG_CREDENTIAL (client_id:client_secret) or WEIR_ICEBERG_TOKEN to credentials the catalog accepts"
+        case 404?: return "check lake.iceberg.warehouse (now \(warehouse ?? "the catalog's default")) names a warehouse the catalog serves"
+        default: return "check the catalog's own log for the cause, then start Weir again"
+        }
+    }
+
     static func restCatalog(_ config: WeirConfig, environment: [String: String] = ProcessInfo.processInfo.environment) -> RestCatalogClient? {
         let settings = config.lakeTable.iceberg
         guard settings.catalog == .rest, let uri = settings.catalogURI else { return nil }
