@@ -8,10 +8,16 @@
 ///
 /// Pure: `bins` picks the manifests to merge; `SnapshotPlanner` merges them.
 public struct ManifestMergePolicy: Sendable, Equatable {
+    /// `commit.manifest-merge.enabled`; false: every commit adds one manifest and nothing is merged. Default true.
     public var enabled = true
+    /// `commit.manifest.min-count-to-merge`: merging starts once a snapshot would reference more manifests than
+    /// this. Default 100.
     public var minCountToMerge = 100
+    /// `commit.manifest.target-size-bytes`, in bytes: manifests at or above it are not merged, merged ones are packed
+    /// up to it. Default 8 MiB.
     public var targetSizeBytes: Int64 = 8 << 20
 
+    /// The defaults above (Iceberg's Java writer's).
     public init() {}
 
     /// The policy a table's properties set; a missing or unparsable value keeps the default.

@@ -9,7 +9,9 @@ import Foundation
 /// - Updates: `add-schema` + `set-current-schema` (-1: the schema just added) when the plan added a schema,
 ///   then `add-snapshot` and `set-snapshot-ref` (`main`, a branch).
 public struct RestCommitRequest {
+    /// The `requirements` array of the commit body: JSON objects, each with its `type` (e.g. `assert-table-uuid`).
     public var requirements: [[String: Any]]
+    /// The `updates` array of the commit body: JSON objects, each with its `action` (e.g. `add-snapshot`).
     public var updates: [[String: Any]]
 
     /// - Throws: `EncodingError` when the snapshot or schema cannot be encoded.

@@ -44,8 +44,11 @@ public struct SnapshotExpiry: Sendable, Equatable {
 
     /// Files that only expired snapshots reach.
     public struct Unreachable: Sendable, Equatable {
+        /// Manifest list locations (as the metadata writes them, e.g. `file:///…/snap-….avro` or `s3://…`).
         public var manifestLists: [String] = []
+        /// Manifest locations that no kept snapshot's manifest list names.
         public var manifests: [String] = []
+        /// Data file locations live in an expired snapshot and in no kept one.
         public var dataFiles: [String] = []
     }
 
