@@ -1,6 +1,8 @@
 // Throughput benchmark for EventSchema: strict decode and Cerberus-style validation of JSONL events.
 // Usage: SchemaBench EVENTS.jsonl SCHEMA.yaml [repeat]
 // Prints one line per measurement: "<name> <events> <seconds> <events/s>".
+// decode_declared / decode_declared_skip: the decoder told the schema's top-level names (what `RecordEvaluator`
+// does when the table keeps `_extra`), building the unknown members' values or only checking them.
 import EventSchema
 import Foundation
 
@@ -45,6 +47,19 @@ bytes.withUnsafeBytes { raw in
         }
     }
     report("decode", ranges.count * repeats, t0)
+    // Decode with the schema's top-level names (spans of the unknown members), building or skipping their values.
+    var spans: [JSONMemberSpan] = []
+    for (name, skips) in [("decode_declared", false), ("decode_declared_skip", true)] {
+        let declared = DeclaredMembers(schema.fields.map(\.name), skipsUndeclaredValues: skips)
+        t0 = now()
+        for _ in 0..<repeats {
+            for r in ranges {
+                if case .object(let o)? = try? decoder.decode(UnsafeRawBufferPointer(rebasing: raw[r]), declared: declared,
+                                                              undeclared: &spans) { sink &+= o.count + spans.count }
+            }
+        }
+        report(name, ranges.count * repeats, t0)
+    }
     for r in ranges {
         if case .object(let o)? = try? decoder.decode(UnsafeRawBufferPointer(rebasing: raw[r])) { objects.append(o) }
     }

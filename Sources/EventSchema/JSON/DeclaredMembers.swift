@@ -15,81 +15,85 @@ import Darwin
 ///
 /// Immutable; create one per schema and share it (a class, so that the decoder reads it without copying).
 public final class DeclaredMembers: Sendable {
-    /// The declared names, in the order events are expected to follow (a schema's field order).
-    private let names: [CodePointKey]
+    /// The declared names, in the order events are expected to follow (a schema's field order), each once. The
+    /// decoder gives a declared key its name's `String` (no `String` is made per key).
+    let names: [String]
     /// The names' UTF-8, one after the other (`offsets[k]..<offsets[k + 1]` is name `k`), and their fingerprints
     /// (`JSONParser.fingerprint`), for matching keys as bytes.
     private let bytes: [UInt8]
     private let offsets: [Int]
     private let fingerprints: [UInt64]
-    /// `names` hashed, for more than `linearLimit` names (then matched as strings only).
-    private let set: Set<CodePointKey>?
+    /// An open-addressing hash table of the names by fingerprint: `table[slot]` is a name's index + 1, or 0 for an
+    /// empty slot; a power of two at least twice the number of names, probed linearly from `fingerprint & mask`.
+    private let table: [Int32]
     /// Whether every name is ASCII. An ASCII key is then canonically equivalent to a name only when it is that
     /// name, so an undeclared ASCII key needs no `String` comparison.
-    private let allASCII: Bool
+    let allASCII: Bool
     /// Whether the values of undeclared members are only checked, not built, and left out of the decoded object.
     public let skipsUndeclaredValues: Bool
 
-    static let linearLimit = 16
-
     /// - Parameters:
-    ///   - names: the declared member names; a name given twice counts once.
+    ///   - names: the declared member names; a name given twice (by code points) counts once.
     ///   - skipsUndeclaredValues: leave undeclared members out of the decoded object (their values are still
     ///     checked as strictly as any other); only their spans tell where they were.
     public init(_ names: some Sequence<String>, skipsUndeclaredValues: Bool) {
-        self.names = names.map(CodePointKey.init)
+        var unique: [String] = [], seen: Set<CodePointKey> = []
+        for name in names where seen.insert(CodePointKey(name)).inserted { unique.append(name) }
+        self.names = unique
         var bytes: [UInt8] = [], offsets = [0], fingerprints: [UInt64] = []
-        for name in self.names {
-            let utf8 = Array(name.string.utf8)
+        for name in unique {
+            let utf8 = Array(name.utf8)
             bytes += utf8
             offsets.append(bytes.count)
             fingerprints.append(utf8.withUnsafeBufferPointer { JSONParser.fingerprint($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) })
         }
+        var size = 4
+        while size < 2 * unique.count { size *= 2 }
+        var table = [Int32](repeating: 0, count: size)
+        for (k, fingerprint) in fingerprints.enumerated() {
+            var slot = Int(truncatingIfNeeded: fingerprint) & (size - 1)
+            while table[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            table[slot] = Int32(k + 1)
+        }
         self.bytes = bytes
         self.offsets = offsets
         self.fingerprints = fingerprints
-        set = self.names.count > Self.linearLimit ? Set(self.names) : nil
+        self.table = table
         allASCII = bytes.allSatisfy { $0 < 0x80 }
         self.skipsUndeclaredValues = skipsUndeclaredValues
     }
 
-    /// How a root member's key relates to the declared names.
-    enum Match {
-        /// The key has the code points of a declared name.
-        case declared
-        /// Not by code points, but canonically equivalent to a declared name (equal as a Swift `String`).
-        case equivalent
-        case undeclared
-    }
-
-    /// Classifies `key` (written with no escape: its bytes are its UTF-8), the `position`-th member of its object,
-    /// without making a `String`: `.declared` when the bytes are a name's, `.undeclared` when they are not and the
-    /// key and all names are ASCII; nil when a `String` comparison must decide.
-    func match(_ key: SkippedKey, in input: UnsafePointer<UInt8>, position: Int) -> Match? {
-        guard set == nil else { return nil }
-        let found: Bool = bytes.withUnsafeBufferPointer { names in
-            @inline(__always) func equal(_ k: Int) -> Bool {
-                fingerprints[k] == key.fingerprint && offsets[k + 1] - offsets[k] == key.count
-                    && (key.count == 0 || memcmp(names.baseAddress! + offsets[k], input + key.start, key.count) == 0)
+    /// The index in `names` of the name whose UTF-8 is the `count` bytes at `key` (with `fingerprint`, as
+    /// `JSONParser.fingerprint` computes it), the key being the `position`-th member of its object: the name at
+    /// that position is tried first (events tend to follow the schema's order), then the hash table. nil when the
+    /// key is no name by code points.
+    @inline(__always)
+    func index(of key: UnsafePointer<UInt8>, count: Int, fingerprint: UInt64, position: Int) -> Int? {
+        fingerprints.withUnsafeBufferPointer { fingerprints in
+            offsets.withUnsafeBufferPointer { offsets in
+                bytes.withUnsafeBufferPointer { names -> Int? in
+                    @inline(__always) func equal(_ k: Int) -> Bool {
+                        fingerprints[k] == fingerprint && offsets[k + 1] - offsets[k] == count
+                            && (count == 0 || memcmp(names.baseAddress! + offsets[k], key, count) == 0)
+                    }
+                    if position < fingerprints.count && equal(position) { return position }
+                    return table.withUnsafeBufferPointer { table -> Int? in
+                        let mask = table.count - 1
+                        var slot = Int(truncatingIfNeeded: fingerprint) & mask
+                        while table[slot] != 0 {
+                            let k = Int(table[slot]) - 1
+                            if equal(k) { return k }
+                            slot = (slot + 1) & mask
+                        }
+                        return nil
+                    }
+                }
             }
-            if position < fingerprints.count && equal(position) { return true }
-            for k in fingerprints.indices where equal(k) { return true }
-            return false
         }
-        if found { return .declared }
-        return key.isASCII && allASCII ? .undeclared : nil
     }
 
-    /// Classifies `key`, the `position`-th member of its object (compared with the name at that position first).
-    func match(_ key: String, position: Int) -> Match {
-        let probe = CodePointKey(key)
-        if let set {
-            if set.contains(probe) { return .declared }
-        } else {
-            if position < names.count && names[position] == probe { return .declared }
-            for name in names where name == probe { return .declared }
-        }
-        for name in names where name.string == key { return .equivalent }
-        return .undeclared
+    /// Whether `key`, no name by code points, equals one as a Swift `String` (is canonically equivalent to it).
+    func isEquivalent(_ key: String) -> Bool {
+        names.contains { $0 == key }
     }
 }

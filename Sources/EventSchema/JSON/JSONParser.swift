@@ -23,6 +23,8 @@ struct JSONParser {
     var escapedKeyBytes: [UInt8] = []
     /// The number of root members read so far (the position hint for `declared`).
     private var rootMemberCount = 0
+    /// The declared names (their indexes below 64) whose keys the root object has had so far.
+    private var declaredSeen: UInt64 = 0
 
     init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
         self.p = base
@@ -179,19 +181,35 @@ struct JSONParser {
         i += 1
     }
 
-    /// Reads a root member's key and matches it against `declared`: an undeclared member's span is recorded, and
-    /// when its value is to be skipped, its key goes to `skippedKeys` (no `String` is made for it) and `skipping`
-    /// is set. A skipped key cannot equal a kept one, so each list is checked for duplicates on its own: equal keys
-    /// have the same code points, hence both are undeclared (skipped) or neither is.
+    /// Reads a root member's key and matches it against `declared` by its bytes: a declared key gets its name's
+    /// `String` (none is made) and is checked for duplicates by the name's index (`declaredSeen`); an undeclared
+    /// member's span is recorded, and when its value is to be skipped, its key goes to `skippedKeys` (no `String` is
+    /// made for it) and `skipping` is set. Each list is checked for duplicates on its own: equal keys have the same
+    /// code points, hence both are the same declared name, both are undeclared (skipped) or both are neither.
     private mutating func readRootKey(at: Int, _ declared: DeclaredMembers, _ frame: inout Frame,
                                       _ entries: inout [JSONObject.Element]) throws(JSONDecodeError) {
         let key = try scanSkippedKey()
         rootKey = at..<i
-        let match = (key.inArena ? nil : declared.match(key, in: p, position: rootMemberCount))
-            ?? declared.match(string(of: key), position: rootMemberCount)
+        let position = rootMemberCount
         rootMemberCount += 1
-        rootMemberRecorded = match != .declared
-        if match == .undeclared && declared.skipsUndeclaredValues {
+        let index = key.inArena
+            ? escapedKeyBytes.withUnsafeBufferPointer {
+                declared.index(of: $0.baseAddress! + key.start, count: key.count, fingerprint: key.fingerprint, position: position)
+            }
+            : declared.index(of: p + key.start, count: key.count, fingerprint: key.fingerprint, position: position)
+        if let index {
+            rootMemberRecorded = false
+            let name = declared.names[index]
+            guard index < 64 else { return try Self.push(name, at: at, &frame, &entries) }
+            let bit: UInt64 = 1 << UInt64(index)
+            if declaredSeen & bit != 0 { throw fail(.duplicateKey, at) }
+            declaredSeen |= bit
+            entries.append((name, .null))
+            return
+        }
+        rootMemberRecorded = true
+        let equivalent = !(key.isASCII && declared.allASCII) && declared.isEquivalent(string(of: key))
+        if !equivalent && declared.skipsUndeclaredValues {
             skipping = true
             var rootFrame = Frame(isObject: true, valueStart: 0, keyStart: 0)
             swap(&rootFrame, &skippedRootFrame)
