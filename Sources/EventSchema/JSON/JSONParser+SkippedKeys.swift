@@ -74,14 +74,22 @@ extension JSONParser {
     }
 
     /// Pushes `key` (read at offset `at`) onto `skippedKeys`, above the keys `skippedKeys[frame.keyStart...]` of
-    /// its object, or rejects it as a duplicate: a scan of fingerprints for up to 32 keys; past that a hash set of
-    /// the keys as strings (`frame.seen`), as for objects that are built.
+    /// its object, or rejects it as a duplicate. Up to 32 keys, the frame's 128-bit filter of fingerprints
+    /// (`frame.keyFilter`, one bit per key) tells most new keys apart with no scan; only on a hit are the
+    /// fingerprints scanned. Past 32 keys, a hash set of the keys as strings (`frame.seen`), as for objects that
+    /// are built.
     mutating func pushSkippedKey(_ key: SkippedKey, at: Int, _ frame: inout Frame) throws(JSONDecodeError) {
         let start = frame.keyStart
         if frame.seen != nil {
             if frame.seen!.insert(CodePointKey(string(of: key))).inserted == false { throw fail(.duplicateKey, at) }
         } else {
-            for k in start..<skippedKeys.count where sameKey(skippedKeys[k], key) { throw fail(.duplicateKey, at) }
+            let bit = key.fingerprint >> 57
+            let mask: UInt64 = 1 << (bit & 63)
+            let hit = (bit < 64 ? frame.keyFilter.low : frame.keyFilter.high) & mask != 0
+            if hit {
+                for k in start..<skippedKeys.count where sameKey(skippedKeys[k], key) { throw fail(.duplicateKey, at) }
+            }
+            if bit < 64 { frame.keyFilter.low |= mask } else { frame.keyFilter.high |= mask }
             if skippedKeys.count - start >= 32 {
                 frame.seen = Set(skippedKeys[start...].map { CodePointKey(string(of: $0)) })
                 frame.seen!.insert(CodePointKey(string(of: key)))

@@ -37,6 +37,9 @@ struct JSONParser {
         var valueStart: Int
         var keyStart: Int
         var seen: Set<CodePointKey>?
+        /// The fingerprints' top seven bits of the skipped keys of this object so far, as a 128-bit set (see
+        /// `pushSkippedKey`).
+        var keyFilter: (low: UInt64, high: UInt64) = (0, 0)
     }
 
     @inline(__always) func fail(_ r: JSONRejection, _ at: Int) -> JSONDecodeError { JSONDecodeError(r, at: at) }

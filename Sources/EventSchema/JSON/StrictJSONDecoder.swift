@@ -41,6 +41,7 @@ public struct StrictJSONDecoder: Sendable {
         var parser = JSONParser(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count,
                                 maxDepth: limits.maxDepth)
         parser.declared = declared
+        if declared.skipsUndeclaredValues { parser.skippedKeys.reserveCapacity(32) }
         swap(&parser.undeclaredSpans, &undeclared)
         defer { swap(&parser.undeclaredSpans, &undeclared) }
         return try parser.parseDocument()
