@@ -18,9 +18,10 @@ import Testing
         return (GroupOffsetsCheck(source: source, logger: logger, safetyNet: safetyNet, pause: .milliseconds(1)), capture, source)
     }
 
-    /// A group coordinator slow to answer (the query timed out twice) is asked again: the check is made.
+    /// A group coordinator slow to answer (the query timed out twice) is asked again: the check is made. (With a
+    /// safety net of 0 s: the minimum number of questions does not depend on how fast the clock runs.)
     @Test func aGroupThatAnswersLateIsAskedAgain() async {
-        let (check, log, source) = makeCheck((group: "shared", offsets: [p0: 5_000]), failures: 2)
+        let (check, log, source) = makeCheck((group: "shared", offsets: [p0: 5_000]), failures: 2, safetyNet: .zero)
         #expect(await check.check(assignment: [p0], stored: [:]) == [p0: 5_000])
         #expect(source.groupCommittedQuestions == 3)
         #expect(log.lines.count == 1 && (log.lines.first ?? "").contains("consumer group shared has committed offsets"), "\(log.lines)")
@@ -31,7 +32,7 @@ import Testing
     @Test func aGroupThatNeverAnswersIsSaidLoudly() async {
         let (check, log, source) = makeCheck((group: "shared", offsets: [p0: 5_000]), failures: 1_000_000, safetyNet: .milliseconds(50))
         #expect(await check.check(assignment: [p0, p1], stored: [:]).isEmpty)
-        #expect(source.groupCommittedQuestions > 1, "asked once only")
+        #expect(source.groupCommittedQuestions >= GroupOffsetsCheck.minimumAttempts, "asked \(source.groupCommittedQuestions) times")
         let line = log.lines.first ?? ""
         #expect(log.lines.count == 1 && line.hasPrefix("warning the committed offsets of consumer group shared could not be read "
             + "from in-memory: Local: Timed out (asked "), "\(log.lines)")

@@ -6,15 +6,19 @@ import Logging
 /// naming the group and its offsets, because the usual cause is a group id shared with another lake, and a reader
 /// expecting the group's position would otherwise be surprised. Once per partition and process.
 ///
-/// The group is asked again (every `pause`) until it answers or `safetyNet` has passed since the first question
-/// (60 s by default, well inside `max.poll.interval.ms`); a group that never answered is said in a warning of its
-/// own, naming the group, the brokers and the cause, so the check is never skipped silently.
+/// The group is asked again (every `pause`) until it answers, at least `minimumAttempts` times and until
+/// `safetyNet` has passed since the first question (60 s by default, well inside `max.poll.interval.ms`); a group
+/// that never answered is said in a warning of its own, naming the group, the brokers and the cause, so the check
+/// is never skipped silently.
 final class GroupOffsetsCheck: @unchecked Sendable {
     private let source: RecordSource
     private let logger: Logger
     private let safetyNet: Duration
     private let pause: Duration
     private var warned = Set<SourcePartition>()
+    /// How many questions a group gets however fast the safety net passes (a starved process may see it pass
+    /// during the first one).
+    static let minimumAttempts = 3
 
     /// - Parameters:
     ///   - safetyNet: how long to keep asking a group that does not answer; default 60 s.
@@ -52,7 +56,7 @@ final class GroupOffsetsCheck: @unchecked Sendable {
             do {
                 return try await source.groupCommitted(partitions)
             } catch {
-                guard clock.now + pause < deadline else {
+                guard attempts < Self.minimumAttempts || clock.now + pause < deadline else {
                     logger.warning("\(Self.unanswered(error, partitions: partitions, attempts: attempts, safetyNet: safetyNet))",
                                    metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
                     return nil
