@@ -1,6 +1,6 @@
 # The README's two commands: `make demo` and `make test`. Both run scripts/setup first.
 SWIFT ?= swift
-.PHONY: setup build release demo test bench
+.PHONY: setup build release demo test bench bench-stores
 
 setup:
 	@scripts/setup
@@ -18,8 +18,14 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# Benchmarks of issues #10 and #21 (results appended to docs/BENCHMARKS.md). bench/scale (100k/1M/5M) and bench/dedup
-# (0/10M/100M stored keys) are separate: they take long.
+# Benchmarks (results appended to docs/BENCHMARKS.md, whose "Running the benchmarks" lists every script).
+# `make bench`: Weir alone and against the Python baselines, a few minutes in all.
+# `make bench-stores`: the lake and store kinds side by side at 1,000,000 events, several minutes each:
+#   bench/s3 (local lake vs s3:// on SeaweedFS), bench/pgstore (SQLite vs PostgreSQL store), bench/iceberg
+#   (Parquet lake vs Iceberg table). They start their own SeaweedFS (.venv/bin/weed) and PostgreSQL 15, which
+#   scripts/setup installs, on loopback, and stop them at exit.
+# Run alone, they take long: bench/scale (100k/1M/5M), bench/dedup (0/10M/100M stored keys), bench/pgscale
+# (PostgreSQL stores of 0/10M/50M keys).
 bench: release
 	@if [ -x bench/parquet ]; then bench/parquet; else echo "bench/parquet: not present, skipped"; fi
 	bench/schema
@@ -27,3 +33,8 @@ bench: release
 	bench/stages
 	bench/wide
 	bench/consume
+
+bench-stores: release
+	bench/s3
+	bench/pgstore
+	bench/iceberg

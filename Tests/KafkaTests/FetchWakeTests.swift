@@ -64,6 +64,9 @@ struct FetchWakeTests {
         }
         let wakes = consumer.fetchWakes
         await consumer.close()
+        // The waker's thread holds the client: close waits for it, so the handle does not outlive the close (and
+        // the brokers a caller stops next, as `weir demo` does).
+        #expect(consumer.fetchWakerReturned, "close returned while the fetch waker's thread still held the client")
 
         #expect(got.count == n)
         for p in 0..<partitions {

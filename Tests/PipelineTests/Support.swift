@@ -177,9 +177,19 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
 
     /// What `groupCommitted` answers: the group's name and committed offsets (nil: no group).
     var groupCommittedAnswer: (group: String, offsets: [SourcePartition: Int64])?
+    /// How many of the next `groupCommitted` questions fail (as a group coordinator that does not answer in time).
+    var groupCommittedFailures = 0
+    /// How many times `groupCommitted` was asked.
+    private(set) var groupCommittedQuestions = 0
 
-    func groupCommitted(_ partitions: [SourcePartition]) async -> (group: String, offsets: [SourcePartition: Int64])? {
-        groupCommittedAnswer.map { answer in (answer.group, answer.offsets.filter { partitions.contains($0.key) }) }
+    func groupCommitted(_ partitions: [SourcePartition]) async throws -> (group: String, offsets: [SourcePartition: Int64])? {
+        groupCommittedQuestions += 1
+        if groupCommittedFailures > 0 {
+            groupCommittedFailures -= 1
+            throw GroupOffsetsUnavailable(group: groupCommittedAnswer?.group ?? "none", brokers: "in-memory",
+                                          cause: "Local: Timed out")
+        }
+        return groupCommittedAnswer.map { answer in (answer.group, answer.offsets.filter { partitions.contains($0.key) }) }
     }
 }
 

@@ -14,54 +14,44 @@ import WeirTestSupport
 @Suite(.serialized) struct IcebergSharedTableTests {
     @Test(.timeLimit(.minutes(10)))
     func twoInstancesCommitToOneTableWithoutLossOrDuplicates() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1)
-        defer { cluster.shutdown() }
-        try cluster.createTopic("iceshared", partitions: 6)
-        try cluster.createTopic("iceshared_dlq", partitions: 1)
         // No duplicates: a key that the other instance landed since this one looked it up refuses the commit as a
         // dedup race (retried as well), a wider window than the pointer's, which would leave few pointer conflicts.
-        var generator = Pi2EventGenerator(seed: 43, invalidRatio: 0.10, duplicateRatio: 0)
-        try await LakeRecoveryTests.produce(&generator, count: 30_000, topic: "iceshared", partitions: 6, bootstrap: cluster.bootstrapServers)
-        let expected = generator.expected
-        let dir = try RepoPaths.temporaryDirectory("iceberg-shared")
-        defer { RepoPaths.remove(dir) }
-        let lake = dir + "/lake", config = dir + "/weir.yaml"
-        try "lake:\n  format: iceberg\n  iceberg:\n    table: pi2.events\n".write(toFile: config, atomically: true, encoding: .utf8)
-        func instance() throws -> ChildProcess {
-            try ChildProcess(RepoPaths.weir, [
-                "run", "--config", config, "--bootstrap-servers", cluster.bootstrapServers, "--topic", "iceshared",
-                "--group-id", "iceshared", "--out-dir", lake, "--listen", "off", "--session-timeout", "6s",
-                "--flush-rows", "1000", "--flush-interval", "1s", "--until-idle", "5", "--log-format", "json"],
-                environment: ["WEIR_FAULT_DELAY_AT": "staged", "WEIR_FAULT_DELAY_MS": "300"], directory: dir)
+        try await IcebergRunFixture.with(topic: "iceshared", partitions: 6, directory: "iceberg-shared",
+                                         events: .init(count: 30_000, seed: 43, duplicateRatio: 0, roundRobin: true)) { ice in
+            let expected = ice.expected
+            func instance() throws -> ChildProcess {
+                try ice.start(flushRows: 1000, sessionTimeout: "6s", environment: ["WEIR_FAULT_DELAY_AT": "staged", "WEIR_FAULT_DELAY_MS": "300"],
+                              directory: ice.dir)
+            }
+            let a = try instance(), b = try instance()
+            defer { for p in [a, b] where p.process.isRunning { p.kill() } }
+            var outputs: String { a.output("instance a") + "\n" + b.output("instance b") }
+            let statusA = await a.wait(timeout: .seconds(500)), statusB = await b.wait(timeout: .seconds(500))
+            #expect(statusA == 0 && statusB == 0, "\(outputs)")
+
+            // No lost commit, no duplicate: what the two instances report as landed is what the table holds.
+            let landed = Self.number("landed", in: a.stdout) + Self.number("landed", in: b.stdout)
+            #expect(landed == expected.validUnique, "the instances landed \(landed), expected \(expected.validUnique):\n\(outputs)")
+            let (table, rows) = try IcebergTableOracle.readWithRows(ice.lake)
+            table.expectExactlyOnce(expected, lake: ice.lake)
+            try IcebergDuckDBOracle.read(ice.lake).expectAgrees(with: table, rows: rows)
+            // One linear history holding the commits of both writers: sequence numbers 1…n, and the snapshots' added
+            // records add up to the current row count (a snapshot lost by a writer that did not see the other's
+            // commit would leave its rows out).
+            #expect(table.snapshots.map(\.sequence_number) == (1...Int64(max(1, table.snapshots.count))).map { $0 })
+            let added = table.snapshots.reduce(0) { $0 + (Int($1.summary["added-records"] ?? "") ?? 0) }
+            #expect(added == table.rows.count, "snapshots add \(added) records, the table holds \(table.rows.count)")
+            let writers = Set(table.snapshots.compactMap { $0.summary["weir.instance"] })
+            #expect(writers.count == 2, "both instances should have committed snapshots: \(writers)\n\(outputs)")
+
+            // The catalog's compare-and-set refused some commits; each instance counts its own in its summary
+            // (the same count as weir_iceberg_commit_conflicts_total) and planned again.
+            let conflicts = Self.number("conflicts", in: a.stdout) + Self.number("conflicts", in: b.stdout)
+            #expect(conflicts > 0, "the overlapping commits should have met conflicts:\n\(outputs)")
+            let dlq = try await DeadLetterTopic.read(bootstrap: ice.bootstrap, topic: "iceshared_dlq")
+            #expect(dlq.count == expected.invalid, "DLQ holds \(dlq.count), expected \(expected.invalid)")
+            #expect(Set(dlq).count == dlq.count, "the DLQ holds \(dlq.count - Set(dlq).count) records twice")
         }
-        let a = try instance(), b = try instance()
-        defer { for p in [a, b] where p.process.isRunning { p.kill() } }
-        var outputs: String { a.output("instance a") + "\n" + b.output("instance b") }
-        let statusA = await a.wait(timeout: .seconds(500)), statusB = await b.wait(timeout: .seconds(500))
-        #expect(statusA == 0 && statusB == 0, "\(outputs)")
-
-        // No lost commit, no duplicate: what the two instances report as landed is what the table holds.
-        let landed = Self.number("landed", in: a.stdout) + Self.number("landed", in: b.stdout)
-        #expect(landed == expected.validUnique, "the instances landed \(landed), expected \(expected.validUnique):\n\(outputs)")
-        let (table, rows) = try IcebergTableOracle.readWithRows(lake)
-        table.expectExactlyOnce(expected, lake: lake)
-        try IcebergDuckDBOracle.read(lake).expectAgrees(with: table, rows: rows)
-        // One linear history holding the commits of both writers: sequence numbers 1…n, and the snapshots' added
-        // records add up to the current row count (a snapshot lost by a writer that did not see the other's
-        // commit would leave its rows out).
-        #expect(table.snapshots.map(\.sequence_number) == (1...Int64(max(1, table.snapshots.count))).map { $0 })
-        let added = table.snapshots.reduce(0) { $0 + (Int($1.summary["added-records"] ?? "") ?? 0) }
-        #expect(added == table.rows.count, "snapshots add \(added) records, the table holds \(table.rows.count)")
-        let writers = Set(table.snapshots.compactMap { $0.summary["weir.instance"] })
-        #expect(writers.count == 2, "both instances should have committed snapshots: \(writers)\n\(outputs)")
-
-        // The catalog's compare-and-set refused some commits; each instance counts its own in its summary
-        // (the same count as weir_iceberg_commit_conflicts_total) and planned again.
-        let conflicts = Self.number("conflicts", in: a.stdout) + Self.number("conflicts", in: b.stdout)
-        #expect(conflicts > 0, "the overlapping commits should have met conflicts:\n\(outputs)")
-        let dlq = try await DeadLetterTopic.read(bootstrap: cluster.bootstrapServers, topic: "iceshared_dlq")
-        #expect(dlq.count == expected.invalid, "DLQ holds \(dlq.count), expected \(expected.invalid)")
-        #expect(Set(dlq).count == dlq.count, "the DLQ holds \(dlq.count - Set(dlq).count) records twice")
     }
 
     /// The number after `label` at the start of a line of a run summary, 0 when the line is absent.

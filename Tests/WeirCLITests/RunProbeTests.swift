@@ -43,6 +43,17 @@ import Testing
         }
     }
 
+    /// The value of every sample of `name` in a Prometheus text scrape by the value of its label `label`.
+    static func samples(_ name: String, by label: String, in text: String) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix(name + "{") {
+            guard let start = line.range(of: label + "=\""), let end = line[start.upperBound...].firstIndex(of: "\""),
+                  let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+            out[String(line[start.upperBound..<end])] = value
+        }
+        return out
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func lagSecondsIsZeroOnceCaughtUpAndWhileQuiet() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
@@ -66,6 +77,14 @@ import Testing
         let partitions = Self.samples("kafka_consumer_lag", in: metrics).count
         #expect(partitions >= 1 && Self.samples("kafka_consumer_lag", in: metrics).allSatisfy { $0 == 0 },
                 "not caught up:\n\(metrics)\n\(run.stderr.suffix(2000))")
+        // A rejection has one name on both metrics: the DLQ's reason is the event's status (`validation_error`
+        // for a schema failure, which the DLQ record's reason field calls `schema`), record for record.
+        let dlq = Self.samples("weir_dlq_records_total", by: "reason", in: metrics)
+        let statuses = Self.samples("kafka_events_processed_total", by: "status", in: metrics)
+        #expect((dlq["validation_error"] ?? 0) > 0 && dlq["schema"] == nil, "\(dlq)")
+        for (reason, count) in dlq where count > 0 {
+            #expect(statuses[reason] == count, "weir_dlq_records_total{reason=\"\(reason)\"} \(count), status: \(statuses)")
+        }
         // The topic stays quiet; the lag in seconds stays 0 across several telemetry ticks.
         for _ in 0..<4 {
             try await Task.sleep(for: .seconds(1.2))

@@ -14,32 +14,23 @@ pyiceberg.
 
 DuckDB, the avro and iceberg extensions come from the wheels pinned in requirements-test.txt, loaded offline.
 """
-import datetime
 import json
 import sqlite3
 import sys
 
 import duckdb_extensions
-
-
-def plain(v):
-    if isinstance(v, datetime.datetime):
-        delta = v - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-        return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-    if isinstance(v, datetime.date):
-        return v.isoformat()
-    return v
+from iceberg_catalog import plain, store_path
 
 
 def main():
     out_dir, identifier = sys.argv[1], sys.argv[2]
     catalog = sys.argv[3] if len(sys.argv) > 3 else "weir"
     namespace, _, name = identifier.rpartition(".")
-    db = sqlite3.connect(f"file:{out_dir}/_weir/checkpoint.sqlite?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{store_path(out_dir)}?mode=ro", uri=True)
     row = db.execute("SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? "
                      "AND table_name = ?", (catalog, namespace, name)).fetchone()
     if row is None:
-        raise SystemExit(f"iceberg_duckdb: no catalog row for {catalog}.{identifier} in {out_dir}/_weir/checkpoint.sqlite")
+        raise SystemExit(f"iceberg_duckdb: no catalog row for {catalog}.{identifier} in {store_path(out_dir)}")
     location = row[0]
     con = duckdb_extensions.connect("iceberg")
     types = {c: t for c, t, *_ in con.execute("DESCRIBE SELECT * FROM iceberg_scan(?)", [location]).fetchall()}

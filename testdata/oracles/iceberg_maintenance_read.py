@@ -11,25 +11,16 @@
     referenced: every manifest list, manifest and live data file path the table's snapshots reference,
                 plus the metadata files (current and metadata log)
 """
-import datetime, json, sys
-from pyiceberg.catalog.sql import SqlCatalog
+import json, sys
 from pyiceberg.conversions import from_bytes
 from pyiceberg.manifest import ManifestEntryStatus
 
-
-def plain(v):
-    if isinstance(v, datetime.datetime):
-        delta = v - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-        return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-    if isinstance(v, datetime.date):
-        return v.isoformat()
-    return v
+from iceberg_catalog import added_twice, manifests_and_entries, open_sql_catalog, plain
 
 
 def main():
     out_dir, identifier = sys.argv[1], sys.argv[2]
-    catalog = SqlCatalog("weir", uri=f"sqlite:///{out_dir}/_weir/checkpoint.sqlite", warehouse=f"file://{out_dir}")
-    table = catalog.load_table(identifier)
+    table = open_sql_catalog(out_dir).load_table(identifier)
     meta = table.metadata
     ids = sorted(table.scan(selected_fields=("event_id",)).to_arrow().column("event_id").to_pylist())
     snapshots = []
@@ -48,24 +39,14 @@ def main():
                       "value_counts": {str(k): v for k, v in (df.value_counts or {}).items()},
                       "lower": {str(k): plain(from_bytes(id_to_field[k].field_type, v)) for k, v in (df.lower_bounds or {}).items()},
                       "upper": {str(k): plain(from_bytes(id_to_field[k].field_type, v)) for k, v in (df.upper_bounds or {}).items()}})
-    added, referenced, seen = {}, set(), set()
-    for s in meta.snapshots:
-        referenced.add(s.manifest_list)
-        for m in s.manifests(table.io):
-            referenced.add(m.manifest_path)
-            if m.manifest_path in seen:
-                continue
-            seen.add(m.manifest_path)
-            for e in m.fetch_manifest_entry(table.io, discard_deleted=False):
-                if e.status == ManifestEntryStatus.ADDED:
-                    added[e.data_file.file_path] = added.get(e.data_file.file_path, 0) + 1
-                if e.status != ManifestEntryStatus.DELETED:
-                    referenced.add(e.data_file.file_path)
+    manifests, entries = manifests_and_entries(table)
+    referenced = manifests | {s.manifest_list for s in meta.snapshots}
+    referenced.update(e.data_file.file_path for e in entries if e.status != ManifestEntryStatus.DELETED)
     referenced.add(table.metadata_location)
     referenced.update(e.metadata_file for e in meta.metadata_log)
     print(json.dumps({"event_ids": ids, "snapshots": snapshots,
                       "current_manifests": len(current.manifests(table.io)) if current else 0,
-                      "current_files": files, "added_twice": sorted(p for p, n in added.items() if n > 1),
+                      "current_files": files, "added_twice": added_twice(entries),
                       "referenced": sorted(referenced)}))
 
 

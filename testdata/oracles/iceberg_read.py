@@ -23,23 +23,9 @@
     parquet_field_ids: {column: field id} read by pyarrow from the first data file
     (DuckDB's view of the same table: iceberg_duckdb.py)
 """
-import argparse, datetime, json, sys
+import argparse, json
 import pyarrow.parquet as pq
-from pyiceberg.catalog.sql import SqlCatalog
-from pyiceberg.manifest import ManifestEntryStatus
-
-
-def plain(v):
-    if isinstance(v, datetime.datetime):
-        delta = v - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-        return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-    if isinstance(v, datetime.date):
-        return v.isoformat()
-    if isinstance(v, dict):
-        return {str(k): plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [plain(x) for x in v]
-    return v
+from iceberg_catalog import added_twice, manifests_and_entries, open_sql_catalog, plain
 
 
 def main():
@@ -63,9 +49,7 @@ def main():
         from pyiceberg.catalog.rest import RestCatalog
         catalog = RestCatalog(name, uri=args.rest_uri, warehouse=args.rest_warehouse, credential=args.credential, **props)
     else:
-        db = args.catalog_db or f"{out_dir}/_weir/checkpoint.sqlite"
-        warehouse = out_dir if out_dir.startswith("s3://") else f"file://{out_dir}"
-        catalog = SqlCatalog(name, uri=args.catalog_uri or f"sqlite:///{db}", warehouse=warehouse, **props)
+        catalog = open_sql_catalog(out_dir, name, catalog_db=args.catalog_db, catalog_uri=args.catalog_uri, **props)
     table = catalog.load_table(identifier)
     meta = table.metadata
     schema = [{"id": f.field_id, "name": f.name, "type": str(f.field_type), "required": f.required} for f in table.schema().fields]
@@ -81,16 +65,7 @@ def main():
     if len(meta.snapshots) > 1:
         previous = table.scan(snapshot_id=meta.snapshots[-2].snapshot_id).to_arrow().num_rows
     files = []
-    added = {}
-    seen_manifests = set()
-    for snap in meta.snapshots:
-        for manifest in snap.manifests(table.io):
-            if manifest.manifest_path in seen_manifests:
-                continue
-            seen_manifests.add(manifest.manifest_path)
-            for entry in manifest.fetch_manifest_entry(table.io, discard_deleted=False):
-                if entry.status == ManifestEntryStatus.ADDED:
-                    added[entry.data_file.file_path] = added.get(entry.data_file.file_path, 0) + 1
+    manifests, entries = manifests_and_entries(table)
     id_to_field = {f.field_id: f for f in table.schema().fields}
     from pyiceberg.conversions import from_bytes
     spec_fields = table.spec().fields
@@ -109,8 +84,8 @@ def main():
         for f in parquet_schema:
             field_ids[f.name] = int((f.metadata or {}).get(b"PARQUET:field_id", b"-1"))
     print(json.dumps({"schema": schema, "spec": spec, "snapshots": snapshots, "rows": rows, "previous_rows": previous,
-                      "files": files, "added_twice": [p for p, n in added.items() if n > 1],
-                      "manifest_lists": [s.manifest_list for s in meta.snapshots], "manifests": sorted(seen_manifests),
+                      "files": files, "added_twice": added_twice(entries),
+                      "manifest_lists": [s.manifest_list for s in meta.snapshots], "manifests": sorted(manifests),
                       "metadata_files": [table.metadata_location] + [e.metadata_file for e in meta.metadata_log],
                       "parquet_field_ids": field_ids}))
 

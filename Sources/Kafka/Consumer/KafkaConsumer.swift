@@ -135,14 +135,20 @@ public final class KafkaConsumer: Sendable {
     var fetchWakes: Int { fetchWaker?.wakes ?? 0 }
     /// Whether this consumer runs a fetch waker.
     var hasFetchWaker: Bool { fetchWaker != nil }
+    /// Whether the fetch waker's thread (which holds the client) has returned; true without a waker.
+    var fetchWakerReturned: Bool { fetchWaker?.hasReturned ?? true }
 
     /// Leaves the group (serving the final revocation) and stops the consumer. Idempotent.
     public func close() async {
         fetchWaker?.stop()
-        let client = self.client, closed = self.closed
+        let client = self.client, closed = self.closed, waker = self.fetchWaker
         await Blocking.run(on: pollQueue) {
             let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
             if first { client.closeConsumer() }
+            // The waker's thread holds the client while its last request runs: once close returns, the handle goes
+            // with the last reference to this consumer, not up to a second later (after `weir demo` stopped its
+            // brokers, a late handle logged them as down).
+            waker?.waitUntilStopped()
         }
     }
 }

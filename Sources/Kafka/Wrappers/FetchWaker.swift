@@ -12,18 +12,22 @@ import Foundation
 /// consumer is idle.
 ///
 /// Lifecycle: `start()` once; `stop()` is idempotent, wakes the thread and returns without waiting for it. The
-/// thread keeps the client alive until its last request returns.
+/// thread keeps the client alive until its last request (up to 1 s) returns; `waitUntilStopped()` waits for that,
+/// so a closed consumer's handle can be destroyed before its brokers go away.
 final class FetchWaker: @unchecked Sendable {
     private let client: RDKafkaClient
     private let policy: FetchWakePolicy
     private let interval: Duration
     private let stopSignal = DispatchSemaphore(value: 0)
+    /// Signalled once when the thread has returned (and passed on by every waiter).
+    private let finished = DispatchSemaphore(value: 0)
     private let state = Locked(State())
 
     private struct State {
         var delivered = 0
         var stopped = false
         var wakes = 0
+        var returned = false
     }
 
     /// - Parameters:
@@ -34,6 +38,9 @@ final class FetchWaker: @unchecked Sendable {
         self.policy = policy
         self.interval = interval
     }
+
+    /// Whether the thread has returned (for tests).
+    var hasReturned: Bool { state.withLock { $0.returned } }
 
     /// Wake-up requests sent so far (for tests and debugging).
     var wakes: Int { state.withLock { $0.wakes } }
@@ -55,7 +62,17 @@ final class FetchWaker: @unchecked Sendable {
         if first { stopSignal.signal() }
     }
 
+    /// Blocks until the thread has returned, after `stop()`: its last request is answered or timed out (1 s).
+    func waitUntilStopped() {
+        finished.wait()
+        finished.signal()
+    }
+
     private func run() {
+        defer {
+            state.withLock { $0.returned = true }
+            finished.signal()
+        }
         guard let queue = rd_kafka_queue_get_consumer(client.handle) else { return }
         defer { rd_kafka_queue_destroy(queue) }
         let milliseconds = max(1, Int(interval.kafkaMilliseconds))

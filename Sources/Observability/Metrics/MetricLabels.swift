@@ -50,13 +50,16 @@ public enum ValidationRuleLabel {
     }
 }
 
-/// The reasons accepted as `reason` on `weir_dlq_records_total`. Anything else maps to `other`.
+/// The reasons accepted as `reason` on `weir_dlq_records_total`: the `status` values of
+/// `kafka_events_processed_total` that send a record to the DLQ, so that both metrics name a rejection alike
+/// (a record failing its schema is `validation_error` on both; its DLQ envelope's `reason` field says `schema`).
+/// Anything else maps to `other`.
 public enum DLQReasonLabel {
-    /// The allow-list: the pipeline's DLQ reason codes (`parse_error`, `not_object`, `schema`, `too_large`,
-    /// `tombstone`, `bad_timestamp`), plus `validation_error` (an alias some dashboards use) and `other`.
+    /// The allow-list: `parse_error`, `not_object`, `validation_error`, `too_large`, `tombstone`, `bad_timestamp`,
+    /// and `other`.
     public static let allowed: [String] = [
-        "parse_error", "not_object", "schema", "too_large", "tombstone", "bad_timestamp", "validation_error", "other",
-    ]
+        EventStatus.parseError, .notObject, .validationError, .tooLarge, .tombstone, .badTimestamp,
+    ].map(\.rawValue) + ["other"]
     private static let allowedSet = Set(allowed)
 
     /// Maps a reason to its label value: itself if allow-listed, else `other`.

@@ -161,7 +161,8 @@ public final class WeirMetrics: Sendable {
         }
     }
 
-    /// Adds `count` to `weir_dlq_records_total{reason}`; unknown reasons map to `other`.
+    /// Adds `count` to `weir_dlq_records_total{reason}`; `reason` is a DLQ'd `EventStatus` value
+    /// (`validation_error` for a schema failure, see `DLQReasonLabel`), anything else maps to `other`.
     public func dlqRecords(reason: String, count: Int = 1) {
         guard count > 0 else { return }
         dlq[DLQReasonLabel.normalize(reason)]?.increment(by: count)

@@ -123,10 +123,16 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
         return out
     }
 
-    public func groupCommitted(_ partitions: [SourcePartition]) async -> (group: String, offsets: [SourcePartition: Int64])? {
+    /// One query to the group coordinator, bounded by 10 s.
+    public func groupCommitted(_ partitions: [SourcePartition]) async throws -> (group: String, offsets: [SourcePartition: Int64])? {
         guard let consumer else { return nil }
         let tps = partitions.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
-        guard let committed = try? await consumer.committed(tps, timeout: .seconds(10)) else { return nil }
+        let committed: [TopicPartition: Int64]
+        do {
+            committed = try await consumer.committed(tps, timeout: .seconds(10))
+        } catch {
+            throw GroupOffsetsUnavailable(group: config.groupId, brokers: config.bootstrapServers, cause: error.reason)
+        }
         var out: [SourcePartition: Int64] = [:]
         for (tp, offset) in committed where offset >= 0 { out[SourcePartition(topic: tp.topic, partition: tp.partition)] = offset }
         return (config.groupId, out)

@@ -78,8 +78,9 @@ public protocol RecordSource: AnyObject, Sendable {
     func fingerprints(at offsets: [SourcePartition: Int64]) async -> [SourcePartition: RecordFingerprint]?
 
     /// The consumer group's name and its committed offsets (the next record to read) of `partitions`, those without
-    /// one absent; nil when the source has no group or the group could not be asked.
-    func groupCommitted(_ partitions: [SourcePartition]) async -> (group: String, offsets: [SourcePartition: Int64])?
+    /// one absent; nil when the source has no group.
+    /// - Throws: `GroupOffsetsUnavailable` (the group, the brokers, the cause) when the group could not be asked.
+    func groupCommitted(_ partitions: [SourcePartition]) async throws -> (group: String, offsets: [SourcePartition: Int64])?
 
     /// The gate that serializes this source's assignment changes with commits (nil: the assignment never changes
     /// while running, as for generated or in-memory sources).
@@ -94,5 +95,5 @@ extension RecordSource {
     /// A source without a group (generated or in-memory records): every partition is this process's, so no other
     /// member can hold unread records.
     public func groupProgress() async -> [SourcePartition: GroupProgress]? { [:] }
-    public func groupCommitted(_ partitions: [SourcePartition]) async -> (group: String, offsets: [SourcePartition: Int64])? { nil }
+    public func groupCommitted(_ partitions: [SourcePartition]) async throws -> (group: String, offsets: [SourcePartition: Int64])? { nil }
 }

@@ -20,8 +20,10 @@ enum TelemetryObserver {
                 metrics.eventsProcessed(.success, count: c.valid)
                 metrics.eventsProcessed(.duplicate, count: c.duplicates)
                 for (reason, n) in c.deadLettered {
-                    metrics.eventsProcessed(status(for: reason), count: n)
-                    metrics.dlqRecords(reason: reason.rawValue, count: n)
+                    // One label value for a rejection on both metrics: the status (validation_error, not schema).
+                    let status = status(for: reason)
+                    metrics.eventsProcessed(status, count: n)
+                    metrics.dlqRecords(reason: status.rawValue, count: n)
                 }
                 metrics.dlqDelivery(truncated: report.deadLettersTruncated, toFile: report.deadLettersToFile)
                 for (rule, n) in c.validationErrors { metrics.validationErrors(rule: rule, count: n) }
