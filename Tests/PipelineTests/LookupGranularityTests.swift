@@ -8,7 +8,7 @@ import Testing
 @Suite struct LookupGranularityTests {
     func records(_ n: Int) -> [SourceRecord] {
         (0..<n).map { i in
-            let json = #"{"event_id":"g\#(i)","ts":"2025-10-28T01:00:00Z","usuario_id":1,"accion":"view","monto":1.5}"#
+            let json = #"{"event_id":"e\#(500 + i)","ts":"2025-10-28T01:00:00Z","usuario_id":1,"accion":"view","monto":1.5}"#
             return SourceRecord(topic: "pi2_events", partition: 0, offset: Int64(i), key: nil, value: Array(json.utf8), timestampMs: nil)
         }
     }
