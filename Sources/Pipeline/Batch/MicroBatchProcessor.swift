@@ -92,13 +92,15 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// Evaluates records on all cores and looks their dedup keys up in the store: the per-record stage (decode,
     /// validate, event time, row, key) is pure, so the batch is split into contiguous slices evaluated concurrently,
     /// and each slice then looks up its own new keys, overlapping with the other slices' evaluation (the store
-    /// serializes the lookups). Outcomes keep the input order.
+    /// serializes the lookups); a store whose lookups are round trips to a server (`prefersOneLookupPerBatch`)
+    /// gets the whole batch's new keys in one call instead. Outcomes keep the input order.
     /// - Returns: the outcomes, one array per slice (their concatenation follows `records`), and the keys the store
     ///   has seen within the TTL.
     /// - Throws: `StoreError` when a lookup fails.
     private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws -> ([[RecordEvaluator.Outcome]], Set<DedupKey>) {
         let evaluator = self.evaluator, store = self.store
         let uncommitted = uncommittedKeys
+        let lookUpPerSlice = !store.prefersOneLookupPerBatch
         let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
         let slices = records.count >= 256 ? Self.cores : 1
         let chunk = (records.count + slices - 1) / slices
@@ -112,6 +114,10 @@ public final class MicroBatchProcessor: @unchecked Sendable {
                 if let key = a.key, !uncommitted.contains(key) { keys.append(key) }
             }
             guard !keys.isEmpty else { return part }
+            guard lookUpPerSlice else {
+                part.keys = keys
+                return part
+            }
             let started = ContinuousClock.now
             part.seen = Result { try store.seenKeys(keys, notBefore: notBefore) }
             part.lookups = keys.count
@@ -129,6 +135,15 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         var seen = Set<DedupKey>()
         lastBatchLookups = 0
         lastBatchLookupDuration = .zero
+        if !lookUpPerSlice {
+            let keys = parts.flatMap(\.keys)
+            if !keys.isEmpty {
+                let started = ContinuousClock.now
+                seen = try store.seenKeys(keys, notBefore: notBefore)
+                lastBatchLookups = keys.count
+                lastBatchLookupDuration = .now - started
+            }
+        }
         for part in parts {
             let found = try part.seen.get()
             if seen.isEmpty { seen = found } else { seen.formUnion(found) }
@@ -142,6 +157,8 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     private struct SliceResult {
         var outcomes: [RecordEvaluator.Outcome] = []
         var seen: Result<Set<DedupKey>, Error> = .success([])
+        /// The slice's new keys, when the batch looks them up in one call (`CheckpointStore.prefersOneLookupPerBatch`).
+        var keys: [DedupKey] = []
         var lookups = 0
         var lookupDuration: Duration = .zero
     }

@@ -94,6 +94,9 @@ public protocol CheckpointStore: Sendable {
     func storedOffsets(_ partitions: [SourcePartition]) throws -> [SourcePartition: Int64]
     /// The subset of `keys` already stored and not older than `notBefore` (unix seconds).
     func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey>
+    /// Whether `seenKeys` is better called once per batch of records than once per slice evaluated in parallel:
+    /// true for a store whose every call is a round trip to a server. Default false.
+    var prefersOneLookupPerBatch: Bool { get }
     /// Makes a commit durable. Returns its commit id.
     /// - Throws: `OffsetConflict` when another writer moved a partition; `StoreError` on I/O failure.
     func commit(_ commit: CheckpointCommit) throws -> Int64
@@ -135,4 +138,8 @@ public protocol CheckpointStore: Sendable {
     func checkpointWAL()
     /// The current value of a table pointer (see `TablePointerUpdate`); nil when none was ever committed.
     func tablePointer(_ table: String) throws -> String?
+}
+
+extension CheckpointStore {
+    public var prefersOneLookupPerBatch: Bool { false }
 }

@@ -74,4 +74,17 @@ import Testing
         guard case .binary(let bytes) = param else { Issue.record("not binary"); return }
         #expect(bytes == PGBinaryArray.uuids([(high: 1, low: 3), (high: 1, low: 9), (high: 2, low: 0)]))
     }
+
+    @Test func keyRowsFollowTheBinaryCopyFormat() {
+        let bytes = PostgresCheckpointStore.keyRows([DedupKey(high: 0x0102_0304_0506_0708, low: 0x090A_0B0C_0D0E_0F10)], day: 20_000, seenAt: -2)
+        let signature: [UInt8] = [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00]  // PGCOPY\n\377\r\n\0
+        #expect(Array(bytes.prefix(19)) == signature + [0, 0, 0, 0] + [0, 0, 0, 0], "no flags, no header extension")
+        var row: [UInt8] = [0, 3]                                                  // three fields
+        row += [0, 0, 0, 4, 0, 0, 0x4E, 0x20]                                      // day 20000 as int4
+        row += [0, 0, 0, 16] + (1...16).map { UInt8($0) }                          // the key's 16 bytes, high half first
+        row += [0, 0, 0, 8] + [UInt8](repeating: 0xFF, count: 7) + [0xFE]          // seen_at -2 as int8
+        #expect(Array(bytes[19..<(19 + row.count)]) == row)
+        #expect(Array(bytes.suffix(2)) == [0xFF, 0xFF] && bytes.count == 19 + row.count + 2, "the trailer ends it")
+        #expect(PostgresCheckpointStore.keyRows([], day: 1, seenAt: 1) == PGBinaryCopy.header + [0xFF, 0xFF])
+    }
 }

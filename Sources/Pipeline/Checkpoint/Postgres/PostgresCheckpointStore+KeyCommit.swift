@@ -2,9 +2,9 @@
 extension PostgresCheckpointStore {
     /// How a commit stores its keys.
     enum KeyCommitPath {
-        /// One statement: none of the keys may be live in another day's partition (not even read when the
-        /// `KeyLookupLedger` shows that nobody else stored keys since they were looked up), and the insert into
-        /// the commit's own day partition (`ON CONFLICT DO NOTHING`) must add every key. Anything else
+        /// None of the keys may be live in another day's partition (not even read when the `KeyLookupLedger`
+        /// shows that nobody else stored keys since they were looked up), and a binary `COPY` into the commit's own
+        /// day partition must add every key (its primary key refuses one already there). Anything else
         /// (`KeyAlreadyStored`) rolls the transaction back to run again on the general path.
         case fast
         /// Looks up live keys in every partition (naming them in `DedupRace`), then inserts, re-stamping a key
@@ -35,11 +35,30 @@ extension PostgresCheckpointStore {
     /// against every partition while planning: seconds for 100,000 keys, more than the lookups themselves.
     static let keysParam = "(SELECT $1::uuid[])::uuid[]"
 
-    /// The keys sorted by their bytes (the index's order, so the inserts walk the B-tree left to right) and
-    /// without repeats, as one binary `uuid[]` parameter.
+    /// The keys sorted by their bytes (the index's order, so inserts walk the B-tree left to right), without repeats.
+    static func sortedUnique(_ keys: [DedupKey]) -> [DedupKey] { Set(keys).sorted() }
+
+    /// The keys sorted and without repeats as one binary `uuid[]` parameter, and how many there are.
     static func keyParameter(_ keys: [DedupKey]) -> (param: PGParameter, count: Int) {
-        let sorted = Set(keys).sorted()
-        return (.binary(PGBinaryArray.uuids(sorted.lazy.map { (high: $0.high, low: $0.low) })), sorted.count)
+        let sorted = sortedUnique(keys)
+        return (keyParameter(sorted: sorted), sorted.count)
+    }
+
+    /// Keys as one binary `uuid[]` parameter.
+    static func keyParameter(sorted keys: [DedupKey]) -> PGParameter {
+        .binary(PGBinaryArray.uuids(keys.lazy.map { (high: $0.high, low: $0.low) }))
+    }
+
+    /// The rows `(day, key, seen_at)` of a key partition, one per key in the given order, as binary COPY input.
+    static func keyRows(_ keys: [DedupKey], day: Int, seenAt: Int64) -> [UInt8] {
+        var copy = PGBinaryCopy(reservingRows: keys.count, rowBytes: 2 + 8 + 20 + 12)
+        for key in keys {
+            copy.startRow(fields: 3)
+            copy.appendField(Int32(day))
+            copy.appendUUID(high: key.high, low: key.low)
+            copy.appendField(seenAt)
+        }
+        return copy.finished
     }
 
     /// Stores the commit's keys and moves the key generation.
@@ -47,7 +66,8 @@ extension PostgresCheckpointStore {
     /// - Throws: `KeyAlreadyStored` (fast path), `DedupRace` (general path) naming the live keys, `PGError`.
     func storeKeys(_ commit: CheckpointCommit, path: KeyCommitPath, on conn: PGConnection) throws -> Int64 {
         let generation = try moveKeyGeneration(on: conn)
-        let (keys, count) = Self.keyParameter(commit.dedupKeys)
+        let sortedKeys = Self.sortedUnique(commit.dedupKeys)
+        let count = sortedKeys.count
         let day = DedupKeyPartitions.day(of: commit.committedAt)
         let notBefore = PGParameter.text(String(commit.dedupNotBefore))
         let firstDay = PGParameter.text(String(Self.firstDay(notBefore: commit.dedupNotBefore)))
@@ -57,31 +77,26 @@ extension PostgresCheckpointStore {
                 ledger.absentSince(commit.dedupKeys, notBefore: commit.dedupNotBefore)
                     .map { ledger.onlyOwnCommits(after: $0, through: generation - 1) } ?? false
             }
-            // The other days' partitions are only read (an index probe per key, per day); the commit's own day
-            // is written directly (no routing through the parent), and its primary key reports a key already there.
-            let partition = DedupKeyPartitions.name(ofDay: day)
-            let added: Int?
-            if othersUnchanged {
-                added = try conn.query("""
-                    WITH added AS (
-                        INSERT INTO \(partition)(day, key, seen_at) SELECT $2::integer, k, $3::bigint FROM unnest($1::uuid[]) AS k
-                        ON CONFLICT DO NOTHING RETURNING 1)
-                    SELECT count(*) FROM added
-                    """, [keys, .text(String(day)), .text(String(commit.committedAt))]).scalar.flatMap(Int.init)
-            } else {
-                added = try conn.query("""
-                    WITH live AS (
-                        SELECT 1 FROM dedup_keys WHERE key = ANY(\(Self.keysParam)) AND seen_at >= $2::bigint
-                            AND day >= $3::integer AND (day < $4::integer OR day > $4::integer) LIMIT 1),
-                    added AS (
-                        INSERT INTO \(partition)(day, key, seen_at)
-                        SELECT $4::integer, k, $5::bigint FROM unnest($1::uuid[]) AS k WHERE NOT EXISTS (SELECT FROM live)
-                        ON CONFLICT DO NOTHING RETURNING 1)
-                    SELECT count(*) FROM added
-                    """, [keys, notBefore, firstDay, .text(String(day)), .text(String(commit.committedAt))]).scalar.flatMap(Int.init)
+            // The other days' partitions are only read (an index probe per key, per day), and only when another
+            // writer may have stored keys since they were looked up.
+            if !othersUnchanged {
+                let live = try conn.query("""
+                    SELECT 1 FROM dedup_keys WHERE key = ANY(\(Self.keysParam)) AND seen_at >= $2::bigint
+                        AND day >= $3::integer AND (day < $4::integer OR day > $4::integer) LIMIT 1
+                    """, [Self.keyParameter(sorted: sortedKeys), notBefore, firstDay, .text(String(day))])
+                guard live.rows.isEmpty else { throw KeyAlreadyStored() }
             }
-            guard added == count else { throw KeyAlreadyStored() }
+            // The commit's own day is written directly (no routing through the parent), as a binary COPY of the
+            // sorted keys; its primary key refuses a key already there (unique violation: the general path).
+            do {
+                let copied = try conn.copyIn("COPY \(DedupKeyPartitions.name(ofDay: day))(day, key, seen_at) FROM STDIN WITH (FORMAT binary)",
+                                             data: Self.keyRows(sortedKeys, day: day, seenAt: commit.committedAt))
+                guard copied == count else { throw KeyAlreadyStored() }
+            } catch let error as PGError where error.sqlState == "23505" {
+                throw KeyAlreadyStored()
+            }
         case .general:
+            let keys = Self.keyParameter(sorted: sortedKeys)
             let live = try conn.query("SELECT key FROM dedup_keys WHERE key = ANY(\(Self.keysParam)) AND seen_at >= $2::bigint AND day >= $3::integer",
                                       [keys, notBefore, firstDay]).rows
             if !live.isEmpty {

@@ -146,18 +146,18 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         return out
     }
 
+    /// Every lookup is a round trip to the server: one per batch of records, not one per slice.
+    public var prefersOneLookupPerBatch: Bool { true }
+
     /// One statement per call: the keys as one binary array, and the key generation in the same snapshot (the
     /// `KeyLookupLedger` records the keys found absent, so their commit can skip the other days' partitions).
     public func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey> {
         guard !keys.isEmpty else { return [] }
         let commitsBefore = ledger.withLock { $0.commitsRecorded }
+        let params: [PGParameter] = [Self.keyParameter(keys).param, .text(String(notBefore)),
+                                     .text(String(Self.firstDay(notBefore: notBefore))), .text(Self.generationName)]
         let rows = try withStore("look up dedup keys") { conn in
-            try conn.query("""
-                SELECT key::text, NULL::text FROM dedup_keys
-                WHERE key = ANY(\(Self.keysParam)) AND seen_at >= $2::bigint AND day >= $3::integer
-                UNION ALL SELECT NULL, value FROM store_meta WHERE name = $4
-                """, [Self.keyParameter(keys).param, .text(String(notBefore)), .text(String(Self.firstDay(notBefore: notBefore))),
-                      .text(Self.generationName)]).rows
+            try conn.query(prepared: "weir_seen_keys", Self.lookupSQL, params).rows
         }
         var seen = Set<DedupKey>(), generation: Int64 = 0
         for row in rows {
@@ -171,6 +171,13 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         ledger.withLock { $0.recordLookup(absent: absent, generation: generation, notBefore: notBefore, commitsBefore: commitsBefore) }
         return seen
     }
+
+    /// The lookup of `seenKeys`, prepared once per connection (parsed and planned once, not on every poll).
+    static let lookupSQL = """
+        SELECT key::text, NULL::text FROM dedup_keys
+        WHERE key = ANY(\(keysParam)) AND seen_at >= $2::bigint AND day >= $3::integer
+        UNION ALL SELECT NULL, value FROM store_meta WHERE name = $4
+        """
 
     /// The lowest day partition that can hold a key seen at or after `notBefore`.
     static func firstDay(notBefore: Int64) -> Int {

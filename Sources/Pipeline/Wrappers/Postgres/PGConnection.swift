@@ -7,6 +7,8 @@ import Foundation
 /// libpq's text format, or binary where the caller gives bytes (`PGParameter`); results come back as text.
 final class PGConnection {
     private let handle: OpaquePointer
+    /// Names of the statements prepared on this connection (`query(prepared:_:_:)`).
+    private var prepared: Set<String> = []
 
     /// Connects with `conninfo` (a `postgres://` URL or `key=value` string). libpq completes it from the `PG*`
     /// environment variables and `~/.pgpass`, and negotiates TLS per `sslmode`. `defaults` are applied unless
@@ -63,6 +65,29 @@ final class PGConnection {
     /// - Throws: `PGError` with the server's message and SQLSTATE.
     @discardableResult
     func query(_ sql: String, _ params: [PGParameter]) throws -> PGRows {
+        try withParameters(params) { n, values, lengths, formats in
+            try rows(of: PQexecParams(handle, sql, n, nil, values, lengths, formats, 0))
+        }
+    }
+
+    /// Runs `sql` as the prepared statement `name` of this connection: prepared (parsed once) on its first use
+    /// here, then executed with `params` without being parsed or analysed again (after its first executions the
+    /// server may also keep a generic plan). Each name must always stand for the same `sql`.
+    /// - Throws: `PGError` with the server's message and SQLSTATE.
+    @discardableResult
+    func query(prepared name: String, _ sql: String, _ params: [PGParameter]) throws -> PGRows {
+        if !prepared.contains(name) {
+            _ = try rows(of: PQprepare(handle, name, sql, Int32(params.count), nil))
+            prepared.insert(name)
+        }
+        return try withParameters(params) { n, values, lengths, formats in
+            try rows(of: PQexecPrepared(handle, name, n, values, lengths, formats, 0))
+        }
+    }
+
+    /// Calls `body` with the parameters as libpq takes them: count, values, lengths and formats (text 0, binary 1).
+    private func withParameters<T>(_ params: [PGParameter],
+                                   _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, [Int32], [Int32]) throws -> T) rethrows -> T {
         var buffers: [UnsafeMutablePointer<CChar>?] = []
         var lengths: [Int32] = [], formats: [Int32] = []
         defer { buffers.forEach { free($0) } }
@@ -82,11 +107,47 @@ final class PGConnection {
                 formats.append(1)
             }
         }
-        var values: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0) } }
-        let result = values.withUnsafeMutableBufferPointer { v in
-            PQexecParams(handle, sql, Int32(params.count), nil, v.baseAddress, lengths, formats, 0)
+        let values: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0) } }
+        return try values.withUnsafeBufferPointer { v in try body(Int32(params.count), v.baseAddress, lengths, formats) }
+    }
+
+    /// Runs `COPY … FROM STDIN` (`sql`) and sends `data` as its whole input, in the format the statement names
+    /// (`PGBinaryCopy` for `FORMAT binary`).
+    /// - Returns: the rows copied.
+    /// - Throws: `PGError` with the server's message and SQLSTATE (e.g. `23505` for a key already stored).
+    @discardableResult
+    func copyIn(_ sql: String, data: [UInt8]) throws -> Int {
+        guard let started = PQexec(handle, sql) else {
+            throw PGError(message: Self.trimmed(String(cString: PQerrorMessage(handle))), connectionLost: !isOK)
         }
-        return try rows(of: result)
+        guard PQresultStatus(started) == PGRES_COPY_IN else { return try rows(of: started).affected }
+        PQclear(started)
+        // In pieces of at most 1 MiB (a blocking connection takes each whole); a failed send ends the COPY with an error.
+        var sent: Int32 = 1
+        data.withUnsafeBytes { bytes in
+            var start = 0
+            while sent == 1 && start < bytes.count {
+                let count = min(bytes.count - start, 1 << 20)
+                sent = PQputCopyData(handle, (bytes.baseAddress! + start).assumingMemoryBound(to: CChar.self), Int32(count))
+                start += count
+            }
+        }
+        _ = PQputCopyEnd(handle, sent == 1 ? nil : "weir: sending the COPY data failed")
+        // Every result must be read (until nil) before the connection takes the next statement; the first error wins.
+        var copied: Int?, failure: Error?
+        while let result = PQgetResult(handle) {
+            do {
+                let affected = try rows(of: result).affected
+                if copied == nil { copied = affected }
+            } catch {
+                if failure == nil { failure = error }
+            }
+        }
+        if let failure { throw failure }
+        guard let copied else {
+            throw PGError(message: Self.trimmed(String(cString: PQerrorMessage(handle))), connectionLost: !isOK)
+        }
+        return copied
     }
 
     /// The rows of `result`, or the error it (or its absence) reports; clears it.
