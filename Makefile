@@ -18,8 +18,9 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# Benchmarks of issues #10 and #21 (results appended to docs/BENCHMARKS.md). bench/scale (100k/1M/5M) and bench/dedup
-# (0/10M/100M stored keys) are separate: they take long.
+# Benchmarks of issues #10 and #21 (results appended to docs/BENCHMARKS.md). bench/scale (100k/1M/5M), bench/dedup
+# (0/10M/100M stored keys) and bench/dedup_pipeline (Weir and python_fast with 10M stored keys) are separate: they
+# take long.
 bench: release
 	@if [ -x bench/parquet ]; then bench/parquet; else echo "bench/parquet: not present, skipped"; fi
 	bench/schema
