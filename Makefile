@@ -24,8 +24,8 @@ test: setup
 #   bench/s3 (local lake vs s3:// on SeaweedFS), bench/pgstore (SQLite vs PostgreSQL store), bench/iceberg
 #   (Parquet lake vs Iceberg table). They start their own SeaweedFS (.venv/bin/weed) and PostgreSQL 15, which
 #   scripts/setup installs, on loopback, and stop them at exit.
-# Run alone, they take long: bench/scale (100k/1M/5M), bench/dedup (0/10M/100M stored keys), bench/pgscale
-# (PostgreSQL stores of 0/10M/50M keys).
+# Run alone, they take long: bench/scale (100k/1M/5M), bench/dedup (0/10M/100M stored keys), bench/dedup_pipeline
+# (Weir and python_fast with 10M stored keys), bench/pgscale (PostgreSQL stores of 0/10M/50M keys).
 bench: release
 	@if [ -x bench/parquet ]; then bench/parquet; else echo "bench/parquet: not present, skipped"; fi
 	bench/schema

@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(name: "ParquetBench", dependencies: ["Parquet"], path: "bench/ParquetBench"),
         .executableTarget(name: "ConsumeBench", dependencies: ["Kafka"], path: "bench/ConsumeBench"),
         .executableTarget(name: "StagesBench", dependencies: ["Pipeline", "EventSchema", "Parquet"], path: "bench/StagesBench"),
-        .executableTarget(name: "DedupBench", dependencies: ["Pipeline"], path: "bench/DedupBench"),
+        .executableTarget(name: "DedupBench", dependencies: ["Pipeline", "EventSchema"], path: "bench/DedupBench"),
 
         // Tests (Swift Testing everywhere). WeirTestSupport: the Python-oracle runner, and SeededRandom re-exported.
         .target(name: "WeirTestSupport", dependencies: ["SeededRandom"], path: "Tests/WeirTestSupport"),

@@ -4,9 +4,14 @@
 //   DedupBench measure STORAGE DIR COMMITS  COMMITS commits of 89,600 new keys each (after looking up 94,080
 //                                           keys, 5% of them already stored), as the pipeline does
 //   DedupBench expire STORAGE DIR DAYS      prune every key committed more than DAYS days ago
+//   DedupBench prefill-ids STORAGE DIR KEYS IDS_FILE
+//                                           as prefill, with keys hashed as `weir run` hashes a string event_id
+//                                           (DIR: a lake's _weir directory), and the ids written to IDS_FILE,
+//                                           one a line, for python_fast's store (bench/dedup_pipeline)
 // STORAGE: runs (key runs, the default store) or table (the dedup_keys table of earlier versions).
 // Keys are hashes of `e` + 18 random digits (a seeded generator), never sequential ids.
 // Output lines are "key value" pairs read by bench/dedup.
+import EventSchema
 import Foundation
 import Pipeline
 
@@ -20,14 +25,16 @@ let lookupBatch = 500
 struct EventIDs {
     var state: UInt64
     init(seed: UInt64) { state = seed | 1 }
-    mutating func next() -> DedupKey {
+    /// The next id's UTF-8 bytes.
+    mutating func nextID() -> [UInt8] {
         var digits = [UInt8](repeating: 0, count: 19)
         digits[0] = UInt8(ascii: "e")
         state ^= state << 13; state ^= state >> 7; state ^= state << 17
         var v = state % 1_000_000_000_000_000_000
         for i in (1...18).reversed() { digits[i] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
-        return DedupKey(hashing: digits)
+        return digits
     }
+    mutating func next() -> DedupKey { DedupKey(hashing: nextID()) }
     mutating func keys(_ n: Int) -> [DedupKey] { (0..<n).map { _ in next() } }
 }
 
@@ -92,7 +99,9 @@ func prefillPlan(_ n: Int, storage: DedupKeyStorage) -> [(Int, Int64)] {
 }
 
 let args = CommandLine.arguments
-guard args.count == 5 else { fail("usage: DedupBench prefill|measure|expire STORAGE DIR N") }
+guard args.count == 5 || (args.count == 6 && args[1] == "prefill-ids") else {
+    fail("usage: DedupBench prefill|measure|expire STORAGE DIR N, or prefill-ids STORAGE DIR N IDS_FILE")
+}
 let mode = args[1], kind = storage(args[2]), dir = args[3]
 guard let n = Int(args[4]) else { fail("N must be a number") }
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -112,6 +121,36 @@ case "prefill":
     print("prefill_wall_s \(String(format: "%.1f", wallNow() - t0))")
     print("prefill_cpu_s \(String(format: "%.1f", cpuNow() - c0))")
     print("store_bytes \(store.databaseBytes())")
+
+case "prefill-ids":
+    // The same ids as prefill, but keyed as the pipeline keys an event by its string event_id, so that a lake's
+    // store holds them as if `weir run` had committed those events.
+    let idsPath = args[5]
+    guard FileManager.default.createFile(atPath: idsPath, contents: nil), let idsFile = FileHandle(forWritingAtPath: idsPath) else {
+        fail("cannot write \(idsPath)")
+    }
+    var ids = EventIDs(seed: prefillSeed)
+    let t0 = wallNow()
+    for (count, age) in prefillPlan(n, storage: kind) {
+        var keys: [DedupKey] = []
+        var text: [UInt8] = []
+        keys.reserveCapacity(count)
+        text.reserveCapacity(count * 20)
+        for _ in 0..<count {
+            let id = ids.nextID()
+            var hasher = DedupKeyHasher()
+            _ = hasher.combineField(.string(String(decoding: id, as: UTF8.self)))
+            keys.append(hasher.finalize())
+            text += id
+            text.append(UInt8(ascii: "\n"))
+        }
+        try idsFile.write(contentsOf: text)
+        try commit(store, keys, at: now - age)
+    }
+    try idsFile.close()
+    store.waitForKeyRunMerges()
+    print("prefill_keys \(n)")
+    print("prefill_wall_s \(String(format: "%.1f", wallNow() - t0))")
 
 case "measure":
     let stored = try store.stats().keyCount
