@@ -150,4 +150,37 @@ import Testing
         #expect(Date().timeIntervalSince(started) >= 2.5, "not before the TTL and the grace")
         #expect(try other.takeOver("_weir/staging/bbbb") == nil, "the live lease is still renewed")
     }
+
+    /// A prefix this storage took over stays taken for every caller of the process: the lease object the take-over
+    /// wrote is fresh for a TTL, yet asking again (recovery, then the orphan scans, then `weir maintain`) must not
+    /// find its dead writer alive. Another process sees the recoverer's lease as held; a deleted prefix is gone.
+    @Test(.timeLimit(.minutes(3)))
+    func aPrefixTakenOverStaysTakenForItsProcess() throws {
+        let server = try SeaweedServer.start()
+        defer { server.stop() }
+        let dead = "_weir/staging/dead"
+        let writer = try Self.storage(server, ttl: .seconds(2))
+        var claim: StorageLease? = try writer.claim(dead)
+        try writer.put(dead + "/part-0.parquet.tmp", bytes: Array("staged".utf8))
+        claim = nil  // the writer dies: its lease is no longer renewed
+        _ = claim
+        let recoverer = try Self.storage(server, ttl: .seconds(2))
+        let started = Date()
+        var taken: StorageLease?
+        while taken == nil, Date().timeIntervalSince(started) < 60 {
+            taken = try recoverer.takeOver(dead)
+            if taken == nil { Thread.sleep(forTimeInterval: 0.25) }
+        }
+        let first = try #require(taken, "the dead writer's lease never expired")
+        #expect(try recoverer.takeOver(dead) === first, "while the recoverer holds the lease it gets the same one again")
+        let otherProcess = try Self.storage(server, ttl: .seconds(2))
+        #expect(try otherProcess.takeOver(dead) == nil, "another process took over a prefix the recoverer holds")
+        taken = nil
+        // The recoverer let go of its lease, whose object is still fresh: the writer is dead all the same.
+        #expect(try recoverer.takeOver(dead) != nil, "the recoverer's process found the writer it took over alive")
+        #expect(try recoverer.takeOver(dead) != nil)
+        try recoverer.delete(dead)
+        #expect(try recoverer.takeOver(dead) == nil, "a deleted prefix is nothing to take over")
+        #expect(!recoverer.exists(dead), "taking over a deleted prefix recreated it")
+    }
 }

@@ -12,7 +12,10 @@ import ObjectStore
 ///   (list + DeleteObjects); `sync` does nothing (a successful write is durable and, since S3's strong
 ///   read-after-write consistency, visible to every reader).
 /// - `claim` writes `<prefix>/.lease` create-only and renews it every `leaseTTL / 3`; `takeOver` takes a prefix
-///   whose lease object is older than its TTL (plus `leaseGrace`), or that has none.
+///   whose lease object is older than its TTL (plus `leaseGrace`), or that has none. A prefix this storage took
+///   over stays taken: `takeOver` gives it again (the same lease while it is held) until the prefix is deleted,
+///   although the lease object it wrote there looks fresh for a TTL. So every caller in the process (commit
+///   recovery, the Iceberg orphan scans, `weir maintain`) sees a dead writer as dead, however often it asks.
 /// - `withLock` takes `sharedLocks` when given (a PostgreSQL store's advisory locks), else a `flock` on
 ///   `<lockDirectory>/<name>.lock` when a lock directory is given (the day-two commands
 ///   give the checkpoint store's directory, which every instance of the lake shares with working POSIX locks, so
@@ -44,6 +47,8 @@ public final class S3Storage: Storage, @unchecked Sendable {
     public let sharedLocks: (any SharedLocks)?
     private let leases = NSLock()
     private var activeLeases: [String: WeakLease] = [:]
+    /// Prefixes this storage took over from a dead writer, until deleted (guarded by `leases`).
+    private var takenOver: Set<String> = []
 
     /// - Parameters:
     ///   - onRefusedWrite: called with the object's `s3://` URI for each create-only write the service refused.
@@ -121,6 +126,8 @@ public final class S3Storage: Storage, @unchecked Sendable {
             if let failure = try client.deleteObjects(keys: below).first {
                 throw StorageError(.io, "cannot delete \(uri(name))/…: \(failure.key): \(failure.code) \(failure.message)")
             }
+            // Gone: nothing left to take over (a prefix not deleted whole stays taken, its writer stays dead).
+            leases.withLock { takenOver = takenOver.filter { $0 != name && !$0.hasPrefix(name + "/") } }
         } catch let error as S3Error {
             throw StorageError(s3: error)
         }
@@ -161,8 +168,13 @@ public final class S3Storage: Storage, @unchecked Sendable {
 
     public func takeOver(_ prefix: String) throws -> StorageLease? {
         let key = location.key(prefix + "/" + S3Lease.objectName)
+        let (tookOver, held) = leases.withLock { (takenOver.contains(prefix), activeLeases[prefix]?.lease) }
+        if tookOver, let held { return held }
         do {
-            if let info = try client.headObject(key: key) {
+            if tookOver {
+                // Its lease object is the one this storage wrote: fresh, but its writer is dead all the same.
+                guard exists(prefix) else { return nil }
+            } else if let info = try client.headObject(key: key) {
                 let ttl = (try? client.getObject(key: key, maxBytes: 1 << 16)).flatMap(S3LeaseRecord.decode)
                     .map { Duration.milliseconds($0.ttlMs) } ?? leaseTTL
                 guard let written = info.lastModified,
@@ -175,6 +187,7 @@ public final class S3Storage: Storage, @unchecked Sendable {
         }
         let lease = try S3Lease(prefix: prefix, key: key, client: client, ttl: leaseTTL, createOnly: false)
         register(lease)
+        leases.withLock { _ = takenOver.insert(prefix) }
         return lease
     }
 

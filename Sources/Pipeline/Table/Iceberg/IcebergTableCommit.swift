@@ -41,9 +41,6 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     var cached: TableState?
     /// Whether the store holds the table's pointer (this writer created the table or found it).
     private var tableExists = false
-    /// Writers whose expired staging lease this writer took over: dead for good. On object storage the taken-over
-    /// lease is renewed by this process, so asking again would find it fresh and take the dead writer for alive.
-    private var takenOver: Set<String> = []
     /// Called after each successful catalog commit with the rows it added, how long it took, and how many pointer
     /// conflicts it re-planned after.
     public var onCatalogCommit: (@Sendable (_ rows: Int64, _ seconds: Double, _ conflicts: Int) -> Void)?
@@ -140,9 +137,6 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     /// the store and the table say after that check is final for it.
     public func recover() throws -> RecoveryReport {
         cached = nil
-        // Take over expired leases before the commit recovery below renews them under this process (see `takenOver`);
-        // the orphan scans ask again after listing, so a writer that claimed its prefix meanwhile counts as alive.
-        _ = try liveWriters()
         if catalog != nil { files.finishUnpublished = { [unowned self] owner, commits in try self.finishInCatalog(owner: owner, commits: commits) } }
         var report = try files.recover()
         if catalog == nil { try refuseCommittedDataWithoutPointer() }
@@ -367,8 +361,9 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
     /// Instances whose staging lease is held (alive), this one included.
     func liveWriters() throws -> Set<String> {
         var live: Set<String> = [instance]
-        for entry in try storage.list(layout.stagingPrefix) where !entry.hasPrefix(".") && entry != instance && !takenOver.contains(entry) {
-            if try storage.takeOver(layout.stagingPrefix + "/" + entry) == nil { live.insert(entry) } else { takenOver.insert(entry) }
+        for entry in try storage.list(layout.stagingPrefix) where !entry.hasPrefix(".") && entry != instance {
+            // A writer this process took over stays dead however often it asks (the storage remembers it).
+            if try storage.takeOver(layout.stagingPrefix + "/" + entry) == nil { live.insert(entry) }
         }
         return live
     }
