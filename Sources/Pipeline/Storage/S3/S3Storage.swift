@@ -13,9 +13,11 @@ import ObjectStore
 ///   read-after-write consistency, visible to every reader).
 /// - `claim` writes `<prefix>/.lease` create-only and renews it every `leaseTTL / 3`; `takeOver` takes a prefix
 ///   whose lease object is older than its TTL (plus `leaseGrace`), or that has none. A prefix this storage took
-///   over stays taken: `takeOver` gives it again (the same lease while it is held) until the prefix is deleted,
-///   although the lease object it wrote there looks fresh for a TTL. So every caller in the process (commit
-///   recovery, the Iceberg orphan scans, `weir maintain`) sees a dead writer as dead, however often it asks.
+///   over stays taken for the storage's lifetime: `takeOver` gives it again (the same lease while it is held; a
+///   lease that writes nothing once the prefix was emptied), although the lease object it wrote there looks fresh
+///   for a TTL and an emptied prefix may still be listed (SeaweedFS keeps empty directories a while). So every
+///   caller in the process (commit recovery, the Iceberg orphan scans, `weir maintain`) sees a dead writer as
+///   dead, however often it asks.
 /// - `withLock` takes `sharedLocks` when given (a PostgreSQL store's advisory locks), else a `flock` on
 ///   `<lockDirectory>/<name>.lock` when a lock directory is given (the day-two commands
 ///   give the checkpoint store's directory, which every instance of the lake shares with working POSIX locks, so
@@ -47,7 +49,7 @@ public final class S3Storage: Storage, @unchecked Sendable {
     public let sharedLocks: (any SharedLocks)?
     private let leases = NSLock()
     private var activeLeases: [String: WeakLease] = [:]
-    /// Prefixes this storage took over from a dead writer, until deleted (guarded by `leases`).
+    /// Prefixes this storage took over from a dead writer (guarded by `leases`): one per dead writer, kept.
     private var takenOver: Set<String> = []
 
     /// - Parameters:
@@ -126,8 +128,6 @@ public final class S3Storage: Storage, @unchecked Sendable {
             if let failure = try client.deleteObjects(keys: below).first {
                 throw StorageError(.io, "cannot delete \(uri(name))/…: \(failure.key): \(failure.code) \(failure.message)")
             }
-            // Gone: nothing left to take over (a prefix not deleted whole stays taken, its writer stays dead).
-            leases.withLock { takenOver = takenOver.filter { $0 != name && !$0.hasPrefix(name + "/") } }
         } catch let error as S3Error {
             throw StorageError(s3: error)
         }
@@ -172,8 +172,9 @@ public final class S3Storage: Storage, @unchecked Sendable {
         if tookOver, let held { return held }
         do {
             if tookOver {
-                // Its lease object is the one this storage wrote: fresh, but its writer is dead all the same.
-                guard exists(prefix) else { return nil }
+                // Its lease object is the one this storage wrote: fresh, but its writer is dead all the same. Once
+                // emptied there is nothing to renew (a lease object would recreate the prefix).
+                guard exists(prefix) else { return EmptiedPrefix(prefix: prefix) }
             } else if let info = try client.headObject(key: key) {
                 let ttl = (try? client.getObject(key: key, maxBytes: 1 << 16)).flatMap(S3LeaseRecord.decode)
                     .map { Duration.milliseconds($0.ttlMs) } ?? leaseTTL
@@ -212,6 +213,12 @@ public final class S3Storage: Storage, @unchecked Sendable {
             activeLeases.filter { $0.key == name || $0.key.hasPrefix(name + "/") }.compactMap(\.value.lease)
         }
         for lease in stopping { lease.stop() }
+    }
+
+    /// A taken-over prefix with nothing left in it: held, but with no lease object to write.
+    private final class EmptiedPrefix: StorageLease, @unchecked Sendable {
+        let prefix: String
+        init(prefix: String) { self.prefix = prefix }
     }
 
     private struct WeakLease {
