@@ -227,7 +227,7 @@ struct StagesBench {
             var buffers: [Int64: RowBuffer] = [:]
             try encode.time(chunkEnd - chunkStart) {
                 for (a, size) in landed[chunkStart..<chunkEnd] {
-                    buffers[a.bucket, default: RowBuffer(layout: layout)].append(a.cells, inputBytes: size)
+                    buffers[a.bucket, default: RowBuffer(layout: layout)].append(a.row, inputBytes: size)
                 }
                 for (_, buffer) in buffers.sorted(by: { $0.key < $1.key }) {
                     let sink = ParquetMemorySink()

@@ -49,15 +49,34 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         // `lastEventMicros` once per run instead of hashing the partition for every record.
         var run: (partition: SourcePartition, micros: Int64)?
         defer { if let run { lastEventMicros[run.partition] = run.micros } }
-        // The slices' outcomes in input order, read where they are (`joined()` is lazy: no merged copy).
-        for (record, outcome) in zip(records, slices.joined()) {
+        // The buffers and keys are mutated through locals for the loop, moved out and back (no copy): each access to
+        // a class's stored property is checked for exclusivity at run time, which cost ~1% of the CPU per event.
+        var buffers: [Int64: (directory: String, rows: RowBuffer)] = [:]
+        var keys = UncommittedKeys()
+        var timestamps: [Int64] = []
+        var rows = 0, bytes = 0
+        swap(&buffers, &self.buffers)
+        swap(&keys, &uncommittedKeys)
+        swap(&timestamps, &sourceTimestampsMs)
+        defer {
+            swap(&buffers, &self.buffers)
+            swap(&keys, &uncommittedKeys)
+            swap(&timestamps, &sourceTimestampsMs)
+            bufferedRows += rows
+            bufferedBytes += bytes
+        }
+        // The slices' outcomes in input order, read where they are (`joined()` is lazy: no merged copy). Records are
+        // read field by field at their index: binding a whole record would copy (retain) its buffers.
+        for (i, outcome) in slices.joined().enumerated() {
+            let inputBytes = records[i].value?.count ?? 0
             batch.total += 1
-            bufferedBytes += record.value?.count ?? 0
-            if let ts = record.timestampMs { sourceTimestampsMs.append(ts) }
+            bytes += inputBytes
+            if let ts = records[i].timestampMs { timestamps.append(ts) }
             switch outcome {
             case .rejected(let rejection):
                 batch.deadLettered[rejection.reason, default: 0] += 1
                 for error in rejection.errors { batch.validationErrors[error.rule, default: 0] += 1 }
+                let record = records[i]
                 let coordinate = SourceCoordinate(topic: record.topic, partition: record.partition, offset: record.offset)
                 if alreadyDeadLettered.isEmpty || !alreadyDeadLettered.contains(coordinate) {
                     deadLetters.append(DeadLetterRecord(
@@ -65,24 +84,25 @@ public final class MicroBatchProcessor: @unchecked Sendable {
                         sourceTimestampMs: record.timestampMs, key: record.key, payload: record.value, rejection: rejection,
                         schemaVersion: schemaVersion, failedAtMicros: nowMicros, failedAt: failedAtText))
                 }
-                bufferedRows += 1
+                rows += 1
             case .accepted(let accepted):
                 if let key = accepted.key {
                     // A duplicate of work being committed, of the store, or of this window (the insert tells).
-                    if (!seen.isEmpty && seen.contains(key)) || !uncommittedKeys.insert(key) {
+                    if (!seen.isEmpty && seen.contains(key)) || !keys.insert(key) {
                         batch.duplicates += 1
                         continue
                     }
                 }
-                append(accepted, inputBytes: record.value?.count ?? 0)
-                if let current = run, current.partition.partition == record.partition, current.partition.topic == record.topic {
+                append(accepted, inputBytes: inputBytes, to: &buffers)
+                if let current = run, current.partition.partition == records[i].partition,
+                   current.partition.topic == records[i].topic {
                     run = (current.partition, accepted.eventMicros)
                 } else {
                     if let previous = run { lastEventMicros[previous.partition] = previous.micros }
-                    run = (record.sourcePartition, accepted.eventMicros)
+                    run = (records[i].sourcePartition, accepted.eventMicros)
                 }
                 batch.valid += 1
-                bufferedRows += 1
+                rows += 1
             }
         }
         counts.add(batch)
@@ -167,9 +187,10 @@ public final class MicroBatchProcessor: @unchecked Sendable {
 
     /// Appends a row to its Hive partition's buffer: one hash lookup, the buffer mutated in place (the new
     /// partition's directory and buffer are made only when it is missing).
-    private func append(_ accepted: RecordEvaluator.Accepted, inputBytes: Int) {
+    private func append(_ accepted: RecordEvaluator.Accepted, inputBytes: Int,
+                        to buffers: inout [Int64: (directory: String, rows: RowBuffer)]) {
         buffers[accepted.bucket, default: (config.partitioning.directory(forMicros: accepted.eventMicros), RowBuffer(layout: evaluator.layout))]
-            .rows.append(accepted.cells, inputBytes: inputBytes, key: accepted.key)
+            .rows.append(accepted.row, inputBytes: inputBytes, key: accepted.key)
     }
 
     /// Whether the recovery scan found DLQ records of `partition` at or past `offset` (delivered by an interrupted

@@ -5,7 +5,10 @@ import EventSchema
 public struct RecordEvaluator: Sendable {
     /// A record that passed every check.
     public struct Accepted: Sendable {
-        public let cells: [RowBuffer.Cell]
+        /// The row's cells, in table column order, inside storage shared with the other rows of its batch.
+        public let row: RowCells
+        /// The row's cells as an array, in table column order.
+        public var cells: [RowBuffer.Cell] { row.array }
         /// The Hive partition bucket (UTC day or hour) of the event time.
         public let bucket: Int64
         public let eventMicros: Int64
@@ -76,22 +79,36 @@ public struct RecordEvaluator: Sendable {
     /// Evaluates one record at processing time `nowMicros`.
     public func evaluate(_ record: SourceRecord, nowMicros: Int64) -> Outcome {
         var spans: [JSONMemberSpan] = []
-        return evaluate(record, nowMicros: nowMicros, spans: &spans)
+        var cells: [RowBuffer.Cell] = []
+        let storage = RowCellStorage()
+        let outcome = evaluate(record, nowMicros: nowMicros, spans: &spans, cells: &cells, storage: storage)
+        storage.fill(&cells)
+        return outcome
     }
 
     /// Evaluates `records` in order at processing time `nowMicros`, reusing one scratch buffer for the decoder's
-    /// member spans (what `_extra` is cut from) instead of allocating one per record.
+    /// member spans (what `_extra` is cut from) instead of allocating one per record. The rows' cells share one
+    /// array (`RowCellStorage`) instead of one array per row.
     public func evaluate<Records: Collection<SourceRecord>>(_ records: Records, nowMicros: Int64) -> [Outcome] {
         var spans: [JSONMemberSpan] = []
         spans.reserveCapacity(declared == nil ? 0 : 32)
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(records.count)
-        for record in records { outcomes.append(evaluate(record, nowMicros: nowMicros, spans: &spans)) }
+        var cells: [RowBuffer.Cell] = []
+        cells.reserveCapacity(records.count * plan.steps.count)
+        let storage = RowCellStorage()
+        // By index: iterating would copy (retain and release) each record.
+        for i in records.indices {
+            outcomes.append(evaluate(records[i], nowMicros: nowMicros, spans: &spans, cells: &cells, storage: storage))
+        }
+        storage.fill(&cells)
         return outcomes
     }
 
-    /// `evaluate(_:nowMicros:)` with `spans` as the decoder's scratch buffer (its contents are replaced).
-    private func evaluate(_ record: SourceRecord, nowMicros: Int64, spans: inout [JSONMemberSpan]) -> Outcome {
+    /// `evaluate(_:nowMicros:)` with `spans` as the decoder's scratch buffer (its contents are replaced); an accepted
+    /// row's cells are appended to `cells`, which the caller moves into `storage` once every record is evaluated.
+    private func evaluate(_ record: SourceRecord, nowMicros: Int64, spans: inout [JSONMemberSpan],
+                          cells: inout [RowBuffer.Cell], storage: RowCellStorage) -> Outcome {
         guard let value = record.value else {
             return .rejected(Rejection(reason: .tombstone, stage: "decode", detail: "null value"))
         }
@@ -121,8 +138,7 @@ public struct RecordEvaluator: Sendable {
         guard let eventMicros = eventTime(in: document, nowMicros: nowMicros) else {
             return .rejected(Rejection(reason: .badTimestamp, stage: "transform", detail: config.eventTimeField))
         }
-        var cells: [RowBuffer.Cell] = []
-        cells.reserveCapacity(plan.steps.count)
+        let start = cells.count
         for position in plan.steps.indices {
             let cell: RowBuffer.Cell?
             switch plan.steps[position] {
@@ -144,6 +160,7 @@ public struct RecordEvaluator: Sendable {
                 cell = .string(unknown ? Self.unknownFieldsText(spans: spans, in: value) : nil)
             }
             guard let cell else {
+                cells.removeLast(cells.count - start)
                 let name = plan.columnNames[position]
                 let error = ValidationError(path: [name], rule: "type", constraint: "int64",
                                             message: "integer out of the 64-bit range of column \(name)")
@@ -152,7 +169,8 @@ public struct RecordEvaluator: Sendable {
             }
             cells.append(cell)
         }
-        return .accepted(Accepted(cells: cells, bucket: config.partitioning.bucket(forMicros: eventMicros),
+        return .accepted(Accepted(row: RowCells(storage: storage, start: start, count: plan.steps.count),
+                                  bucket: config.partitioning.bucket(forMicros: eventMicros),
                                   eventMicros: eventMicros, key: dedupKey(original: object)))
     }
 

@@ -44,8 +44,16 @@ public struct PartitionTracker: Sendable {
     }
 
     /// The records of a poll that `accepts` keeps, in order. Each run of consecutive records of one partition is
-    /// looked up once (a poll's records come in such runs, in offset order).
+    /// looked up once (a poll's records come in such runs, in offset order). When it keeps every record (the usual
+    /// poll), `records` itself is returned: no copy of the array.
     public func accepted(_ records: [SourceRecord]) -> [SourceRecord] {
+        var keepsAll = true
+        forEachRun(records) { partition, run in
+            guard keepsAll else { return }
+            guard let s = states[partition] else { keepsAll = false; return }
+            if let next = s.next, run.indices.contains(where: { run[$0].offset < next }) { keepsAll = false }
+        }
+        if keepsAll { return records }
         var out: [SourceRecord] = []
         out.reserveCapacity(records.count)
         forEachRun(records) { partition, run in
@@ -74,10 +82,13 @@ public struct PartitionTracker: Sendable {
     private func forEachRun(_ records: [SourceRecord], _ body: (SourcePartition, ArraySlice<SourceRecord>) -> Void) {
         var start = records.startIndex
         while start < records.endIndex {
-            let head = records[start]
+            // Fields are read in place: binding a whole record would copy (retain) its buffers.
+            let partition = records[start].sourcePartition
             var end = start + 1
-            while end < records.endIndex, records[end].partition == head.partition, records[end].topic == head.topic { end += 1 }
-            body(head.sourcePartition, records[start..<end])
+            while end < records.endIndex, records[end].partition == partition.partition, records[end].topic == partition.topic {
+                end += 1
+            }
+            body(partition, records[start..<end])
             start = end
         }
     }

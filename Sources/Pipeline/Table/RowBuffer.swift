@@ -48,16 +48,30 @@ public struct RowBuffer: Sendable {
     /// Appends one row; `cells` must follow the table's column order and kinds; `key` is the row's dedup key.
     public mutating func append(_ cells: [Cell], inputBytes: Int, key: DedupKey? = nil) {
         precondition(cells.count == slots.count, "row has \(cells.count) cells, table has \(slots.count) columns")
-        for (i, cell) in cells.enumerated() {
-            let index = slots[i].index
-            switch cell {
-            case .string(let v): strings[index].append(v)
-            case .int64(let v): int64s[index].append(v)
-            case .int32(let v): int32s[index].append(v)
-            case .double(let v): doubles[index].append(v)
-            case .boolean(let v): booleans[index].append(v)
-            }
+        for (i, cell) in cells.enumerated() { put(cell, column: i) }
+        finishRow(inputBytes: inputBytes, key: key)
+    }
+
+    /// Appends one row from the evaluator's shared cell storage, reading the cells in place.
+    public mutating func append(_ row: RowCells, inputBytes: Int, key: DedupKey? = nil) {
+        precondition(row.count == slots.count, "row has \(row.count) cells, table has \(slots.count) columns")
+        row.forEach { column, cell in put(cell, column: column) }
+        finishRow(inputBytes: inputBytes, key: key)
+    }
+
+    @inline(__always)
+    private mutating func put(_ cell: Cell, column: Int) {
+        let index = slots[column].index
+        switch cell {
+        case .string(let v): strings[index].append(v)
+        case .int64(let v): int64s[index].append(v)
+        case .int32(let v): int32s[index].append(v)
+        case .double(let v): doubles[index].append(v)
+        case .boolean(let v): booleans[index].append(v)
         }
+    }
+
+    private mutating func finishRow(inputBytes: Int, key: DedupKey?) {
         rowCount += 1
         self.inputBytes += inputBytes
         keys.append(key)

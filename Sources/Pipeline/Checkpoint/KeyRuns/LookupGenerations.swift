@@ -48,11 +48,17 @@ final class LookupGenerations: @unchecked Sendable {
 }
 
 /// Key → (generation, cut-off), linear probing over a power-of-two table kept at most half full; no deletion.
+/// Each slot holds its key, generation and cut-off together (32 bytes, half a cache line), so a probe of a random
+/// key touches one cache line, not one per field.
 struct GenerationTable {
-    private var high: [UInt64]
-    private var low: [UInt64]
-    private var generation: [Int64]   // generation + 1; 0 marks an empty slot
-    private var cutoff: [Int64]
+    private struct Slot {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var generation: Int64 = 0   // generation + 1; 0 marks an empty slot
+        var cutoff: Int64 = 0
+    }
+
+    private var slots: [Slot]
     private let mask: Int
     private(set) var count = 0
 
@@ -60,10 +66,7 @@ struct GenerationTable {
         var capacity = 8
         while capacity < limit * 2 { capacity *= 2 }
         mask = capacity - 1
-        high = [UInt64](repeating: 0, count: capacity)
-        low = high
-        generation = [Int64](repeating: 0, count: capacity)
-        cutoff = generation
+        slots = [Slot](repeating: Slot(), count: capacity)
     }
 
     @inline(__always)
@@ -72,28 +75,31 @@ struct GenerationTable {
     mutating func set(_ key: DedupKey, _ g: Int64, _ notBefore: Int64) {
         let stored = g + 1
         var i = slot(key)
-        while generation[i] != 0 {
-            if high[i] == key.high && low[i] == key.low {
-                generation[i] = stored
-                cutoff[i] = notBefore
-                return
+        let mask = self.mask
+        let added = slots.withUnsafeMutableBufferPointer { slots -> Bool in
+            while slots[i].generation != 0 {
+                if slots[i].high == key.high && slots[i].low == key.low {
+                    slots[i].generation = stored
+                    slots[i].cutoff = notBefore
+                    return false
+                }
+                i = (i + 1) & mask
             }
-            i = (i + 1) & mask
+            slots[i] = Slot(high: key.high, low: key.low, generation: stored, cutoff: notBefore)
+            return true
         }
-        high[i] = key.high
-        low[i] = key.low
-        generation[i] = stored
-        cutoff[i] = notBefore
-        count += 1
+        if added { count += 1 }
     }
 
     func get(_ key: DedupKey) -> (generation: Int64, notBefore: Int64)? {
         guard count > 0 else { return nil }
         var i = slot(key)
-        while generation[i] != 0 {
-            if high[i] == key.high && low[i] == key.low { return (generation[i] - 1, cutoff[i]) }
-            i = (i + 1) & mask
+        return slots.withUnsafeBufferPointer { slots in
+            while slots[i].generation != 0 {
+                if slots[i].high == key.high && slots[i].low == key.low { return (slots[i].generation - 1, slots[i].cutoff) }
+                i = (i + 1) & mask
+            }
+            return nil
         }
-        return nil
     }
 }
