@@ -9,7 +9,7 @@ struct ConfigReader {
     private var used = Set<String>()
 
     /// Parses YAML text whose top level must be a mapping (empty text is an empty mapping).
-    /// - Throws: `ConfigError` for invalid YAML or a top level that is not a mapping.
+    /// - Throws: `ConfigError` for invalid YAML, a key given twice in one mapping, or a top level that is not a mapping.
     init(yaml: String, source: String) throws {
         let loaded: Any?
         do {
@@ -17,6 +17,7 @@ struct ConfigReader {
         } catch {
             throw ConfigError(key: source, message: "not valid YAML: \(error)", fix: "fix the YAML syntax")
         }
+        try DuplicateKeyCheck.check(yaml: yaml)
         guard let mapping = loaded as? [String: Any]? else {
             throw ConfigError(key: source, message: "the top level is not a mapping", fix: "write `key: value` lines")
         }

@@ -69,7 +69,10 @@ import Testing
         #expect(try await reach(1) == "pong")
         try hosts.cut(0)
         let whileCut = try await reach(0)
-        #expect(whileCut.hasPrefix("failed"), "host 0 reached the service with its link cut: \(whileCut)")
+        // Cut off, the host either cannot connect ("failed: …") or its in-namespace relay accepts and then closes the
+        // connection without a byte, because the relay's own upstream connection over the link fails (""): in both
+        // cases no byte of the service reached it.
+        #expect(whileCut.hasPrefix("failed") || whileCut.isEmpty, "host 0 reached the service with its link cut: \(whileCut)")
         #expect(try await reach(1) == "pong", "cutting host 0 cut host 1 off too")
         try hosts.restore(0)
         var afterRestore = ""
