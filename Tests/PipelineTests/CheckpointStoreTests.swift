@@ -9,18 +9,23 @@ func staged(_ name: String, partition: String = "date=2025-10-30", rows: Int64 =
                rows: rows, bytes: 100)
 }
 
-/// A commit of the store tests (shared by `CheckpointStoreTests` and the contract tests run on every store).
-func commit(_ offsets: [SourcePartition: OffsetAdvance], keys: [DedupKey] = [], files: [StagedFile] = [],
-            totals: [String: Int64] = [:], at: Int64 = 1_000, owner: String = "a") -> CheckpointCommit {
+/// A commit of the store tests (shared by `CheckpointStoreTests`, the PostgreSQL store tests and the contract tests
+/// run on every store). `at` and `notBefore` are unix seconds (keys stored before `notBefore` count as expired).
+func commit(_ offsets: [SourcePartition: OffsetAdvance] = [:], keys: [DedupKey] = [], files: [StagedFile] = [],
+            totals: [String: Int64] = [:], at: Int64 = 1_000, notBefore: Int64 = 0, owner: String = "a") -> CheckpointCommit {
     var c = CheckpointCommit()
     c.offsets = offsets
     c.dedupKeys = keys
     c.files = files
     c.totals = totals
     c.committedAt = at
+    c.dedupNotBefore = notBefore
     c.owner = owner
     return c
 }
+
+/// A dedup key as PostgreSQL's `uuid` text, for SQL written by hand in the PostgreSQL store tests.
+func uuid(_ key: DedupKey) -> String { PGArrayLiteral.uuidHex(high: key.high, low: key.low) }
 
 @Suite struct CheckpointStoreTests {
     let p = SourcePartition(topic: "t", partition: 0)

@@ -141,5 +141,6 @@ public protocol CheckpointStore: Sendable {
 }
 
 extension CheckpointStore {
+    /// Local stores look up per slice, overlapping the other slices' evaluation: false.
     public var prefersOneLookupPerBatch: Bool { false }
 }

@@ -8,12 +8,14 @@ public struct GroupOffsetsUnavailable: Error, Sendable, CustomStringConvertible 
     /// What the client reported.
     public let cause: String
 
+    /// - Parameters: the group id, the bootstrap servers asked, and the client's error text.
     public init(group: String, brokers: String, cause: String) {
         self.group = group
         self.brokers = brokers
         self.cause = cause
     }
 
+    /// One line naming the group, the brokers and the cause.
     public var description: String {
         "the committed offsets of consumer group \(group) could not be read from \(brokers): \(cause)"
     }

@@ -124,6 +124,7 @@ public final class KafkaRecordSource: RecordSource, @unchecked Sendable {
     }
 
     /// One query to the group coordinator, bounded by 10 s.
+    /// - Throws: `GroupOffsetsUnavailable` (this group, the bootstrap servers, librdkafka's error) on no answer or an error.
     public func groupCommitted(_ partitions: [SourcePartition]) async throws -> (group: String, offsets: [SourcePartition: Int64])? {
         guard let consumer else { return nil }
         let tps = partitions.map { TopicPartition(topic: $0.topic, partition: $0.partition) }

@@ -95,5 +95,6 @@ extension RecordSource {
     /// A source without a group (generated or in-memory records): every partition is this process's, so no other
     /// member can hold unread records.
     public func groupProgress() async -> [SourcePartition: GroupProgress]? { [:] }
+    /// A source without a group has no committed offsets to compare: nil, never throws.
     public func groupCommitted(_ partitions: [SourcePartition]) async throws -> (group: String, offsets: [SourcePartition: Int64])? { nil }
 }

@@ -10,15 +10,6 @@ import Testing
 @Suite struct PostgresKeyCopyTests {
     static let day: Int64 = 86_400
 
-    func commit(keys: [DedupKey], at: Int64, notBefore: Int64 = 0) -> CheckpointCommit {
-        var c = CheckpointCommit()
-        c.dedupKeys = keys
-        c.committedAt = at
-        c.dedupNotBefore = notBefore
-        c.owner = "test"
-        return c
-    }
-
     /// The key was looked up (absent), then written into the commit's own day behind the store's back: the
     /// ledger lets the commit skip the other days, so only the partition's primary key can tell.
     @Test func aKeyAlreadyInTheCommitsOwnDayRefusesTheCommit() throws {
@@ -85,6 +76,4 @@ import Testing
         }
         #expect(prepared == ["weir_seen_keys"])
     }
-
-    private func uuid(_ key: DedupKey) -> String { PGArrayLiteral.uuidHex(high: key.high, low: key.low) }
 }

@@ -9,15 +9,6 @@ import Testing
 @Suite struct PostgresKeyGenerationTests {
     static let day: Int64 = 86_400
 
-    func commit(keys: [DedupKey], at: Int64) -> CheckpointCommit {
-        var c = CheckpointCommit()
-        c.dedupKeys = keys
-        c.committedAt = at
-        c.dedupNotBefore = 0
-        c.owner = "test"
-        return c
-    }
-
     @Test func aCommitSkipsTheOtherDaysOnlyWhenNobodyElseCommittedSinceItsLookup() throws {
         let server = PostgresServer.shared
         let url = try server.makeDatabase("generation")
@@ -42,6 +33,4 @@ import Testing
         }
         #expect(try server.psql("SELECT value FROM store_meta WHERE name = 'dedup_generation'", database: database) == "3")
     }
-
-    private func uuid(_ key: DedupKey) -> String { PGArrayLiteral.uuidHex(high: key.high, low: key.low) }
 }

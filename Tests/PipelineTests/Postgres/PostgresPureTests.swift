@@ -69,9 +69,9 @@ import Testing
 
     @Test func keyParametersAreSortedAndWithoutRepeats() {
         let keys = [DedupKey(high: 2, low: 0), DedupKey(high: 1, low: 9), DedupKey(high: 2, low: 0), DedupKey(high: 1, low: 3)]
-        let (param, count) = PostgresCheckpointStore.keyParameter(keys)
-        #expect(count == 3)
-        guard case .binary(let bytes) = param else { Issue.record("not binary"); return }
+        let sorted = PostgresCheckpointStore.sortedUnique(keys)
+        #expect(sorted.count == 3)
+        guard case .binary(let bytes) = PostgresCheckpointStore.keyParameter(sorted: sorted) else { Issue.record("not binary"); return }
         #expect(bytes == PGBinaryArray.uuids([(high: 1, low: 3), (high: 1, low: 9), (high: 2, low: 0)]))
     }
 

@@ -6,15 +6,6 @@ import Testing
 /// What only the PostgreSQL store does: day partitions of keys expired whole, migrations from several instances
 /// at once, reconnecting after the server restarted, a commit whose connection died mid-transaction, `answers()`.
 @Suite struct PostgresStoreTests {
-    func commit(_ offsets: [SourcePartition: OffsetAdvance] = [:], keys: [DedupKey] = [], at: Int64) -> CheckpointCommit {
-        var c = CheckpointCommit()
-        c.offsets = offsets
-        c.dedupKeys = keys
-        c.committedAt = at
-        c.owner = "test"
-        return c
-    }
-
     static let day: Int64 = 86_400
 
     @Test func expiryDropsWholeDayPartitionsAndNothingElse() throws {

@@ -1,17 +1,11 @@
 import Foundation
 import Pipeline
 import Testing
-import WeirTestSupport
 @testable import WeirCLI
 
 /// A key given twice in one mapping of the config file is refused with both lines, never silently replaced.
 @Suite struct DuplicateKeyConfigTests {
-    static func load(_ yaml: String) throws -> WeirConfig {
-        let dir = TestDirectories.make("duplicate-key-config")
-        defer { TestDirectories.remove(dir) }
-        try yaml.write(toFile: dir + "/weir.yaml", atomically: true, encoding: .utf8)
-        return try WeirConfig.load(path: dir + "/weir.yaml", environment: [:])
-    }
+    static func load(_ yaml: String) throws -> WeirConfig { try ConfigFile.load(yaml) }
 
     static func refusal(_ yaml: String) -> ConfigError? {
         do {

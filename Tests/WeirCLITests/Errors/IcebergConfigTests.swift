@@ -2,17 +2,11 @@ import Foundation
 import Iceberg
 import Pipeline
 import Testing
-import WeirTestSupport
 @testable import WeirCLI
 
 /// `lake.format` and `lake.iceberg.*`: defaults, accepted values, and errors that name the key and the fix.
 @Suite struct IcebergConfigTests {
-    static func load(_ yaml: String) throws -> WeirConfig {
-        let dir = TestDirectories.make("iceberg-config")
-        defer { TestDirectories.remove(dir) }
-        try yaml.write(toFile: dir + "/weir.yaml", atomically: true, encoding: .utf8)
-        return try WeirConfig.load(path: dir + "/weir.yaml", environment: [:])
-    }
+    static func load(_ yaml: String) throws -> WeirConfig { try ConfigFile.load(yaml) }
 
     @Test func defaultsArePlainParquetAndPi2Events() throws {
         let config = try Self.load("lake: {out_dir: /tmp/x}\n")

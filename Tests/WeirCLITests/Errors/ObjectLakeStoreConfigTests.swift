@@ -1,17 +1,13 @@
 import Foundation
 import Pipeline
 import Testing
-import WeirTestSupport
 @testable import WeirCLI
 
 /// Which checkpoint store an `s3://` lake takes: PostgreSQL (`checkpoint.url`) needs no `checkpoint.path` and keeps
 /// only a temporary directory on the host; SQLite needs `checkpoint.path`; neither is a startup error naming the key.
 @Suite struct ObjectLakeStoreConfigTests {
     static func load(_ yaml: String, environment: [String: String] = [:]) throws -> WeirConfig {
-        let dir = TestDirectories.make("s3-store-config")
-        defer { TestDirectories.remove(dir) }
-        try yaml.write(toFile: dir + "/weir.yaml", atomically: true, encoding: .utf8)
-        let config = try WeirConfig.load(path: dir + "/weir.yaml", environment: environment)
+        let config = try ConfigFile.load(yaml, environment: environment)
         try config.validate()
         return config
     }

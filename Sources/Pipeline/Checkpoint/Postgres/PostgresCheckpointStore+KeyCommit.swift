@@ -38,13 +38,7 @@ extension PostgresCheckpointStore {
     /// The keys sorted by their bytes (the index's order, so inserts walk the B-tree left to right), without repeats.
     static func sortedUnique(_ keys: [DedupKey]) -> [DedupKey] { Set(keys).sorted() }
 
-    /// The keys sorted and without repeats as one binary `uuid[]` parameter, and how many there are.
-    static func keyParameter(_ keys: [DedupKey]) -> (param: PGParameter, count: Int) {
-        let sorted = sortedUnique(keys)
-        return (keyParameter(sorted: sorted), sorted.count)
-    }
-
-    /// Keys as one binary `uuid[]` parameter.
+    /// Keys as one binary `uuid[]` parameter, in the given order (callers pass `sortedUnique` keys).
     static func keyParameter(sorted keys: [DedupKey]) -> PGParameter {
         .binary(PGBinaryArray.uuids(keys.lazy.map { (high: $0.high, low: $0.low) }))
     }

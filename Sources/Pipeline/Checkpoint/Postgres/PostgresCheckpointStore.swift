@@ -154,7 +154,7 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
     public func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey> {
         guard !keys.isEmpty else { return [] }
         let commitsBefore = ledger.withLock { $0.commitsRecorded }
-        let params: [PGParameter] = [Self.keyParameter(keys).param, .text(String(notBefore)),
+        let params: [PGParameter] = [Self.keyParameter(sorted: Self.sortedUnique(keys)), .text(String(notBefore)),
                                      .text(String(Self.firstDay(notBefore: notBefore))), .text(Self.generationName)]
         let rows = try withStore("look up dedup keys") { conn in
             try conn.query(prepared: "weir_seen_keys", Self.lookupSQL, params).rows
