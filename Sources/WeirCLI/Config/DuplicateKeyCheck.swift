@@ -21,8 +21,10 @@ enum DuplicateKeyCheck {
                 let dotted = path.isEmpty ? name : path + "." + name
                 let line = keyNode.mark?.line ?? 0
                 if let earlier = firstLine[name] {
-                    throw ConfigError(key: dotted, message: "given twice (lines \(earlier) and \(line)); the second would replace the first whole",
-                                      fix: "merge the two `\(name):` entries into one")
+                    let isSection = value.mapping != nil
+                    throw ConfigError(key: dotted, message: "given twice (lines \(earlier) and \(line)); the second would replace the first"
+                                          + (isSection ? " whole" : ""),
+                                      fix: isSection ? "merge the two `\(name):` sections into one" : "keep one `\(name):` entry")
                 }
                 firstLine[name] = line
                 try visit(value, path: dotted)

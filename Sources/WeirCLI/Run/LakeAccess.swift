@@ -4,7 +4,7 @@ import Pipeline
 /// Checks at startup that the lake root can be written, so a read-only or missing-permission directory is one
 /// clear error naming the path, not a Foundation error at the first commit.
 enum LakeAccess {
-    /// Creates the lake's directories, then checks that each one (and an existing checkpoint store) is writable.
+    /// Creates the lake's directories and the checkpoint store's, then checks that each one (and an existing checkpoint store) is writable.
     /// - Throws: `StartupError` naming the path, what is wrong (not writable, read-only file system, not a
     ///   directory) and the fix.
     static func prepare(_ layout: LakeLayout) throws {
@@ -13,7 +13,9 @@ enum LakeAccess {
             throw StartupError(message: "the lake root \(layout.root) is a file, not a directory",
                                fix: "point --out-dir, OUT_DIR or lake.out_dir at a directory")
         }
-        for dir in [layout.root, layout.stateDirectory, layout.stagingRoot] {
+        // The checkpoint store's directory too: a `checkpoint.path` outside the lake is created like the default one.
+        let storeDirectory = (layout.storePath as NSString).deletingLastPathComponent
+        for dir in [layout.root, layout.stateDirectory, storeDirectory, layout.stagingRoot] {
             if FileManager.default.fileExists(atPath: dir) {
                 try checkWritable(dir, what: dir == layout.root ? "the lake root" : "the lake's state directory")
                 continue

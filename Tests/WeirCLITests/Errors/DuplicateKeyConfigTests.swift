@@ -41,6 +41,7 @@ import Testing
             """))
         #expect(error.key == "lake.out_dir")
         #expect(error.description.contains("lines 2 and 3"), "\(error.description)")
+        #expect(error.description.contains("keep one `out_dir:` entry"), "\(error.description)")
     }
 
     @Test func theSameKeyInDifferentSectionsIsFine() throws {
