@@ -55,6 +55,13 @@ struct WeirConfig: Sendable {
     var checkpointConnectTimeout: Duration = .seconds(10)
     /// Everything the pipeline itself reads.
     var pipeline = PipelineConfig()
+    /// Whether `batch.max_poll_records` was given. When it was not, a PostgreSQL store polls
+    /// `sharedStorePollRecords` records at a time (`runnerPipeline`).
+    var maxPollRecordsGiven = false
+    /// `batch.max_poll_records`' default with `checkpoint.url`: each poll's dedup keys are one lookup, a round trip
+    /// to the server on the processing path, so fewer, larger polls (bench/pgstore: 73% of the SQLite store's
+    /// throughput at 5,000 against 57% at 500, in one invocation).
+    static let sharedStorePollRecords = 5_000
     /// `lake.format` and `lake.iceberg.*`: plain Hive Parquet (the default) or an Apache Iceberg table.
     var lakeTable = LakeTableConfig()
 
@@ -88,6 +95,14 @@ struct WeirConfig: Sendable {
         if let v = env["SCHEMA_FILE"], !v.isEmpty { schemaFile = v }
         if let v = env["WEIR_LOG_LEVEL"], !v.isEmpty { logLevel = v }
         if let v = env["WEIR_CHECKPOINT_URL"], !v.isEmpty { checkpointURL = v }
+    }
+
+    /// The pipeline configuration a run uses: `pipeline`, with `batch.max_poll_records` defaulting to
+    /// `sharedStorePollRecords` when the store is PostgreSQL (`checkpoint.url`) and the key was not given.
+    var runnerPipeline: PipelineConfig {
+        var config = pipeline
+        if checkpointURL != nil && !maxPollRecordsGiven { config.maxPollRecords = Self.sharedStorePollRecords }
+        return config
     }
 
     /// Sets the topic, and the table name when it followed the topic.
