@@ -198,6 +198,11 @@ import Testing
         let totalAtCut = PostgresRunSupport.committedTotal(server, database: database)
         let holdsLock = await waitFor(.seconds(30)) { activity("client_addr = '\(zombieAddress)' AND state = 'idle in transaction'") > 0 }
         #expect(holdsLock, "host \(zombie)'s session never sat in its transaction after the cut: the test proves less than it says")
+        /// The commits the store holds of the zombie's staging instance (S3: its fence pointer names it).
+        func zombieCommits() throws -> String {
+            try server.psql("SELECT count(*) FROM commits WHERE owner = '\(zombieInstance ?? "")'", database: database)
+        }
+        let zombieCommitsAtCut = try zombieCommits()
         let reachedWhileCut = try await ServiceProbe.mismatches(services, from: zombie, of: hosts, answered: false)
         #expect(reachedWhileCut.isEmpty, "host \(zombie) still reaches services with its link cut: \(reachedWhileCut)")
         let lostByOthers = try await ServiceProbe.mismatches(services, from: others[0], of: hosts, answered: true)
@@ -250,6 +255,9 @@ import Testing
         try instances.restartFenced()
         let statuses = await instances.stopAll()
         #expect(statuses == [0, 0, 0], "exit statuses \(statuses)\n\(context)")
+        if zombieInstance != nil {
+            #expect(try zombieCommits() == zombieCommitsAtCut, "host \(zombie)'s fenced instance committed after the cut")
+        }
         let refusedAfterCut = zombieLines().filter { $0.contains("commit refused") }.count
         let zombieFenced = zombieLines().contains { $0.contains(HostInstances.fencedMarker) }
 
@@ -283,7 +291,7 @@ import Testing
         #expect(files.subtracting(manifest).isEmpty, "data files the store does not list: \(files.subtracting(manifest).sorted().prefix(10))")
         #expect(try server.psql("SELECT count(DISTINCT owner) FROM commits", database: database) != "1", "only one instance committed")
         print("several hosts (\(lakeKind.rawValue) lake): \(expected.lines) events, \(kills) kills, host \(zombie) cut off for \(cutFor), "
-              + "\(refusedAfterCut) of its commits refused after the cut, fenced: \(zombieFenced), "
+              + "\(refusedAfterCut) of its commits refused after the cut, its process exited fenced: \(zombieFenced), "
               + "\(instances.fencedExits.count) fenced exits restarted, \(manifest.count) files, \(ContinuousClock.now - began) in all (seed \(seed))")
     }
 
