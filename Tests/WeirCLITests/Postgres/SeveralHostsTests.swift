@@ -8,7 +8,8 @@ import Testing
 @testable import WeirCLI
 
 /// Weir across several hosts (issue 19, "Proof"): three `weir run` instances, each on a test host of its own (a
-/// network namespace, `TestHosts`), one consumer group, one PostgreSQL store and one lake. 300,000 generated events
+/// network namespace, `TestHosts`), one consumer group, one PostgreSQL store and one lake (a directory they share, or
+/// an `s3://` bucket each reaches over its own link: `SharedLake`). 300,000 generated events
 /// (10% invalid, 5% duplicates) arrive in three waves while instances are SIGKILLed at random moments at least 10
 /// times and restarted, and one host's link is cut for longer than the session timeout and restored (the zombie:
 /// the group gives its partitions to the others, and whatever it commits afterwards must be refused or harmless).
