@@ -95,9 +95,13 @@ struct ConfigReader {
 
     /// - Throws: `ConfigError` naming the first key that no accessor asked for.
     func rejectUnknownKeys(allowed: [String]) throws {
-        for name in values.keys.sorted() where !used.contains(name) {
-            throw ConfigError(key: key(name), message: "unknown key",
-                              fix: "remove it, or use one of: \(allowed.sorted().joined(separator: ", "))")
-        }
+        let unknown = values.keys.sorted().filter { !used.contains($0) }
+        guard let first = unknown.first else { return }
+        let others = unknown.dropFirst().map { key($0) }
+        let message = others.isEmpty ? "unknown key" : "unknown key (also unknown: \(others.joined(separator: ", ")))"
+        let guesses = unknown.compactMap { name in KeySpelling.closest(to: name, among: allowed).map { "\(key(name)) → \($0)" } }
+        let hint = guesses.isEmpty ? "" : "did you mean \(guesses.joined(separator: ", "))? "
+        throw ConfigError(key: key(first), message: message,
+                          fix: hint + "remove it, or use one of: \(allowed.sorted().joined(separator: ", "))")
     }
 }
