@@ -39,10 +39,14 @@ import Testing
         let zombie = try runner(try sink(), observer: PipelineObserver(rebalanced: { partitions in
             _ = try? store.claimPartitions(partitions, owner: "new-owner")
         }), logger: Logger(label: "weir.pipeline", factory: { _ in CapturingLogHandler(capture: capture) }))
-        let running = Task { try await zombie.run() }
+        let finished = LockedBox(false)
+        let running = Task {
+            defer { finished.value = true }
+            try await zombie.run()
+        }
         let deadline = ContinuousClock.now + .seconds(60)
         while !capture.lines.contains(where: { $0.contains("commit refused") && $0.contains("claimed by instance new-owner") }),
-              ContinuousClock.now < deadline {
+              !finished.value, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         zombie.requestStop()

@@ -88,4 +88,55 @@ import Testing
         let again = PartitionOwnership(store: a, owner: "A", logger: Logger(label: "t"), sleep: { _ in Issue.record("waited") })
         #expect(try await again.claim([p0, p1]) == nil)
     }
+
+    /// A permit whose process has ended (a restart on the same machine after a crash) is not waited for: that
+    /// process sends nothing more. One of a live process is.
+    @Test func aPermitOfAnEndedProcessIsNotWaitedFor() async throws {
+        let path = Paths.tempDir("claim-ended") + "/checkpoint.sqlite"
+        let a = try SQLiteCheckpointStore(path: path), b = try SQLiteCheckpointStore(path: path)
+        let child = try ended()
+        _ = try a.claimPartitions([p0, p1], owner: "A")
+        try a.permitDeliveries([p0, p1], owner: "A", window: .seconds(40))
+        let db = try SQLiteDatabase(path: path)
+        try db.prepare("UPDATE partition_owners SET permit_process = ? WHERE partition = 0").run([.text(child.description)])
+        let waited = LockedBox<[Duration]>([])
+        let capture = LogCapture()
+        var ownership = PartitionOwnership(store: b, owner: "B", logger: Logger(label: "t", factory: { _ in CapturingLogHandler(capture: capture) }))
+        ownership.sleep = { duration in waited.value.append(duration) }
+        let wait = try await ownership.claim([p0, p1])
+        #expect(wait?.partitions == [p1], "p1's permit is this (live) process's")
+        #expect(capture.lines.contains { $0.hasPrefix("info not waiting for the DLQ delivery permits of the previous owner: its process has ended")
+            && $0.contains("partitions=[\"t[0]\"]") }, "\(capture.lines)")
+    }
+
+    /// The identity of a child process that has ended and was reaped.
+    func ended() throws -> ProcessIdentity {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let me = try #require(ProcessIdentity.current)
+        return try #require(ProcessIdentity("\(me.bootID)/\(me.pidNamespace)/\(child.processIdentifier)"))
+    }
+
+    @Test func aProcessHasEndedOnlyWhenThisMachineCanTell() throws {
+        let me = try #require(ProcessIdentity.current)
+        #expect(ProcessIdentity(me.description) == me)
+        #expect(ProcessIdentity("no-slashes") == nil && ProcessIdentity("a/b/0") == nil && ProcessIdentity("a//1") == nil)
+        #expect(!me.hasEnded(), "this process")
+        let gone = try ended()
+        #expect(gone.hasEnded())
+        #expect(!gone.hasEnded(seenFrom: ProcessIdentity(bootID: "another-boot", pidNamespace: me.pidNamespace, pid: 1)))
+        #expect(!gone.hasEnded(seenFrom: ProcessIdentity(bootID: me.bootID, pidNamespace: "pid:[1]", pid: 1)))
+        #expect(!ProcessIdentity(bootID: "another-boot", pidNamespace: me.pidNamespace, pid: gone.pid).hasEnded(), "cannot tell")
+        let running = Process()
+        running.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        running.arguments = ["30"]
+        try running.run()
+        defer {
+            kill(running.processIdentifier, SIGKILL)
+            running.waitUntilExit()
+        }
+        #expect(!ProcessIdentity(bootID: me.bootID, pidNamespace: me.pidNamespace, pid: running.processIdentifier).hasEnded())
+    }
 }

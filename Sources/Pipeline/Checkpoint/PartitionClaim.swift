@@ -12,10 +12,14 @@ public struct PartitionClaim: Sendable, Equatable {
         public let owner: String
         /// How long after the claim, by the store's clock, the permit ends (positive).
         public let remaining: Duration
+        /// The process that took the permit, when it could tell: a process of the same machine can see that it
+        /// has ended, and then has no reason to wait for the permit.
+        public let process: ProcessIdentity?
 
-        public init(owner: String, remaining: Duration) {
+        public init(owner: String, remaining: Duration, process: ProcessIdentity? = nil) {
             self.owner = owner
             self.remaining = remaining
+            self.process = process
         }
     }
 

@@ -45,6 +45,7 @@ import Testing
         #expect(Array(claim.openPermits.keys) == [p0])
         let open = try #require(claim.openPermits[p0])
         #expect(open.owner == "A")
+        #expect(open.process == ProcessIdentity.current, "the permit names the process that took it")
         #expect(open.remaining <= window && open.remaining > window - .seconds(10), "\(open.remaining)")
         // The claim keeps the permit's end: a third owner claiming next still waits for A.
         #expect(try fresh.open().claimPartitions([p0], owner: "C").openPermits[p0]?.owner == "A")

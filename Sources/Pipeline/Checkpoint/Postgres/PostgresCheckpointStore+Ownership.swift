@@ -14,7 +14,8 @@ extension PostgresCheckpointStore {
                     """, keys + [owner])
                 // Locked in a fixed order, so a permit granted meanwhile is either seen here or refused after.
                 let previous = try conn.query("""
-                    SELECT o.topic, o.partition, o.permit_holder, ceil(extract(epoch FROM o.deliveries_until - clock_timestamp()) * 1000)::bigint
+                    SELECT o.topic, o.partition, o.permit_holder, ceil(extract(epoch FROM o.deliveries_until - clock_timestamp()) * 1000)::bigint,
+                        o.permit_process
                     FROM partition_owners o JOIN unnest($1::text[], $2::integer[]) AS u(topic, partition) USING (topic, partition)
                     ORDER BY o.topic, o.partition FOR UPDATE OF o
                     """, keys).rows
@@ -29,7 +30,8 @@ extension PostgresCheckpointStore {
         for r in rows {
             guard let topic = r[0], let partition = r[1].flatMap(Int32.init), let previous = r[2], previous != owner,
                   let remaining = r[3].flatMap(Int64.init), remaining > 0 else { continue }
-            open[SourcePartition(topic: topic, partition: partition)] = PartitionClaim.OpenPermit(owner: previous, remaining: .milliseconds(remaining))
+            open[SourcePartition(topic: topic, partition: partition)] = PartitionClaim.OpenPermit(
+                owner: previous, remaining: .milliseconds(remaining), process: r[4].flatMap(ProcessIdentity.init))
         }
         return PartitionClaim(openPermits: open)
     }
@@ -42,14 +44,14 @@ extension PostgresCheckpointStore {
             try conn.transaction {
                 // A row another owner holds is locked and left as it is: not returned.
                 let permitted = try conn.query("""
-                    INSERT INTO partition_owners(topic, partition, owner, claimed_at, permit_holder, deliveries_until)
-                    SELECT u.topic, u.partition, $3, clock_timestamp(), $3, clock_timestamp() + $4::double precision * interval '1 millisecond'
+                    INSERT INTO partition_owners(topic, partition, owner, claimed_at, permit_holder, permit_process, deliveries_until)
+                    SELECT u.topic, u.partition, $3, clock_timestamp(), $3, $5, clock_timestamp() + $4::double precision * interval '1 millisecond'
                     FROM unnest($1::text[], $2::integer[]) AS u(topic, partition) ORDER BY u.topic, u.partition
-                    ON CONFLICT (topic, partition) DO UPDATE
-                    SET permit_holder = EXCLUDED.permit_holder, deliveries_until = EXCLUDED.deliveries_until
+                    ON CONFLICT (topic, partition) DO UPDATE SET permit_holder = EXCLUDED.permit_holder,
+                        permit_process = EXCLUDED.permit_process, deliveries_until = EXCLUDED.deliveries_until
                     WHERE partition_owners.owner = EXCLUDED.owner
                     RETURNING topic, partition
-                    """, keys + [owner, String(windowMs)]).rows
+                    """, keys + [owner, String(windowMs), ProcessIdentity.current?.description]).rows
                 guard permitted.count < Set(partitions).count else { return }
                 let other = try conn.query("""
                     SELECT o.topic, o.partition, o.owner
@@ -70,12 +72,12 @@ extension PostgresCheckpointStore {
     /// `CheckpointCommit.endsDeliveriesOf`).
     func endDeliveries(_ partitions: [SourcePartition]?, owner: String, on conn: PGConnection) throws {
         guard let partitions else {
-            try conn.query("UPDATE partition_owners SET permit_holder = NULL, deliveries_until = NULL WHERE permit_holder = $1", [owner])
+            try conn.query("UPDATE partition_owners SET permit_holder = NULL, permit_process = NULL, deliveries_until = NULL WHERE permit_holder = $1", [owner])
             return
         }
         guard !partitions.isEmpty else { return }
         try conn.query("""
-            UPDATE partition_owners o SET permit_holder = NULL, deliveries_until = NULL
+            UPDATE partition_owners o SET permit_holder = NULL, permit_process = NULL, deliveries_until = NULL
             FROM unnest($1::text[], $2::integer[]) AS u(topic, partition)
             WHERE o.topic = u.topic AND o.partition = u.partition AND o.permit_holder = $3
             """, Self.partitionArrays(partitions) + [owner])

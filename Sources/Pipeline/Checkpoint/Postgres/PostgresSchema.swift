@@ -13,7 +13,8 @@
 ///   `iceberg_namespace_properties`), the tables pyiceberg's `SqlCatalog` and Java's `JdbcCatalog` open; a commit
 ///   moves a table's row by compare-and-set with its table pointer (`TablePointerUpdate.catalogTable`).
 /// - Version 4: `partition_owners`, one row per source partition: the owner token of the instance that last
-///   claimed it, and the holder and end of the last DLQ delivery permit on it, by the server's clock
+///   claimed it, and the holder (owner token and `ProcessIdentity`) and end of the last DLQ delivery permit on it,
+///   by the server's clock
 ///   (`CheckpointStore.claimPartitions`, `permitDeliveries`). A version of its own: a Weir that does not claim
 ///   partitions would deliver DLQ records unfenced, so it refuses to start on this store.
 enum PostgresSchema {
@@ -63,7 +64,7 @@ enum PostgresSchema {
         Migration(version: 4, sql: """
             CREATE TABLE partition_owners(
                 topic text NOT NULL, partition integer NOT NULL, owner text NOT NULL, claimed_at timestamptz NOT NULL,
-                permit_holder text, deliveries_until timestamptz, PRIMARY KEY(topic, partition));
+                permit_holder text, permit_process text, deliveries_until timestamptz, PRIMARY KEY(topic, partition));
             """),
     ]
 

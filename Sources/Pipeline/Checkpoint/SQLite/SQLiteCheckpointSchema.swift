@@ -12,7 +12,8 @@ import CSQLite
 ///   pyiceberg's SqlCatalog): `iceberg_tables` (one row per table: its current and previous metadata location)
 ///   and `iceberg_namespace_properties`. Plain, portable SQL types, so the same tables work in PostgreSQL.
 /// - Version 5: `partition_owners`, one row per source partition: the owner token of the instance that last
-///   claimed it, and the holder and end of the last DLQ delivery permit on it, unix milliseconds by the store's clock
+///   claimed it, and the holder (owner token and `ProcessIdentity`) and end of the last DLQ delivery permit on it,
+///   unix milliseconds by the store's clock
 ///   (`CheckpointStore.claimPartitions`, `permitDeliveries`). A Weir of version 4 opens such a store and ignores it.
 enum SQLiteCheckpointSchema {
     static let version = 5
@@ -72,7 +73,7 @@ enum SQLiteCheckpointSchema {
     private static let version5 = """
         CREATE TABLE IF NOT EXISTS partition_owners(
             topic TEXT NOT NULL, partition INTEGER NOT NULL, owner TEXT NOT NULL, claimed_at_ms INTEGER NOT NULL,
-            permit_holder TEXT, deliveries_until_ms INTEGER, PRIMARY KEY(topic, partition));
+            permit_holder TEXT, permit_process TEXT, deliveries_until_ms INTEGER, PRIMARY KEY(topic, partition));
         """
 
     static func lastInsertRowID(_ db: SQLiteDatabase) -> Int64 { sqlite3_last_insert_rowid(db.handle) }

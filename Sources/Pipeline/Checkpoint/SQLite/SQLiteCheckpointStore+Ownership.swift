@@ -10,7 +10,9 @@ extension SQLiteCheckpointStore {
         return try locked {
             try db.transaction {
                 let now = try storeNowMs()
-                let select = try db.prepare("SELECT permit_holder, deliveries_until_ms FROM partition_owners WHERE topic = ? AND partition = ?")
+                let select = try db.prepare("""
+                    SELECT permit_holder, deliveries_until_ms, permit_process FROM partition_owners WHERE topic = ? AND partition = ?
+                    """)
                 let claim = try db.prepare("""
                     INSERT INTO partition_owners(topic, partition, owner, claimed_at_ms) VALUES (?, ?, ?, ?)
                     ON CONFLICT(topic, partition) DO UPDATE SET owner = excluded.owner, claimed_at_ms = excluded.claimed_at_ms
@@ -21,7 +23,8 @@ extension SQLiteCheckpointStore {
                     try select.query(key) { r in
                         let holder = r.text(0)
                         guard !r.isNull(0), holder != owner, !r.isNull(1), r.int(1) > now else { return }
-                        open[p] = PartitionClaim.OpenPermit(owner: holder, remaining: .milliseconds(r.int(1) - now))
+                        open[p] = PartitionClaim.OpenPermit(owner: holder, remaining: .milliseconds(r.int(1) - now),
+                                                            process: r.isNull(2) ? nil : ProcessIdentity(r.text(2)))
                     }
                     try claim.run(key + [.text(owner), .int(now)])
                 }
@@ -43,13 +46,14 @@ extension SQLiteCheckpointStore {
                 }
                 // One statement per partition, in the transaction that checked them all.
                 let permit = try db.prepare("""
-                    INSERT INTO partition_owners(topic, partition, owner, claimed_at_ms, permit_holder, deliveries_until_ms)
-                    VALUES (?1, ?2, ?3, \(Self.nowMs), ?3, \(Self.nowMs) + ?4)
-                    ON CONFLICT(topic, partition) DO UPDATE
-                    SET permit_holder = excluded.permit_holder, deliveries_until_ms = excluded.deliveries_until_ms
+                    INSERT INTO partition_owners(topic, partition, owner, claimed_at_ms, permit_holder, permit_process, deliveries_until_ms)
+                    VALUES (?1, ?2, ?3, \(Self.nowMs), ?3, ?5, \(Self.nowMs) + ?4)
+                    ON CONFLICT(topic, partition) DO UPDATE SET permit_holder = excluded.permit_holder,
+                        permit_process = excluded.permit_process, deliveries_until_ms = excluded.deliveries_until_ms
                     """)
                 for p in Set(partitions).sorted() {
-                    try permit.run([.text(p.topic), .int(Int64(p.partition)), .text(owner), .int(windowMs)])
+                    try permit.run([.text(p.topic), .int(Int64(p.partition)), .text(owner), .int(windowMs),
+                                    ProcessIdentity.current.map { .text($0.description) } ?? .null])
                 }
             }
         }
@@ -64,12 +68,12 @@ extension SQLiteCheckpointStore {
     /// `endDeliveries` inside the caller's transaction (the commit's, with `CheckpointCommit.endsDeliveriesOf`).
     func endDeliveriesInTransaction(_ partitions: [SourcePartition]?, owner: String) throws {
         guard let partitions else {
-            try db.prepare("UPDATE partition_owners SET permit_holder = NULL, deliveries_until_ms = NULL WHERE permit_holder = ?")
+            try db.prepare("UPDATE partition_owners SET permit_holder = NULL, permit_process = NULL, deliveries_until_ms = NULL WHERE permit_holder = ?")
                 .run([.text(owner)])
             return
         }
         let end = try db.prepare("""
-            UPDATE partition_owners SET permit_holder = NULL, deliveries_until_ms = NULL
+            UPDATE partition_owners SET permit_holder = NULL, permit_process = NULL, deliveries_until_ms = NULL
             WHERE topic = ? AND partition = ? AND permit_holder = ?
             """)
         for p in partitions { try end.run([.text(p.topic), .int(Int64(p.partition)), .text(owner)]) }
