@@ -36,7 +36,7 @@ struct PartitionOwnership: Sendable {
             waiting before the DLQ scan: the previous owner of these partitions may still be delivering DLQ records \
             (its delivery permit has not ended); scanning earlier could miss them and send them again
             """, metadata: ["partitions": "\(wait.partitions.map(\.description))", "previous_owners": "\(wait.owners)",
-                            "wait_ms": "\(wait.duration.components.seconds * 1000 + wait.duration.components.attoseconds / 1_000_000_000_000_000)"])
+                            "wait_ms": "\(wait.duration.wholeMilliseconds)"])
         try await sleep(wait.duration)
         return wait
     }

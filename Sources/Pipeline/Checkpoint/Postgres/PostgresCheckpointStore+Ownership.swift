@@ -39,7 +39,7 @@ extension PostgresCheckpointStore {
     public func permitDeliveries(_ partitions: [SourcePartition], owner: String, window: Duration) throws {
         guard !partitions.isEmpty else { return }
         let keys = Self.partitionArrays(partitions)
-        let windowMs = window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000
+        let windowMs = window.wholeMilliseconds
         try withStore("grant a DLQ delivery permit") { conn in
             try conn.transaction {
                 // A row another owner holds is locked and left as it is: not returned.

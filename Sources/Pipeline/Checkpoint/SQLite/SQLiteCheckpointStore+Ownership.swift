@@ -35,7 +35,7 @@ extension SQLiteCheckpointStore {
 
     public func permitDeliveries(_ partitions: [SourcePartition], owner: String, window: Duration) throws {
         guard !partitions.isEmpty else { return }
-        let windowMs = window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000
+        let windowMs = window.wholeMilliseconds
         try locked {
             try db.transaction {
                 let select = try db.prepare("SELECT owner FROM partition_owners WHERE topic = ? AND partition = ?")
