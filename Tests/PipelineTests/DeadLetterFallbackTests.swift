@@ -44,7 +44,7 @@ import Testing
 
         // Every produce refused: TOPIC_AUTHORIZATION_FAILED (29), not transient and not about the size.
         cluster.pushRequestErrors(apiKey: 0, errors: Array(repeating: 29, count: 20))
-        let delivery = try await sink.deliver(records(5), committer: committer)
+        let delivery = try await sink.deliver(records(5), committer: committer, permit: .unfenced)
         #expect(delivery.toFile == 5)
         let lines = try delivery.stagedFiles.flatMap { file in
             try String(contentsOfFile: file.stagingPath, encoding: .utf8).split(separator: "\n")
@@ -63,7 +63,7 @@ import Testing
         // The broker refuses the first produce for its size (MESSAGE_TOO_LARGE, 10), as a topic whose
         // max.message.bytes is below what Weir was told would.
         cluster.pushRequestErrors(apiKey: 0, errors: [10])
-        let delivery = try await sink.deliver(records(5), committer: committer)
+        let delivery = try await sink.deliver(records(5), committer: committer, permit: .unfenced)
         #expect(delivery.toFile == 0 && delivery.stagedFiles.isEmpty)
         #expect(delivery.truncated == 5)
         let inTopic = try await sink.alreadyDelivered(from: [SourcePartition(topic: "src", partition: 0): 0], marks: [:])

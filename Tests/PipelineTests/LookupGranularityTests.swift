@@ -84,4 +84,9 @@ private final class CountingLookups: CheckpointStore, @unchecked Sendable {
     func restore(_ batch: LakeRestoreBatch) throws { try base.restore(batch) }
     func checkpointWAL() { base.checkpointWAL() }
     func tablePointer(_ table: String) throws -> String? { try base.tablePointer(table) }
+    func claimPartitions(_ p: [SourcePartition], owner: String) throws -> PartitionClaim { try base.claimPartitions(p, owner: owner) }
+    func permitDeliveries(_ p: [SourcePartition], owner: String, window: Duration) throws {
+        try base.permitDeliveries(p, owner: owner, window: window)
+    }
+    func endDeliveries(_ p: [SourcePartition]?, owner: String) throws { try base.endDeliveries(p, owner: owner) }
 }

@@ -44,6 +44,15 @@ public struct KafkaProducerConfig: Sendable, CustomStringConvertible {
         return p
     }
 
+    /// How long a message may wait for delivery as librdkafka will apply it: `message.timeout.ms`, or its alias
+    /// `delivery.timeout.ms`, from `properties` (the longer if both are given; an unparsable value counts as
+    /// `messageTimeoutMs`, librdkafka refuses it anyway). Nil when it is 0, librdkafka's "no limit".
+    public var effectiveMessageTimeout: Duration? {
+        let given = ["message.timeout.ms", "delivery.timeout.ms"].compactMap { properties[$0].flatMap { Int($0) } }
+        if given.contains(0) { return nil }
+        return .milliseconds(given.max() ?? messageTimeoutMs)
+    }
+
     /// All properties with secrets replaced by `[REDACTED]`.
     public var redacted: String { KafkaProperties.redacted(properties) }
     public var description: String { "KafkaProducerConfig(\(redacted))" }

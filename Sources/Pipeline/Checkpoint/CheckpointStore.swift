@@ -59,6 +59,11 @@ public struct CheckpointCommit: Sendable {
     /// Table pointers moved by this commit (a catalog's current-metadata location), each a compare-and-set in the
     /// same transaction as the offsets. Empty for plain Hive Parquet, whose visibility is the files themselves.
     public var tablePointers: [TablePointerUpdate] = []
+    /// The owner token whose DLQ delivery permits (`CheckpointStore.permitDeliveries`) on the partitions of
+    /// `offsets` end with this commit (whoever owns the partitions now): its deliveries are acknowledged by then,
+    /// so the next owner of those partitions need not wait for the permits. Other holders' permits are left
+    /// alone. Nil: none end.
+    public var endsDeliveriesOf: String?
 
     public init() {}
 }
@@ -89,6 +94,11 @@ public struct CheckpointStats: Sendable, Equatable {
 /// totals and table pointers are all recorded or none is. They must refuse it with `OffsetConflict` when an
 /// `OffsetAdvance.expected` does not match, with `DedupRace` when a live dedup key is already stored, and with
 /// `TablePointerConflict` when a `TablePointerUpdate.expected` does not match.
+///
+/// Partition ownership (the DLQ fence between several instances, docs/POSTGRES.md "Several hosts"): one row per
+/// source partition holds its owner token, and the holder and end of the last DLQ delivery permit on it, kept by
+/// the store's clock. `claimPartitions` makes an instance the owner, `permitDeliveries` lets only the owner
+/// deliver, a commit with `endsDeliveriesOf` and `endDeliveries` end permits before they expire.
 public protocol CheckpointStore: Sendable {
     /// Stored next offsets for `partitions` (absent when the store has none).
     func storedOffsets(_ partitions: [SourcePartition]) throws -> [SourcePartition: Int64]
@@ -138,6 +148,22 @@ public protocol CheckpointStore: Sendable {
     func checkpointWAL()
     /// The current value of a table pointer (see `TablePointerUpdate`); nil when none was ever committed.
     func tablePointer(_ table: String) throws -> String?
+
+    /// Makes `owner` the owner of every partition of `partitions`, in one transaction, and returns the delivery
+    /// permits held by other tokens that had not ended by the store's clock. A permit `owner` holds itself is not
+    /// reported. Permits stay recorded (a later claim still sees them) until they end.
+    /// - Throws: `StoreError` on I/O failure.
+    func claimPartitions(_ partitions: [SourcePartition], owner: String) throws -> PartitionClaim
+    /// A DLQ delivery permit: in one transaction, makes `owner` the permit's holder on every partition of
+    /// `partitions` until the store's clock plus `window` (a partition nobody claimed yet becomes `owner`'s).
+    /// - Throws: `PartitionOwnedElsewhere` for the first partition (in topic, partition order) another owner
+    ///   claimed; no permit is changed then. `StoreError` on I/O failure.
+    func permitDeliveries(_ partitions: [SourcePartition], owner: String, window: Duration) throws
+    /// Ends the delivery permits `owner` holds on `partitions` (nil: on every partition), whoever owns them now: its
+    /// deliveries are over (a refused commit after its delivery, a clean exit). Other holders' permits are left
+    /// alone.
+    /// - Throws: `StoreError` on I/O failure.
+    func endDeliveries(_ partitions: [SourcePartition]?, owner: String) throws
 }
 
 extension CheckpointStore {

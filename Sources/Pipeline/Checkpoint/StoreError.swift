@@ -50,3 +50,17 @@ public struct TablePointerConflict: Error, Sendable, CustomStringConvertible {
         "table pointer conflict on \(table): expected \(expected ?? "none"), found \(found ?? "none")"
     }
 }
+
+/// Another instance claimed a partition of this commit (`CheckpointStore.claimPartitions`): it was assigned the
+/// partition, so this instance is a zombie for it and must not deliver its DLQ records (the new owner delivers
+/// them). Refuses a DLQ delivery permit; the commit is refused as a whole, like an `OffsetConflict`.
+public struct PartitionOwnedElsewhere: Error, Sendable, CustomStringConvertible {
+    public let topic: String
+    public let partition: Int32
+    /// The owner token of the instance that claimed it (its writer instance id).
+    public let owner: String
+
+    public var description: String {
+        "\(topic)[\(partition)] was claimed by instance \(owner): this instance lost it and does not deliver its DLQ records"
+    }
+}

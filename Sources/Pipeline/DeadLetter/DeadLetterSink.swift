@@ -19,8 +19,14 @@ public struct DeadLetterDelivery: Sendable {
 /// never overtakes a DLQ record that is not yet durable.
 public protocol DeadLetterSink: Sendable {
     /// Delivers `records` durably (Kafka: acknowledged by the brokers), or stages them for the commit (files).
-    /// - Throws: the sink's error; the commit is then not attempted.
-    func deliver(_ records: [DeadLetterRecord], committer: TableCommit) async throws -> DeadLetterDelivery
+    /// A sink that sends records out of the process asks `permit` right before each send.
+    /// - Throws: the sink's error, or the permit's (`PartitionOwnedElsewhere`); the commit is then not attempted.
+    func deliver(_ records: [DeadLetterRecord], committer: TableCommit, permit: DeliveryPermit) async throws -> DeadLetterDelivery
+
+    /// The longest a record handed to the sink's producer may stay in flight before it is delivered or has failed
+    /// (Kafka: the producer's `message.timeout.ms`); nil for a sink that sends nothing out of the process (files),
+    /// whose deliveries need no permit. Default nil.
+    var deliveryTimeout: Duration? { get }
 
     /// Source records already in the DLQ because an earlier attempt delivered them and crashed before
     /// committing; they are not sent again. One scan covers every partition: for each source partition, `from`
@@ -37,6 +43,7 @@ public protocol DeadLetterSink: Sendable {
 }
 
 extension DeadLetterSink {
+    public var deliveryTimeout: Duration? { nil }
     public func close() async {}
     public func currentMarks() async throws -> [DeadLetterMark] { [] }
 }

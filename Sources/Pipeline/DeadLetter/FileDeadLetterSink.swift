@@ -6,7 +6,9 @@ import EventSchema
 public struct FileDeadLetterSink: DeadLetterSink {
     public init() {}
 
-    public func deliver(_ records: [DeadLetterRecord], committer: TableCommit) async throws -> DeadLetterDelivery {
+    /// Stages the records with the commit, which the store's offsets compare-and-set fences: `permit` is not asked.
+    public func deliver(_ records: [DeadLetterRecord], committer: TableCommit,
+                        permit: DeliveryPermit = .unfenced) async throws -> DeadLetterDelivery {
         guard !records.isEmpty else { return DeadLetterDelivery() }
         var byDate: [String: [UInt8]] = [:]
         var rows: [String: Int64] = [:]

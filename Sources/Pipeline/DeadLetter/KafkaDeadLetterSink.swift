@@ -17,6 +17,8 @@ public final class KafkaDeadLetterSink: DeadLetterSink, @unchecked Sendable {
     private let consumerProperties: [String: String]
     /// The largest record the DLQ accepts; every envelope is cut to fit it.
     public let limit: DeadLetterSizeLimit
+    /// The producer's `message.timeout.ms`: a record handed to it is delivered or has failed within this.
+    public let messageTimeout: Duration
     private let logger: Logger
 
     /// - Parameters:
@@ -26,25 +28,31 @@ public final class KafkaDeadLetterSink: DeadLetterSink, @unchecked Sendable {
     ///     as `security.protocol`).
     ///   - limit: the largest record the DLQ accepts (see `DeadLetterSizeLimit.resolve`); librdkafka's default
     ///     `message.max.bytes` when not given.
+    ///   - messageTimeout: the producer's `message.timeout.ms` (`KafkaProducerConfig.effectiveMessageTimeout`);
+    ///     it bounds how long a delivery permit must last. Default 300 s, `KafkaProducerConfig`'s default.
     public init(producer: KafkaProducer, topic: String, bootstrapServers: String, consumerProperties: [String: String] = [:],
                 limit: DeadLetterSizeLimit = .resolve(topicMaxMessageBytes: nil, producerMessageMaxBytes: nil),
-                logger: Logger = Logger(label: "weir.dlq")) {
+                messageTimeout: Duration = .seconds(300), logger: Logger = Logger(label: "weir.dlq")) {
         self.producer = producer
         self.topic = topic
         self.bootstrapServers = bootstrapServers
         self.consumerProperties = consumerProperties
         self.limit = limit
+        self.messageTimeout = messageTimeout
         self.logger = logger
     }
+
+    public var deliveryTimeout: Duration? { messageTimeout }
 
     /// Delivers every record: its envelope cut to `limit` when needed (`truncated: true`). A record the DLQ still
     /// refuses for its size is sent again as the minimal envelope (no payload, no errors); a record refused for any
     /// other lasting reason (authorization, an invalid record, or the minimal envelope refused too) goes to the
     /// file DLQ (`OUT_DIR/_dlq/`, published by this commit) with an error log. Nothing is skipped silently, and no
-    /// record can stop the pipeline.
+    /// record can stop the pipeline. `permit` is asked right before each send (the records, then the minimal
+    /// envelopes of those refused for their size).
     /// - Throws: the first transient failure (`KafkaError.isTransientDelivery`: brokers unreachable for
-    ///   `message.timeout.ms`, shutdown); the commit is then not attempted and nothing is lost.
-    public func deliver(_ records: [DeadLetterRecord], committer: TableCommit) async throws -> DeadLetterDelivery {
+    ///   `message.timeout.ms`, shutdown), or the permit's error; the commit is then not attempted and nothing is lost.
+    public func deliver(_ records: [DeadLetterRecord], committer: TableCommit, permit: DeliveryPermit) async throws -> DeadLetterDelivery {
         var delivery = DeadLetterDelivery()
         if !records.isEmpty {
             var messages: [KafkaOutgoingMessage] = []
@@ -56,6 +64,7 @@ public final class KafkaDeadLetterSink: DeadLetterSink, @unchecked Sendable {
             }
             var failed: [(record: DeadLetterRecord, error: KafkaError)] = []
             var retry: [DeadLetterRecord] = []
+            try await permit.request()
             for (i, error) in try await producer.sendAllReporting(messages).enumerated() {
                 guard let error else { continue }
                 if error.isTransientDelivery { throw error }
@@ -63,6 +72,7 @@ public final class KafkaDeadLetterSink: DeadLetterSink, @unchecked Sendable {
             }
             if !retry.isEmpty {
                 let minimal = retry.map { minimalMessage(for: $0) }
+                try await permit.request()
                 for (i, error) in try await producer.sendAllReporting(minimal).enumerated() {
                     guard let error else { delivery.truncated += 1; continue }
                     if error.isTransientDelivery { throw error }

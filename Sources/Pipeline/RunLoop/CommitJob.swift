@@ -6,8 +6,8 @@ import Parquet
 enum CommitOutcome: Sendable {
     /// Durable; the report describes it.
     case committed(CommitReport)
-    /// Refused by the store (`OffsetConflict`, `DedupRace`); the DLQ records it delivered are listed so that a
-    /// second attempt does not send them again.
+    /// Refused by the store (`OffsetConflict`, `DedupRace`, `PartitionOwnedElsewhere`); the DLQ records it delivered
+    /// are listed so that a second attempt does not send them again.
     case refused(String, delivered: Set<SourceCoordinate>)
     /// Not attempted: the assignment changed after the work was read.
     case abandoned
@@ -84,28 +84,27 @@ struct CommitJob: Sendable {
     /// up) drops just those rows, now duplicates, and commits the rest again: the transaction was rolled back, so
     /// nothing of the first attempt is durable, and the retry's offset compare-and-set still fences a writer that
     /// moved a partition meanwhile. Only after `raceAttempts` races is the commit refused.
-    /// The first partition whose stored offset is no longer the one this commit advances from: another
-    /// instance committed it meanwhile (this one is a zombie whose partitions moved while it was cut off), so the
-    /// store will refuse the commit. Checked before the DLQ delivery, whose records the new owner sends itself;
-    /// a zombie that delivered them first would put them in the DLQ twice. (A new owner that has not committed yet
-    /// cannot be seen here; docs/POSTGRES.md.)
-    private func movedElsewhere() throws -> OffsetConflict? {
-        let stored = try store.storedOffsets(Array(advances.keys))
-        for (partition, advance) in advances.sorted(by: { $0.key < $1.key }) where stored[partition] != advance.expected {
-            return OffsetConflict(topic: partition.topic, partition: partition.partition, expected: advance.expected,
-                                  found: stored[partition])
-        }
-        return nil
-    }
-
+    ///
+    /// The DLQ topic's sink asks a `DeliveryFence` before each send: a partition another instance claimed refuses
+    /// the commit before anything is sent (`PartitionOwnedElsewhere`), and the commit ends the permits it took.
     private func deliverAndCommit() async throws -> Result<Committed, Refusal> {
         let deliveryStarted = ContinuousClock.now
         var phases = CommitPhases()
         try committer.ensureWriterLive()  // a fenced zombie must not send DLQ records for work it cannot commit
-        if !work.deadLetters.isEmpty, let conflict = try movedElsewhere() {
-            return .failure(Refusal(error: conflict, deadLettersDurable: false))
+        // A zombie whose partitions another instance claimed sends no DLQ record: the new owner delivers them.
+        let fence: DeliveryFence? = if let timeout = deadLetters.deliveryTimeout {
+            DeliveryFence(store: store, owner: committer.instance, partitions: advances.keys.sorted(),
+                          window: DeliveryWindow(messageTimeout: timeout))
+        } else { nil }
+        let delivery: DeadLetterDelivery
+        do {
+            delivery = try await deadLetters.deliver(work.deadLetters, committer: committer, permit: fence?.permit ?? .unfenced)
+        } catch let lost as PartitionOwnedElsewhere {
+            // The refused send produced nothing. Records an earlier send of this delivery produced (those before
+            // their minimal envelopes) are found by the DLQ scan of whichever instance owns the partition next.
+            Self.endPermits(of: fence, in: store)
+            return .failure(Refusal(error: lost, deadLettersDurable: false))
         }
-        let delivery = try await deadLetters.deliver(work.deadLetters, committer: committer)
         phases.deadLetters = .now - deliveryStarted
         var commit = CheckpointCommit()
         commit.offsets = advances
@@ -114,7 +113,10 @@ struct CommitJob: Sendable {
         if !delivery.marks.isEmpty {
             for partition in markPartitions { commit.deadLetterMarks[partition] = delivery.marks }
         }
+        // The delivery is acknowledged: its permits end with the commit, so the next owner need not wait for them.
+        if let fence, fence.granted { commit.endsDeliveriesOf = fence.owner }
         let (work, committer, schema, staged, logger) = (work, committer, schema, delivery.stagedFiles, logger)
+        let checkpointStore = store
         let raceAttempts = max(1, raceAttempts)
         let (preparedCommit, deliveryPhases) = (commit, phases)
         let tally = DeadLetterTally(truncated: delivery.truncated, toFile: delivery.toFile)
@@ -142,12 +144,17 @@ struct CommitJob: Sendable {
                     return .success((commit, commitID, phases, work, tally))
                 } catch let error as OffsetConflict {
                     for f in staged { try? FileManager.default.removeItem(atPath: f.stagingPath) }
+                    Self.endPermits(of: fence, in: checkpointStore)
                     return .failure(Refusal(error: error, deadLettersDurable: durable))
                 } catch let error as TablePointerConflict {
                     for f in staged { try? FileManager.default.removeItem(atPath: f.stagingPath) }
+                    Self.endPermits(of: fence, in: checkpointStore)
                     return .failure(Refusal(error: error, deadLettersDurable: durable))
                 } catch let race as DedupRace {
-                    guard attempt < raceAttempts else { return .failure(Refusal(error: race, deadLettersDurable: durable)) }
+                    guard attempt < raceAttempts else {
+                        Self.endPermits(of: fence, in: checkpointStore)
+                        return .failure(Refusal(error: race, deadLettersDurable: durable))
+                    }
                     logger.info("dedup race: committing again without the rows another writer landed meanwhile", metadata: [
                         "duplicates": "\(race.conflicting.count)", "keys": "\(race.expected)", "attempt": "\(attempt)"])
                     work.dropDuplicates(race.conflicting)
@@ -155,6 +162,13 @@ struct CommitJob: Sendable {
             }
             preconditionFailure("the last attempt returns")
         }
+    }
+
+    /// Ends the permits of a refused commit whose delivery is over (acknowledged or refused), so that the next
+    /// owner of its partitions need not wait for them; best effort (they expire anyway).
+    private static func endPermits(of fence: DeliveryFence?, in store: CheckpointStore) {
+        guard let fence, fence.granted else { return }
+        try? store.endDeliveries(fence.partitions, owner: fence.owner)
     }
 
     /// A commit the store refused, and whether the DLQ records of its work were delivered durably before it.

@@ -38,6 +38,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     private let unreadElsewhere: UnreadElsewhereCheck
     private let deadLetterRecovery: DeadLetterRecovery
     private let groupOffsets: GroupOffsetsCheck
+    private let ownership: PartitionOwnership
 
     public init(config: PipelineConfig, source: RecordSource, store: CheckpointStore, committer: TableCommit,
                 deadLetters: DeadLetterSink, evaluator: RecordEvaluator, options: Options = Options(),
@@ -70,6 +71,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
                                       stopAfterRecords: options.stopAfterRecords, now: now)
         unreadElsewhere = UnreadElsewhereCheck(source: source, store: store, logger: logger)
         deadLetterRecovery = DeadLetterRecovery(store: store, deadLetters: deadLetters)
+        ownership = PartitionOwnership(store: store, owner: committer.instance, logger: logger)
         continuity = SourceContinuityCheck(topic: config.topic, source: source, store: store, logger: logger)
         groupOffsets = GroupOffsetsCheck(source: source, logger: logger)
     }
@@ -136,6 +138,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         try await flush(trigger: "shutdown")
         await source.close()
         await deadLetters.close()
+        if deadLetters.deliveryTimeout != nil { ownership.release() }
         committer.close()
         store.checkpointWAL()
     }
@@ -171,6 +174,8 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         }
         let stored = positions.mapValues(\.next)
         try await source.seek(commits.reassign(poll, stored: stored))
+        // Claimed before the scan, which waits for what a previous owner may still be delivering.
+        try await ownership.claim(poll.assignment)
         let skip = try await deadLetterRecovery.alreadyDelivered(assignment: poll.assignment, stored: stored)
         processor.alreadyDeadLettered = skip
         logger.log(level: poll.assignment.isEmpty ? .debug : .info, "partitions assigned",

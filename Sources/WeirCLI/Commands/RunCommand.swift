@@ -80,6 +80,9 @@ struct RunCommand: AsyncParsableCommand {
         print(summary.render())
     }
 
+    /// The DLQ producer's `message.timeout.ms` unless `kafka.properties` sets it: 30 s (librdkafka's default is 5 min).
+    static let deadLetterMessageTimeoutMs = 30_000
+
     /// The DLQ sink: files, or the DLQ topic with a producer whose records and batches fit the smaller of the
     /// topic's `max.message.bytes` (nil when the brokers could not tell) and the producer's `message.max.bytes`.
     /// - Throws: `ConfigError` when librdkafka refuses the Kafka producer's properties.
@@ -93,13 +96,21 @@ struct RunCommand: AsyncParsableCommand {
         // applies the topic's limit to the whole batch: keep batches within it too.
         let batchSize = properties["batch.size"].flatMap { Int($0) } ?? DeadLetterSizeLimit.librdkafkaDefault
         if batchSize > limit.maxRecordBytes { properties["batch.size"] = String(limit.maxRecordBytes) }
-        let producer = try KafkaStartup.producer(KafkaProducerConfig(
-            bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq", extra: properties))
+        // A bounded message timeout bounds how long a DLQ delivery can be in flight, so a new owner of the partitions
+        // waits for an instance that lost them only that long (`DeliveryWindow`).
+        let producerConfig = KafkaProducerConfig(bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq",
+                                                 messageTimeoutMs: Self.deadLetterMessageTimeoutMs, extra: properties)
+        guard let messageTimeout = producerConfig.effectiveMessageTimeout else {
+            throw ConfigError(key: "kafka.properties.message.timeout.ms",
+                              message: "0 lets a DLQ record wait for delivery without limit, which no partition owner could wait out",
+                              fix: "remove it (default \(Self.deadLetterMessageTimeoutMs)) or give a limit in milliseconds")
+        }
+        let producer = try KafkaStartup.producer(producerConfig)
         logger.info("DLQ record limit", metadata: ["dlq_topic": "\(config.pipeline.effectiveDeadLetterTopic)",
                                                    "max_record_bytes": "\(limit.maxRecordBytes)", "from": "\(limit.source)"])
         return KafkaDeadLetterSink(producer: producer, topic: config.pipeline.effectiveDeadLetterTopic,
                                    bootstrapServers: config.bootstrapServers, consumerProperties: config.kafkaProperties,
-                                   limit: limit, logger: logger)
+                                   limit: limit, messageTimeout: messageTimeout, logger: logger)
     }
 
     /// The DLQ topic's `max.message.bytes` as the brokers report it (DescribeConfigs), or nil when they cannot tell

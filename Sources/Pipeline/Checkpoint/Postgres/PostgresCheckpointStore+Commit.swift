@@ -42,6 +42,7 @@ extension PostgresCheckpointStore {
             try conn.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.dedupKeys.sql))")
         }
         try advanceOffsets(commit, on: conn)
+        if let owner = commit.endsDeliveriesOf { try endDeliveries(Array(commit.offsets.keys), owner: owner, on: conn) }
         if !commit.dedupKeys.isEmpty { keyGeneration = try storeKeys(commit, path: keyPath, on: conn) }
         for update in commit.tablePointers { try moveTablePointer(update, at: commit.committedAt, on: conn) }
         guard let commitID = try conn.query("INSERT INTO commits(committed_at, owner, token) VALUES ($1, $2, $3) RETURNING id",

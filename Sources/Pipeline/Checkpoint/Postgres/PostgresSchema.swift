@@ -12,6 +12,11 @@
 /// - Version 3: the SQL catalog of Apache Iceberg tables in the JDBC catalog's layout (`iceberg_tables`,
 ///   `iceberg_namespace_properties`), the tables pyiceberg's `SqlCatalog` and Java's `JdbcCatalog` open; a commit
 ///   moves a table's row by compare-and-set with its table pointer (`TablePointerUpdate.catalogTable`).
+/// - Version 4: `partition_owners`, one row per source partition: the owner token of the instance that last
+///   claimed it, and the holder (owner token and `ProcessIdentity`) and end of the last DLQ delivery permit on it,
+///   by the server's clock
+///   (`CheckpointStore.claimPartitions`, `permitDeliveries`). A version of its own: a Weir that does not claim
+///   partitions would deliver DLQ records unfenced, so it refuses to start on this store.
 enum PostgresSchema {
     struct Migration {
         let version: Int
@@ -55,6 +60,11 @@ enum PostgresSchema {
             CREATE TABLE IF NOT EXISTS iceberg_namespace_properties(
                 catalog_name varchar(255) NOT NULL, namespace varchar(255) NOT NULL, property_key varchar(255) NOT NULL,
                 property_value varchar(1000) NOT NULL, PRIMARY KEY (catalog_name, namespace, property_key));
+            """),
+        Migration(version: 4, sql: """
+            CREATE TABLE partition_owners(
+                topic text NOT NULL, partition integer NOT NULL, owner text NOT NULL, claimed_at timestamptz NOT NULL,
+                permit_holder text, permit_process text, deliveries_until timestamptz, PRIMARY KEY(topic, partition));
             """),
     ]
 

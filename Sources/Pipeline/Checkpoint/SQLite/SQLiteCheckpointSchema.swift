@@ -11,8 +11,12 @@ import CSQLite
 /// - Version 4: the SQL catalog of Apache Iceberg tables, in the layout of the JDBC catalog (Java's JdbcCatalog,
 ///   pyiceberg's SqlCatalog): `iceberg_tables` (one row per table: its current and previous metadata location)
 ///   and `iceberg_namespace_properties`. Plain, portable SQL types, so the same tables work in PostgreSQL.
+/// - Version 5: `partition_owners`, one row per source partition: the owner token of the instance that last
+///   claimed it, and the holder (owner token and `ProcessIdentity`) and end of the last DLQ delivery permit on it,
+///   unix milliseconds by the store's clock
+///   (`CheckpointStore.claimPartitions`, `permitDeliveries`). A Weir of version 4 opens such a store and ignores it.
 enum SQLiteCheckpointSchema {
-    static let version = 4
+    static let version = 5
 
     /// Creates or upgrades the tables inside one write transaction, so concurrent first opens agree.
     static func migrate(_ db: SQLiteDatabase) throws {
@@ -24,6 +28,7 @@ enum SQLiteCheckpointSchema {
             if current < 2 { try db.execute(version2) }
             if current < 3 { try db.execute(version3) }
             if current < 4 { try db.execute(version4) }
+            if current < 5 { try db.execute(version5) }
             try db.execute("PRAGMA user_version = \(version)")
         }
     }
@@ -63,6 +68,12 @@ enum SQLiteCheckpointSchema {
         CREATE TABLE IF NOT EXISTS iceberg_namespace_properties(
             catalog_name VARCHAR(255) NOT NULL, namespace VARCHAR(255) NOT NULL, property_key VARCHAR(255) NOT NULL,
             property_value VARCHAR(1000) NOT NULL, PRIMARY KEY (catalog_name, namespace, property_key));
+        """
+
+    private static let version5 = """
+        CREATE TABLE IF NOT EXISTS partition_owners(
+            topic TEXT NOT NULL, partition INTEGER NOT NULL, owner TEXT NOT NULL, claimed_at_ms INTEGER NOT NULL,
+            permit_holder TEXT, permit_process TEXT, deliveries_until_ms INTEGER, PRIMARY KEY(topic, partition));
         """
 
     static func lastInsertRowID(_ db: SQLiteDatabase) -> Int64 { sqlite3_last_insert_rowid(db.handle) }

@@ -142,6 +142,7 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
                                           fingerprint.map { .int(Int64(bitPattern: $0.valueHash)) } ?? .null])
                 }
                 try moveTablePointers(commit.tablePointers, at: commit.committedAt)
+                if let owner = commit.endsDeliveriesOf { try endDeliveriesInTransaction(Array(commit.offsets.keys), owner: owner) }
                 if let run {
                     try keyRuns.register(run, notBefore: commit.dedupNotBefore, db: db)
                 } else if storage == .table {
