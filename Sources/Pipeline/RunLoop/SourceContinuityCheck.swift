@@ -42,7 +42,7 @@ final class SourceContinuityCheck: @unchecked Sendable {
     }
 
     /// Checks the stored positions of newly assigned partitions (call with a non-empty assignment).
-    /// - Throws: `PipelineError` naming the first partition whose stored position does not match the source.
+    /// - Throws: `PipelineError` (`needsOperator`) naming the first partition whose stored position does not match the source.
     func check(_ stored: [SourcePartition: StoredPosition]) async throws {
         try await checkCluster()
         guard !stored.isEmpty else { return }
@@ -93,7 +93,7 @@ final class SourceContinuityCheck: @unchecked Sendable {
             throw PipelineError(message: "the checkpoint store holds offsets of \(topic) consumed from Kafka cluster "
                 + "\(recorded), but the brokers now belong to cluster \(current): the cluster was replaced, or this lake "
                 + "belongs to another Kafka cluster. Weir stops instead of skipping those records (fix: land this topic "
-                + "into a new lake.out_dir)")
+                + "into a new lake.out_dir)", needsOperator: true)
         }
         try store.setMetaValue(clusterKey, current)
     }
@@ -101,6 +101,6 @@ final class SourceContinuityCheck: @unchecked Sendable {
     static func mismatch(_ partition: SourcePartition, _ next: Int64, _ detail: String) -> PipelineError {
         PipelineError(message: "the checkpoint store resumes \(partition) at offset \(next), but \(detail): the topic was "
             + "deleted and recreated, or this lake belongs to another Kafka cluster. Weir stops instead of skipping those "
-            + "records (fix: land this topic into a new lake.out_dir)")
+            + "records (fix: land this topic into a new lake.out_dir)", needsOperator: true)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Kafka
-import Pipeline
+@testable import Pipeline
 import Testing
 @testable import WeirCLI
 
@@ -14,6 +14,9 @@ import Testing
                                   detail: "No such configuration property: \"x\"")
         #expect(ErrorText.render(property).line.hasPrefix("weir: invalid configuration: kafka.properties.x: No such configuration property"))
         #expect(ErrorText.render(property).status == 2)
+        // A source that no longer matches the store (topic recreated, another cluster): only the operator can fix it.
+        #expect(ErrorText.render(SourceContinuityCheck.mismatch(SourcePartition(topic: "t", partition: 0), 9, "that partition ends at offset 3")).status == 2)
+        #expect(ErrorText.render(PipelineError(message: "m")) == ("weir: m", 1))
         #expect(ErrorText.render(KafkaError(code: -185, reason: "seek: timed out", isRetriable: true))
                 == ("weir: Kafka: seek: timed out (a transient error; running again may succeed)", 1))
     }
