@@ -70,7 +70,8 @@ public enum LostStoreCheck {
                 + "\(layout.storePath) is empty or missing, so it no longer knows which offsets and events the lake holds. "
                 + "Starting would read the topic again from its committed group offsets or its beginning and land those "
                 + "events a second time, so Weir stops",
-            fix: "run 'weir checkpoint rebuild --out-dir \(layout.root)' (with the same configuration) to restore the "
+            fix: "if this lake's other hosts keep their checkpoint in PostgreSQL, set checkpoint.url (WEIR_CHECKPOINT_URL) "
+                + "as they do; otherwise run 'weir checkpoint rebuild --out-dir \(layout.root)' (with the same configuration) to restore the "
                 + "offsets, the file manifest and the dedup keys from the lake itself, then start again; or point "
                 + "lake.out_dir at a new directory to land the topic into a new lake")
     }

@@ -35,7 +35,7 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
                                   fix: "stop every weir process on this lake before rebuilding its store")
             }
             try layout.createDirectories()
-            let opened = try CheckpointStoreOpener.open(config: config, layout: layout)
+            let opened = try CheckpointStoreOpener.open(config: config, layout: layout, lake: storage)
             return (config, layout, storage, opened.store, opened.location)
         }
         let rebuilder = LakeRebuilder(layout: layout, storage: storage, store: store, topic: config.pipeline.topic,

@@ -29,6 +29,7 @@ struct LakeOptions: ParsableArguments {
         if config.checkpointURL != nil {
             return (config, layout, try CheckpointStoreOpener.open(config: config, layout: layout).store)
         }
+        try SharedStoreMarker.refuseLocalStore(try LakeStorage.open(layout, config: config), lakeRoot: layout.root)
         guard FileManager.default.fileExists(atPath: layout.storePath) else {
             if layout.isObjectStore || config.checkpointPath != nil {
                 throw ConfigError(key: "checkpoint.path", message: "the checkpoint store \(layout.storePath) of \(layout.root) does not exist",

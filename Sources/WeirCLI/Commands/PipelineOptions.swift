@@ -10,7 +10,7 @@ struct PipelineOptions: ParsableArguments {
     var config: String?
     @Option(name: .long, help: "Lake root, a directory or s3://bucket/prefix (env OUT_DIR).")
     var outDir: String?
-    @Option(name: .long, help: "Checkpoint store file (env CHECKPOINT_PATH, key checkpoint.path; default OUT_DIR/_weir/checkpoint.sqlite; required for an s3:// lake).")
+    @Option(name: .long, help: "SQLite checkpoint store file (env CHECKPOINT_PATH, key checkpoint.path; default OUT_DIR/_weir/checkpoint.sqlite; required for an s3:// lake without checkpoint.url). A PostgreSQL store shared by several hosts: env WEIR_CHECKPOINT_URL or key checkpoint.url (postgres://user@host:port/db).")
     var checkpointPath: String?
     @Option(name: .long, help: "Cerberus schema file, YAML or JSON (env SCHEMA_FILE); default: the built-in pi2_events v1 schema.")
     var schema: String?

@@ -11,7 +11,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Consume a Kafka topic into the Hive-partitioned Parquet lake, exactly once.",
         discussion: """
             Configuration comes from weir.yaml (or --config), then the environment (KAFKA_BOOTSTRAP_SERVERS, \
-            KAFKA_TOPIC, KAFKA_GROUP_ID, OUT_DIR, SCHEMA_FILE, WEIR_LOG_LEVEL), then flags. SIGTERM and SIGINT flush, \
+            KAFKA_TOPIC, KAFKA_GROUP_ID, OUT_DIR, SCHEMA_FILE, WEIR_LOG_LEVEL, WEIR_CHECKPOINT_URL), then flags. SIGTERM and SIGINT flush, \
             commit and exit 0. Brokers that cannot be reached within --connect-timeout, a missing DLQ topic or a bad \
             setting exit 2 with the cause.
             """)

@@ -18,8 +18,11 @@ struct CheckpointStoreOpener {
 
     /// - Throws: `ConfigError` naming `checkpoint.url` (the URL redacted) when PostgreSQL cannot be reached, refuses
     ///   the login or the URL is malformed; `StoreError` when the SQLite file cannot be opened.
-    static func open(config: WeirConfig, layout: LakeLayout, logger: Logger? = nil) throws -> Opened {
+    ///   `lake` is the lake's storage (default: the local lake's directory): a SQLite store is refused on a lake
+    ///   that records a PostgreSQL one (`SharedStoreMarker`), with a `ConfigError` naming `checkpoint.url`.
+    static func open(config: WeirConfig, layout: LakeLayout, lake: Storage? = nil, logger: Logger? = nil) throws -> Opened {
         guard let url = config.checkpointURL else {
+            try SharedStoreMarker.refuseLocalStore(lake ?? layout.posixStorage(), lakeRoot: layout.root)
             let store = try SQLiteCheckpointStore(path: layout.storePath)
             return Opened(store: store, answers: { store.answers(timeoutMs: 500) }, databaseBytes: { store.databaseBytes() },
                           location: layout.storePath)

@@ -50,7 +50,7 @@ struct PipelineAssembly {
         if let location = layout.objectLocation {
             let objects = try ObjectLake.open(location, config: config, refusals: refusedWrites, retries: objectStoreRetries)
             try LakeAccess.prepareStateDirectory(layout)
-            opened = try CheckpointStoreOpener.open(config: config, layout: layout, logger: logger)
+            opened = try CheckpointStoreOpener.open(config: config, layout: layout, lake: objects, logger: logger)
             store = opened.store
             try ObjectLake.verifyStore(objects, layout: layout, store: store, storeKey: config.storeKey, storeLocation: opened.location,
                                        catalogOwned: catalog == nil ? [] : ["metadata", "data"])
@@ -68,6 +68,7 @@ struct PipelineAssembly {
                                       storeKey: config.storeKey,
                                       storeLocation: opened.location)
         }
+        if config.checkpointURL != nil { try SharedStoreMarker.record(storage, location: opened.location) }
         let hook = FaultInjection.fromEnvironment()
         switch config.lakeTable.format {
         case .parquet:

@@ -157,6 +157,28 @@ import Testing
         #expect(throws: (any Error).self, "the server kept the vanished host's session") { try vanished.query("SELECT 1") }
     }
 
+    /// A URL that sets libpq's `options` itself (a per-lake schema) replaces the default carrying the limit; the
+    /// store sets it after connecting, and keeps a limit the URL chose.
+    @Test func aURLWithItsOwnOptionsKeepsTheIdleTransactionLimit() throws {
+        let server = PostgresServer.shared
+        let url = try server.makeDatabase("own_options")
+        let database = String(url.split(separator: "/").last!)
+        try server.psql("CREATE SCHEMA lake_a", database: database)
+        let withSchema = url + "?options=-csearch_path%3Dlake_a"
+        let s = try PostgresCheckpointStore(url: withSchema)
+        let settings = try s.withStore("settings") { conn in
+            try conn.query("SELECT current_setting('idle_in_transaction_session_timeout'), current_schema()").rows.first ?? []
+        }
+        #expect(settings == ["15s", "lake_a"], "\(settings)")
+        #expect(try server.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'lake_a' AND tablename = 'offsets'",
+                                database: database) == "1", "the store's tables are in the URL's schema")
+        let chosen = try PostgresCheckpointStore(url: url + "?options=-csearch_path%3Dlake_a%20-cidle_in_transaction_session_timeout%3D40s")
+        let kept = try chosen.withStore("settings") { conn in
+            try conn.query("SELECT current_setting('idle_in_transaction_session_timeout')").scalar
+        }
+        #expect(kept == "40s")
+    }
+
     @Test func aWrongPasswordAndAnUnreachableServerAreClearErrorsWithoutThePassword() throws {
         let server = PostgresServer.shared
         do {

@@ -36,6 +36,19 @@ import Testing
         #expect(try server.psql("SELECT sum(next_offset) FROM offsets", database: database) == String(expected.lines))
         #expect(PostgresRunSupport.committedTotal(server, database: database) == expected.lines)
         #expect(try server.psql("SELECT count(*) FROM files WHERE state <> 'published'", database: database) == "0")
+
+        // A host started without the URL (unset or misspelt) must not fall back to a SQLite store of its own, which
+        // would read the topic again and land every event twice: the lake records its PostgreSQL store.
+        for command in [["run", "--bootstrap-servers", "127.0.0.1:1", "--topic", "pgrun", "--listen", "off"],
+                        ["checkpoint", "stats"], ["checkpoint", "rebuild", "--topic", "pgrun"]] {
+            let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, command + ["--out-dir", lake],
+                                                                 environment: ["WEIR_CHECKPOINT_URI": url], timeout: .seconds(120))
+            #expect(status == 2, "\(command): exit \(status)\n\(stderr)")
+            #expect(stderr.contains("weir: invalid configuration: checkpoint.url: is not set, but the lake")
+                    && stderr.contains("postgres://weir:***@127.0.0.1:\(server.port)/")
+                    && stderr.contains("set checkpoint.url (or WEIR_CHECKPOINT_URL)"), "\(command): \(stderr)")
+            #expect(!FileManager.default.fileExists(atPath: LakeLayout(root: lake).storePath), "\(command) made a SQLite store")
+        }
     }
 
     /// PostgreSQL is stopped while the run is busy, for 10 s, then started again: `/readyz` answers 503 while it

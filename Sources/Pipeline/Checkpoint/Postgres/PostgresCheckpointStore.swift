@@ -39,6 +39,15 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
                                      ("keepalives_interval", "5"), ("keepalives_count", "3"),
                                      ("options", "-c idle_in_transaction_session_timeout=15s")]
 
+    /// A URL that sets libpq's `options` itself (e.g. `-csearch_path=…`) replaces the default that carries
+    /// `idle_in_transaction_session_timeout`: a session where that limit is still off gets it set here, so the
+    /// guard against a vanished client holding the dedup lock never depends on the URL. A value the URL or the
+    /// server's configuration sets (anything but 0) is kept.
+    static func limitIdleTransactions(_ conn: PGConnection) throws {
+        guard try conn.query("SELECT current_setting('idle_in_transaction_session_timeout')").scalar == "0" else { return }
+        try conn.query("SET idle_in_transaction_session_timeout = '15s'")
+    }
+
     /// Connects, migrates the schema and creates the current day's key partitions.
     /// - Parameters:
     ///   - url: `postgres://user@host:port/db[?sslmode=…]`; password, TLS and host may come from `PG*` and `.pgpass`.
@@ -54,7 +63,9 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         self.backoff = backoff
         self.logger = logger
         pool = PGConnectionPool(capacity: poolSize) { [url] in
-            try PGConnection(conninfo: url, defaults: PostgresCheckpointStore.connectionDefaults)
+            let conn = try PGConnection(conninfo: url, defaults: PostgresCheckpointStore.connectionDefaults)
+            try PostgresCheckpointStore.limitIdleTransactions(conn)
+            return conn
         }
         var startup = backoff
         startup.giveUpAfter = startupTimeout
