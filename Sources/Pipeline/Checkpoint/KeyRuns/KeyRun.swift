@@ -16,20 +16,23 @@ struct MemoryKeyRunSource: KeyRunSource {
     }
 }
 
-/// One immutable key run, opened: its filter and sparse index in memory (about 2 bytes per key at the default
+/// One immutable key run, opened: its filter (unless its day's `EndedDaysFilter` stands for it) and sparse index in memory (about 2 bytes per key at the default
 /// 16 filter bits per key), its entries read on demand, one 5 KiB block per lookup that passes the filter.
 final class KeyRun: Sendable {
     let footer: KeyRunFormat.Footer
-    let filter: KeyFilter
+    /// Nil when opened without it (`keepFilter`).
+    let filter: KeyFilter?
     /// The first key of every block of `KeyRunFormat.keysPerBlock` keys.
     let index: [DedupKey]
     let source: any KeyRunSource
 
     var keyCount: Int { footer.keyCount }
 
-    /// Reads the footer, index and filter, and checks them against the footer's checksum.
+    /// Reads the footer, index and filter, and checks them against the footer's checksum. With `keepFilter`
+    /// false the filter is checked and dropped (the run's day is in an `EndedDaysFilter`): `mayContain` then
+    /// answers true for every key.
     /// - Throws: `KeyRunError.corrupt` when the bytes are not a complete key run; the source's error on I/O.
-    init(source: any KeyRunSource) throws {
+    init(source: any KeyRunSource, keepFilter: Bool = true) throws {
         guard source.byteCount >= KeyRunFormat.footerBytes else { throw KeyRunError.corrupt("file too short") }
         let footer = try KeyRunFormat.decodeFooter(
             source.read(at: source.byteCount - KeyRunFormat.footerBytes, count: KeyRunFormat.footerBytes),
@@ -45,18 +48,28 @@ final class KeyRun: Sendable {
             }
         }
         let count = footer.filterBlocks * KeyFilter.wordsPerBlock
-        let words = [UInt64](unsafeUninitializedCapacity: count) { out, initialized in
-            Self.adviseHugePages(UnsafeMutableRawBufferPointer(out))
+        var filter: KeyFilter?
+        if keepFilter {
+            let words = [UInt64](unsafeUninitializedCapacity: count) { out, initialized in
+                HugePages.advise(UnsafeMutableRawBufferPointer(out))
+                filterBytes.withUnsafeBytes { raw in
+                    for i in 0..<count {
+                        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
+                        checksum = KeyRunFormat.fold(checksum, word)
+                        out[i] = word
+                    }
+                }
+                initialized = count
+            }
+            filter = KeyFilter(words: words)
+        } else {
             filterBytes.withUnsafeBytes { raw in
                 for i in 0..<count {
-                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
-                    checksum = KeyRunFormat.fold(checksum, word)
-                    out[i] = word
+                    checksum = KeyRunFormat.fold(checksum, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
                 }
             }
-            initialized = count
         }
-        guard checksum == footer.checksum, let filter = KeyFilter(words: words) else {
+        guard checksum == footer.checksum, count > 0 else {
             throw KeyRunError.corrupt("checksum mismatch in index or filter")
         }
         self.footer = footer
@@ -66,18 +79,7 @@ final class KeyRun: Sendable {
     }
 
     @inline(__always)
-    func mayContain(_ probe: KeyProbe) -> Bool { filter.mayContain(probe) }
-
-    /// Asks for 2 MiB pages under a large filter before it is filled (transparent huge pages in `madvise` mode):
-    /// a lookup probes one random cache line per run, and with 4 KiB pages most of those also miss the TLB.
-    private static func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
-        let huge = 2 << 20
-        guard let base = buffer.baseAddress, buffer.count >= 2 * huge else { return }
-        let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
-        let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
-        guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        _ = madvise(p, end - start, 14)  // MADV_HUGEPAGE; advisory, ignored where unsupported
-    }
+    func mayContain(_ probe: KeyProbe) -> Bool { filter?.mayContain(probe) ?? true }
 
     /// The keys of `candidates` (ascending) that the run holds with a commit time not before `notBefore`;
     /// reads one block per distinct block visited.
