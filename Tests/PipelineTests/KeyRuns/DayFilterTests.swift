@@ -4,8 +4,8 @@ import Testing
 /// The ended days' filters without I/O: one day's register-blocked filter, the eight-slot table, its slots'
 /// owners, and the day filter file's bytes.
 @Suite struct DayFilterTests {
-    func filter(_ keys: [DedupKey], log2Words: Int? = nil) -> DayFilter {
-        var day = log2Words.map { DayFilter(log2Words: $0) } ?? DayFilter(capacity: keys.count)
+    func filter(_ keys: [DedupKey], words: Int? = nil) -> DayFilter {
+        var day = DayFilter(wordCount: words ?? DayFilter.wordCount(forKeys: keys.count))
         for k in keys { day.insert(KeyProbe(k)) }
         return day
     }
@@ -14,21 +14,23 @@ import Testing
         var source = KeySource(seed: 31)
         let stored = source.keys(200_000)
         let day = filter(stored)
-        #expect(day.log2Words == 16, "200,000 keys × 16 bits / 64 = 50,000 words, nearest power of two 2^16")
+        #expect(day.wordCount == 50_000, "200,000 keys × 16 bits / 64")
         #expect(stored.allSatisfy { day.mayContain(KeyProbe($0)) })
         let absent = source.keys(1_000_000)
         let positives = absent.filter { day.mayContain(KeyProbe($0)) }.count
-        // 21 bits per key, 7 bits in one 64-bit word: ~0.15% expected; an empty or broken filter gives 100%.
-        #expect(positives < 3_000, "false positives: \(positives) of 1,000,000")
-        #expect(DayFilter.log2Words(forKeys: 0) == 0 && DayFilter.log2Words(forKeys: 4) == 0)
+        // 16 bits per key, 7 bits in one 64-bit word: ~0.4% expected; an empty or broken filter gives 100%.
+        #expect(positives < 6_000, "false positives: \(positives) of 1,000,000")
+        #expect(DayFilter.wordCount(forKeys: 0) == 1)
+        #expect(DayFilter.wordCount(forKeys: 1_000_000, preferring: 200_000) == 200_000, "within 1.5× of the days before")
+        #expect(DayFilter.wordCount(forKeys: 1_000_000, preferring: 100_000) == 250_000, "too far from them: its own")
     }
 
-    @Test func theTableAnswersForEachDayFoldedOrRepeatedWithoutFalseNegatives() {
+    @Test func theTableAnswersForEachDayWithoutFalseNegatives() {
         var source = KeySource(seed: 32)
-        // Days of different sizes in a table of 2^12 blocks: 2^10 words (repeated), 2^12, 2^14 (folded).
-        let days = [source.keys(3_000), source.keys(16_000), source.keys(40_000)]
-        let filters = zip(days, [10, 12, 14]).map { filter($0, log2Words: $1) }
-        var table = EndedDaysFilter(log2Blocks: 12)
+        // Days of different key counts at one size (4,096 words: 2.2 to 33 bits per key).
+        let days = [source.keys(1_000), source.keys(3_000), source.keys(15_000)]
+        let filters = days.map { filter($0, words: 4_096) }
+        var table = EndedDaysFilter(blockCount: 4_096)
         for (slot, day) in [3, 0, 7].enumerated().map({ ($1, filters[$0]) }) { table.fill(slot: slot, with: day) }
         for (keys, slot) in zip(days, [3, 0, 7]) {
             #expect(keys.allSatisfy { table.mask(KeyProbe($0)) & (1 << slot) != 0 }, "slot \(slot)")
@@ -36,15 +38,14 @@ import Testing
         let absent = source.keys(100_000)
         let masks = absent.map { table.mask(KeyProbe($0)) }
         #expect(masks.allSatisfy { $0 & ~0b1000_1001 == 0 }, "empty slots answer no")
-        // Each slot's positives are its day filter's own at the table's size (folding adds some, repeating none).
-        #expect(masks.filter { $0 & (1 << 3) != 0 }.count == absent.filter { filters[0].mayContain(KeyProbe($0)) }.count)
-        #expect(masks.filter { $0 & 1 != 0 }.count == absent.filter { filters[1].mayContain(KeyProbe($0)) }.count)
-        let folded = masks.filter { $0 & (1 << 7) != 0 }.count
-        #expect(zip(absent, masks).allSatisfy { !filters[2].mayContain(KeyProbe($0)) || $1 & (1 << 7) != 0 })
-        #expect(folded < 20_000, "the folded day (6.5 bits per key here): \(folded)")
+        // Each slot answers exactly as its day's filter does.
+        for (f, slot) in zip(filters, [3, 0, 7]) {
+            #expect(zip(absent, masks).allSatisfy { f.mayContain(KeyProbe($0)) == ($1 & (1 << slot) != 0) })
+        }
+        #expect(masks.filter { $0 != 0 }.count < 20_000)
         // Refilling a slot replaces that day: the old day's keys are gone from it, the others stay.
-        table.fill(slot: 3, with: filter(source.keys(3_000), log2Words: 10))
-        #expect(days[0].filter { table.mask(KeyProbe($0)) & (1 << 3) != 0 }.count < 300)
+        table.fill(slot: 3, with: filter(source.keys(1_000), words: 4_096))
+        #expect(days[0].filter { table.mask(KeyProbe($0)) & (1 << 3) != 0 }.count < 100)
         #expect(days[1].allSatisfy { table.mask(KeyProbe($0)) & 1 != 0 })
     }
 
@@ -65,6 +66,9 @@ import Testing
         #expect(probe.masks.allSatisfy { $0 & (1 << slot) != 0 } && probe.slots[1] == nil)
         let two = ended.probe(keys[1].map(KeyProbe.init))!
         #expect(two.masks.allSatisfy { $0 & (1 << two.slots[2]!) != 0 })
+        // A day of another size gets no slot, even a free one.
+        #expect(ended.install([(id: 10, filter: DayFilter(wordCount: 7))], keep: all.subtracting([1, 2]).union([10])).isEmpty)
+        #expect(ended.covered == Set(3...9))
         // Nothing kept: the table is made anew for the new day alone.
         #expect(ended.install([(id: 20, filter: days[0])], keep: [20]) == [20] && ended.covered == [20])
     }

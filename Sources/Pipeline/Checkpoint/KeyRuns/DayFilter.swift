@@ -1,48 +1,46 @@
-import Foundation
-
-/// One ended day's keys as a register-blocked Bloom filter: 2^`log2Words` 64-bit words; a key sets
-/// `bitsPerProbe` bits (six bits of `h2` each) in the one word chosen by the high bits of `h1`, as `KeyFilter`
-/// chooses its blocks. Sized at about 16 bits per key (between 11.3 and 22.6, the word count being a power of
-/// two): about 0.4% false positives at 16 bits per key and 0.15% at 21 (measured in DayFilterTests).
+/// One ended day's keys as a register-blocked Bloom filter: `wordCount` 64-bit words; a key sets `bitsPerProbe`
+/// bits (six bits of `h2` each) in the one word chosen by `h1` (multiply-shift, as `KeyFilter` chooses its
+/// blocks). Sized at 16 bits per key: about 0.4% false positives (measured in DayFilterTests).
 ///
-/// A power-of-two size lets days of different sizes share one `EndedDaysFilter`: a larger day is folded (the
-/// words of a key's possible positions ORed together), a smaller one repeated; either way every inserted key
-/// still passes. Kept beside its run as `DayFilterFile`.
+/// Days share one `EndedDaysFilter` only when their word counts are equal, so a new day takes the size of the
+/// days before it as long as its keys fit that size within `sizeTolerance` (`wordCount(forKeys:preferring:)`).
+/// Kept beside its run as `DayFilterFile`.
 struct DayFilter: Sendable, Equatable {
     static let bitsPerProbe = 7
-    static let maxLog2Words = 40
-    let log2Words: Int
+    static let bitsPerKey = 16
+    /// A day keeps the previous days' size while its own would be within this factor of it.
+    static let sizeTolerance = 1.5
+    static let maxWords = 1 << 37
+    let wordCount: Int
     private(set) var words: [UInt64]
 
-    /// An empty filter of 2^`log2Words` words.
-    init(log2Words: Int) {
-        precondition((0...Self.maxLog2Words).contains(log2Words), "day filter size out of range")
-        self.log2Words = log2Words
-        words = [UInt64](repeating: 0, count: 1 << log2Words)
+    /// An empty filter of `wordCount` words (at least one).
+    init(wordCount: Int) {
+        precondition((1...Self.maxWords).contains(wordCount), "day filter size out of range")
+        self.wordCount = wordCount
+        words = [UInt64](repeating: 0, count: wordCount)
     }
 
-    /// An empty filter sized for `capacity` keys (the power of two of words nearest to 16 bits per key).
-    init(capacity: Int) {
-        self.init(log2Words: Self.log2Words(forKeys: capacity))
-    }
-
-    /// A filter over stored words; nil unless their count is 2^`log2Words`.
-    init?(log2Words: Int, words: [UInt64]) {
-        guard (0...Self.maxLog2Words).contains(log2Words), words.count == 1 << log2Words else { return nil }
-        self.log2Words = log2Words
+    /// A filter over stored words; nil when there are none or too many.
+    init?(words: [UInt64]) {
+        guard (1...Self.maxWords).contains(words.count) else { return nil }
+        wordCount = words.count
         self.words = words
     }
 
-    /// log2 of the word count nearest to 16 bits per key (at least one word).
-    static func log2Words(forKeys keys: Int) -> Int {
-        let words = Double(max(keys, 1)) * 16 / 64
-        return min(maxLog2Words, max(0, Int(log2(words).rounded())))
+    /// The word count for `keys` keys: 16 bits per key, or `preferred` (the size of the days before) when that
+    /// is within `sizeTolerance` of it.
+    static func wordCount(forKeys keys: Int, preferring preferred: Int? = nil) -> Int {
+        let own = min(maxWords, max(1, keys * bitsPerKey / 64))
+        guard let preferred, preferred > 0 else { return own }
+        let ratio = Double(own) / Double(preferred)
+        return ratio <= sizeTolerance && ratio >= 1 / sizeTolerance ? preferred : own
     }
 
-    /// The word of `probe` among 2^`log2Words` words.
+    /// The word of `probe` among `count` words.
     @inline(__always)
-    static func word(_ probe: KeyProbe, log2Words: Int) -> Int {
-        log2Words == 0 ? 0 : Int(truncatingIfNeeded: probe.h1 &>> UInt64(64 - log2Words))
+    static func word(_ probe: KeyProbe, count: Int) -> Int {
+        Int(truncatingIfNeeded: probe.h1.multipliedFullWidth(by: UInt64(count)).high)
     }
 
     /// The bits `probe` sets in its word.
@@ -54,24 +52,12 @@ struct DayFilter: Sendable, Equatable {
     }
 
     mutating func insert(_ probe: KeyProbe) {
-        words[Self.word(probe, log2Words: log2Words)] |= Self.mask(probe)
+        words[Self.word(probe, count: wordCount)] |= Self.mask(probe)
     }
 
     /// False only when the key was never inserted.
     func mayContain(_ probe: KeyProbe) -> Bool {
         let m = Self.mask(probe)
-        return words[Self.word(probe, log2Words: log2Words)] & m == m
-    }
-
-    /// The word that stands for this day in block `block` of 2^`log2Blocks`: the OR of the words whose keys
-    /// fall in that block (folding a larger filter), or the one word covering it (repeating a smaller one).
-    @inline(__always)
-    func word(forBlock block: Int, of log2Blocks: Int) -> UInt64 {
-        if log2Words == log2Blocks { return words[block] }
-        if log2Words < log2Blocks { return words[block >> (log2Blocks - log2Words)] }
-        let shift = log2Words - log2Blocks
-        var w: UInt64 = 0
-        for i in (block << shift)..<((block + 1) << shift) { w |= words[i] }
-        return w
+        return words[Self.word(probe, count: wordCount)] & m == m
     }
 }

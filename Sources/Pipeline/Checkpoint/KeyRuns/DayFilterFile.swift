@@ -4,17 +4,18 @@ import Foundation
 /// opening the store reads it instead of every key of the ended days.
 ///
 /// ```
-/// header  32 bytes              "WEIRDAYF", version | log2Words << 32, the run's key count, the run's checksum
-/// words   2^log2Words × 8       DayFilter words, little-endian
+/// header  40 bytes              "WEIRDAYF", version, wordCount, the run's key count, the run's checksum
+/// words   wordCount × 8         DayFilter words, little-endian
 /// trailer 8 bytes               checksum of the header's numbers and the words
 /// ```
+/// Numbers are little-endian 64-bit.
 /// The run's key count and footer checksum bind the file to that run: a file that does not match its run, is
 /// torn or damaged is refused (`KeyRunError.corrupt`), deleted and rebuilt from the run, never trusted. Written
 /// to a temporary name, fsynced, renamed, and the directory fsynced.
 enum DayFilterFile {
     static let magic = Array("WEIRDAYF".utf8)
     static let version: UInt32 = 1
-    static let headerBytes = 32
+    static let headerBytes = 40
     static let suffix = ".dayfilter"
 
     /// The day filter file name of run file `runFile`.
@@ -25,11 +26,9 @@ enum DayFilterFile {
     /// The file's bytes for `day`, built from the run whose footer is `run`.
     static func encode(_ day: DayFilter, run: KeyRunFormat.Footer) -> [UInt8] {
         var out = magic
-        let head = UInt64(version) | UInt64(day.log2Words) << 32
-        KeyRunFormat.appendLE(&out, head)
-        KeyRunFormat.appendLE(&out, UInt64(run.keyCount))
-        KeyRunFormat.appendLE(&out, run.checksum)
-        var checksum = KeyRunFormat.fold(KeyRunFormat.fold(KeyRunFormat.fold(0, head), UInt64(run.keyCount)), run.checksum)
+        let numbers = [UInt64(version), UInt64(day.wordCount), UInt64(run.keyCount), run.checksum]
+        for n in numbers { KeyRunFormat.appendLE(&out, n) }
+        var checksum = numbers.reduce(0, KeyRunFormat.fold)
         let start = out.count
         out += [UInt8](repeating: 0, count: day.words.count * 8 + 8)
         out.withUnsafeMutableBytes { raw in
@@ -46,16 +45,14 @@ enum DayFilterFile {
     /// - Throws: `KeyRunError.corrupt` when the bytes are not a complete day filter of that run.
     static func decode(_ bytes: [UInt8], run: KeyRunFormat.Footer) throws(KeyRunError) -> DayFilter {
         guard bytes.count >= headerBytes + 8, Array(bytes[0..<8]) == magic else { throw .corrupt("no day filter header") }
-        let head = KeyRunFormat.readLE(bytes, at: 8)
-        let log2Words = Int(head >> 32)
-        guard UInt32(truncatingIfNeeded: head) == version, log2Words <= DayFilter.maxLog2Words else {
+        let numbers = (0..<4).map { KeyRunFormat.readLE(bytes, at: 8 + 8 * $0) }
+        guard numbers[0] == UInt64(version), numbers[1] >= 1, numbers[1] <= UInt64(DayFilter.maxWords) else {
             throw .corrupt("unsupported day filter version or size")
         }
-        let keyCount = KeyRunFormat.readLE(bytes, at: 16), runChecksum = KeyRunFormat.readLE(bytes, at: 24)
-        guard keyCount == UInt64(run.keyCount), runChecksum == run.checksum else { throw .corrupt("day filter of another run") }
-        let count = 1 << log2Words
+        guard numbers[2] == UInt64(run.keyCount), numbers[3] == run.checksum else { throw .corrupt("day filter of another run") }
+        let count = Int(numbers[1])
         guard bytes.count == headerBytes + count * 8 + 8 else { throw .corrupt("day filter is \(bytes.count) bytes, its header describes \(headerBytes + count * 8 + 8)") }
-        var checksum = KeyRunFormat.fold(KeyRunFormat.fold(KeyRunFormat.fold(0, head), keyCount), runChecksum)
+        var checksum = numbers.reduce(0, KeyRunFormat.fold)
         let words = bytes.withUnsafeBytes { raw in
             (0..<count).map { i in
                 let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: headerBytes + i * 8, as: UInt64.self))
@@ -63,15 +60,16 @@ enum DayFilterFile {
                 return w
             }
         }
-        guard checksum == KeyRunFormat.readLE(bytes, at: headerBytes + count * 8), let day = DayFilter(log2Words: log2Words, words: words) else {
+        guard checksum == KeyRunFormat.readLE(bytes, at: headerBytes + count * 8), let day = DayFilter(words: words) else {
             throw .corrupt("day filter checksum mismatch")
         }
         return day
     }
 
-    /// The day filter of every key in `run` (one sequential read of its entries).
-    static func build(from run: KeyRun) throws -> DayFilter {
-        var day = DayFilter(capacity: run.keyCount)
+    /// The day filter of every key in `run` (one sequential read of its entries), of `preferred` words when they
+    /// suit its key count (`DayFilter.wordCount(forKeys:preferring:)`).
+    static func build(from run: KeyRun, preferring preferred: Int? = nil) throws -> DayFilter {
+        var day = DayFilter(wordCount: DayFilter.wordCount(forKeys: run.keyCount, preferring: preferred))
         var cursor = run.cursor()
         while let entry = try cursor.next() { day.insert(KeyProbe(entry.key)) }
         return day
@@ -98,6 +96,15 @@ enum DayFilterFile {
             throw error
         }
         return bytes.count
+    }
+
+    /// The word count in the header of the day filter file at `path`; nil when it is missing or not one.
+    static func wordCount(atPath path: String) -> Int? {
+        guard let source = try? KeyRunFileSource(path: path), source.byteCount >= headerBytes,
+              let head = try? source.read(at: 0, count: headerBytes), Array(head[0..<8]) == magic,
+              KeyRunFormat.readLE(head, at: 8) == UInt64(version) else { return nil }
+        let count = KeyRunFormat.readLE(head, at: 16)
+        return count >= 1 && count <= UInt64(DayFilter.maxWords) ? Int(count) : nil
     }
 
     /// The bytes of `path`, nil when it does not exist.

@@ -9,12 +9,16 @@ final class EndedDays: @unchecked Sendable {
     /// The run id each slot stands for.
     private var owners = [Int64?](repeating: nil, count: EndedDaysFilter.slots)
 
+    /// The table's size in blocks (the word count a day needs for a slot), nil before the first day.
+    var blockCount: Int? { lock.withLock { table?.blockCount } }
+
     /// The runs with a slot.
     var covered: Set<Int64> { lock.withLock { Set(owners.compactMap { $0 }) } }
 
-    /// Gives each of `days` (a run id and its day's filter) a slot, as long as slots are free: empty, or standing
-    /// for a run not in `keep` (merged away, expired or no longer looked up). When no slot stands for a run in
-    /// `keep`, the table is made anew, sized for the largest of `days`. Returns the ids given a slot.
+    /// Gives each of `days` (a run id and its day's filter) a slot, as long as slots are free (empty, or standing
+    /// for a run not in `keep`: merged away, expired or no longer looked up) and the day has the table's size.
+    /// When no slot stands for a run in `keep`, the table is made anew, sized for the first of `days`. Returns
+    /// the ids given a slot; the others keep being looked up through their own filters.
     @discardableResult
     func install(_ days: [(id: Int64, filter: DayFilter)], keep: Set<Int64>) -> Set<Int64> {
         guard !days.isEmpty else { return [] }
@@ -22,10 +26,10 @@ final class EndedDays: @unchecked Sendable {
             for s in owners.indices where owners[s].map({ !keep.contains($0) }) ?? false { owners[s] = nil }
             if table == nil || owners.allSatisfy({ $0 == nil }) {
                 table = nil  // the old table's memory goes before the new one's is taken
-                table = EndedDaysFilter(log2Blocks: days.map(\.filter.log2Words).max()!)
+                table = EndedDaysFilter(blockCount: days[0].filter.wordCount)
             }
             var installed: Set<Int64> = []
-            for day in days where !owners.contains(day.id) {
+            for day in days where !owners.contains(day.id) && day.filter.wordCount == table!.blockCount {
                 guard let s = owners.firstIndex(where: { $0 == nil }) else { break }
                 table!.fill(slot: s, with: day.filter)
                 owners[s] = day.id

@@ -38,7 +38,6 @@ final class KeyRun: Sendable {
             source.read(at: source.byteCount - KeyRunFormat.footerBytes, count: KeyRunFormat.footerBytes),
             fileBytes: source.byteCount)
         let indexBytes = try source.read(at: footer.indexOffset, count: footer.indexCount * KeyRunFormat.keyBytes)
-        let filterBytes = try source.read(at: footer.filterOffset, count: footer.footerOffset - footer.filterOffset)
         var checksum: UInt64 = 0
         let index = indexBytes.withUnsafeBytes { raw in
             (0..<footer.indexCount).map { i in
@@ -50,6 +49,7 @@ final class KeyRun: Sendable {
         let count = footer.filterBlocks * KeyFilter.wordsPerBlock
         var filter: KeyFilter?
         if keepFilter {
+            let filterBytes = try source.read(at: footer.filterOffset, count: footer.footerOffset - footer.filterOffset)
             let words = [UInt64](unsafeUninitializedCapacity: count) { out, initialized in
                 HugePages.advise(UnsafeMutableRawBufferPointer(out))
                 filterBytes.withUnsafeBytes { raw in
@@ -63,9 +63,14 @@ final class KeyRun: Sendable {
             }
             filter = KeyFilter(words: words)
         } else {
-            filterBytes.withUnsafeBytes { raw in
-                for i in 0..<count {
-                    checksum = KeyRunFormat.fold(checksum, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
+            // Checked a chunk at a time, so a large filter that is not kept is never held whole.
+            let chunkWords = 1 << 19
+            for start in stride(from: 0, to: count, by: chunkWords) {
+                let n = min(chunkWords, count - start)
+                try source.read(at: footer.filterOffset + start * 8, count: n * 8).withUnsafeBytes { raw in
+                    for i in 0..<n {
+                        checksum = KeyRunFormat.fold(checksum, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
+                    }
                 }
             }
         }

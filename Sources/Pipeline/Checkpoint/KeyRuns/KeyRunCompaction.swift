@@ -33,10 +33,10 @@ extension KeyRunStore {
         let records = try KeyRunManifest.all(db)
         let ended = Dictionary(grouping: records.filter { $0.bucketEnd <= now }, by: \.bucketStart)
         var written: Int64 = 0
-        for (_, runs) in ended where runs.count == 1 && access(dayFilterPath(runs[0]), F_OK) != 0 {
+        for (_, runs) in ended.sorted(by: { $0.key < $1.key }) where runs.count == 1 && access(dayFilterPath(runs[0]), F_OK) != 0 {
             let record = runs[0]
             do {
-                written += Int64(try writeDayFilter(for: try open(record, keepFilter: false), record: record))
+                written += Int64(try writeDayFilter(for: try open(record, keepFilter: false), record: record, db: db))
             } catch let e as KeyRunFileError where e.isMissing {
                 continue  // merged away or expired meanwhile
             }
@@ -44,9 +44,11 @@ extension KeyRunStore {
         return written
     }
 
-    /// Builds and writes the day filter of `run` (listed as `record`, or about to be). Returns the bytes written.
-    func writeDayFilter(for run: KeyRun, record: KeyRunRecord) throws -> Int {
-        let day = try DayFilterFile.build(from: run)
+    /// Builds and writes the day filter of `run` (listed as `record`, or about to be), of the same size as the
+    /// newest other day's when that suits its keys (days share the `EndedDaysFilter` only at one size).
+    /// Returns the bytes written.
+    func writeDayFilter(for run: KeyRun, record: KeyRunRecord, db: SQLiteDatabase) throws -> Int {
+        let day = try DayFilterFile.build(from: run, preferring: try newestDayFilterSize(before: record, db: db))
         do {
             return try DayFilterFile.write(DayFilterFile.encode(day, run: run.footer), name: DayFilterFile.name(forRun: record.file), directory: directory)
         } catch {
@@ -86,7 +88,7 @@ extension KeyRunStore {
         var dayFilterBytes = 0
         if ended {
             do {
-                dayFilterBytes = try writeDayFilter(for: try open(merged, keepFilter: false), record: merged)
+                dayFilterBytes = try writeDayFilter(for: try open(merged, keepFilter: false), record: merged, db: db)
             } catch {
                 unlink(output)
                 _ = try? db.prepare("UPDATE key_runs SET claimed_until = 0 WHERE id = ?").run([.int(inputs[0].id)])
@@ -121,6 +123,15 @@ extension KeyRunStore {
     }
 
     private struct InputsChanged: Error {}
+
+    /// The word count of the newest day filter of a bucket other than `record`'s, if any.
+    private func newestDayFilterSize(before record: KeyRunRecord, db: SQLiteDatabase) throws -> Int? {
+        let others = try KeyRunManifest.all(db).filter { $0.bucketStart != record.bucketStart }
+        for r in others.sorted(by: { $0.bucketStart > $1.bucketStart }) {
+            if let n = DayFilterFile.wordCount(atPath: dayFilterPath(r)) { return n }
+        }
+        return endedDays.blockCount
+    }
 
     /// Deletes run files the manifest does not list (commits or merges that never finished), day filter files of
     /// runs it does not list and temporary day filter files, all older than `minAgeSeconds`, so a run another

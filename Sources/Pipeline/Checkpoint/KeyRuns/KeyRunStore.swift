@@ -112,22 +112,17 @@ final class KeyRunStore: @unchecked Sendable {
         let now = clock()
         let keep = Set(records.filter { $0.maxAt >= notBefore }.map(\.id))
         var covered = endedDays.covered
-        var days: [(id: Int64, filter: DayFilter)] = []
         var opened: [Int64: KeyRun] = [:]
         let free = EndedDaysFilter.slots - covered.intersection(keep).count
         do {
+            // Newest first (a new table takes the newest day's size), one day at a time (a day filter is 2 bytes
+            // per key while it is read).
             let uncovered = records.filter { $0.bucketEnd <= now && keep.contains($0.id) && !covered.contains($0.id) }
-            for r in uncovered.suffix(free) {
-                guard let bytes = (try? DayFilterFile.read(dayFilterPath(r))) ?? nil else { continue }
-                let run = try open(r, keepFilter: false)
-                do {
-                    days.append((r.id, try DayFilterFile.decode(bytes, run: run.footer)))
-                    opened[r.id] = run
-                } catch {
-                    unlink(dayFilterPath(r))  // damaged or stale: the merge worker builds it again
-                }
+            for r in uncovered.sorted(by: { $0.bucketStart > $1.bucketStart }).prefix(free) {
+                guard let (run, day) = try loadDayFilter(r) else { continue }
+                if endedDays.install([(r.id, day)], keep: keep).contains(r.id) { opened[r.id] = run }
             }
-            covered = endedDays.install(days, keep: keep).union(covered.intersection(keep))
+            covered = endedDays.covered
             var next: [Int64: LiveRun] = [:]
             for r in records {
                 if covered.contains(r.id), let run = opened[r.id] ?? old[r.id]?.run {
@@ -141,6 +136,19 @@ final class KeyRunStore: @unchecked Sendable {
             }
             return next
         } catch let e as KeyRunFileError where e.isMissing {
+            return nil
+        }
+    }
+
+    /// Run `record`, opened without its filter, and its day filter; nil when the day filter file is missing, or
+    /// damaged or stale (then deleted: the merge worker builds it again).
+    private func loadDayFilter(_ record: KeyRunRecord) throws -> (KeyRun, DayFilter)? {
+        guard let bytes = (try? DayFilterFile.read(dayFilterPath(record))) ?? nil else { return nil }
+        let run = try open(record, keepFilter: false)
+        do {
+            return (run, try DayFilterFile.decode(bytes, run: run.footer))
+        } catch {
+            unlink(dayFilterPath(record))
             return nil
         }
     }
