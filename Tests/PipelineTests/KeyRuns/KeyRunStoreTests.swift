@@ -39,9 +39,6 @@ struct KeyRunFixture {
         try store.seen(keys, notBefore: notBefore, db: db)
     }
 
-    var dayFilterFiles: Set<String> {
-        Set(((try? FileManager.default.contentsOfDirectory(atPath: dir + "/keys")) ?? []).filter { $0.hasSuffix(DayFilterFile.suffix) })
-    }
     var runFiles: Set<String> { Set(((try? FileManager.default.contentsOfDirectory(atPath: dir + "/keys")) ?? []).filter { $0.hasSuffix(".keys") }) }
     func manifestFiles() throws -> Set<String> { Set(try KeyRunManifest.all(db).map(\.file)) }
 }
@@ -130,47 +127,8 @@ struct KeyRunFixture {
         #expect(try f.store.mergeOnce(f.db) == 0, "open bucket, one run per tier: nothing to merge")
         clock.set(4 * day)
         #expect(try f.store.mergeOnce(f.db) > 0)
-        let merged = try KeyRunManifest.all(f.db)
-        #expect(merged.map(\.keys) == [165])
-        #expect(f.dayFilterFiles == [DayFilterFile.name(forRun: merged[0].file)], "the ended day's merge writes its day filter")
+        #expect(try KeyRunManifest.all(f.db).map(\.keys) == [165])
         #expect(try other.seen(all + late) == Set(all + late))
-        #expect(other.store.endedDays.covered == [merged[0].id])
-    }
-
-    @Test func endedDaysAreLookedUpThroughOneTableBuiltFromTheirDayFilterFiles() throws {
-        let dir = Paths.tempDir("keyruns-days")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let clock = TestClock(10 * day + 100)
-        let f = try KeyRunFixture(dir: dir, clock: clock)
-        var source = KeySource(seed: 40)
-        let days = (0..<3).map { _ in source.keys(2_000) }
-        for (i, keys) in days.enumerated() { try f.commit(keys, at: Int64(7 + i) * day + 50) }  // three ended days
-        let today = source.keys(1_000)
-        try f.commit(today, at: 10 * day + 10)
-        #expect(try f.store.writeDayFilters(f.db) > 0)
-        #expect(f.dayFilterFiles.count == 3, "one per ended day's run, none for today's")
-        #expect(try f.store.writeDayFilters(f.db) == 0, "written once")
-        let all = days.flatMap { $0 } + today, absent = source.keys(20_000)
-        // Another instance opening the store probes the three ended days through the table, without their filters.
-        let other = try KeyRunFixture(dir: dir, clock: clock, owner: "other")
-        #expect(try other.seen(all + absent) == Set(all))
-        #expect(other.store.endedDays.covered.count == 3)
-        #expect(try other.seen(all + absent, notBefore: 8 * day) == Set(days[1] + days[2] + today), "each day's own TTL")
-        // The commit's race check finds a stored key of an ended day through the table too.
-        #expect(throws: DedupRace.self) { try other.commit([days[2][7]], at: 10 * day + 200) }
-        // A damaged day filter is not trusted: deleted, its run looked up through its own filter, then rebuilt.
-        let victim = try #require(f.dayFilterFiles.sorted().first)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/keys/" + victim))
-        bytes[DayFilterFile.headerBytes + 40] ^= 0x10
-        try bytes.write(to: URL(fileURLWithPath: dir + "/keys/" + victim))
-        let third = try KeyRunFixture(dir: dir, clock: clock, owner: "third")
-        #expect(try third.seen(all + absent) == Set(all))
-        #expect(third.store.endedDays.covered.count == 2 && !f.dayFilterFiles.contains(victim))
-        #expect(try f.store.writeDayFilters(f.db) > 0 && f.dayFilterFiles.count == 3, "rebuilt by the next merge pass")
-        // Expiry deletes a run's day filter with it; the slot is reused, not cleared.
-        #expect(try f.store.expire(olderThan: 8 * day, db: f.db) == 2_000)
-        #expect(f.dayFilterFiles.count == 2)
-        #expect(try other.seen(all + absent, notBefore: 8 * day) == Set(days[1] + days[2] + today))
     }
 
     @Test func aMergeWhoseInputsChangedIsAbandonedAndClaimsExclude() throws {
@@ -200,15 +158,11 @@ struct KeyRunFixture {
         let kept = source.keys(10), crashed = source.keys(10)
         try f.commit(kept, at: 1_000)
         let orphan = try #require(try f.store.prepare(crashed, at: 1_001))  // the process died before its transaction
-        // A day filter whose run is gone, and a day filter write that never reached its rename.
-        let strays = [DayFilterFile.name(forRun: orphan.file), "run-gone.dayfilter.tmp-1"]
-        for name in strays { FileManager.default.createFile(atPath: dir + "/keys/" + name, contents: Data([1, 2, 3])) }
         #expect(try f.seen(kept + crashed) == Set(kept))
         #expect(try f.store.removeOrphans(f.db) == 0, "young: it may belong to a commit in progress")
         clock.set(clock.read() + 3_602)
-        #expect(try f.store.removeOrphans(f.db) == 3)
+        #expect(try f.store.removeOrphans(f.db) == 1)
         #expect(try !f.runFiles.contains(orphan.file) && f.runFiles == f.manifestFiles())
-        #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir + "/keys")) ?? []).allSatisfy { !strays.contains($0) })
     }
 
     @Test func aDamagedRunFileIsAnErrorNamingIt() throws {

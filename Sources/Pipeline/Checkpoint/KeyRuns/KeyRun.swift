@@ -16,28 +16,26 @@ struct MemoryKeyRunSource: KeyRunSource {
     }
 }
 
-/// One immutable key run, opened: its filter (unless its day's `EndedDaysFilter` stands for it) and sparse index in memory (about 2 bytes per key at the default
+/// One immutable key run, opened: its filter and sparse index in memory (about 2 bytes per key at the default
 /// 16 filter bits per key), its entries read on demand, one 5 KiB block per lookup that passes the filter.
 final class KeyRun: Sendable {
     let footer: KeyRunFormat.Footer
-    /// Nil when opened without it (`keepFilter`).
-    let filter: KeyFilter?
+    let filter: KeyFilter
     /// The first key of every block of `KeyRunFormat.keysPerBlock` keys.
     let index: [DedupKey]
     let source: any KeyRunSource
 
     var keyCount: Int { footer.keyCount }
 
-    /// Reads the footer, index and filter, and checks them against the footer's checksum. With `keepFilter`
-    /// false the filter is checked and dropped (the run's day is in an `EndedDaysFilter`): `mayContain` then
-    /// answers true for every key.
+    /// Reads the footer, index and filter, and checks them against the footer's checksum.
     /// - Throws: `KeyRunError.corrupt` when the bytes are not a complete key run; the source's error on I/O.
-    init(source: any KeyRunSource, keepFilter: Bool = true) throws {
+    init(source: any KeyRunSource) throws {
         guard source.byteCount >= KeyRunFormat.footerBytes else { throw KeyRunError.corrupt("file too short") }
         let footer = try KeyRunFormat.decodeFooter(
             source.read(at: source.byteCount - KeyRunFormat.footerBytes, count: KeyRunFormat.footerBytes),
             fileBytes: source.byteCount)
         let indexBytes = try source.read(at: footer.indexOffset, count: footer.indexCount * KeyRunFormat.keyBytes)
+        let filterBytes = try source.read(at: footer.filterOffset, count: footer.footerOffset - footer.filterOffset)
         var checksum: UInt64 = 0
         let index = indexBytes.withUnsafeBytes { raw in
             (0..<footer.indexCount).map { i in
@@ -47,34 +45,18 @@ final class KeyRun: Sendable {
             }
         }
         let count = footer.filterBlocks * KeyFilter.wordsPerBlock
-        var filter: KeyFilter?
-        if keepFilter {
-            let filterBytes = try source.read(at: footer.filterOffset, count: footer.footerOffset - footer.filterOffset)
-            let words = [UInt64](unsafeUninitializedCapacity: count) { out, initialized in
-                HugePages.advise(UnsafeMutableRawBufferPointer(out))
-                filterBytes.withUnsafeBytes { raw in
-                    for i in 0..<count {
-                        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
-                        checksum = KeyRunFormat.fold(checksum, word)
-                        out[i] = word
-                    }
-                }
-                initialized = count
-            }
-            filter = KeyFilter(words: words)
-        } else {
-            // Checked a chunk at a time, so a large filter that is not kept is never held whole.
-            let chunkWords = 1 << 19
-            for start in stride(from: 0, to: count, by: chunkWords) {
-                let n = min(chunkWords, count - start)
-                try source.read(at: footer.filterOffset + start * 8, count: n * 8).withUnsafeBytes { raw in
-                    for i in 0..<n {
-                        checksum = KeyRunFormat.fold(checksum, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
-                    }
+        let words = [UInt64](unsafeUninitializedCapacity: count) { out, initialized in
+            Self.adviseHugePages(UnsafeMutableRawBufferPointer(out))
+            filterBytes.withUnsafeBytes { raw in
+                for i in 0..<count {
+                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
+                    checksum = KeyRunFormat.fold(checksum, word)
+                    out[i] = word
                 }
             }
+            initialized = count
         }
-        guard checksum == footer.checksum, count > 0 else {
+        guard checksum == footer.checksum, let filter = KeyFilter(words: words) else {
             throw KeyRunError.corrupt("checksum mismatch in index or filter")
         }
         self.footer = footer
@@ -84,7 +66,18 @@ final class KeyRun: Sendable {
     }
 
     @inline(__always)
-    func mayContain(_ probe: KeyProbe) -> Bool { filter?.mayContain(probe) ?? true }
+    func mayContain(_ probe: KeyProbe) -> Bool { filter.mayContain(probe) }
+
+    /// Asks for 2 MiB pages under a large filter before it is filled (transparent huge pages in `madvise` mode):
+    /// a lookup probes one random cache line per run, and with 4 KiB pages most of those also miss the TLB.
+    private static func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+        let huge = 2 << 20
+        guard let base = buffer.baseAddress, buffer.count >= 2 * huge else { return }
+        let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+        let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
+        guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(p, end - start, 14)  // MADV_HUGEPAGE; advisory, ignored where unsupported
+    }
 
     /// The keys of `candidates` (ascending) that the run holds with a commit time not before `notBefore`;
     /// reads one block per distinct block visited.

@@ -27,9 +27,9 @@ final class KeyRunFileSource: KeyRunSource, @unchecked Sendable {
     deinit { close(fd) }
 
     func read(at offset: Int, count: Int) throws -> [UInt8] {
-        // Not zeroed first: every byte is read into, or the read throws.
-        try [UInt8](unsafeUninitializedCapacity: count) { raw, initialized in
-            var done = 0
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        try out.withUnsafeMutableBytes { raw in
             while done < count {
                 let n = pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done))
                 if n < 0 && errno == EINTR { continue }
@@ -39,8 +39,8 @@ final class KeyRunFileSource: KeyRunSource, @unchecked Sendable {
                 }
                 done += n
             }
-            initialized = count
         }
+        return out
     }
 }
 

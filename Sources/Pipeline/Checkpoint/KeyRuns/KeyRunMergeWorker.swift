@@ -2,9 +2,8 @@ import Foundation
 import Logging
 
 /// Runs `KeyRunStore.mergeOnce` off the commit path, on its own thread and its own SQLite connection: a commit
-/// calls `schedule()`, which returns at once; merges run until the planner has nothing left, then each ended
-/// day's run gets its day filter file if it has none. Orphaned run files are removed at the first pass and then
-/// hourly.
+/// calls `schedule()`, which returns at once; merges run until the planner has nothing left. Orphaned run files
+/// are removed at the first pass and then hourly.
 final class KeyRunMergeWorker: @unchecked Sendable {
     private let store: KeyRunStore
     private let databasePath: String
@@ -16,7 +15,7 @@ final class KeyRunMergeWorker: @unchecked Sendable {
     private var db: SQLiteDatabase?
     private var lastOrphanSweep: Int64?
     private var bytesWritten: Int64 = 0
-    /// Bytes of run files and day filter files written by merges since start (the benchmark's write accounting).
+    /// Bytes of run files written by merges since start (the benchmark's write accounting).
     var mergedBytes: Int64 { lock.withLock { bytesWritten } }
 
     init(store: KeyRunStore, databasePath: String, logger: Logger = Logger(label: "weir.checkpoint")) {
@@ -63,8 +62,6 @@ final class KeyRunMergeWorker: @unchecked Sendable {
                 if n == 0 { break }
                 lock.withLock { bytesWritten += n }
             }
-            let days = try store.writeDayFilters(db)
-            lock.withLock { bytesWritten += days }
         } catch {
             logger.warning("merging dedup key runs failed; will retry after the next commit", metadata: ["error": "\(error)"])
         }

@@ -7,9 +7,7 @@ import Foundation
 /// run in the same SQLite transaction as its offsets and lake files: keys, files and offsets become durable
 /// together, and a run file of a commit that failed or crashed has no row and is deleted. A lookup probes the
 /// in-memory filter of every live run (one cache line per key and run) and reads a 4 KiB key block only when a
-/// filter answers "maybe" (each key carries its commit time, so the TTL holds to the second), so the cost of looking up new keys barely grows with the keys stored.
-/// The runs of ended days are probed together, one cache line for all of them (`EndedDays`, from each run's
-/// `DayFilterFile`, which the merge worker writes once the day has ended). Runs merge
+/// filter answers "maybe" (each key carries its commit time, so the TTL holds to the second), so the cost of looking up new keys barely grows with the keys stored. Runs merge
 /// within their time bucket in the background (`KeyRunMergeWorker`), keeping their count bounded; expiry deletes
 /// whole runs, at a cost independent of how many keys they hold.
 ///
@@ -23,8 +21,6 @@ final class KeyRunStore: @unchecked Sendable {
     let planner: KeyRunPlanner
     let clock: @Sendable () -> Int64
     let generations = LookupGenerations()
-    /// The ended days' filters in one table (`EndedDaysFilter`), filled from the runs' `DayFilterFile`s.
-    let endedDays = EndedDays()
 
     struct LiveRun {
         let record: KeyRunRecord
@@ -43,8 +39,6 @@ final class KeyRunStore: @unchecked Sendable {
     private var view: [Int64: LiveRun] = [:]
     private var signature = KeyRunManifest.Signature(count: -1, maxID: -1)
     private var generation: Int64 = 0
-    /// The latest lookup's TTL cut-off: runs older than it need no slot in `endedDays`.
-    private var lastNotBefore: Int64 = .min
 
     /// - Parameters:
     ///   - directory: where run files live (created if missing).
@@ -67,13 +61,10 @@ final class KeyRunStore: @unchecked Sendable {
 
     func path(_ file: String) -> String { directory + "/" + file }
 
-    /// The day filter file of run `record`.
-    func dayFilterPath(_ record: KeyRunRecord) -> String { path(DayFilterFile.name(forRun: record.file)) }
-
-    func open(_ record: KeyRunRecord, keepFilter: Bool = true) throws -> KeyRun {
+    func open(_ record: KeyRunRecord) throws -> KeyRun {
         let p = path(record.file)
         do {
-            return try KeyRun(source: KeyRunFileSource(path: p), keepFilter: keepFilter)
+            return try KeyRun(source: KeyRunFileSource(path: p))
         } catch let e as KeyRunFileError where e.isMissing {
             throw e  // `snapshot` reads the manifest again
         } catch let e as KeyRunFileError {
@@ -83,8 +74,7 @@ final class KeyRunStore: @unchecked Sendable {
         }
     }
 
-    /// The live runs as the manifest lists them now, opening runs new to this instance: an ended day's run whose
-    /// `DayFilterFile` is valid gets a slot in `endedDays` and is opened without its own filter.
+    /// The live runs as the manifest lists them now, opening runs new to this instance.
     func snapshot(_ db: SQLiteDatabase) throws -> Snapshot {
         refreshLock.lock()
         defer { refreshLock.unlock() }
@@ -93,8 +83,19 @@ final class KeyRunStore: @unchecked Sendable {
             let known = viewLock.withLock { sig == signature ? Snapshot(runs: Array(view.values), generation: generation) : nil }
             if let known { return known }
             let records = try KeyRunManifest.all(db)
-            let (old, cutoff) = viewLock.withLock { (view, lastNotBefore) }
-            guard let next = try refresh(records, old: old, notBefore: cutoff) else { continue }  // a run vanished
+            let old = viewLock.withLock { view }
+            var next: [Int64: LiveRun] = [:]
+            var vanished = false
+            for r in records {
+                if let live = old[r.id] { next[r.id] = LiveRun(record: r, run: live.run); continue }
+                do {
+                    next[r.id] = LiveRun(record: r, run: try open(r))
+                } catch let e as KeyRunFileError where e.isMissing {
+                    vanished = true  // merged away or expired since the query: read the manifest again
+                    break
+                }
+            }
+            if vanished { continue }
             let maxID = records.last?.id ?? 0
             viewLock.withLock {
                 view = next
@@ -106,85 +107,30 @@ final class KeyRunStore: @unchecked Sendable {
         throw StoreError(message: "the dedup key runs in \(directory) keep changing under this reader", isRetriable: true)
     }
 
-    /// The view of `records`, reusing `old`'s open runs; nil when a run file vanished meanwhile (merged away or
-    /// expired since the query: the caller reads the manifest again).
-    private func refresh(_ records: [KeyRunRecord], old: [Int64: LiveRun], notBefore: Int64) throws -> [Int64: LiveRun]? {
-        let now = clock()
-        let keep = Set(records.filter { $0.maxAt >= notBefore }.map(\.id))
-        var covered = endedDays.covered
-        var opened: [Int64: KeyRun] = [:]
-        let free = EndedDaysFilter.slots - covered.intersection(keep).count
-        do {
-            // Newest first (a new table takes the newest day's size), one day at a time (a day filter is 2 bytes
-            // per key while it is read).
-            let uncovered = records.filter { $0.bucketEnd <= now && keep.contains($0.id) && !covered.contains($0.id) }
-            for r in uncovered.sorted(by: { $0.bucketStart > $1.bucketStart }).prefix(free) {
-                guard let (run, day) = try loadDayFilter(r) else { continue }
-                if endedDays.install([(r.id, day)], keep: keep).contains(r.id) { opened[r.id] = run }
-            }
-            covered = endedDays.covered
-            var next: [Int64: LiveRun] = [:]
-            for r in records {
-                if covered.contains(r.id), let run = opened[r.id] ?? old[r.id]?.run {
-                    next[r.id] = LiveRun(record: r, run: run)
-                } else if let live = old[r.id], live.run.filter != nil || !keep.contains(r.id) {
-                    // (a run without its filter and out of `keep` is expired for lookups: not worth reloading)
-                    next[r.id] = LiveRun(record: r, run: live.run)
-                } else {
-                    next[r.id] = LiveRun(record: r, run: try open(r))
-                }
-            }
-            return next
-        } catch let e as KeyRunFileError where e.isMissing {
-            return nil
-        }
-    }
-
-    /// Run `record`, opened without its filter, and its day filter; nil when the day filter file is missing, or
-    /// damaged or stale (then deleted: the merge worker builds it again).
-    private func loadDayFilter(_ record: KeyRunRecord) throws -> (KeyRun, DayFilter)? {
-        guard let bytes = (try? DayFilterFile.read(dayFilterPath(record))) ?? nil else { return nil }
-        let run = try open(record, keepFilter: false)
-        do {
-            return (run, try DayFilterFile.decode(bytes, run: run.footer))
-        } catch {
-            unlink(dayFilterPath(record))
-            return nil
-        }
-    }
-
     /// The subset of `keys` held by a run whose newest commit is not older than `notBefore`.
     func seen(_ keys: [DedupKey], notBefore: Int64, db: SQLiteDatabase) throws -> Set<DedupKey> {
-        viewLock.withLock { lastNotBefore = notBefore }
         let snap = try snapshot(db)
-        let found = try find(keys, in: snap.runs.filter { $0.record.maxAt >= notBefore }, notBefore: notBefore)
+        let found = try Self.find(keys, in: snap.runs.filter { $0.record.maxAt >= notBefore }.map(\.run), notBefore: notBefore)
         generations.record(keys.lazy.filter { !found.contains($0) }, generation: snap.generation, notBefore: notBefore)
         return found
     }
 
-    /// The subset of `keys` held by any of `runs` with a commit time not before `notBefore`: filters first (keys
-    /// in filter-block order, so large filters are read front to back; one `endedDays` probe for all the runs
-    /// with a slot there), then one sorted pass over each run's candidate blocks.
-    func find(_ keys: [DedupKey], in runs: [LiveRun], notBefore: Int64) throws -> Set<DedupKey> {
+    /// The subset of `keys` held by any of `runs` with a commit time not before `notBefore`: filters first (keys in filter-block order, so large filters
+    /// are read front to back), then one sorted pass over each run's candidate blocks.
+    static func find(_ keys: [DedupKey], in runs: [KeyRun], notBefore: Int64) throws -> Set<DedupKey> {
         guard !keys.isEmpty, !runs.isEmpty else { return [] }
         // (probe, position) pairs sorted in place: contiguous, so sorting millions (a large commit's check)
         // does not chase indices around memory.
         var ordered = keys.indices.map { (probe: KeyProbe(keys[$0]), position: $0) }
         ordered.sort { $0.probe.h1 < $1.probe.h1 }
-        let days = runs.contains { $0.run.filter == nil } ? endedDays.probe(ordered.lazy.map(\.probe)) : nil
         var found = Set<DedupKey>()
         var candidates: [DedupKey] = []
-        for live in runs {
+        for run in runs {
             candidates.removeAll(keepingCapacity: true)
-            if let days, let slot = days.slots[live.record.id] {
-                let bit: UInt8 = 1 << UInt8(slot)
-                for (i, p) in ordered.enumerated() where days.masks[i] & bit != 0 { candidates.append(keys[p.position]) }
-            } else {
-                for p in ordered where live.run.mayContain(p.probe) { candidates.append(keys[p.position]) }
-            }
+            for p in ordered where run.mayContain(p.probe) { candidates.append(keys[p.position]) }
             guard !candidates.isEmpty else { continue }
             candidates.sort()
-            found.formUnion(try live.run.find(sortedCandidates: candidates, notBefore: notBefore))
+            found.formUnion(try run.find(sortedCandidates: candidates, notBefore: notBefore))
         }
         return found
     }
@@ -230,8 +176,8 @@ final class KeyRunStore: @unchecked Sendable {
         let committedAt = prepared.at
         let since = generations.take(prepared.keys, notBefore: notBefore)
         let snap = try snapshot(db)
-        let newer = snap.runs.filter { $0.record.id > since && $0.record.maxAt >= notBefore }
-        let clashes = try find(prepared.keys, in: newer, notBefore: notBefore)
+        let newer = snap.runs.filter { $0.record.id > since && $0.record.maxAt >= notBefore }.map(\.run)
+        let clashes = try Self.find(prepared.keys, in: newer, notBefore: notBefore)
         guard clashes.isEmpty else {
             throw DedupRace(expected: prepared.submitted, conflicting: clashes)
         }
@@ -255,10 +201,7 @@ final class KeyRunStore: @unchecked Sendable {
             return rows
         }
         guard !doomed.isEmpty else { return 0 }
-        for r in doomed {
-            unlink(path(r.file))
-            unlink(dayFilterPath(r))
-        }
+        for r in doomed { unlink(path(r.file)) }
         try? KeyRunFiles.syncDirectory(directory)
         return doomed.reduce(0) { $0 + $1.keys }
     }

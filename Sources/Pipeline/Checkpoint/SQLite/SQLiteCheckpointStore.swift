@@ -352,14 +352,13 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         }
     }
 
-    /// Size of the database, its WAL, its key run files and their day filter files on disk, in bytes; cheap (no
-    /// query), for the size gauge.
+    /// Size of the database, its WAL and its key run files on disk, in bytes; cheap (no query), for the size gauge.
     public func databaseBytes() -> Int64 {
         var bytes: Int64 = 0
         let fm = FileManager.default
         func size(_ p: String) -> Int64 { ((try? fm.attributesOfItem(atPath: p)[.size] as? NSNumber)??.int64Value) ?? 0 }
         for suffix in ["", "-wal"] { bytes += size(path + suffix) }
-        for name in (try? fm.contentsOfDirectory(atPath: keyRuns.directory)) ?? [] where name.hasSuffix(".keys") || name.hasSuffix(DayFilterFile.suffix) {
+        for name in (try? fm.contentsOfDirectory(atPath: keyRuns.directory)) ?? [] where name.hasSuffix(".keys") {
             bytes += size(keyRuns.directory + "/" + name)
         }
         return bytes
