@@ -18,7 +18,8 @@ import Pipeline
 let day: Int64 = 86_400
 let ttl: Int64 = 7 * day
 let newPerCommit = 89_600
-let duplicatesPerCommit = 4_480
+/// Stored keys among each commit's lookups (5%; DUPLICATES=n overrides, e.g. 0 to time new keys alone).
+let duplicatesPerCommit = ProcessInfo.processInfo.environment["DUPLICATES"].flatMap { Int($0) } ?? 4_480
 let lookupBatch = 500
 
 /// Event ids `e` + 18 digits from a seeded xorshift generator, hashed as the pipeline hashes them.
