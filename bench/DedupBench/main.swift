@@ -9,6 +9,7 @@
 //                                           (DIR: a lake's _weir directory), and the ids written to IDS_FILE,
 //                                           one a line, for python_fast's store (bench/dedup_pipeline)
 // STORAGE: runs (key runs, the default store) or table (the dedup_keys table of earlier versions).
+// DUPLICATES=n: stored keys among each commit's lookups (default 4,480, 5%; 0 times new keys alone).
 // Keys are hashes of `e` + 18 random digits (a seeded generator), never sequential ids.
 // Output lines are "key value" pairs read by bench/dedup.
 import EventSchema
