@@ -9,6 +9,7 @@
 //                                           (DIR: a lake's _weir directory), and the ids written to IDS_FILE,
 //                                           one a line, for python_fast's store (bench/dedup_pipeline)
 // STORAGE: runs (key runs, the default store) or table (the dedup_keys table of earlier versions).
+// DUPLICATES=n: stored keys among each commit's lookups (default 4,480, 5%; 0 times new keys alone).
 // Keys are hashes of `e` + 18 random digits (a seeded generator), never sequential ids.
 // Output lines are "key value" pairs read by bench/dedup.
 import EventSchema
@@ -18,7 +19,8 @@ import Pipeline
 let day: Int64 = 86_400
 let ttl: Int64 = 7 * day
 let newPerCommit = 89_600
-let duplicatesPerCommit = 4_480
+/// Stored keys among each commit's lookups (5%; DUPLICATES=n overrides, e.g. 0 to time new keys alone).
+let duplicatesPerCommit = ProcessInfo.processInfo.environment["DUPLICATES"].flatMap { Int($0) } ?? 4_480
 let lookupBatch = 500
 
 /// Event ids `e` + 18 digits from a seeded xorshift generator, hashed as the pipeline hashes them.
@@ -52,11 +54,13 @@ func fail(_ message: String) -> Never {
 }
 
 func wallNow() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-func cpuNow() -> Double {
+func cpuNow(_ clock: clockid_t = CLOCK_PROCESS_CPUTIME_ID) -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    clock_gettime(clock, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
+/// CPU seconds of the calling thread alone (the lookups and the commit, without background merges).
+func threadCPUNow() -> Double { cpuNow(CLOCK_THREAD_CPUTIME_ID) }
 
 /// A field of /proc/self/io or /proc/self/status (first number on its line).
 func procField(_ file: String, _ name: String) -> Int64 {
@@ -157,7 +161,7 @@ case "measure":
     var fresh = EventIDs(seed: 0xF0E5_0000 &+ UInt64(stored))
     var old = EventIDs(seed: prefillSeed)
     var previous: [DedupKey] = []
-    var lookups: [Double] = [], commits: [Double] = [], totals: [Double] = [], cpus: [Double] = []
+    var lookups: [Double] = [], commits: [Double] = [], totals: [Double] = [], cpus: [Double] = [], threadCPUs: [Double] = []
     _ = try store.seenKeys([DedupKey(high: 0, low: 0)], notBefore: 0)  // loads every run's filter and index
     let rssOpen = procField("status", "VmHWM")
     let io0 = procField("io", "write_bytes"), merged0 = store.keyRunMergeBytes, bytes0 = store.databaseBytes()
@@ -167,7 +171,7 @@ case "measure":
         // 5% of the looked-up keys are stored already: from the prefill, or the previous commit with none.
         let duplicates = stored > 0 ? old.keys(duplicatesPerCommit) : Array(previous.prefix(duplicatesPerCommit))
         let batch = (fresh.keys(newPerCommit) + duplicates).shuffled()
-        let c0 = cpuNow(), t0 = wallNow()
+        let c0 = cpuNow(), tc0 = threadCPUNow(), t0 = wallNow()
         var seen = Set<DedupKey>()
         var i = 0
         while i < batch.count {
@@ -180,7 +184,7 @@ case "measure":
         let t2 = wallNow()
         found += seen.count
         previous = new
-        lookups.append(t1 - t0); commits.append(t2 - t1); totals.append(t2 - t0); cpus.append(cpuNow() - c0)
+        lookups.append(t1 - t0); commits.append(t2 - t1); totals.append(t2 - t0); cpus.append(cpuNow() - c0); threadCPUs.append(threadCPUNow() - tc0)
     }
     let w1 = wallNow()
     store.waitForKeyRunMerges()
@@ -196,6 +200,7 @@ case "measure":
     print("store_ms_median \(String(format: "%.0f", median(totals) * 1000))")
     print("store_ms_p90 \(String(format: "%.0f", p90(totals) * 1000))")
     print("store_cpu_ms_median \(String(format: "%.0f", median(cpus) * 1000))")
+    print("store_thread_cpu_ms_median \(String(format: "%.0f", median(threadCPUs) * 1000))")
     print("measure_wall_s \(String(format: "%.1f", w1 - w0 + drain))")
     print("measure_cpu_s \(String(format: "%.1f", cpuNow() - cpu0))")
     print("merge_drain_s \(String(format: "%.1f", drain))")
