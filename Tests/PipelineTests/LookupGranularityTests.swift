@@ -4,7 +4,8 @@ import Testing
 @testable import Pipeline
 
 /// `MicroBatchProcessor` looks a batch's new keys up once per slice evaluated in parallel, or once for the whole
-/// batch when the store's lookups are round trips to a server (`CheckpointStore.prefersOneLookupPerBatch`).
+/// batch when the store's lookups are round trips to a server (`CheckpointStore.prefersOneLookupPerBatch`) and the
+/// batch is small.
 @Suite struct LookupGranularityTests {
     func records(_ n: Int) -> [SourceRecord] {
         (0..<n).map { i in
@@ -13,15 +14,15 @@ import Testing
         }
     }
 
-    func run(oneLookupPerBatch: Bool) throws -> (calls: [Int], counts: BatchCounts) {
+    func run(oneLookupPerBatch: Bool, records count: Int = 1_000) throws -> (calls: [Int], counts: BatchCounts) {
         let sqlite = try SQLiteCheckpointStore(path: Paths.tempDir("granularity") + "/store.sqlite")
         let store = CountingLookups(sqlite, oneLookupPerBatch: oneLookupPerBatch)
         let config = PipelineConfig()
         let evaluator = RecordEvaluator(schema: try EventSchema.load(contentsOf: Paths.schema), config: config)
         let now = Int64(Date().timeIntervalSince1970) * 1_000_000
-        let batch = records(1_000)
+        let batch = records(count)
         // The last record's key is stored already: found whichever slice it falls in.
-        guard case .accepted(let last) = evaluator.evaluate(batch[999], nowMicros: now) else {
+        guard case .accepted(let last) = evaluator.evaluate(batch[count - 1], nowMicros: now) else {
             Issue.record("the last record was not accepted")
             return ([], BatchCounts())
         }
@@ -38,6 +39,16 @@ import Testing
         let (calls, counts) = try run(oneLookupPerBatch: true)
         #expect(calls == [1_000], "one call with every new key of the batch")
         #expect(counts.valid == 999 && counts.duplicates == 1)
+    }
+
+    /// A large batch (a PostgreSQL store's 5,000-record polls) is looked up per slice even on a server store: the
+    /// slices' lookups run concurrently on their own connections and overlap the other slices' evaluation.
+    @Test func aLargeBatchIsLookedUpPerSliceOnAServerStore() throws {
+        let n = MicroBatchProcessor.sliceLookupMinimumRecords
+        let (calls, counts) = try run(oneLookupPerBatch: true, records: n)
+        let slices = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        #expect(calls.count == slices && calls.reduce(0, +) == n, "\(calls)")
+        #expect(counts.valid == n - 1 && counts.duplicates == 1)
     }
 
     @Test func anInProcessStoreGetsOneLookupPerSlice() throws {

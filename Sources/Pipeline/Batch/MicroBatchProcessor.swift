@@ -113,14 +113,17 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// validate, event time, row, key) is pure, so the batch is split into contiguous slices evaluated concurrently,
     /// and each slice then looks up its own new keys, overlapping with the other slices' evaluation (the store
     /// serializes the lookups); a store whose lookups are round trips to a server (`prefersOneLookupPerBatch`)
-    /// gets the whole batch's new keys in one call instead. Outcomes keep the input order.
+    /// gets the whole batch's new keys in one call instead when the batch is small (under
+    /// `sliceLookupMinimumRecords`), where a round trip per slice would cost more than the overlap saves. Large
+    /// batches look up per slice on any store: a server answers the slices on connections of their own, and each
+    /// lookup overlaps the other slices' evaluation. Outcomes keep the input order.
     /// - Returns: the outcomes, one array per slice (their concatenation follows `records`), and the keys the store
     ///   has seen within the TTL.
     /// - Throws: `StoreError` when a lookup fails.
     private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws -> ([[RecordEvaluator.Outcome]], Set<DedupKey>) {
         let evaluator = self.evaluator, store = self.store
         let uncommitted = uncommittedKeys
-        let lookUpPerSlice = !store.prefersOneLookupPerBatch
+        let lookUpPerSlice = !store.prefersOneLookupPerBatch || records.count >= Self.sliceLookupMinimumRecords
         let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
         let slices = records.count >= 256 ? Self.cores : 1
         let chunk = (records.count + slices - 1) / slices
@@ -184,6 +187,11 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     }
 
     private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The batch size from which a store that prefers one lookup per batch is still asked per slice. bench/pgstore
+    /// (PostgreSQL, 5,000-record polls, 2 cores): 88,000 events/s with one lookup per poll, 107,000 per slice;
+    /// with 500-record polls one lookup per poll was faster.
+    static let sliceLookupMinimumRecords = 2_000
 
     /// Appends a row to its Hive partition's buffer: one hash lookup, the buffer mutated in place (the new
     /// partition's directory and buffer are made only when it is missing).

@@ -104,8 +104,10 @@ public protocol CheckpointStore: Sendable {
     func storedOffsets(_ partitions: [SourcePartition]) throws -> [SourcePartition: Int64]
     /// The subset of `keys` already stored and not older than `notBefore` (unix seconds).
     func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey>
-    /// Whether `seenKeys` is better called once per batch of records than once per slice evaluated in parallel:
-    /// true for a store whose every call is a round trip to a server. Default false.
+    /// Whether `seenKeys` is better called once per batch of records than once per slice evaluated in parallel,
+    /// for small batches (`MicroBatchProcessor.sliceLookupMinimumRecords`; large ones are looked up per slice on
+    /// any store): true for a store whose every call is a round trip to a server. Default false. Implementations
+    /// must accept concurrent `seenKeys` calls.
     var prefersOneLookupPerBatch: Bool { get }
     /// Makes a commit durable. Returns its commit id.
     /// - Throws: `OffsetConflict` when another writer moved a partition; `StoreError` on I/O failure.

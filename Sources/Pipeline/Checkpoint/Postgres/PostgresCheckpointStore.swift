@@ -157,7 +157,8 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         return out
     }
 
-    /// Every lookup is a round trip to the server: one per batch of records, not one per slice.
+    /// Every lookup is a round trip to the server: one per small batch of records, not one per slice (large
+    /// batches are looked up per slice, concurrently, each on a pooled connection of its own).
     public var prefersOneLookupPerBatch: Bool { true }
 
     /// One statement per call: the keys as one binary array, and the key generation in the same snapshot (the
