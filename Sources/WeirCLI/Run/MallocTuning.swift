@@ -13,7 +13,7 @@ import Foundation
 /// default threshold is dynamic: each freed mapped block raises it to that block's size (up to 32 MiB), so once
 /// the dedup store's 16 MiB lookup tables or a commit's multi-MiB buffers have been freed, every later buffer
 /// below that size comes from the arenas, which keep it after it is freed. A 5M-event run then held 150–180 MB of
-/// arenas for 50–90 MB in use (docs/BENCHMARKS.md, "Scale"). A fixed threshold keeps large buffers mapped.
+/// arenas for 45–90 MB in use (docs/BENCHMARKS.md, "Scale"). A fixed threshold keeps large buffers mapped.
 ///
 /// An explicit `MALLOC_ARENA_MAX` or `MALLOC_MMAP_THRESHOLD_` in the environment wins over the setting it names.
 enum MallocTuning {
