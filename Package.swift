@@ -87,6 +87,6 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ObjectStore", "Iceberg", "ObjectStoreTestSupport", "WeirTestSupport", "PostgresTestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "WeirTestSupport"]),
-        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Iceberg", "Kafka", "EventSchema", "Parquet", "SeededRandom", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport", "PostgresTestSupport"]),
+        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Iceberg", "Kafka", "EventSchema", "Parquet", "SeededRandom", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport", "PostgresTestSupport", "CMalloc"]),
     ]
 )

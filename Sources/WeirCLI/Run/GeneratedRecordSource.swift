@@ -20,6 +20,7 @@ final class GeneratedRecordSource: RecordSource, @unchecked Sendable {
         self.count = count
         self.generator = generator
         initial = generator
+        self.generator.reserve(lines: count)
     }
 
     func start(storedOffsets: @escaping @Sendable ([SourcePartition]) -> [SourcePartition: Int64]) async throws {
@@ -45,6 +46,7 @@ final class GeneratedRecordSource: RecordSource, @unchecked Sendable {
         guard let target = offsets[partition] else { return }
         if target < nextOffset {
             generator = initial
+            generator.reserve(lines: count)
             nextOffset = 0
         }
         while nextOffset < target { _ = generator.next(); nextOffset += 1 }
