@@ -199,6 +199,21 @@ import Testing
         }
         #expect(ContinuousClock.now - started < .seconds(15))
     }
+
+    /// TLS the server cannot give (the test server has none) fails at once with the TLS fix, instead of being
+    /// retried for the whole startup timeout as an unreachable server.
+    @Test func aServerWithoutTheTLSTheURLDemandsIsAClearPermanentError() throws {
+        let server = PostgresServer.shared
+        let started = ContinuousClock.now
+        do {
+            _ = try PostgresCheckpointStore(url: server.url() + "?sslmode=require", startupTimeout: .seconds(30))
+            Issue.record("opened with sslmode=require on a server without TLS")
+        } catch let error as StoreError {
+            #expect(!error.isRetriable)
+            #expect(error.description.contains("cannot give the TLS the URL asks for") && error.description.contains("sslmode"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(20), "retried as if unreachable")
+    }
 }
 
 /// The commit reached the server but its reply did not reach Weir (the connection dropped right after `COMMIT`):

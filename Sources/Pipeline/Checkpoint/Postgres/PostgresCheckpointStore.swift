@@ -118,6 +118,12 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
             return StoreError(message: "PostgreSQL at \(location.redacted) refused the login: \(cause)", isRetriable: false,
                               fix: "check the user and password (in the URL, PGPASSWORD or ~/.pgpass) and pg_hba.conf")
         }
+        if error.isTLSMismatch {
+            return StoreError(message: "PostgreSQL at \(location.redacted) cannot give the TLS the URL asks for: \(cause)",
+                              isRetriable: false,
+                              fix: "enable TLS on the server, give its CA certificate (sslrootcert= in the URL or ~/.postgresql/root.crt), "
+                                + "or choose another sslmode in the URL (require, prefer, disable)")
+        }
         if let gaveUpAfter {
             return StoreError(message: "cannot \(what): PostgreSQL at \(location.redacted) unreachable for \(gaveUpAfter.components.seconds) s: \(cause)",
                               isRetriable: true, fix: "check that the server runs and that this host reaches it (host, port, firewall, sslmode)")

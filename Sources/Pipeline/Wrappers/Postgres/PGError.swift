@@ -22,6 +22,12 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     }
 
     /// An authentication failure (wrong password, no `pg_hba.conf` entry): retrying does not help.
+    /// Whether TLS as the URL asks for it cannot work with this server (it has no TLS, or its certificate cannot be
+    /// verified): permanent, unlike a TLS connection that broke.
+    public var isTLSMismatch: Bool {
+        message.contains("does not support SSL") || message.contains("certificate")
+    }
+
     public var isAuthentication: Bool {
         sqlState == "28P01" || sqlState == "28000"
             || message.contains("password authentication failed") || message.contains("no password supplied")
