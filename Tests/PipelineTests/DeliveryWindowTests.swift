@@ -56,7 +56,7 @@ import Testing
             Issue.record("a permit later than the margin let the send start")
         } catch let late as DeliveryPermitLate {
             #expect(late.attempts == 3 && late.took == .seconds(6))
-            #expect("\(late)".hasPrefix("weir: the checkpoint store granted no DLQ delivery permit within 5"))
+            #expect("\(late)".hasPrefix("the checkpoint store granted no DLQ delivery permit within 5"))
         }
         #expect(fence.granted, "the permits were recorded, so a new owner waits for them")
         clock.step = .seconds(5)

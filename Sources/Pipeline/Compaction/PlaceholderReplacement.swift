@@ -117,7 +117,7 @@ struct PlaceholderReplacement: PartitionReplacement {
     }
 
     func finish() throws {
-        let graceMillis = placeholderGrace.components.seconds * 1000 + placeholderGrace.components.attoseconds / 1_000_000_000_000_000
+        let graceMillis = placeholderGrace.wholeMilliseconds
         for entry in try storage.list(Self.workPrefix) where entry.hasPrefix(PendingPlaceholders.filePrefix) && entry.hasSuffix(".json") {
             let name = Self.workPrefix + "/" + entry
             guard let bytes = try storage.get(name), let pending = try? JSONDecoder().decode(PendingPlaceholders.self, from: Data(bytes)) else {

@@ -142,11 +142,7 @@ struct CommitJob: Sendable {
                     let commitID = try committer.commit(commit, keepingOnRefusal: retryable)
                     phases.store += .now - storeStarted
                     return .success((commit, commitID, phases, work, tally))
-                } catch let error as OffsetConflict {
-                    for f in staged { try? FileManager.default.removeItem(atPath: f.stagingPath) }
-                    Self.endPermits(of: fence, in: checkpointStore)
-                    return .failure(Refusal(error: error, deadLettersDurable: durable))
-                } catch let error as TablePointerConflict {
+                } catch where error is OffsetConflict || error is TablePointerConflict {
                     for f in staged { try? FileManager.default.removeItem(atPath: f.stagingPath) }
                     Self.endPermits(of: fence, in: checkpointStore)
                     return .failure(Refusal(error: error, deadLettersDurable: durable))

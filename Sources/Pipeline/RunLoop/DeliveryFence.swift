@@ -60,7 +60,7 @@ struct DeliveryPermitLate: Error, CustomStringConvertible {
     let margin: Duration
 
     var description: String {
-        "weir: the checkpoint store granted no DLQ delivery permit within \(margin) in \(attempts) attempts (the last took "
+        "the checkpoint store granted no DLQ delivery permit within \(margin) in \(attempts) attempts (the last took "
             + "\(took)): the DLQ records were not sent; check the load of this host and of the store"
     }
 }

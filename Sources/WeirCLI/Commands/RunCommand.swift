@@ -101,7 +101,9 @@ struct RunCommand: AsyncParsableCommand {
         let producerConfig = KafkaProducerConfig(bootstrapServers: config.bootstrapServers, clientId: config.clientId + "-dlq",
                                                  messageTimeoutMs: Self.deadLetterMessageTimeoutMs, extra: properties)
         guard let messageTimeout = producerConfig.effectiveMessageTimeout else {
-            throw ConfigError(key: "kafka.properties.message.timeout.ms",
+            // The property that said 0 (`delivery.timeout.ms` is librdkafka's alias).
+            let given = properties["message.timeout.ms"].flatMap { Int($0) } == 0 ? "message.timeout.ms" : "delivery.timeout.ms"
+            throw ConfigError(key: "kafka.properties." + given,
                               message: "0 lets a DLQ record wait for delivery without limit, which no partition owner could wait out",
                               fix: "remove it (default \(Self.deadLetterMessageTimeoutMs)) or give a limit in milliseconds")
         }

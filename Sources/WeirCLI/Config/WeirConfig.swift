@@ -58,9 +58,10 @@ struct WeirConfig: Sendable {
     /// Whether `batch.max_poll_records` was given. When it was not, a PostgreSQL store polls
     /// `sharedStorePollRecords` records at a time (`runnerPipeline`).
     var maxPollRecordsGiven = false
-    /// `batch.max_poll_records`' default with `checkpoint.url`: each poll's dedup keys are one lookup, a round trip
-    /// to the server on the processing path, so fewer, larger polls (bench/pgstore: 73% of the SQLite store's
-    /// throughput at 5,000 against 57% at 500, in one invocation).
+    /// `batch.max_poll_records`' default with `checkpoint.url`: every dedup lookup is a round trip to the server on
+    /// the processing path, so fewer, larger polls (bench/pgstore: 73% of the SQLite store's throughput at 5,000
+    /// against 57% at 500 in one invocation, one lookup per poll; large polls are now looked up per slice,
+    /// `MicroBatchProcessor.sliceLookupMinimumRecords`).
     static let sharedStorePollRecords = 5_000
     /// `lake.format` and `lake.iceberg.*`: plain Hive Parquet (the default) or an Apache Iceberg table.
     var lakeTable = LakeTableConfig()

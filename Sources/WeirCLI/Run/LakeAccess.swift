@@ -4,7 +4,8 @@ import Pipeline
 /// Checks at startup that the lake root can be written, so a read-only or missing-permission directory is one
 /// clear error naming the path, not a Foundation error at the first commit.
 enum LakeAccess {
-    /// Creates the lake's directories and the checkpoint store's, then checks that each one (and an existing checkpoint store) is writable.
+    /// Creates the lake's directories and the checkpoint store's, then checks that each one (and an existing
+    /// checkpoint store) is writable.
     /// - Throws: `StartupError` naming the path, what is wrong (not writable, read-only file system, not a
     ///   directory) and the fix.
     static func prepare(_ layout: LakeLayout) throws {

@@ -26,6 +26,14 @@ import Testing
             #expect(error.key == "kafka.properties.message.timeout.ms")
             #expect(error.fix.contains("remove it (default 30000)"), "\(error)")
         }
+        config.kafkaProperties["message.timeout.ms"] = nil
+        config.kafkaProperties["delivery.timeout.ms"] = "0"
+        do {
+            _ = try RunCommand.deadLetterSink(config)
+            Issue.record("delivery.timeout.ms 0 was accepted")
+        } catch let error as ConfigError {
+            #expect(error.key == "kafka.properties.delivery.timeout.ms", "the key given is named: \(error)")
+        }
         #expect(try RunCommand.deadLetterSink({ var c = config; c.deadLetterSink = "file"; return c }()).deliveryTimeout == nil,
                 "the file DLQ needs no permit")
     }

@@ -21,7 +21,7 @@ final class S3Lease: StorageLease, @unchecked Sendable {
         self.prefix = prefix
         self.client = client
         self.key = key
-        let ttlMs = ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
+        let ttlMs = ttl.wholeMilliseconds
         record = S3LeaseRecord(prefix: prefix, host: ProcessInfo.processInfo.hostName, pid: getpid(), ttlMs: ttlMs,
                                renewedAtMs: Int64(Date().timeIntervalSince1970 * 1000))
         do {

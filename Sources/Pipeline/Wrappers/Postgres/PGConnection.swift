@@ -30,10 +30,9 @@ final class PGConnection {
             // is one that passes (starting up, shutting down, too many clients).
             let passing = ["starting up", "shutting down", "in recovery", "too many clients", "remaining connection slots"]
             let refused = message.contains("FATAL:") && !passing.contains { message.contains($0) }
-            let error = PGError(message: message, sqlState: message.contains("password authentication failed") ? "28P01" : nil,
-                                connectionLost: !message.contains("invalid ") && !refused)
-            // TLS the server cannot give as the URL demands fails the same way on every attempt.
-            throw error.isTLSMismatch ? PGError(message: message, connectionLost: false) : error
+            // TLS the server cannot give as the URL demands fails the same way on every attempt: not lost either.
+            throw PGError(message: message, sqlState: message.contains("password authentication failed") ? "28P01" : nil,
+                          connectionLost: !message.contains("invalid ") && !refused && !PGError.isTLSMismatch(message))
         }
         handle = conn
         // Server notices ("relation … already exists, skipping") would go to stderr: the callers report what matters.

@@ -21,13 +21,16 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
     }
 
-    /// An authentication failure (wrong password, no `pg_hba.conf` entry): retrying does not help.
     /// Whether TLS as the URL asks for it cannot work with this server (it has no TLS, or its certificate cannot be
     /// verified): permanent, unlike a TLS connection that broke.
-    public var isTLSMismatch: Bool {
+    public var isTLSMismatch: Bool { Self.isTLSMismatch(message) }
+
+    /// `isTLSMismatch` for libpq's message text.
+    static func isTLSMismatch(_ message: String) -> Bool {
         message.contains("does not support SSL") || message.contains("certificate")
     }
 
+    /// An authentication failure (wrong password, no `pg_hba.conf` entry): retrying does not help.
     public var isAuthentication: Bool {
         sqlState == "28P01" || sqlState == "28000"
             || message.contains("password authentication failed") || message.contains("no password supplied")
