@@ -21,12 +21,14 @@ enum MallocTuning {
     static let mmapThreshold: Int32 = 1 << 20
 
     /// Applies the settings; call before any thread is started.
-    static func apply(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// - Parameter setOption: glibc's `mallopt` (tests pass one that records the calls).
+    static func apply(environment: [String: String] = ProcessInfo.processInfo.environment,
+                      setOption: (Int32, Int32) -> Int32 = { mallopt($0, $1) }) {
         if environment["MALLOC_ARENA_MAX"] == nil {
-            _ = mallopt(M_ARENA_MAX, Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
+            _ = setOption(M_ARENA_MAX, Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
         }
         if environment["MALLOC_MMAP_THRESHOLD_"] == nil {
-            _ = mallopt(M_MMAP_THRESHOLD, mmapThreshold)
+            _ = setOption(M_MMAP_THRESHOLD, mmapThreshold)
         }
     }
 }
