@@ -99,8 +99,10 @@ struct ConfigReader {
         guard let first = unknown.first else { return }
         let others = unknown.dropFirst().map { key($0) }
         let message = others.isEmpty ? "unknown key" : "unknown key (also unknown: \(others.joined(separator: ", ")))"
-        let guesses = unknown.compactMap { name in KeySpelling.closest(to: name, among: allowed).map { "\(key(name)) → \($0)" } }
-        let hint = guesses.isEmpty ? "" : "did you mean \(guesses.joined(separator: ", "))? "
+        let guesses = unknown.compactMap { name in KeySpelling.closest(to: name, among: allowed).map { (given: key(name), meant: key($0)) } }
+        // One guess: `did you mean lake.flush_rows?`; several name the key each one is for.
+        let hint = guesses.count == 1 ? "did you mean \(guesses[0].meant)? "
+            : guesses.isEmpty ? "" : "did you mean \(guesses.map { "\($0.meant) (for \($0.given))" }.joined(separator: ", "))? "
         throw ConfigError(key: key(first), message: message,
                           fix: hint + "remove it, or use one of: \(allowed.sorted().joined(separator: ", "))")
     }

@@ -93,13 +93,17 @@ import Testing
         _ = try writer.commit(writerCommit([p: OffsetAdvance(expected: nil, next: 1)], instance: "w", fence: nil))
         let landed = LockedBox(1)
         let started = LockedBox(false), fenced = LockedBox(false), ended = LockedBox(false)
-        let loop = Task.detached { () -> Error? in
+        // The writer runs on a thread of its own (it never awaits: on the cooperative pool it could starve this task,
+        // which then never fences it), and gives up after 90 s without a fence instead of committing forever.
+        let loop = Task { try await onThread { () -> Error? in
             defer { ended.value = true }
             var next: Int64 = 1
             var afterFence = 0
+            let giveUp = ContinuousClock.now + .seconds(90)
             while true {
                 if fenced.value { afterFence += 1 }
                 if afterFence > 20 { return nil }  // the fence did not stop it
+                if !fenced.value && ContinuousClock.now > giveUp { return NeverFenced() }
                 do {
                     _ = try writer.commit(writerCommit([p: OffsetAdvance(expected: next, next: next + 1)], keys: [key(Int(next) + 100)],
                                                        instance: "w", fence: StagingFence.live))
@@ -110,16 +114,16 @@ import Testing
                     return error
                 }
             }
-        }
+        } }
         while !started.value && !ended.value { try await Task.sleep(for: .milliseconds(5)) }
         if !started.value {
-            let early = await loop.value
+            let early = try await loop.value
             Issue.record("the writer stopped before the fence: \(String(describing: early))")
             return
         }
         try await onThread { try StagingFence.fence("w", by: "r", store: recovery) }
         fenced.value = true
-        let stopped = await loop.value
+        let stopped = try await loop.value
         #expect(stopped is TablePointerConflict, "\(String(describing: stopped))")
         let count = Int64(landed.value)
         #expect(try recovery.storedOffsets([p]) == [p: count], "exactly the commits that returned landed")
@@ -127,3 +131,6 @@ import Testing
         #expect(try recovery.tablePointer(StagingFence.pointer("w")) == StagingFence.fenced)
     }
 }
+
+/// The fence race's writer committed for 90 s without this test getting to fence it.
+private struct NeverFenced: Error {}
