@@ -64,6 +64,12 @@ public struct CheckpointCommit: Sendable {
     /// so the next owner of those partitions need not wait for the permits. Other holders' permits are left
     /// alone. Nil: none end.
     public var endsDeliveriesOf: String?
+    /// The owner token that must still own every partition of `offsets` (`claimPartitions`): when another
+    /// instance has claimed one since, the commit is refused with `PartitionOwnedElsewhere` and nothing of it is
+    /// recorded. A zombie (an instance the group has given up on) cannot then move offsets, or end permits, under
+    /// the new owner, which reads the stored offsets and DLQ marks once, after its claim. A partition nobody has
+    /// claimed passes. Nil: ownership is not checked (tools that commit outside `weir run`).
+    public var ownedBy: String?
 
     public init() {}
 }
@@ -93,7 +99,8 @@ public struct CheckpointStats: Sendable, Equatable {
 /// implement. Implementations must make `commit` atomic and durable: its offsets, dedup keys, files, DLQ marks,
 /// totals and table pointers are all recorded or none is. They must refuse it with `OffsetConflict` when an
 /// `OffsetAdvance.expected` does not match, with `DedupRace` when a live dedup key is already stored, and with
-/// `TablePointerConflict` when a `TablePointerUpdate.expected` does not match.
+/// `TablePointerConflict` when a `TablePointerUpdate.expected` does not match, and with `PartitionOwnedElsewhere`
+/// when a partition of a commit with `CheckpointCommit.ownedBy` was claimed by another owner.
 ///
 /// Partition ownership (the DLQ fence between several instances, docs/POSTGRES.md "Several hosts"): one row per
 /// source partition holds its owner token, and the holder and end of the last DLQ delivery permit on it, kept by
@@ -110,7 +117,8 @@ public protocol CheckpointStore: Sendable {
     /// must accept concurrent `seenKeys` calls.
     var prefersOneLookupPerBatch: Bool { get }
     /// Makes a commit durable. Returns its commit id.
-    /// - Throws: `OffsetConflict` when another writer moved a partition; `StoreError` on I/O failure.
+    /// - Throws: `OffsetConflict` when another writer moved a partition; `PartitionOwnedElsewhere` when another
+    ///   owner claimed a partition of a commit with `ownedBy`; `StoreError` on I/O failure.
     func commit(_ commit: CheckpointCommit) throws -> Int64
     /// Files committed but not yet marked published, for recovery.
     func unpublishedFiles() throws -> [UnpublishedFile]

@@ -61,6 +61,6 @@ public struct PartitionOwnedElsewhere: Error, Sendable, CustomStringConvertible 
     public let owner: String
 
     public var description: String {
-        "\(topic)[\(partition)] was claimed by instance \(owner): this instance lost it and does not deliver its DLQ records"
+        "\(topic)[\(partition)] was claimed by instance \(owner): this instance lost it, and neither delivers its DLQ records nor commits it"
     }
 }

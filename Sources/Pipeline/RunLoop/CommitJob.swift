@@ -115,6 +115,8 @@ struct CommitJob: Sendable {
         }
         // The delivery is acknowledged: its permits end with the commit, so the next owner need not wait for them.
         if let fence, fence.granted { commit.endsDeliveriesOf = fence.owner }
+        // Claimed at assignment (`PartitionOwnership`): a partition another instance claimed since refuses the commit.
+        commit.ownedBy = committer.instance
         let (work, committer, schema, staged, logger) = (work, committer, schema, delivery.stagedFiles, logger)
         let checkpointStore = store
         let raceAttempts = max(1, raceAttempts)
@@ -142,7 +144,7 @@ struct CommitJob: Sendable {
                     let commitID = try committer.commit(commit, keepingOnRefusal: retryable)
                     phases.store += .now - storeStarted
                     return .success((commit, commitID, phases, work, tally))
-                } catch where error is OffsetConflict || error is TablePointerConflict {
+                } catch where error is OffsetConflict || error is TablePointerConflict || error is PartitionOwnedElsewhere {
                     for f in staged { try? FileManager.default.removeItem(atPath: f.stagingPath) }
                     Self.endPermits(of: fence, in: checkpointStore)
                     return .failure(Refusal(error: error, deadLettersDurable: durable))

@@ -167,6 +167,11 @@ public final class PipelineRunner: Service, @unchecked Sendable {
 
     private func handleAssignment(_ poll: SourcePoll, settleCommitFirst: Bool) async throws {
         if settleCommitFirst { _ = try await settle() }
+        // Claimed first, then waiting for what a previous owner may still be delivering to the DLQ: from then on no
+        // other instance can commit these partitions (`CheckpointCommit.ownedBy`), so the offsets and DLQ marks read
+        // below stay as read until this instance commits. Read before the claim, a zombie's commit landing in
+        // between would leave stale offsets beside fresh marks, and the scan would miss the DLQ records it sent.
+        try await ownership.claim(poll.assignment)
         let positions = try store.storedPositions(poll.assignment)
         if !poll.assignment.isEmpty {
             try await continuity.check(positions)
@@ -174,8 +179,6 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         }
         let stored = positions.mapValues(\.next)
         try await source.seek(commits.reassign(poll, stored: stored))
-        // Claimed before the scan, which waits for what a previous owner may still be delivering.
-        try await ownership.claim(poll.assignment)
         let skip = try await deadLetterRecovery.alreadyDelivered(assignment: poll.assignment, stored: stored)
         processor.alreadyDeadLettered = skip
         logger.log(level: poll.assignment.isEmpty ? .debug : .info, "partitions assigned",

@@ -109,6 +109,44 @@ import Testing
         #expect(try fresh.open().claimPartitions([p0, p1], owner: "D").openPermits.isEmpty)
     }
 
+    /// A commit that names its owner (`CheckpointCommit.ownedBy`) is refused whole once another owner claimed one
+    /// of its partitions: a zombie moves no offset, DLQ mark or permit under the new owner, which read them once
+    /// after its claim. Its own partitions, partitions nobody claimed and commits that name no owner pass.
+    @Test(arguments: StoreKind.allCases)
+    func aCommitOfAPartitionClaimedElsewhereIsRefused(kind: StoreKind) throws {
+        let fresh = try kind.fresh("commit-owned")
+        let a = fresh.store, b = try fresh.open()
+        let p2 = SourcePartition(topic: "t", partition: 2)
+        _ = try a.claimPartitions([p0, p1], owner: "A")
+        var first = commit([p0: OffsetAdvance(expected: nil, next: 10), p1: OffsetAdvance(expected: nil, next: 20),
+                            p2: OffsetAdvance(expected: nil, next: 30)])
+        first.ownedBy = "A"
+        _ = try a.commit(first)
+        try a.permitDeliveries([p0, p1], owner: "A", window: window)
+        _ = try b.claimPartitions([p1], owner: "B")
+        var zombie = commit([p0: OffsetAdvance(expected: 10, next: 11), p1: OffsetAdvance(expected: 20, next: 21)])
+        zombie.ownedBy = "A"
+        zombie.endsDeliveriesOf = "A"
+        zombie.deadLetterMarks[p1] = [DeadLetterMark(dlqTopic: "t_dlq", dlqPartition: 0, scanFrom: 99)]
+        do {
+            _ = try a.commit(zombie)
+            Issue.record("A committed a partition B had claimed")
+        } catch let lost as PartitionOwnedElsewhere {
+            #expect(lost.topic == "t" && lost.partition == 1 && lost.owner == "B")
+            #expect("\(lost)".contains("neither delivers its DLQ records nor commits it"))
+        }
+        #expect(try b.storedOffsets([p0, p1, p2]) == [p0: 10, p1: 20, p2: 30], "the refused commit moved an offset")
+        #expect(try b.deadLetterMarks(for: p1).isEmpty, "the refused commit moved a DLQ mark")
+        #expect(try fresh.open().claimPartitions([p0], owner: "C").openPermits[p0]?.owner == "A",
+                "the refused commit ended a permit")
+        // The new owner commits what it claimed; a commit that names no owner is not checked.
+        var owners = commit([p1: OffsetAdvance(expected: 20, next: 25)])
+        owners.ownedBy = "B"
+        _ = try b.commit(owners)
+        _ = try a.commit(commit([p0: OffsetAdvance(expected: 10, next: 12)]))
+        #expect(try a.storedOffsets([p0, p1]) == [p0: 12, p1: 25])
+    }
+
     /// A store of the previous schema version (no `partition_owners`) gets the table when opened.
     @Test(arguments: StoreKind.allCases)
     func aStoreOfThePreviousVersionUpgrades(kind: StoreKind) throws {

@@ -6,13 +6,15 @@ import PostgresTestSupport
 /// What the `weir run` tests on a PostgreSQL store share: producing generated events into an existing topic in
 /// steps, starting `weir run` with `WEIR_CHECKPOINT_URL`, reading the run's counters from the store.
 enum PostgresRunSupport {
-    /// Produces `count` more events of `generator` into `topic`, checking that the broker kept them all.
+    /// Produces `count` more events of `generator` into `topic` (round robin over `partitions` when given, else
+    /// where the producer's partitioner puts them), checking that the broker kept them all.
     static func produce(_ cluster: EmbeddedKafkaCluster, topic: String, count: Int,
-                        generator: inout Pi2EventGenerator) async throws {
+                        generator: inout Pi2EventGenerator, partitions: [Int32]? = nil) async throws {
         let producer = try KafkaProducer(config: KafkaProducerConfig(bootstrapServers: cluster.bootstrapServers))
         var batch: [KafkaOutgoingMessage] = []
-        for _ in 0..<count {
-            batch.append(KafkaOutgoingMessage(topic: topic, value: generator.next()))
+        for i in 0..<count {
+            let partition = partitions.flatMap { $0.isEmpty ? nil : $0[i % $0.count] }
+            batch.append(KafkaOutgoingMessage(topic: topic, partition: partition, value: generator.next()))
             if batch.count == 10_000 { _ = try await producer.sendAll(batch); batch = [] }
         }
         if !batch.isEmpty { _ = try await producer.sendAll(batch) }

@@ -161,10 +161,11 @@ import Testing
         try await killAtRandom(5)
 
         // Wave 2, then the zombie: a host that holds partitions is cut off inside a commit, after its server
-        // session took the dedup lock every commit takes (the test holds that lock until the host waits for it,
-        // then cuts the link and lets go). The other two must take its partitions over and commit while it is
-        // away; it comes back after at least three session timeouts and must give its partitions up.
-        try await PostgresRunSupport.produce(cluster, topic: Self.topic, count: 100_000, generator: &generator)
+        // session took the dedup lock every commit takes (the test holds that lock, produces the rest of the wave
+        // into the host's partitions so that it has a commit to make, waits until that commit waits for the
+        // lock, then cuts the link and lets go). The other two must take its partitions over and commit while it
+        // is away; it comes back after at least three session timeouts and must give its partitions up.
+        try await PostgresRunSupport.produce(cluster, topic: Self.topic, count: 80_000, generator: &generator)
         let zombie = Int.random(in: 0..<3, using: &random)
         let others = [0, 1, 2].filter { $0 != zombie }
         let zombieAddress = hosts.hosts[zombie].address
@@ -189,6 +190,16 @@ import Testing
         func activity(_ condition: String) -> Int {
             Int((try? server.psql("SELECT count(*) FROM pg_stat_activity WHERE \(condition)", database: database)) ?? "") ?? 0
         }
+        let locked = await waitFor(.seconds(60)) {
+            (try? server.psql("""
+                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+                WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'weir-test-lock'
+                """, database: database)) == "1"
+        }
+        #expect(locked, "the test never took the dedup lock: \(locker.stderr)")
+        // Records for the host's partitions, read and committed while the lock is held: its commit must wait.
+        let zombieHeld = GroupAssignment.held(in: instances.stderr(zombie), topic: Self.topic).sorted()
+        try await PostgresRunSupport.produce(cluster, topic: Self.topic, count: 20_000, generator: &generator, partitions: zombieHeld)
         let waits = await waitFor(.seconds(180)) { activity("client_addr = '\(zombieAddress)' AND wait_event_type = 'Lock'") > 0 }
         #expect(waits, "host \(zombie)'s commit never waited for the dedup lock:\n\(context)")
         let beforeCut = zombieProcess.stderr.utf8.count
@@ -280,7 +291,7 @@ import Testing
         if !twice.isEmpty {
             let copies = try await Self.dlqCopies(of: twice, bootstrap: cluster.bootstrapServers, cutAt: cutWallClock)
             let message = "the DLQ holds \(twice.count) records twice (host \(zombie) was cut off for \(cutFor)); "
-                + "source partition/offset: DLQ partition/offset at seconds after the cut:\n\(copies)"
+                + "source partition/offset: DLQ partition/offset at seconds after the cut:\n\(copies)\n\(context)"
             Issue.record("\(message)")
         }
         #expect(PostgresRunSupport.committedTotal(server, database: database) == expected.lines, "records committed twice")

@@ -41,6 +41,7 @@ extension PostgresCheckpointStore {
             // another day: the lock makes each commit's "none of these is stored yet, store them" atomic.
             try conn.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.dedupKeys.sql))")
         }
+        if let owner = commit.ownedBy { try refuseUnlessOwned(Array(commit.offsets.keys), by: owner, on: conn) }
         try advanceOffsets(commit, on: conn)
         if let owner = commit.endsDeliveriesOf { try endDeliveries(Array(commit.offsets.keys), owner: owner, on: conn) }
         if !commit.dedupKeys.isEmpty { keyGeneration = try storeKeys(commit, path: keyPath, on: conn) }

@@ -83,6 +83,22 @@ extension PostgresCheckpointStore {
             """, Self.partitionArrays(partitions) + [owner])
     }
 
+    /// Throws `PartitionOwnedElsewhere` for the first of `partitions` (in topic, partition order) whose owner row
+    /// names another owner than `owner`, inside the caller's transaction (the commit's, with
+    /// `CheckpointCommit.ownedBy`). The rows stay locked to the end of that transaction, so a claim running
+    /// meanwhile waits for it and then reads what it committed. A partition without a row passes.
+    func refuseUnlessOwned(_ partitions: [SourcePartition], by owner: String, on conn: PGConnection) throws {
+        guard !partitions.isEmpty else { return }
+        let rows = try conn.query("""
+            SELECT o.topic, o.partition, o.owner
+            FROM partition_owners o JOIN unnest($1::text[], $2::integer[]) AS u(topic, partition) USING (topic, partition)
+            ORDER BY o.topic, o.partition FOR UPDATE OF o
+            """, Self.partitionArrays(partitions)).rows
+        if let other = rows.first(where: { $0[2] != owner }) {
+            throw PartitionOwnedElsewhere(topic: other[0] ?? "?", partition: other[1].flatMap(Int32.init) ?? -1, owner: other[2] ?? "?")
+        }
+    }
+
     /// The topics and partition numbers of `partitions` (each once, sorted) as two array parameters.
     private static func partitionArrays(_ partitions: [SourcePartition]) -> [String?] {
         let sorted = Set(partitions).sorted()

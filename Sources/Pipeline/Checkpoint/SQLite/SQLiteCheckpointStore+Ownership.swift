@@ -38,12 +38,7 @@ extension SQLiteCheckpointStore {
         let windowMs = window.wholeMilliseconds
         try locked {
             try db.transaction {
-                let select = try db.prepare("SELECT owner FROM partition_owners WHERE topic = ? AND partition = ?")
-                for p in Set(partitions).sorted() {
-                    var other: String?
-                    try select.query([.text(p.topic), .int(Int64(p.partition))]) { r in other = r.text(0) == owner ? nil : r.text(0) }
-                    if let other { throw PartitionOwnedElsewhere(topic: p.topic, partition: p.partition, owner: other) }
-                }
+                try refuseUnlessOwnedInTransaction(partitions, by: owner)
                 // One statement per partition, in the transaction that checked them all.
                 let permit = try db.prepare("""
                     INSERT INTO partition_owners(topic, partition, owner, claimed_at_ms, permit_holder, permit_process, deliveries_until_ms)
@@ -77,6 +72,18 @@ extension SQLiteCheckpointStore {
             WHERE topic = ? AND partition = ? AND permit_holder = ?
             """)
         for p in partitions { try end.run([.text(p.topic), .int(Int64(p.partition)), .text(owner)]) }
+    }
+
+    /// Throws `PartitionOwnedElsewhere` for the first of `partitions` (in topic, partition order) whose owner row
+    /// names another owner than `owner`, inside the caller's transaction (the commit's, with
+    /// `CheckpointCommit.ownedBy`, or a permit's). A partition without a row passes.
+    func refuseUnlessOwnedInTransaction(_ partitions: [SourcePartition], by owner: String) throws {
+        let select = try db.prepare("SELECT owner FROM partition_owners WHERE topic = ? AND partition = ?")
+        for p in Set(partitions).sorted() {
+            var other: String?
+            try select.query([.text(p.topic), .int(Int64(p.partition))]) { r in other = r.text(0) == owner ? nil : r.text(0) }
+            if let other { throw PartitionOwnedElsewhere(topic: p.topic, partition: p.partition, owner: other) }
+        }
     }
 
     private func storeNowMs() throws -> Int64 {

@@ -130,6 +130,7 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
     private func commitTransaction(_ commit: CheckpointCommit, run: KeyRunStore.PreparedRun?) throws -> Int64 {
         try locked {
             try db.transaction {
+                if let owner = commit.ownedBy { try refuseUnlessOwnedInTransaction(Array(commit.offsets.keys), by: owner) }
                 for (partition, advance) in commit.offsets.sorted(by: { $0.key < $1.key }) {
                     var found: Int64?
                     try selectOffset.query([.text(partition.topic), .int(Int64(partition.partition))]) { found = $0.int(0) }

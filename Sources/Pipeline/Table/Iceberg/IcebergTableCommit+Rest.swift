@@ -91,6 +91,9 @@ extension IcebergTableCommit {
         } catch let error as DedupRace {
             try? storage.delete(name(of: plan.manifestPath))
             throw error
+        } catch let error as PartitionOwnedElsewhere {
+            try? storage.delete(name(of: plan.manifestPath))
+            throw error
         }
     }
 

@@ -282,9 +282,10 @@ public final class IcebergTableCommit: TableCommit, @unchecked Sendable {
                 for f in written { try? storage.delete(f) }
                 if let manifest { try? storage.delete(name(of: manifest.path)) }
                 cached = nil
-                // A refusal (an offset conflict after a rebalance, a dedup race with another writer) lands nothing:
-                // the data files kept for a pointer retry are deleted too, but for those the caller commits again.
-                if error is OffsetConflict || error is DedupRace {
+                // A refusal (an offset conflict after a rebalance, a dedup race with another writer, a partition
+                // another instance claimed) lands nothing: the data files kept for a pointer retry are deleted
+                // too, but for those the caller commits again.
+                if error is OffsetConflict || error is DedupRace || error is PartitionOwnedElsewhere {
                     for f in commit.files where f.isInPlace && !kept.contains(f.stagingPath) {
                         try? storage.delete(layout.name(ofPath: f.stagingPath))
                     }
