@@ -31,11 +31,15 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// Event time of the last accepted record per partition (microseconds), for lag in seconds.
     public private(set) var lastEventMicros: [SourcePartition: Int64] = [:]
 
+    /// The store's `lookupsStarted` when the uncommitted work began: its keys were all looked up since.
+    private var lookupsFrom: Int64
+
     public init(evaluator: RecordEvaluator, store: CheckpointStore, config: PipelineConfig) {
         self.evaluator = evaluator
         self.store = store
         self.config = config
         schemaVersion = config.schemaVersion
+        lookupsFrom = store.lookupsStarted
     }
 
     /// Processes `records` in order and returns the counts of this batch.
@@ -219,9 +223,10 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// Moves the uncommitted work out, for a commit that runs while processing goes on. Its keys stay visible to
     /// deduplication until `finishCommit()`.
     public func takeWork() -> PendingWork {
+        // No lookup is running between batches: every lookup of this work has been answered.
         let work = PendingWork(buffers: buffers, keys: uncommittedKeys.handOff(reservingCapacity: keyCapacity),
                                deadLetters: deadLetters, counts: counts, sourceTimestampsMs: sourceTimestampsMs,
-                               lastEventMicros: lastEventMicros)
+                               lastEventMicros: lastEventMicros, keyLookups: lookupsFrom..<store.lookupsStarted)
         clearPending()
         return work
     }
@@ -241,6 +246,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         oldestBufferedAt = nil
         lastEventMicros = [:]
         sourceTimestampsMs = []
+        lookupsFrom = store.lookupsStarted
     }
 }
 
@@ -252,6 +258,8 @@ public struct PendingWork: Sendable {
     public private(set) var counts: BatchCounts
     public let sourceTimestampsMs: [Int64]
     public let lastEventMicros: [SourcePartition: Int64]
+    /// The store lookups (`CheckpointStore.lookupsStarted` numbers) that found `keys` absent; empty when unknown.
+    public var keyLookups: Range<Int64> = 0..<0
 
     /// Drops the rows whose dedup key another writer landed meanwhile (`DedupRace.conflicting`): they are
     /// duplicates now, counted as such, exactly as if the lookup had seen those keys.

@@ -70,6 +70,10 @@ public struct CheckpointCommit: Sendable {
     /// the new owner, which reads the stored offsets and DLQ marks once, after its claim. A partition nobody has
     /// claimed passes. Nil: ownership is not checked (tools that commit outside `weir run`).
     public var ownedBy: String?
+    /// The `seenKeys` calls, by their numbers (`CheckpointStore.lookupsStarted`), that found every key of
+    /// `dedupKeys` absent: a store that remembers what they read (PostgreSQL) skips re-reading the other days' key
+    /// partitions when only its own commits happened since. Nil: unknown (the full check).
+    public var keyLookups: Range<Int64>?
 
     public init() {}
 }
@@ -116,6 +120,9 @@ public protocol CheckpointStore: Sendable {
     /// any store): true for a store whose every call is a round trip to a server. Default false. Implementations
     /// must accept concurrent `seenKeys` calls.
     var prefersOneLookupPerBatch: Bool { get }
+    /// How many `seenKeys` calls have started on this store: the numbers a commit names in
+    /// `CheckpointCommit.keyLookups`. A store that does not number its lookups answers 0 (the default).
+    var lookupsStarted: Int64 { get }
     /// Makes a commit durable. Returns its commit id.
     /// - Throws: `OffsetConflict` when another writer moved a partition; `PartitionOwnedElsewhere` when another
     ///   owner claimed a partition of a commit with `ownedBy`; `StoreError` on I/O failure.
@@ -179,4 +186,6 @@ public protocol CheckpointStore: Sendable {
 extension CheckpointStore {
     /// Local stores look up per slice, overlapping the other slices' evaluation: false.
     public var prefersOneLookupPerBatch: Bool { false }
+    /// Stores that do not number their lookups: 0.
+    public var lookupsStarted: Int64 { 0 }
 }

@@ -130,6 +130,7 @@ struct CommitJob: Sendable {
             for attempt in 1...raceAttempts {
                 var commit = preparedCommit
                 commit.dedupKeys = work.keys
+                commit.keyLookups = work.keyLookups
                 commit.totals = work.counts.totals
                 let filesStarted = ContinuousClock.now
                 let buffers = work.buffers.sorted(by: { $0.key < $1.key }).filter { $0.value.rows.rowCount > 0 }

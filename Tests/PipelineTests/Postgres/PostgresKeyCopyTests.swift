@@ -18,10 +18,13 @@ import Testing
         let database = String(url.split(separator: "/").last!)
         let s = try PostgresCheckpointStore(url: url)
         _ = try s.commit(commit(keys: [key(1)], at: 50 * Self.day))
+        let lookupsFrom = s.lookupsStarted
         #expect(try s.seenKeys([key(2), key(3)], notBefore: 0).isEmpty)
         try server.psql("INSERT INTO dedup_keys_19700220 VALUES (50, '\(uuid(key(3)))', \(50 * Self.day))", database: database)
+        var racing = commit(keys: [key(2), key(3)], at: 50 * Self.day + 10)
+        racing.keyLookups = lookupsFrom..<s.lookupsStarted
         do {
-            _ = try s.commit(commit(keys: [key(2), key(3)], at: 50 * Self.day + 10))
+            _ = try s.commit(racing)
             Issue.record("key 3 committed twice")
         } catch let race as DedupRace {
             #expect(race.conflicting == [key(3)])

@@ -73,6 +73,11 @@ import Testing
         #expect(sorted.count == 3)
         guard case .binary(let bytes) = PostgresCheckpointStore.keyParameter(sorted: sorted) else { Issue.record("not binary"); return }
         #expect(bytes == PGBinaryArray.uuids([(high: 1, low: 3), (high: 1, low: 9), (high: 2, low: 0)]))
+        #expect(PostgresCheckpointStore.sortedUnique([]).isEmpty)
+        #expect(PostgresCheckpointStore.sortedUnique([key(1), key(1), key(1)]) == [key(1)])
+        var random = SystemRandomNumberGenerator()
+        let many = (0..<5_000).map { _ in key(Int.random(in: 0..<2_000, using: &random)) }
+        #expect(PostgresCheckpointStore.sortedUnique(many) == Set(many).sorted())
     }
 
     @Test func keyRowsFollowTheBinaryCopyFormat() {

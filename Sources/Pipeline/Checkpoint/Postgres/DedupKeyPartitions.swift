@@ -13,6 +13,14 @@ enum DedupKeyPartitions {
     static let daysAhead = 2
     /// How long expiry DDL waits for a lock before giving up until the next prune (commits never wait on it longer).
     static let lockTimeout = "5s"
+    /// How far ahead of the server's clock a host's clock may be, in seconds. A commit stamps its keys with the
+    /// host's clock and is refused when that stamp is further ahead of the server's (`ClockAhead`), so no key lies
+    /// on a day after `lastDaySQL`.
+    static let clockSkewLimit: Int64 = 3_600
+    /// The last day partition that can hold a key, by the server's clock (`now()`, the statement's start), as a SQL
+    /// expression. Lookups bound their days with it, so the partitions created ahead of need are pruned when the
+    /// statement starts and never probed, key by key, while they are still empty (an index descent per key each).
+    static let lastDaySQL = "((floor(extract(epoch FROM now()))::bigint + \(clockSkewLimit)) / \(secondsPerDay))::integer"
 
     /// The day number of unix second `seconds` (floor division: negative seconds fall on earlier days).
     static func day(of seconds: Int64) -> Int {

@@ -25,7 +25,7 @@ extension PostgresCheckpointStore {
             } catch is KeyAlreadyStored {
                 id = try conn.transaction { try apply(commit, token: token, keyPath: .general, keyGeneration: &keyGeneration, on: conn) }
             }
-            if let keyGeneration { ledger.withLock { $0.recordCommit(keys: commit.dedupKeys, generation: keyGeneration) } }
+            if let keyGeneration { ledger.withLock { $0.recordCommit(generation: keyGeneration) } }
             try afterCommit.withLock { $0 }?()
             return id
         }
@@ -40,6 +40,8 @@ extension PostgresCheckpointStore {
             // Keys live in day partitions, so the primary key cannot see the same key committed concurrently on
             // another day: the lock makes each commit's "none of these is stored yet, store them" atomic.
             try conn.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.dedupKeys.sql))")
+            // Lookups read no day after the server's clock allows (`DedupKeyPartitions.lastDaySQL`).
+            try ClockAhead.check(hostSeconds: commit.committedAt, on: conn, store: location.redacted)
         }
         if let owner = commit.ownedBy { try refuseUnlessOwned(Array(commit.offsets.keys), by: owner, on: conn) }
         try advanceOffsets(commit, on: conn)

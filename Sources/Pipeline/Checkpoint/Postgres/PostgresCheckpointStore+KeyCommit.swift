@@ -35,8 +35,19 @@ extension PostgresCheckpointStore {
     /// against every partition while planning: seconds for 100,000 keys, more than the lookups themselves.
     static let keysParam = "(SELECT $1::uuid[])::uuid[]"
 
-    /// The keys sorted by their bytes (the index's order, so inserts walk the B-tree left to right), without repeats.
-    static func sortedUnique(_ keys: [DedupKey]) -> [DedupKey] { Set(keys).sorted() }
+    /// The keys sorted by their bytes (the index's order, so inserts walk the B-tree left to right), without repeats
+    /// (sorted, then each dropped that equals the one before it: no hashing).
+    static func sortedUnique(_ keys: [DedupKey]) -> [DedupKey] {
+        var sorted = keys.sorted()
+        guard sorted.count > 1 else { return sorted }
+        var kept = 1
+        for i in 1..<sorted.count where sorted[i] != sorted[kept - 1] {
+            sorted[kept] = sorted[i]
+            kept += 1
+        }
+        sorted.removeLast(sorted.count - kept)
+        return sorted
+    }
 
     /// Keys as one binary `uuid[]` parameter, in the given order (callers pass `sortedUnique` keys).
     static func keyParameter(sorted keys: [DedupKey]) -> PGParameter {
@@ -68,7 +79,7 @@ extension PostgresCheckpointStore {
         switch path {
         case .fast:
             let othersUnchanged = ledger.withLock { ledger in
-                ledger.absentSince(commit.dedupKeys, notBefore: commit.dedupNotBefore)
+                commit.keyLookups.flatMap { ledger.absentSince(lookups: $0, notBefore: commit.dedupNotBefore) }
                     .map { ledger.onlyOwnCommits(after: $0, through: generation - 1) } ?? false
             }
             // The other days' partitions are only read (an index probe per key, per day), and only when another
@@ -76,7 +87,7 @@ extension PostgresCheckpointStore {
             if !othersUnchanged {
                 let live = try conn.query("""
                     SELECT 1 FROM dedup_keys WHERE key = ANY(\(Self.keysParam)) AND seen_at >= $2::bigint
-                        AND day >= $3::integer AND (day < $4::integer OR day > $4::integer) LIMIT 1
+                        AND day >= $3::integer AND day <= \(DedupKeyPartitions.lastDaySQL) AND (day < $4::integer OR day > $4::integer) LIMIT 1
                     """, [Self.keyParameter(sorted: sortedKeys), notBefore, firstDay, .text(String(day))])
                 guard live.rows.isEmpty else { throw KeyAlreadyStored() }
             }
@@ -91,8 +102,10 @@ extension PostgresCheckpointStore {
             }
         case .general:
             let keys = Self.keyParameter(sorted: sortedKeys)
-            let live = try conn.query("SELECT key FROM dedup_keys WHERE key = ANY(\(Self.keysParam)) AND seen_at >= $2::bigint AND day >= $3::integer",
-                                      [keys, notBefore, firstDay]).rows
+            let live = try conn.query("""
+                SELECT key FROM dedup_keys WHERE key = ANY(\(Self.keysParam)) AND seen_at >= $2::bigint AND day >= $3::integer
+                    AND day <= \(DedupKeyPartitions.lastDaySQL)
+                """, [keys, notBefore, firstDay]).rows
             if !live.isEmpty {
                 let conflicting = Set(live.compactMap { $0[0].flatMap(PGArrayLiteral.uuidHalves).map { DedupKey(high: $0.high, low: $0.low) } })
                 throw DedupRace(expected: commit.dedupKeys.count, conflicting: conflicting)

@@ -71,6 +71,7 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         startup.giveUpAfter = startupTimeout
         try withStore("open the store", backoff: startup) { conn in
             try PostgresSchema.migrate(conn)
+            try ClockAhead.check(hostSeconds: Int64(Date().timeIntervalSince1970), on: conn, store: location.redacted)
             let today = DedupKeyPartitions.day(of: Int64(Date().timeIntervalSince1970))
             try ensurePartitions(Array(today...(today + DedupKeyPartitions.daysAhead)), on: conn)
         }
@@ -167,11 +168,15 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
     /// batches are looked up per slice, concurrently, each on a pooled connection of its own).
     public var prefersOneLookupPerBatch: Bool { true }
 
+    /// Lookups are numbered as they start (`KeyLookupLedger`); a commit names those that found its keys absent.
+    public var lookupsStarted: Int64 { ledger.withLock { $0.started } }
+
     /// One statement per call: the keys as one binary array, and the key generation in the same snapshot (the
-    /// `KeyLookupLedger` records the keys found absent, so their commit can skip the other days' partitions).
+    /// `KeyLookupLedger` records it under the lookup's number, so the commit of these keys can skip the other
+    /// days' partitions).
     public func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey> {
         guard !keys.isEmpty else { return [] }
-        let commitsBefore = ledger.withLock { $0.commitsRecorded }
+        let number = ledger.withLock { $0.startLookup() }
         let params: [PGParameter] = [Self.keyParameter(sorted: Self.sortedUnique(keys)), .text(String(notBefore)),
                                      .text(String(Self.firstDay(notBefore: notBefore))), .text(Self.generationName)]
         let rows = try withStore("look up dedup keys") { conn in
@@ -185,15 +190,14 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
                 generation = value
             }
         }
-        let absent = Set(keys).subtracting(seen)
-        ledger.withLock { $0.recordLookup(absent: absent, generation: generation, notBefore: notBefore, commitsBefore: commitsBefore) }
+        ledger.withLock { $0.recordLookup(number, generation: generation, notBefore: notBefore) }
         return seen
     }
 
     /// The lookup of `seenKeys`, prepared once per connection (parsed and planned once, not on every poll).
     static let lookupSQL = """
         SELECT key::text, NULL::text FROM dedup_keys
-        WHERE key = ANY(\(keysParam)) AND seen_at >= $2::bigint AND day >= $3::integer
+        WHERE key = ANY(\(keysParam)) AND seen_at >= $2::bigint AND day >= $3::integer AND day <= \(DedupKeyPartitions.lastDaySQL)
         UNION ALL SELECT NULL, value FROM store_meta WHERE name = $4
         """
 
