@@ -6,6 +6,8 @@
 # stop_postgres: stops it by the postmaster's PID (call it from the script's EXIT trap).
 # pg_sql DB ARGS…: psql as the `weir` superuser on database DB (e.g. pg_sql bench -Atc "SELECT 1").
 # pg_url DB: the postgres:// URL of database DB.
+# pg_cpu_s: CPU seconds the server has used so far (the postmaster with its reaped children, and its live
+#   children: backends, background workers), from /proc; subtract two readings to get a run's share.
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
 as_pg() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --init-groups --reset-env "$@"; else "$@"; fi; }
@@ -40,3 +42,13 @@ stop_postgres() {
 
 pg_sql() { local db=$1; shift; as_pg "$PG_BIN/psql" -h "$PGDIR" -p "$PGPORT" -U weir -d "$db" -v ON_ERROR_STOP=1 "$@"; }
 pg_url() { echo "postgres://weir@127.0.0.1:$PGPORT/$1"; }
+pg_cpu_s() {
+    local pid ticks
+    pid=$(head -n1 "$PGDIR/data/postmaster.pid")
+    ticks=$(getconf CLK_TCK)
+    # /proc/PID/stat: the command is in parentheses (no spaces for postgres), then state, ppid (field 4), …,
+    # utime 14, stime 15, cutime 16, cstime 17.
+    # Processes that end while this reads are skipped (cat's failure on them is expected).
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$pid" -v hz="$ticks" '
+        $1 == pm { t += $14 + $15 + $16 + $17 } $4 == pm { t += $14 + $15 } END { printf "%.2f", t / hz }'
+}
