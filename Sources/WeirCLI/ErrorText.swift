@@ -13,6 +13,7 @@ enum ErrorText {
         case let e as ConfigError: return ("weir: \(e)", 2)
         case let e as StartupError: return ("weir: \(e)", 2)
         case let e as PipelineError where e.needsOperator: return ("weir: \(e)", 2)
+        case let e as ClockSkew: return ("weir: \(e)", 2)  // running again does not fix a clock
         case let e as KafkaError where e.property != nil: return ("weir: \(KafkaStartup.kafkaConfigError(e))", 2)
         case let e as FileProblem: return ("weir: \(e)", e.status)
         case let e as KafkaError: return ("weir: Kafka: \(e.reason)" + (e.isRetriable ? " (a transient error; running again may succeed)" : ""), 1)

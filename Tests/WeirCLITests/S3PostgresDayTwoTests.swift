@@ -35,12 +35,19 @@ extension S3DayTwoTests {
             #expect(lake.localStoreFiles().isEmpty, "a store file on a host: \(lake.localStoreFiles())")
 
             // rebuild: the store is lost (here: the hosts are pointed at a new, empty database); rebuilding it from the
-            // bucket restores offsets and keys, so a run with a new consumer group lands nothing again.
+            // bucket restores offsets and keys, so a run with a new consumer group lands nothing again. The bucket
+            // records the old database: a plain rebuild into the new one is refused, --replace-store moves the lake.
             let lost = lake.environment.merging(["WEIR_CHECKPOINT_URL": try PostgresServer.shared.makeDatabase("s3pgrebuilt")]) { $1 }
+            let rebuild = ["checkpoint", "rebuild", "--topic", "s3pgd", "--config", opsDir + "/weir.yaml"]
+            let (refused, _, refusal) = try await ChildProcess.run(RepoPaths.weir, rebuild, environment: lost, directory: opsDir,
+                                                                   timeout: .seconds(300))
+            #expect(refused == 2 && refusal.contains("but the lake") && refusal.contains("--replace-store"), "\(refusal)")
             let (rebuilt, rebuildReport, e4) = try await ChildProcess.run(
-                RepoPaths.weir, ["checkpoint", "rebuild", "--topic", "s3pgd", "--config", opsDir + "/weir.yaml"], environment: lost,
-                directory: opsDir, timeout: .seconds(300))
+                RepoPaths.weir, rebuild + ["--replace-store"], environment: lost, directory: opsDir, timeout: .seconds(300))
             #expect(rebuilt == 0, "\(e4)")
+            // A host still pointed at the old database is refused now.
+            let (stale, _, staleError) = try await Self.weir(lake, host: "ops", ["checkpoint", "stats"])
+            #expect(stale == 2 && staleError.contains("points at") && staleError.contains("s3pgrebuilt"), "\(staleError)")
             #expect(rebuildReport.contains("files     \(compacted.files) Parquet files (\(expected.validUnique) rows)"), "\(rebuildReport)")
             let rerun = try Self.run(lake, host: "host-b", bootstrap: cluster.bootstrapServers, topic: "s3pgd", group: "s3pgd-after-rebuild",
                                      environment: lost)

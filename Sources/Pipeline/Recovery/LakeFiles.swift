@@ -54,20 +54,21 @@ public struct LakeFiles: Sendable, Equatable {
 /// an empty store beside a table's files is a lost one.
 public enum LostStoreCheck {
     /// - Throws: `ConfigError` (key `lake.out_dir`) when `store` holds nothing committed but the lake holds files.
-    public static func verify(layout: LakeLayout, store: CheckpointStore) throws {
-        try verify(layout: layout, storage: layout.posixStorage(), store: store)
+    /// `storeLocation`: the store as messages name it (default: the SQLite file's path).
+    public static func verify(layout: LakeLayout, store: CheckpointStore, storeLocation: String? = nil) throws {
+        try verify(layout: layout, storage: layout.posixStorage(), store: store, storeLocation: storeLocation)
     }
 
     /// `verify(layout:store:)` for a lake whose bytes `storage` holds.
     /// - Throws: `ConfigError` as above; the storage's error.
-    public static func verify(layout: LakeLayout, storage: Storage, store: CheckpointStore) throws {
+    public static func verify(layout: LakeLayout, storage: Storage, store: CheckpointStore, storeLocation: String? = nil) throws {
         guard try store.isEmpty() else { return }
         let found = try LakeFiles.list(layout, storage: storage, limit: 1)
         guard let first = found.parquet.first ?? found.deadLetter.first else { return }
         throw ConfigError(
             key: "lake.out_dir",
             message: "\(layout.root) already holds committed files (such as \(first)) but its checkpoint store "
-                + "\(layout.storePath) is empty or missing, so it no longer knows which offsets and events the lake holds. "
+                + "\(storeLocation ?? layout.storePath) is empty or missing, so it no longer knows which offsets and events the lake holds. "
                 + "Starting would read the topic again from its committed group offsets or its beginning and land those "
                 + "events a second time, so Weir stops",
             fix: "if this lake's other hosts keep their checkpoint in PostgreSQL, set checkpoint.url (WEIR_CHECKPOINT_URL) "

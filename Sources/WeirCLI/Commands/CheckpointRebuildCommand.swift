@@ -14,15 +14,19 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
             offset per partition), the file manifest and the dedup keys within dedup.ttl into a new store. The next \
             weir run scans the Kafka DLQ topic from its beginning once, so records already in it are not sent again. \
             Use the configuration the lake was written with (kafka.topic, dedup.key, dedup.ttl). Stop every weir \
-            process on the lake first; the store must be empty or missing.
+            process on the lake first; the store must be empty or missing. A lake whose PostgreSQL store is lost \
+            for good is moved to a new database with --replace-store: the lake then records the new database, and \
+            a host still pointed at the old one is refused.
             """)
 
     @OptionGroup var lake: LakeOptions
     @Option(name: .long, help: "The source topic the lake was landed from (env KAFKA_TOPIC; default: kafka.topic).")
     var topic: String?
+    @Flag(name: .long, help: "Make the checkpoint.url database the lake's store in place of the one it records (that one is lost for good).")
+    var replaceStore = false
 
     func run() async throws {
-        let (config, layout, storage, store, location) = try await failOnConfigError {
+        let (config, layout, storage, opened) = try await failOnConfigError {
             let config = try lake.load { config in if let topic { config.setTopic(topic) } }
             let layout = config.lakeLayout()
             guard layout.isObjectStore || FileManager.default.fileExists(atPath: layout.root) else {
@@ -35,9 +39,14 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
                                   fix: "stop every weir process on this lake before rebuilding its store")
             }
             try layout.createDirectories()
-            let opened = try CheckpointStoreOpener.open(config: config, layout: layout, lake: storage)
-            return (config, layout, storage, opened.store, opened.location)
+            if replaceStore && config.checkpointURL == nil {
+                throw ConfigError(key: "checkpoint.url", message: "is not set; --replace-store moves the lake to another PostgreSQL database",
+                                  fix: "set checkpoint.url (or WEIR_CHECKPOINT_URL) to the new database")
+            }
+            let opened = try CheckpointStoreOpener.open(config: config, layout: layout, lake: storage, replacingStore: replaceStore)
+            return (config, layout, storage, opened)
         }
+        let (store, location) = (opened.store, opened.location)
         let rebuilder = LakeRebuilder(layout: layout, storage: storage, store: store, topic: config.pipeline.topic,
                                       dedupKey: config.pipeline.dedupKey, ttl: config.pipeline.dedupTTL)
         let report: LakeRebuilder.Report
@@ -48,6 +57,9 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         store.checkpointWAL()
+        if replaceStore, let storeID = opened.storeID {
+            try SharedStoreMarker.replace(storage, location: location, storeID: storeID)
+        }
         var lines = [
             "rebuilt   \(location) from the lake",
             "files     \(report.files) Parquet files (\(report.rows) rows), \(report.deadLetterFiles) DLQ files (\(report.deadLetterRecords) records)",

@@ -27,7 +27,9 @@ struct LakeOptions: ParsableArguments {
         let config = try load()
         let layout = config.lakeLayout()
         if config.checkpointURL != nil {
-            return (config, layout, try CheckpointStoreOpener.open(config: config, layout: layout).store)
+            // The lake's own storage (a bucket for an s3:// lake) holds the record of its store.
+            let lake = try LakeStorage.open(layout, config: config)
+            return (config, layout, try CheckpointStoreOpener.open(config: config, layout: layout, lake: lake).store)
         }
         try SharedStoreMarker.refuseLocalStore(try LakeStorage.open(layout, config: config), lakeRoot: layout.root)
         guard FileManager.default.fileExists(atPath: layout.storePath) else {

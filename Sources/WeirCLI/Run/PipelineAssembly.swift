@@ -59,7 +59,7 @@ struct PipelineAssembly {
             try LakeAccess.prepare(layout)
             opened = try CheckpointStoreOpener.open(config: config, layout: layout, logger: logger)
             store = opened.store
-            try LostStoreCheck.verify(layout: layout, store: store)
+            try LostStoreCheck.verify(layout: layout, store: store, storeLocation: opened.location)
             try layout.createDirectories()
             storage = layout.posixStorage()
         }
@@ -68,7 +68,9 @@ struct PipelineAssembly {
                                       storeKey: config.storeKey,
                                       storeLocation: opened.location)
         }
-        if config.checkpointURL != nil { try SharedStoreMarker.record(storage, location: opened.location) }
+        if config.checkpointURL != nil, let storeID = opened.storeID {
+            try SharedStoreMarker.record(storage, location: opened.location, storeID: storeID)
+        }
         let hook = FaultInjection.fromEnvironment()
         switch config.lakeTable.format {
         case .parquet:

@@ -4,7 +4,7 @@ import Testing
 @testable import Pipeline
 
 /// Keys are stamped with the committing host's clock, and lookups read no day partition after the server's clock
-/// plus `DedupKeyPartitions.clockSkewLimit`: a commit stamped further ahead is refused (`ClockAhead`), so the
+/// plus `DedupKeyPartitions.clockSkewLimit`: a commit stamped further ahead is refused (`ClockSkew`), so the
 /// partitions created ahead of need are never probed while they are still empty.
 @Suite struct PostgresDayBoundTests {
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
@@ -17,7 +17,7 @@ import Testing
         do {
             _ = try s.commit(commit(keys: [key(1)], at: Self.now + 2 * 3_600))
             Issue.record("a commit stamped two hours ahead of the server was stored")
-        } catch let ahead as ClockAhead {
+        } catch let ahead as ClockSkew {
             #expect(ahead.seconds > 7_000 && ahead.seconds <= 7_200, "\(ahead.seconds)")
             #expect("\(ahead)".contains("this host's clock is \(ahead.seconds) s ahead of PostgreSQL's at"))
             #expect("\(ahead)".contains("synchronize this host's clock"))
@@ -27,9 +27,16 @@ import Testing
         // UTC it is tomorrow's partition).
         _ = try s.commit(commit(keys: [key(2)], at: Self.now + 50 * 60))
         #expect(try s.seenKeys([key(1), key(2)], notBefore: 0) == [key(2)])
-        #expect(throws: ClockAhead.self) {
-            let conn = try PGConnection(conninfo: url)
-            try ClockAhead.check(hostSeconds: Self.now + 3 * 3_600, on: conn, store: "test")
+        let conn = try PGConnection(conninfo: url)
+        #expect(throws: ClockSkew.self) { try ClockSkew.check(hostSeconds: Self.now + 3 * 3_600, on: conn, store: "test") }
+        // Behind: refused when a store opens (keys would expire early for the other hosts), not for a commit (a
+        // commit retried after an outage keeps its older stamp).
+        #expect(throws: Never.self) { try ClockSkew.check(hostSeconds: Self.now - 3 * 3_600, on: conn, store: "test") }
+        do {
+            try ClockSkew.check(hostSeconds: Self.now - 3 * 3_600, on: conn, store: "test", behindToo: true)
+            Issue.record("a host three hours behind opened the store")
+        } catch let behind as ClockSkew {
+            #expect("\(behind)".contains("s behind PostgreSQL's at test"), "\(behind)")
         }
     }
 

@@ -17,6 +17,9 @@ import Testing
         // A source that no longer matches the store (topic recreated, another cluster): only the operator can fix it.
         #expect(ErrorText.render(SourceContinuityCheck.mismatch(SourcePartition(topic: "t", partition: 0), 9, "that partition ends at offset 3")).status == 2)
         #expect(ErrorText.render(PipelineError(message: "m")) == ("weir: m", 1))
+        let clock = ErrorText.render(ClockSkew(hostSeconds: 7_300, serverSeconds: 100, store: "postgres://weir@db/lake")!)
+        #expect(clock.line.hasPrefix("weir: checkpoint store: this host's clock is 7200 s ahead of PostgreSQL's at postgres://weir@db/lake"))
+        #expect(clock.status == 2)
         #expect(ErrorText.render(KafkaError(code: -185, reason: "seek: timed out", isRetriable: true))
                 == ("weir: Kafka: seek: timed out (a transient error; running again may succeed)", 1))
     }

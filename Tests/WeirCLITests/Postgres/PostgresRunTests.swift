@@ -49,6 +49,22 @@ import Testing
                     && stderr.contains("set checkpoint.url (or WEIR_CHECKPOINT_URL)"), "\(command): \(stderr)")
             #expect(!FileManager.default.fileExists(atPath: LakeLayout(root: lake).storePath), "\(command) made a SQLite store")
         }
+
+        // A host pointed at another database (a typo in the database name, a second server) must not become a
+        // second store of the lake: it would resume from its own offsets. Every command that opens the store for
+        // the lake is refused, naming both stores; only `checkpoint rebuild --replace-store` moves the lake.
+        let other = try server.makeDatabase("run_other")
+        for command in [["run", "--bootstrap-servers", "127.0.0.1:1", "--topic", "pgrun", "--listen", "off"],
+                        ["checkpoint", "stats"], ["checkpoint", "rebuild", "--topic", "pgrun"]] {
+            let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, command + ["--out-dir", lake],
+                                                                 environment: ["WEIR_CHECKPOINT_URL": other], timeout: .seconds(120))
+            #expect(status == 2, "\(command): exit \(status)\n\(stderr)")
+            #expect(stderr.contains("weir: invalid configuration: checkpoint.url: points at postgres://weir:***@127.0.0.1:\(server.port)/\(PostgresRunSupport.database(of: other))")
+                    && stderr.contains("but the lake \(lake) keeps its checkpoint in postgres://weir:***@127.0.0.1:\(server.port)/\(database)")
+                    && stderr.contains("--replace-store"), "\(command): \(stderr)")
+        }
+        #expect(try server.psql("SELECT count(*) FROM offsets", database: PostgresRunSupport.database(of: other)) == "0",
+                "a refused command wrote offsets into the other database")
     }
 
     /// PostgreSQL is stopped while the run is busy, for 10 s, then started again: `/readyz` answers 503 while it

@@ -41,7 +41,7 @@ extension PostgresCheckpointStore {
             // another day: the lock makes each commit's "none of these is stored yet, store them" atomic.
             try conn.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.dedupKeys.sql))")
             // Lookups read no day after the server's clock allows (`DedupKeyPartitions.lastDaySQL`).
-            try ClockAhead.check(hostSeconds: commit.committedAt, on: conn, store: location.redacted)
+            try ClockSkew.check(hostSeconds: commit.committedAt, on: conn, store: location.redacted)
         }
         if let owner = commit.ownedBy { try refuseUnlessOwned(Array(commit.offsets.keys), by: owner, on: conn) }
         try advanceOffsets(commit, on: conn)

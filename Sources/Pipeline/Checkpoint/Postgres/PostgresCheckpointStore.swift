@@ -12,6 +12,9 @@ import Logging
 /// reconnect by its token in `commits`, so it is never applied twice nor lost.
 public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable {
     public let location: PostgresLocation
+    /// This database's own id (`store_id` in `store_meta`, a random UUID written once, by whichever instance opens
+    /// the store first): what a lake records of the store that serves it, whatever host name reaches it.
+    public private(set) var storeID = ""
     let pool: PGConnectionPool
     let backoff: ReconnectBackoff
     let logger: Logger?
@@ -69,11 +72,16 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         }
         var startup = backoff
         startup.giveUpAfter = startupTimeout
-        try withStore("open the store", backoff: startup) { conn in
+        storeID = try withStore("open the store", backoff: startup) { conn in
             try PostgresSchema.migrate(conn)
-            try ClockAhead.check(hostSeconds: Int64(Date().timeIntervalSince1970), on: conn, store: location.redacted)
+            try conn.query("INSERT INTO store_meta(name, value) VALUES ('store_id', gen_random_uuid()::text) ON CONFLICT (name) DO NOTHING")
+            guard let id = try conn.query("SELECT value FROM store_meta WHERE name = 'store_id'").scalar else {
+                throw PGError(message: "store_meta has no store_id after it was written", connectionLost: false)
+            }
+            try ClockSkew.check(hostSeconds: Int64(Date().timeIntervalSince1970), on: conn, store: location.redacted, behindToo: true)
             let today = DedupKeyPartitions.day(of: Int64(Date().timeIntervalSince1970))
             try ensurePartitions(Array(today...(today + DedupKeyPartitions.daysAhead)), on: conn)
+            return id
         }
     }
 
