@@ -27,6 +27,11 @@ struct LakeOptions: ParsableArguments {
         let config = try load()
         let layout = config.lakeLayout()
         if config.checkpointURL != nil {
+            // A mistyped lake path must not read as an empty lake (nor set up a new database's tables).
+            guard layout.isObjectStore || FileManager.default.fileExists(atPath: layout.root) else {
+                throw ConfigError(key: "lake.out_dir", message: "\(layout.root) does not exist",
+                                  fix: "point --out-dir or OUT_DIR at the lake written by weir run")
+            }
             // The lake's own storage (a bucket for an s3:// lake) holds the record of its store.
             let lake = try LakeStorage.open(layout, config: config)
             return (config, layout, try CheckpointStoreOpener.open(config: config, layout: layout, lake: lake).store)

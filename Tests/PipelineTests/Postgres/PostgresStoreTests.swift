@@ -177,6 +177,13 @@ import Testing
             try conn.query("SELECT current_setting('idle_in_transaction_session_timeout')").scalar
         }
         #expect(kept == "40s")
+        // A schema the search_path names but nobody created: the fix says to create it.
+        do {
+            _ = try PostgresCheckpointStore(url: url + "?options=-csearch_path%3Dlake_missing")
+            Issue.record("a store opened in a schema that does not exist")
+        } catch let error as StoreError {
+            #expect(error.fix?.contains("create the schema the URL's search_path names") == true, "\(error)")
+        }
     }
 
     @Test func aWrongPasswordAndAnUnreachableServerAreClearErrorsWithoutThePassword() throws {

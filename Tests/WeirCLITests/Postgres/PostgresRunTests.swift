@@ -65,6 +65,10 @@ import Testing
         }
         #expect(try server.psql("SELECT count(*) FROM offsets", database: PostgresRunSupport.database(of: other)) == "0",
                 "a refused command wrote offsets into the other database")
+        // A mistyped lake path is not an empty lake.
+        let (missing, _, missingError) = try await ChildProcess.run(RepoPaths.weir, ["checkpoint", "stats", "--out-dir", lake + "-typo"],
+                                                                    environment: ["WEIR_CHECKPOINT_URL": url], timeout: .seconds(120))
+        #expect(missing == 2 && missingError.contains("weir: invalid configuration: lake.out_dir: \(lake)-typo does not exist"), "\(missingError)")
     }
 
     /// PostgreSQL is stopped while the run is busy, for 10 s, then started again: `/readyz` answers 503 while it

@@ -137,9 +137,14 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
             return StoreError(message: "cannot \(what): PostgreSQL at \(location.redacted) unreachable for \(gaveUpAfter.components.seconds) s: \(cause)",
                               isRetriable: true, fix: "check that the server runs and that this host reaches it (host, port, firewall, sslmode)")
         }
+        let fix: String? = if error.sqlState == "3F000" {
+            // SQLSTATE invalid_schema_name: the URL's search_path names no schema that exists.
+            "create the schema the URL's search_path names (CREATE SCHEMA <name>, owned by the URL's user) or drop search_path from its options"
+        } else if error.message.contains("FATAL:") || error.message.contains("invalid ") {
+            "check the URL's user, database and options, and the server's pg_hba.conf"
+        } else { nil }
         return StoreError(message: "cannot \(what) in PostgreSQL at \(location.redacted): \(PostgresLocation.redact(error.description))",
-                          isRetriable: false, fix: error.message.contains("FATAL:") || error.message.contains("invalid ")
-                            ? "check the URL's user, database and options, and the server's pg_hba.conf" : nil)
+                          isRetriable: false, fix: fix)
     }
 
     /// Creates missing key partitions among `days` (the cache avoids asking the catalog on every commit).
