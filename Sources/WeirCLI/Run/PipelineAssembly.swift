@@ -70,7 +70,11 @@ struct PipelineAssembly {
         }
         if config.checkpointURL != nil, let storeID = opened.storeID {
             try SharedStoreMarker.record(storage, location: opened.location, storeID: storeID)
+        } else {
+            try SharedStoreMarker.recordSQLite(storage, path: opened.location)
         }
+        // Read back: of two hosts starting together on a new lake with different stores, one wrote the record first.
+        try SharedStoreMarker.verifyRecorded(storage, lakeRoot: layout.root, location: opened.location, storeID: opened.storeID)
         let hook = FaultInjection.fromEnvironment()
         switch config.lakeTable.format {
         case .parquet:

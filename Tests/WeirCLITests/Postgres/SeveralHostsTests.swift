@@ -267,6 +267,13 @@ import Testing
         supervisor.cancel()
         _ = await supervisor.value
         try instances.restartFenced()
+        // A host started just now handles SIGTERM only once it runs its service (after startup): wait until each
+        // has joined the group, or the stop would kill it by the signal instead of stopping it.
+        for host in 0..<3 {
+            _ = await waitFor(.seconds(120)) {
+                instances.stderr(host).contains("assigned ") || !(instances.current[host]?.process.isRunning ?? false)
+            }
+        }
         let statuses = await instances.stopAll()
         #expect(statuses == [0, 0, 0], "exit statuses \(statuses)\n\(context)")
         if zombieInstance != nil {
