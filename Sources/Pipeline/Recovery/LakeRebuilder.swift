@@ -40,11 +40,15 @@ public struct LakeRebuilder {
     let dedupKey: DedupKeySpec
     let ttl: Duration
     let nowSeconds: Int64
+    /// A PostgreSQL store's redacted URL, for messages; nil for the lake's SQLite file.
+    let databaseLocation: String?
 
     /// - Parameters: the lake, the storage holding its bytes (default: the local file system at `layout.root`),
-    ///   its (empty) store, the source topic, the dedup key and its TTL, and the current unix time in seconds.
+    ///   its (empty) store, the source topic, the dedup key and its TTL, the current unix time in seconds, and a
+    ///   PostgreSQL store's redacted URL (nil: the store is the lake's SQLite file).
     public init(layout: LakeLayout, storage: Storage? = nil, store: CheckpointStore, topic: String, dedupKey: DedupKeySpec,
-                ttl: Duration, nowSeconds: Int64 = Int64(Date().timeIntervalSince1970)) {
+                ttl: Duration, nowSeconds: Int64 = Int64(Date().timeIntervalSince1970), databaseLocation: String? = nil) {
+        self.databaseLocation = databaseLocation
         self.layout = layout
         self.storage = storage ?? layout.posixStorage()
         self.store = store
@@ -58,6 +62,11 @@ public struct LakeRebuilder {
     /// - Throws: `RebuildError` when the store is not empty or a file cannot be read; `StoreError`, `ParquetError`.
     public func rebuild() throws -> Report {
         guard try store.isEmpty() else {
+            if let databaseLocation {
+                throw RebuildError("the checkpoint store \(databaseLocation) already holds offsets, files or a table pointer; rebuild "
+                    + "only restores an empty store (fix: point checkpoint.url at an empty database, and add --replace-store "
+                    + "to move the lake to it)")
+            }
             throw RebuildError("the checkpoint store \(layout.storePath) already holds offsets, files or a table pointer; rebuild only "
                 + "restores an empty or missing store (fix: if the store is damaged, stop every weir process on this lake "
                 + "and move \(layout.storePath) and its -wal and -shm files aside first)")

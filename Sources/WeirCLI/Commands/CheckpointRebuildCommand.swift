@@ -48,7 +48,8 @@ struct CheckpointRebuildCommand: AsyncParsableCommand {
         }
         let (store, location) = (opened.store, opened.location)
         let rebuilder = LakeRebuilder(layout: layout, storage: storage, store: store, topic: config.pipeline.topic,
-                                      dedupKey: config.pipeline.dedupKey, ttl: config.pipeline.dedupTTL)
+                                      dedupKey: config.pipeline.dedupKey, ttl: config.pipeline.dedupTTL,
+                                      databaseLocation: opened.storeID == nil ? nil : location)
         let report: LakeRebuilder.Report
         do {
             report = try rebuilder.rebuild()

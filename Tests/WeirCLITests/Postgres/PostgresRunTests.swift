@@ -65,6 +65,11 @@ import Testing
         }
         #expect(try server.psql("SELECT count(*) FROM offsets", database: PostgresRunSupport.database(of: other)) == "0",
                 "a refused command wrote offsets into the other database")
+        // Rebuilding into the lake's own store, which is not empty, is refused naming that database.
+        let (full, _, fullError) = try await ChildProcess.run(RepoPaths.weir, ["checkpoint", "rebuild", "--topic", "pgrun", "--out-dir", lake],
+                                                              environment: ["WEIR_CHECKPOINT_URL": url], timeout: .seconds(120))
+        #expect(full == 1 && fullError.contains("the checkpoint store postgres://weir:***@127.0.0.1:\(server.port)/\(database) already holds")
+                && fullError.contains("point checkpoint.url at an empty database"), "\(fullError)")
         // A mistyped lake path is not an empty lake.
         let (missing, _, missingError) = try await ChildProcess.run(RepoPaths.weir, ["checkpoint", "stats", "--out-dir", lake + "-typo"],
                                                                     environment: ["WEIR_CHECKPOINT_URL": url], timeout: .seconds(120))
