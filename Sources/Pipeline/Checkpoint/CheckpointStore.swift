@@ -72,8 +72,8 @@ public struct CheckpointCommit: Sendable {
     public var ownedBy: String?
     /// The `seenKeys` calls, by their numbers (`CheckpointStore.lookupsStarted`), that found every key of
     /// `dedupKeys` absent: a store that remembers what they read (PostgreSQL) skips re-reading the other days' key
-    /// partitions when only its own commits happened since. Nil: unknown (the full check).
-    public var keyLookups: Range<Int64>?
+    /// partitions when only its own commits happened since. Empty (the default): unknown (the full check).
+    public var keyLookups: Range<Int64> = 0..<0
 
     public init() {}
 }

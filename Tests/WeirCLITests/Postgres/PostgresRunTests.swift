@@ -37,12 +37,22 @@ import Testing
         #expect(PostgresRunSupport.committedTotal(server, database: database) == expected.lines)
         #expect(try server.psql("SELECT count(*) FROM files WHERE state <> 'published'", database: database) == "0")
 
+        let storeCommands = [["run", "--bootstrap-servers", "127.0.0.1:1", "--topic", "pgrun", "--listen", "off"],
+                             ["checkpoint", "stats"], ["checkpoint", "rebuild", "--topic", "pgrun"]]
+        /// Runs each command that opens the lake's store with `environment`; returns each one's exit status and stderr.
+        func eachStoreCommand(_ environment: [String: String]) async throws -> [(command: [String], status: Int32, stderr: String)] {
+            var results: [(command: [String], status: Int32, stderr: String)] = []
+            for command in storeCommands {
+                let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, command + ["--out-dir", lake],
+                                                                     environment: environment, timeout: .seconds(120))
+                results.append((command, status, stderr))
+            }
+            return results
+        }
+
         // A host started without the URL (unset or misspelt) must not fall back to a SQLite store of its own, which
         // would read the topic again and land every event twice: the lake records its PostgreSQL store.
-        for command in [["run", "--bootstrap-servers", "127.0.0.1:1", "--topic", "pgrun", "--listen", "off"],
-                        ["checkpoint", "stats"], ["checkpoint", "rebuild", "--topic", "pgrun"]] {
-            let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, command + ["--out-dir", lake],
-                                                                 environment: ["WEIR_CHECKPOINT_URI": url], timeout: .seconds(120))
+        for (command, status, stderr) in try await eachStoreCommand(["WEIR_CHECKPOINT_URI": url]) {
             #expect(status == 2, "\(command): exit \(status)\n\(stderr)")
             #expect(stderr.contains("weir: invalid configuration: checkpoint.url: is not set, but the lake")
                     && stderr.contains("postgres://weir:***@127.0.0.1:\(server.port)/")
@@ -54,10 +64,7 @@ import Testing
         // second store of the lake: it would resume from its own offsets. Every command that opens the store for
         // the lake is refused, naming both stores; only `checkpoint rebuild --replace-store` moves the lake.
         let other = try server.makeDatabase("run_other")
-        for command in [["run", "--bootstrap-servers", "127.0.0.1:1", "--topic", "pgrun", "--listen", "off"],
-                        ["checkpoint", "stats"], ["checkpoint", "rebuild", "--topic", "pgrun"]] {
-            let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, command + ["--out-dir", lake],
-                                                                 environment: ["WEIR_CHECKPOINT_URL": other], timeout: .seconds(120))
+        for (command, status, stderr) in try await eachStoreCommand(["WEIR_CHECKPOINT_URL": other]) {
             #expect(status == 2, "\(command): exit \(status)\n\(stderr)")
             #expect(stderr.contains("weir: invalid configuration: checkpoint.url: points at postgres://weir:***@127.0.0.1:\(server.port)/\(PostgresRunSupport.database(of: other))")
                     && stderr.contains("but the lake \(lake) keeps its checkpoint in postgres://weir:***@127.0.0.1:\(server.port)/\(database)")

@@ -250,9 +250,13 @@ import Testing
         }
         // It gives its partitions up (a fenced one by exiting: nothing it holds can commit any more). A host whose
         // partitions were already revoked when the link went (a rebalance was under way) has nothing to give up:
-        // it rejoins the group and is assigned partitions afresh.
+        // it must rejoin the group and be assigned partitions afresh.
+        let heldAtCut = GroupAssignment.held(in: Substring(String(decoding: zombieProcess.stderr.utf8.prefix(beforeCut), as: UTF8.self)),
+                                             topic: Self.topic)
         let lostPartitions = await waitFor(.seconds(180)) {
-            zombieLines().contains { $0.contains("revoked ") || $0.contains(HostInstances.fencedMarker) || $0.contains("assigned ") }
+            zombieLines().contains { line in
+                heldAtCut.isEmpty ? line.contains("assigned ") : line.contains("revoked ") || line.contains(HostInstances.fencedMarker)
+            }
         }
         #expect(lostPartitions, "host \(zombie) never gave its partitions up after its link came back:\n\(context)")
 

@@ -13,9 +13,9 @@ enum DedupKeyPartitions {
     static let daysAhead = 2
     /// How long expiry DDL waits for a lock before giving up until the next prune (commits never wait on it longer).
     static let lockTimeout = "5s"
-    /// How far ahead of the server's clock a host's clock may be, in seconds. A commit stamps its keys with the
-    /// host's clock and is refused when that stamp is further ahead of the server's (`ClockSkew`), so no key lies
-    /// on a day after `lastDaySQL`.
+    /// How far a host's clock may be from the server's, in seconds, either way (checked when the store opens). A
+    /// commit stamps its keys with the host's clock and is refused when that stamp is further ahead of the
+    /// server's (`ClockSkew`), so no key lies on a day after `lastDaySQL`.
     static let clockSkewLimit: Int64 = 3_600
     /// The last day partition that can hold a key, by the server's clock (`now()`, the statement's start), as a SQL
     /// expression. Lookups bound their days with it, so the partitions created ahead of need are pruned when the

@@ -79,7 +79,7 @@ extension PostgresCheckpointStore {
         switch path {
         case .fast:
             let othersUnchanged = ledger.withLock { ledger in
-                commit.keyLookups.flatMap { ledger.absentSince(lookups: $0, notBefore: commit.dedupNotBefore) }
+                ledger.absentSince(lookups: commit.keyLookups, notBefore: commit.dedupNotBefore)
                     .map { ledger.onlyOwnCommits(after: $0, through: generation - 1) } ?? false
             }
             // The other days' partitions are only read (an index probe per key, per day), and only when another
