@@ -32,7 +32,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),  // SHA-256, MD5
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),  // the PostgreSQL store
-        .systemLibrary(name: "CMalloc"),  // glibc's <malloc.h>: part of libc, nothing to install
+        // jemalloc, linked into every process that links WeirCLI, with Weir's settings (Sources/WeirAllocator).
+        .target(name: "WeirAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
 
         // Core libraries.
         .target(name: "Parquet", dependencies: ["CSnappy", "CZstd", "CZlib"]),
@@ -60,7 +61,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "WeirCLI", dependencies: [
-            "Parquet", "EventSchema", "Kafka", "Pipeline", "ObjectStore", "Iceberg", "Observability", "CMalloc", "SeededRandom",
+            "Parquet", "EventSchema", "Kafka", "Pipeline", "ObjectStore", "Iceberg", "Observability", "WeirAllocator", "SeededRandom",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,6 +88,6 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ObjectStore", "Iceberg", "ObjectStoreTestSupport", "WeirTestSupport", "PostgresTestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "WeirTestSupport"]),
-        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Iceberg", "Kafka", "EventSchema", "Parquet", "SeededRandom", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport", "PostgresTestSupport", "CMalloc"]),
+        .testTarget(name: "WeirCLITests", dependencies: ["WeirCLI", "Pipeline", "Iceberg", "Kafka", "EventSchema", "Parquet", "SeededRandom", "ObjectStore", "ObjectStoreTestSupport", "WeirTestSupport", "PostgresTestSupport", "WeirAllocator"]),
     ]
 )

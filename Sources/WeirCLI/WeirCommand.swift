@@ -7,7 +7,7 @@ public struct WeirCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "weir",
         abstract: "Near-real-time Kafka → validated, deduplicated, Hive-partitioned Parquet lake.",
-        version: "weir \(WeirVersion.string) (librdkafka \(LibrdkafkaInfo.version))",
+        version: "weir \(WeirVersion.string) (librdkafka \(LibrdkafkaInfo.version), \(AllocatorInfo.description))",
         subcommands: [DemoCommand.self, RunCommand.self, SimulateCommand.self, BrokerCommand.self, ProduceCommand.self,
                       ValidateCommand.self, CompactCommand.self, MaintainCommand.self, CheckpointCommand.self, InspectCommand.self, DLQCommand.self]
     )
@@ -22,7 +22,6 @@ extension WeirCommand {
     /// ArgumentParser's own code for these is 64, `EX_USAGE`; Weir uses 2 like most Unix tools and like its
     /// configuration errors), and the subcommands' documented codes. Every error line starts with `weir:`.
     public static func runAsMain() async {
-        MallocTuning.apply()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
