@@ -147,6 +147,24 @@ func uuid(_ key: DedupKey) -> String { PGArrayLiteral.uuidHex(high: key.high, lo
 
     /// A key that expired (older than the commit's TTL cut-off) but is not yet pruned is re-stamped by a new commit;
     /// a live key is still a DedupRace.
+    /// The store numbers its key lookups and a commit that names them reads only the key runs committed since:
+    /// another instance's key from before the lookup, which the lookup never asked about, goes unread; the same
+    /// commit without its lookups named finds it.
+    @Test func aCommitNamingItsLookupsReadsOnlyTheKeyRunsCommittedSince() throws {
+        let (s, path) = try newStore()
+        let other = try SQLiteCheckpointStore(path: path, keyBucketSeconds: 1_000)
+        _ = try other.commit(commit([:], keys: [key(1)], at: 1_000))
+        let from = s.lookupsStarted
+        #expect(try s.seenKeys([key(2)], notBefore: 0).isEmpty)
+        var named = commit([:], keys: [key(2), key(1)], at: 1_100)
+        named.keyLookups = from..<s.lookupsStarted
+        #expect(named.keyLookups.count == 1)
+        var unnamed = named
+        unnamed.keyLookups = 0..<0
+        #expect(throws: DedupRace.self) { _ = try s.commit(unnamed) }
+        _ = try s.commit(named)
+    }
+
     @Test func expiredKeysAreRestampedNotRaced() throws {
         let (s, _) = try newStore()
         _ = try s.commit(commit([:], keys: [key(1), key(2)], at: 1_000))

@@ -46,6 +46,22 @@ import Testing
         #expect(processor.lastEventMicros == [p1: micros(hour: 7)])
     }
 
+    /// Handed-off work names the store's lookups since the previous hand-off (`PendingWork.keyLookups`): those
+    /// that found its keys absent, so its commit can check them only against what was stored since.
+    @Test func theWorkNamesTheLookupsOfItsKeys() throws {
+        let store = try SQLiteCheckpointStore(path: Paths.tempDir("mbp-lookups") + "/store.sqlite")
+        let config = PipelineConfig()
+        let evaluator = RecordEvaluator(schema: try EventSchema.load(contentsOf: Paths.schema), config: config)
+        let now = Int64(Date().timeIntervalSince1970) * 1_000_000
+        let processor = MicroBatchProcessor(evaluator: evaluator, store: store, config: config)
+        _ = try processor.process([record(0, 0, event("e1", hour: 1))], nowMicros: now)
+        let first = processor.takeWork().keyLookups
+        #expect(first.lowerBound == 0 && first.upperBound == store.lookupsStarted && !first.isEmpty)
+        _ = try processor.process([record(0, 1, event("e2", hour: 1))], nowMicros: now)
+        let second = processor.takeWork().keyLookups
+        #expect(second.lowerBound == first.upperBound && second.upperBound == store.lookupsStarted && !second.isEmpty)
+    }
+
     private func key(of value: [UInt8], _ evaluator: RecordEvaluator) -> DedupKey? {
         guard case .accepted(let a) = evaluator.evaluate(record(9, 0, value), nowMicros: 0) else { return nil }
         return a.key

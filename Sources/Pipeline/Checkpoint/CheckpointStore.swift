@@ -71,8 +71,9 @@ public struct CheckpointCommit: Sendable {
     /// claimed passes. Nil: ownership is not checked (tools that commit outside `weir run`).
     public var ownedBy: String?
     /// The `seenKeys` calls, by their numbers (`CheckpointStore.lookupsStarted`), that found every key of
-    /// `dedupKeys` absent: a store that remembers what they read (PostgreSQL) skips re-reading the other days' key
-    /// partitions when only its own commits happened since. Empty (the default): unknown (the full check).
+    /// `dedupKeys` absent: a store that remembers what they read (`KeyLookupLedger`) checks the keys only where
+    /// another writer may have stored them since (SQLite: the key runs committed since; PostgreSQL: no other day's
+    /// key partition when only its own commits happened since). Empty (the default): unknown (the full check).
     public var keyLookups: Range<Int64> = 0..<0
 
     public init() {}

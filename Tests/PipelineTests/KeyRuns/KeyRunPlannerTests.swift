@@ -49,34 +49,4 @@ import Testing
         #expect(p.plan(runs, now: now) == [[2, 3]])
         #expect(p.plan(runs, now: now + 1) == [[1, 2, 3]], "the claim has lapsed")
     }
-
-    @Test func lookupGenerationsKeepTheOldestAndForgetBeyondTheLimit() {
-        let g = LookupGenerations(limit: 4)
-        let k = (0..<6).map { DedupKey(high: 0, low: UInt64($0)) }
-        g.record(k[0..<2], generation: 7, notBefore: 100)
-        g.record(k[2..<3], generation: 9, notBefore: 200)
-        #expect(g.take([k[2], k[0]], notBefore: 200) == 7)
-        #expect(g.take([k[2]], notBefore: 300) == 9)
-        #expect(g.take([k[2]], notBefore: 199) == 0, "looked up with a later cut-off: what it took for expired may be live")
-        #expect(g.take([k[2], k[5]], notBefore: 300) == 0, "key 5 was never looked up")
-        g.record(k[0..<1], generation: 11, notBefore: 100)
-        #expect(g.take([k[0]], notBefore: 100) == 11, "a later lookup replaces the generation")
-        #expect(g.take([], notBefore: 0) == 0)
-        let small = LookupGenerations(limit: 2)
-        small.record(k[0..<5], generation: 12, notBefore: 0)  // tables {0,1} → {2,3} → {4}: keys 0 and 1 are forgotten
-        #expect(small.take([k[2], k[4]], notBefore: 0) == 12)
-        #expect(small.take([k[3], k[1]], notBefore: 0) == 0)
-        #expect(LookupGenerations().take([k[0]], notBefore: 0) == 0)
-    }
-
-    @Test func generationTableHoldsManyKeysExactly() {
-        var table = GenerationTable(limit: 10_000)
-        var source = KeySource(seed: 4)
-        let keys = source.keys(10_000)
-        for (i, k) in keys.enumerated() { table.set(k, Int64(i + 1), -Int64(i)) }
-        #expect(table.count == 10_000)
-        #expect(keys.enumerated().allSatisfy { table.get($0.element)?.generation == Int64($0.offset + 1) })
-        #expect(keys.enumerated().allSatisfy { table.get($0.element)?.notBefore == -Int64($0.offset) })
-        #expect(source.keys(1_000).allSatisfy { table.get($0) == nil })
-    }
 }

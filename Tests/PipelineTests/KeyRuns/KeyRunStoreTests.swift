@@ -17,18 +17,21 @@ struct KeyRunFixture {
     let db: SQLiteDatabase
     let store: KeyRunStore
 
-    init(dir: String, clock: TestClock, owner: String = "a", planner: KeyRunPlanner = KeyRunPlanner()) throws {
+    init(dir: String, clock: TestClock, owner: String = "a", planner: KeyRunPlanner = KeyRunPlanner(),
+         lookupCapacity: Int = 100_000) throws {
         self.dir = dir
         db = try SQLiteDatabase(path: dir + "/checkpoint.sqlite")
         try KeyRunManifest.migrate(db)
-        store = try KeyRunStore(directory: dir + "/keys", owner: owner, planner: planner, clock: { clock.read() })
+        store = try KeyRunStore(directory: dir + "/keys", owner: owner, planner: planner, clock: { clock.read() },
+                                lookupCapacity: lookupCapacity)
     }
 
     /// A commit of `keys` at `at`, as SQLiteCheckpointStore does it: file first, manifest row in the transaction.
-    func commit(_ keys: [DedupKey], at: Int64, notBefore: Int64 = .min) throws {
+    /// `lookups` names the lookups that found the keys absent (empty: unknown, the full check).
+    func commit(_ keys: [DedupKey], at: Int64, notBefore: Int64 = .min, lookups: Range<Int64> = 0..<0) throws {
         guard let run = try store.prepare(keys, at: at) else { return }
         do {
-            try db.transaction { try store.register(run, notBefore: notBefore, db: db) }
+            try db.transaction { try store.register(run, notBefore: notBefore, lookups: lookups, db: db) }
         } catch {
             store.discard(run)
             throw error
@@ -37,6 +40,13 @@ struct KeyRunFixture {
 
     func seen(_ keys: [DedupKey], notBefore: Int64 = .min) throws -> Set<DedupKey> {
         try store.seen(keys, notBefore: notBefore, db: db)
+    }
+
+    /// Looks `keys` up once: the keys found, and the lookup's number as the range a commit of the others names.
+    func lookUp(_ keys: [DedupKey], notBefore: Int64 = .min) throws -> (found: Set<DedupKey>, lookups: Range<Int64>) {
+        let from = store.lookupsStarted
+        let found = try seen(keys, notBefore: notBefore)
+        return (found, from..<store.lookupsStarted)
     }
 
     var runFiles: Set<String> { Set(((try? FileManager.default.contentsOfDirectory(atPath: dir + "/keys")) ?? []).filter { $0.hasSuffix(".keys") }) }
@@ -64,6 +74,9 @@ struct KeyRunFixture {
         #expect(stats.keys == 700 && stats.oldest == day + 5 && stats.newest == day + 5)
     }
 
+    /// A commit names the lookups its keys came from and is checked against the runs committed since (a larger id
+    /// than the manifest's largest when the lookup read it): a key another writer committed after the lookup is a
+    /// race; a key in an older run, which the named lookup never asked about, is not read at all.
     @Test func aKeyAnotherWriterCommittedAfterTheLookupIsARace() throws {
         let dir = Paths.tempDir("keyruns-race")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -74,27 +87,55 @@ struct KeyRunFixture {
         let early = source.keys(100), mine = source.keys(50), contested = source.keys(3)
         // Looked up in a store with no runs yet (generation 0), then committed by the other writer first.
         let first = source.keys(2)
-        #expect(try one.seen(first).isEmpty)
+        let firstLookup = try one.lookUp(first)
+        #expect(firstLookup.found.isEmpty && firstLookup.lookups.count == 1)
         try two.commit([first[0]], at: 900)
-        #expect(throws: DedupRace.self) { try one.commit(first, at: 901) }
+        #expect(throws: DedupRace.self) { try one.commit(first, at: 901, lookups: firstLookup.lookups) }
         try two.commit(early, at: 1_000)
-        #expect(try one.seen(early + mine + contested) == Set(early), "one sees two's committed keys")
+        let lookup = try one.lookUp(early + mine + contested)
+        #expect(lookup.found == Set(early), "one sees two's committed keys")
         try two.commit(contested, at: 2_000)
         let before = one.runFiles
         do {
-            try one.commit(mine + contested, at: 2_001)
+            try one.commit(mine + contested, at: 2_001, lookups: lookup.lookups)
             Issue.record("expected a dedup race")
         } catch let race as DedupRace {
             #expect(race.expected == 53 && race.inserted == 50)
         }
         #expect(one.runFiles == before, "the refused commit's run file is deleted")
         #expect(try one.seen(mine).isEmpty)
-        try one.commit(mine, at: 2_002)
+        // early[1] is in a run older than the lookup: a commit naming it does not read that run (the processor
+        // never commits a key its lookup found; planted here to show which runs are read).
+        try one.commit(mine + [early[1]], at: 2_002, lookups: lookup.lookups)
         #expect(try two.seen(mine + contested) == Set(mine + contested))
-        // A key never looked up is checked against every live run; one held only by an expired run is not a race.
+        // A commit naming no lookup is checked against every live run; a key held only by an expired run is not a race.
         #expect(throws: DedupRace.self) { try two.commit([early[0]], at: 3_000) }
         try two.commit([early[0]], at: 3_000, notBefore: 1_001)
         #expect(try two.seen([early[0]], notBefore: 2_500) == [early[0]])
+    }
+
+    /// Lookups the store cannot vouch for bring back the check against every live run: none named, one not
+    /// answered, one made with a later TTL cut-off than the commit's, one forgotten (past `lookupCapacity`).
+    @Test func unknownLookupsMeanTheFullCheck() throws {
+        let dir = Paths.tempDir("keyruns-unknown")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let f = try KeyRunFixture(dir: dir, clock: TestClock(10 * day), lookupCapacity: 2)
+        var source = KeySource(seed: 32)
+        let planted = source.keys(1), fresh = source.keys(10)
+        try f.commit(planted, at: 1_000)
+        let keys = fresh + planted  // the planted key is found only by a check that reads run 1
+        let lookup = try f.lookUp(fresh, notBefore: 500).lookups
+        #expect(throws: DedupRace.self, "none named") { try f.commit(keys, at: 2_000, notBefore: 500) }
+        #expect(throws: DedupRace.self, "not answered") {
+            try f.commit(keys, at: 2_000, notBefore: 500, lookups: lookup.lowerBound..<lookup.upperBound + 1)
+        }
+        #expect(throws: DedupRace.self, "a later cut-off: a key the lookup took for expired may be live") {
+            try f.commit(keys, at: 2_000, notBefore: 400, lookups: lookup)
+        }
+        for _ in 0..<4 { _ = try f.lookUp(fresh, notBefore: 500) }
+        #expect(throws: DedupRace.self, "forgotten") { try f.commit(keys, at: 2_000, notBefore: 500, lookups: lookup) }
+        let remembered = try f.lookUp(fresh, notBefore: 500).lookups
+        try f.commit(keys, at: 2_000, notBefore: 500, lookups: remembered)
     }
 
     @Test func mergesKeepEveryKeyBoundTheRunsAndCloseEndedBuckets() throws {

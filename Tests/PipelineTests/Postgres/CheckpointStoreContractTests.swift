@@ -110,6 +110,27 @@ import Testing
         #expect(try s.metaValue("x") == "2")
     }
 
+    /// Naming the lookups of its keys (`CheckpointCommit.keyLookups`) lets a commit skip reading what cannot hold
+    /// them, never a key another instance stored after those lookups.
+    @Test(arguments: StoreKind.allCases)
+    func aKeyAnotherInstanceStoredAfterTheNamedLookupIsARace(kind: StoreKind) throws {
+        let fresh = try kind.fresh("named-lookup")
+        let (s1, s2) = (fresh.store, try fresh.open())
+        _ = try s1.commit(commit([:], keys: [key(1)], at: 1_000))
+        let from = s1.lookupsStarted
+        #expect(try s1.seenKeys([key(2), key(3)], notBefore: 0).isEmpty)
+        var c = commit([:], keys: [key(2), key(3)], at: 1_100)
+        c.keyLookups = from..<s1.lookupsStarted
+        #expect(c.keyLookups.count == 1, "the store numbers its lookups")
+        _ = try s2.commit(commit([:], keys: [key(3)], at: 1_050))
+        do {
+            _ = try s1.commit(c)
+            Issue.record("key 3 committed twice")
+        } catch let race as DedupRace {
+            #expect(race.conflicting == [key(3)])
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func twoInstancesFenceEachOther(kind: StoreKind) throws {
         let fresh = try kind.fresh("fence")

@@ -13,14 +13,17 @@ import Foundation
 ///
 /// Several processes may share the store: every change is a SQLite transaction, runs are immutable, and each
 /// process refreshes its view of the manifest at each lookup. A key another writer committed after this
-/// instance looked it up is caught in the commit transaction (`register` throws `DedupRace`).
+/// instance looked it up is caught in the commit transaction (`register` throws `DedupRace`): the commit's keys
+/// are checked against the runs committed since the lookups they came from (`KeyLookupLedger`), or against every
+/// live run when those lookups are unknown.
 final class KeyRunStore: @unchecked Sendable {
     let directory: String
     let owner: String
     let buckets: KeyBuckets
     let planner: KeyRunPlanner
     let clock: @Sendable () -> Int64
-    let generations = LookupGenerations()
+    /// What each numbered `seen` call read: the generation (the manifest's largest run id) and TTL cut-off.
+    private let ledger: Guarded<KeyLookupLedger>
 
     struct LiveRun {
         let record: KeyRunRecord
@@ -44,9 +47,12 @@ final class KeyRunStore: @unchecked Sendable {
     ///   - directory: where run files live (created if missing).
     ///   - owner: recorded with the runs this instance writes (diagnostics).
     ///   - clock: unix seconds now (decides which bucket has ended, merge claims).
+    ///   - lookupCapacity: how many of the latest lookups' answers are remembered (default 100,000): a commit
+    ///     naming one forgotten checks its keys against every live run.
     /// - Throws: `StoreError` when the directory cannot be created.
     init(directory: String, owner: String, buckets: KeyBuckets = KeyBuckets(), planner: KeyRunPlanner = KeyRunPlanner(),
-         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
+         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, lookupCapacity: Int = 100_000) throws {
+        ledger = Guarded(KeyLookupLedger(lookupCapacity: lookupCapacity))
         self.directory = directory
         self.owner = owner
         self.buckets = buckets
@@ -107,11 +113,17 @@ final class KeyRunStore: @unchecked Sendable {
         throw StoreError(message: "the dedup key runs in \(directory) keep changing under this reader", isRetriable: true)
     }
 
-    /// The subset of `keys` held by a run whose newest commit is not older than `notBefore`.
+    /// How many `seen` calls have started: the next one gets this number (`CheckpointStore.lookupsStarted`).
+    var lookupsStarted: Int64 { ledger.withLock { $0.started } }
+
+    /// The subset of `keys` held by a run whose newest commit is not older than `notBefore`. Numbered as it starts
+    /// (before the manifest is read); once answered, the ledger remembers the generation it read under that number.
+    /// Safe to call concurrently.
     func seen(_ keys: [DedupKey], notBefore: Int64, db: SQLiteDatabase) throws -> Set<DedupKey> {
+        let number = ledger.withLock { $0.startLookup() }
         let snap = try snapshot(db)
         let found = try Self.find(keys, in: snap.runs.filter { $0.record.maxAt >= notBefore }.map(\.run), notBefore: notBefore)
-        generations.record(keys.lazy.filter { !found.contains($0) }, generation: snap.generation, notBefore: notBefore)
+        ledger.withLock { $0.recordLookup(number, generation: snap.generation, notBefore: notBefore) }
         return found
     }
 
@@ -168,13 +180,15 @@ final class KeyRunStore: @unchecked Sendable {
         }
     }
 
-    /// Inside the commit transaction on `db`: checks the run's keys against the runs committed since they were
-    /// looked up, then lists the run in the manifest.
+    /// Inside the commit transaction on `db`: checks the run's keys against the runs committed since the
+    /// `lookups` (numbers from `lookupsStarted`) that found them absent, then lists the run in the manifest. When
+    /// those lookups are unknown (an empty range, one not answered or forgotten, one made with a later cut-off
+    /// than `notBefore`) the keys are checked against every live run.
     /// - Throws: `DedupRace` when another writer committed one of the keys meanwhile (live: its run's newest
     ///   commit is not older than `notBefore`).
-    func register(_ prepared: PreparedRun, notBefore: Int64, db: SQLiteDatabase) throws {
+    func register(_ prepared: PreparedRun, notBefore: Int64, lookups: Range<Int64>, db: SQLiteDatabase) throws {
         let committedAt = prepared.at
-        let since = generations.take(prepared.keys, notBefore: notBefore)
+        let since = ledger.withLock { $0.absentSince(lookups: lookups, notBefore: notBefore) } ?? 0
         let snap = try snapshot(db)
         let newer = snap.runs.filter { $0.record.id > since && $0.record.maxAt >= notBefore }.map(\.run)
         let clashes = try Self.find(prepared.keys, in: newer, notBefore: notBefore)

@@ -106,6 +106,10 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         }
     }
 
+    /// The key runs' lookups, numbered as they start (`KeyRunStore.seen`); 0 with the `.table` layout, whose
+    /// commits always check every key.
+    public var lookupsStarted: Int64 { keyRuns.lookupsStarted }
+
     public func seenKeys(_ keys: [DedupKey], notBefore: Int64) throws -> Set<DedupKey> {
         readLock.lock()
         defer { readLock.unlock() }
@@ -145,7 +149,7 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
                 try moveTablePointers(commit.tablePointers, at: commit.committedAt)
                 if let owner = commit.endsDeliveriesOf { try endDeliveriesInTransaction(Array(commit.offsets.keys), owner: owner) }
                 if let run {
-                    try keyRuns.register(run, notBefore: commit.dedupNotBefore, db: db)
+                    try keyRuns.register(run, notBefore: commit.dedupNotBefore, lookups: commit.keyLookups, db: db)
                 } else if storage == .table {
                     try LegacyDedupTable.insert(commit.dedupKeys, at: commit.committedAt, notBefore: commit.dedupNotBefore, db: db)
                 }

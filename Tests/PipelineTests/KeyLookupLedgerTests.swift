@@ -1,9 +1,10 @@
 import Testing
 @testable import Pipeline
 
-/// The bookkeeping that lets a PostgreSQL commit skip the other days' key partitions: it may only do so when
-/// every lookup its keys came from was answered and remembered, none with a later TTL cut-off than the commit's,
-/// and every commit since the oldest generation they read was the store's own.
+/// The bookkeeping that lets a commit check its keys only where another writer may have stored them since their
+/// lookups (the key runs committed since; for PostgreSQL, no other day's partition when every commit since was the
+/// store's own): only when every lookup its keys came from was answered and remembered, none with a later TTL
+/// cut-off than the commit's.
 @Suite struct KeyLookupLedgerTests {
     @Test func theOldestGenerationOfTheNamedLookupsCounts() {
         var ledger = KeyLookupLedger()
