@@ -71,9 +71,12 @@ func procField(_ file: String, _ name: String) -> Int64 {
     return 0
 }
 
-func commit(_ store: SQLiteCheckpointStore, _ keys: [DedupKey], at: Int64) throws {
+/// Commits `keys`; `lookups` names the `seenKeys` calls that found them absent, as `weir run` does (the commit then
+/// checks them only against the runs stored since; an empty range checks them against every live run).
+func commit(_ store: SQLiteCheckpointStore, _ keys: [DedupKey], at: Int64, lookups: Range<Int64> = 0..<0) throws {
     var c = CheckpointCommit()
     c.dedupKeys = keys
+    c.keyLookups = lookups
     c.committedAt = at
     c.dedupNotBefore = at - ttl
     c.owner = "bench"
@@ -174,13 +177,14 @@ case "measure":
         let c0 = cpuNow(), tc0 = threadCPUNow(), t0 = wallNow()
         var seen = Set<DedupKey>()
         var i = 0
+        let lookupsFrom = store.lookupsStarted
         while i < batch.count {
             seen.formUnion(try store.seenKeys(Array(batch[i..<min(i + lookupBatch, batch.count)]), notBefore: now - ttl))
             i += lookupBatch
         }
         let t1 = wallNow()
         let new = batch.filter { !seen.contains($0) }
-        try commit(store, new, at: Int64(Date().timeIntervalSince1970))
+        try commit(store, new, at: Int64(Date().timeIntervalSince1970), lookups: lookupsFrom..<store.lookupsStarted)
         let t2 = wallNow()
         found += seen.count
         previous = new
