@@ -9,8 +9,9 @@
 //   percpu_arena:percpu   one arena per CPU: threads on one core share its arena, so the memory a thread frees
 //                         is reused by whatever runs on that core next (the default, 4 arenas per CPU, kept
 //                         ~100 MB more resident in a 1M-event run);
-//   dirty_decay_ms:1000   freed pages go back to the system after ~1 s unused instead of 10 s, so a commit's
-//                         multi-MiB buffers do not pile up between commits;
+//   dirty_decay_ms:1000   freed pages go back to the system once unused for ~1 s instead of 10 s, so a commit's
+//                         multi-MiB buffers do not pile up between commits (purged as the process allocates: no
+//                         background thread, so an idle process returns its last ones over several seconds);
 //   muzzy_decay_ms:0      and are released at once rather than kept lazily.
 #include <jemalloc/jemalloc.h>
 #include <stddef.h>

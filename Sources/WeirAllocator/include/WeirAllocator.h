@@ -4,7 +4,8 @@
 
 #include <sys/types.h>
 
-/// jemalloc's version string ("5.3.0-0-g…"), or NULL when the process's malloc is not jemalloc's.
+/// jemalloc's version string ("5.3.0-0-g…"), or NULL when jemalloc cannot answer. (It answers even when another
+/// malloc was put in front of it with `LD_PRELOAD`: `mallctl` still resolves to the linked jemalloc.)
 const char *weir_allocator_version(void);
 
 /// The settings compiled into `weir` (jemalloc's `malloc_conf`); `MALLOC_CONF` in the environment overrides each

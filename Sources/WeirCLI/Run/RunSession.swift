@@ -59,9 +59,9 @@ struct RunSession {
             var reported = Set<SourcePartition>()
             while !Task.isCancelled {
                 guard (try? await Task.sleep(for: .seconds(1))) != nil else { break }  // cancelled: stop now
-                onTick?(state)
                 let lags = await source.lag()
                 state.setLag(lags.isEmpty ? nil : lags.values.reduce(0, +))
+                onTick?(state)  // after the lag is read, so a line never shows the previous second's
                 let seconds = state.lagSeconds(offsetLags: lags, nowMs: RFC3339.nowMicros() / 1000)
                 for (p, lag) in lags {
                     metrics.consumerLag(topic: p.topic, partition: p.partition, offsets: lag, seconds: seconds[p] ?? 0)
@@ -87,6 +87,9 @@ struct RunSession {
         try await group.run()
         telemetry.cancel()
         await telemetry.value  // it holds the source: released before the caller stops the brokers (weir demo)
+        // The last line's lag as of now (none when the consumer is already closed), not the last tick's.
+        let finalLags = await source.lag()
+        state.setLag(finalLags.isEmpty ? nil : finalLags.values.reduce(0, +))
         onTick?(state)
         if let linger, server != nil { try? await Task.sleep(for: linger) }
         try? await server?.stop()
