@@ -15,6 +15,7 @@
 //   muzzy_decay_ms:0      and are released at once rather than kept lazily.
 #include <jemalloc/jemalloc.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "WeirAllocator.h"
 
 const char *malloc_conf = "percpu_arena:percpu,dirty_decay_ms:1000,muzzy_decay_ms:0";
@@ -25,8 +26,6 @@ const char *weir_allocator_version(void) {
     if (mallctl("version", &version, &size, NULL, 0) != 0) return NULL;
     return version;
 }
-
-const char *weir_allocator_settings(void) { return malloc_conf; }
 
 long weir_allocator_dirty_decay_ms(void) {
     ssize_t value = 0;

@@ -9,9 +9,6 @@ enum AllocatorInfo {
         return "jemalloc " + (String(cString: version).split(separator: "-").first.map(String.init) ?? "")
     }
 
-    /// The compiled-in settings, as jemalloc's `malloc_conf` string.
-    static var settings: String { String(cString: weir_allocator_settings()) }
-
     /// `opt.dirty_decay_ms` as jemalloc applied it (milliseconds); nil when it cannot be read.
     static var dirtyDecayMilliseconds: Int? {
         let value = weir_allocator_dirty_decay_ms()
