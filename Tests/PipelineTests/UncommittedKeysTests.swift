@@ -35,6 +35,16 @@ import Testing
         #expect(insert(&keys, a) == [true], "the window no longer holds it; the store lookup decides")
     }
 
+    @Test func insertingAKeyKnownNotToBeCommittedChecksOnlyThePendingOnes() {
+        var keys = UncommittedKeys()
+        let first = keys.insertNotCommitting(a), again = keys.insertNotCommitting(a)
+        #expect(first && !again, "a pending key is still a duplicate")
+        _ = keys.handOff()
+        let other = keys.insertNotCommitting(b)
+        #expect(other && keys.pending == [b])
+        #expect(keys.contains(a), "the keys being committed are left as they were")
+    }
+
     @Test func twoHandOffsBeforeTheCommitEndsKeepBoth() {
         var keys = UncommittedKeys()
         _ = insert(&keys, a)

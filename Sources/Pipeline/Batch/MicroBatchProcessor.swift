@@ -91,8 +91,9 @@ public final class MicroBatchProcessor: @unchecked Sendable {
                 rows += 1
             case .accepted(let accepted):
                 if let key = accepted.key {
-                    // A duplicate of work being committed, of the store, or of this window (the insert tells).
-                    if (!seen.isEmpty && seen.contains(key)) || !keys.insert(key) {
+                    // A duplicate of the store or of the window as the batch began (`seen`), or of a record
+                    // earlier in this batch (the insert tells).
+                    if (!seen.isEmpty && seen.contains(key)) || !keys.insertNotCommitting(key) {
                         batch.duplicates += 1
                         continue
                     }
@@ -121,10 +122,12 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// `sliceLookupMinimumRecords`), where a round trip per slice would cost more than the overlap saves. Large
     /// batches look up per slice on any store: a server answers the slices on connections of their own, and each
     /// lookup overlaps the other slices' evaluation. Outcomes keep the input order.
-    /// - Returns: the outcomes, one array per slice (their concatenation follows `records`), and the keys the store
-    ///   has seen within the TTL.
+    /// - Returns: the outcomes, one array per slice (their concatenation follows `records`), and the keys that are
+    ///   duplicates of earlier work: those the store has seen within the TTL and those the uncommitted window held
+    ///   when the batch began (`process` then need not check the keys being committed again: they cannot change
+    ///   during one `process` call, since commits are handed off and settled between calls).
     /// - Throws: `StoreError` when a lookup fails.
-    private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws -> ([[RecordEvaluator.Outcome]], Set<DedupKey>) {
+    private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws -> ([[RecordEvaluator.Outcome]], DedupKeySet) {
         let evaluator = self.evaluator, store = self.store
         let uncommitted = uncommittedKeys
         let lookUpPerSlice = !store.prefersOneLookupPerBatch || records.count >= Self.sliceLookupMinimumRecords
@@ -138,7 +141,8 @@ public final class MicroBatchProcessor: @unchecked Sendable {
             part.outcomes = evaluator.evaluate(records[range], nowMicros: nowMicros)
             var keys: [DedupKey] = []
             for case .accepted(let a) in part.outcomes {
-                if let key = a.key, !uncommitted.contains(key) { keys.append(key) }
+                guard let key = a.key else { continue }
+                if uncommitted.contains(key) { part.inWindow.append(key) } else { keys.append(key) }
             }
             guard !keys.isEmpty else { return part }
             guard lookUpPerSlice else {
@@ -159,21 +163,22 @@ public final class MicroBatchProcessor: @unchecked Sendable {
                 DispatchQueue.concurrentPerform(iterations: slices) { i in out.value[i] = evaluateSlice(i) }
             }
         }
-        var seen = Set<DedupKey>()
+        // The keys found, in the table the per-record checks read (no SipHash per record, unlike `Set`).
+        var seen = DedupKeySet()
         lastBatchLookups = 0
         lastBatchLookupDuration = .zero
         if !lookUpPerSlice {
             let keys = parts.flatMap(\.keys)
             if !keys.isEmpty {
                 let started = ContinuousClock.now
-                seen = try store.seenKeys(keys, notBefore: notBefore)
+                for key in try store.seenKeys(keys, notBefore: notBefore) { seen.insert(key) }
                 lastBatchLookups = keys.count
                 lastBatchLookupDuration = .now - started
             }
         }
         for part in parts {
-            let found = try part.seen.get()
-            if seen.isEmpty { seen = found } else { seen.formUnion(found) }
+            for key in part.inWindow { seen.insert(key) }
+            for key in try part.seen.get() { seen.insert(key) }
             lastBatchLookups += part.lookups
             lastBatchLookupDuration += part.lookupDuration
         }
@@ -183,6 +188,8 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// One slice of a batch: its outcomes and the result of its dedup lookup.
     private struct SliceResult {
         var outcomes: [RecordEvaluator.Outcome] = []
+        /// The slice's keys the uncommitted window held when the batch began (not looked up: duplicates).
+        var inWindow: [DedupKey] = []
         var seen: Result<Set<DedupKey>, Error> = .success([])
         /// The slice's new keys, when the batch looks them up in one call (`CheckpointStore.prefersOneLookupPerBatch`).
         var keys: [DedupKey] = []

@@ -8,9 +8,9 @@
 struct UncommittedKeys: Sendable {
     /// Keys accepted since the last hand-off, in the order they were accepted (the order the commit stores them).
     private(set) var pending: [DedupKey] = []
-    private var pendingSet = Set<DedupKey>()
+    private var pendingSet = DedupKeySet()
     /// Keys of the work handed to the commit in flight.
-    private var committing = Set<DedupKey>()
+    private var committing = DedupKeySet()
 
     /// Whether the window holds `key`, pending or being committed.
     func contains(_ key: DedupKey) -> Bool {
@@ -21,7 +21,15 @@ struct UncommittedKeys: Sendable {
     /// a duplicate).
     mutating func insert(_ key: DedupKey) -> Bool {
         if !committing.isEmpty && committing.contains(key) { return false }
-        guard pendingSet.insert(key).inserted else { return false }
+        guard pendingSet.insert(key) else { return false }
+        pending.append(key)
+        return true
+    }
+
+    /// `insert` for a key known not to be among the keys being committed (checked against this window since the
+    /// last `handOff` and `commitEnded`): skips that check. Returns false, adding nothing, when the key is pending.
+    mutating func insertNotCommitting(_ key: DedupKey) -> Bool {
+        guard pendingSet.insert(key) else { return false }
         pending.append(key)
         return true
     }
@@ -36,17 +44,16 @@ struct UncommittedKeys: Sendable {
     }
 
     /// The commit in flight ended (durable, refused or abandoned): its keys are the store's business now.
-    mutating func commitEnded() { committing = [] }
+    mutating func commitEnded() { committing.removeAll() }
 
     /// Forgets every key, pending and being committed (the uncommitted work is dropped and will be read again).
     mutating func removeAll(reservingCapacity capacity: Int = 0) {
-        committing = []
+        committing.removeAll()
         dropPending(reservingCapacity: capacity)
     }
 
     private mutating func dropPending(reservingCapacity capacity: Int) {
         pending = []
-        pendingSet = []
-        if capacity > 0 { pendingSet.reserveCapacity(capacity) }
+        pendingSet = capacity > 0 ? DedupKeySet(minimumCapacity: capacity) : DedupKeySet()
     }
 }
