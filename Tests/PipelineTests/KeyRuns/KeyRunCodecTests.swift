@@ -1,4 +1,5 @@
 import Testing
+import WeirTestSupport
 @testable import Pipeline
 
 /// Random-looking keys (a seeded generator), never sequential ids.
@@ -34,6 +35,37 @@ func encodeRun(_ keys: [DedupKey], at: Int64 = 1_000) throws -> [UInt8] {
         // 16 bits per key, 8 bits in a 512-bit block: ~0.05-0.1% expected; an empty or broken filter gives 100%.
         #expect(positives < 2_000, "false positives: \(positives) of 1,000,000")
         #expect(filter.blockCount == 200_000 * 16 / 512)
+    }
+
+    @Test func batchProbesAnswerAsSingleProbes() {
+        var source = KeySource(seed: 2)
+        let stored = source.keys(20_000)
+        var filter = KeyFilter(capacity: stored.count, bitsPerKey: 4)  // few bits: many false positives to compare
+        for k in stored { filter.insert(KeyProbe(k)) }
+        var rng = SplitMix64(seed: 3)
+        let mixed = (stored.prefix(3_000) + source.keys(3_000)).shuffled(using: &rng)
+        for count in [0, 1, KeyFilter.prefetchDistance - 1, KeyFilter.prefetchDistance, mixed.count] {
+            let probes = mixed.prefix(count).map(KeyProbe.init)
+            var answered: [Int] = []
+            filter.forEachMayContain(probes) { answered.append($0) }
+            #expect(answered == probes.indices.filter { filter.mayContain(probes[$0]) }, "\(count) probes")
+        }
+    }
+
+    @Test func blocksAreCacheLinesAndLargeFiltersHugePageAligned() {
+        for words in [8, 64, 8 << 10] {
+            #expect(Int(bitPattern: KeyFilterWords(zeros: words).buffer.baseAddress) % 64 == 0)
+        }
+        #expect(Int(bitPattern: KeyFilterWords(zeros: 1 << 20).buffer.baseAddress) % (2 << 20) == 0)  // 8 MiB
+    }
+
+    @Test func insertingIntoACopyLeavesTheOriginal() {
+        var original = KeyFilter(capacity: 100)
+        original.insert(KeyProbe(DedupKey(high: 1, low: 1)))
+        var copy = original
+        copy.insert(KeyProbe(DedupKey(high: 2, low: 2)))
+        #expect(original.words != copy.words)
+        #expect(copy.mayContain(KeyProbe(DedupKey(high: 1, low: 1))))
     }
 
     @Test func wordsRoundTrip() {
