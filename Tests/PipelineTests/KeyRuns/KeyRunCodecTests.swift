@@ -101,6 +101,25 @@ func encodeRun(_ keys: [DedupKey], at: Int64 = 1_000) throws -> [UInt8] {
         #expect(read == keys.sorted())
     }
 
+    @Test func loneKeysAreFoundThroughTheEntriesAroundThem() throws {
+        var source = KeySource(seed: 5)
+        let keys = source.keys(20_000)  // 79 blocks, the last one short
+        let run = try KeyRun(source: MemoryKeyRunSource(bytes: try encodeRun(keys, at: 1_000)))
+        let stored = Set(keys)
+        for key in keys.prefix(1_000) + source.keys(1_000) + [keys.max()!, keys.min()!] {
+            #expect(try run.find(sortedCandidates: [key]) == (stored.contains(key) ? [key] : []))
+        }
+        var undecided = 0
+        for key in keys {
+            switch try run.lookInWindow(for: key, inBlock: run.blockIndex(of: key)) {
+            case .stored(let at): #expect(at == 1_000)
+            case .absent: Issue.record("a stored key found absent in its window")
+            case .undecided: undecided += 1
+            }
+        }
+        #expect(undecided < 400, "\(undecided) of 20,000 undecided (the last block's 32 always are)")
+    }
+
     @Test func rejectsKeysOutOfOrderOrRepeated() throws {
         var encoder = KeyRunEncoder(sink: MemoryKeyRunSink(), capacity: 2, baseAt: 100)
         try encoder.append(DedupKey(high: 1, low: 5), at: 100)
@@ -122,6 +141,8 @@ func encodeRun(_ keys: [DedupKey], at: Int64 = 1_000) throws -> [UInt8] {
         flippedKey[256 * KeyRunFormat.entryBytes] ^= 0x01  // the first key of block 1
         let run = try KeyRun(source: MemoryKeyRunSource(bytes: flippedKey))
         #expect(throws: KeyRunError.self) { _ = try run.readBlock(1) }
+        let inBlock1 = run.index[1]  // read intact from the index; its window starts at the damaged entry
+        #expect(throws: KeyRunError.self) { _ = try run.lookInWindow(for: inBlock1, inBlock: 1) }
     }
 
     @Test func mergeWritesTheUnionOnceWithEachKeysLatestTime() throws {

@@ -63,19 +63,29 @@ final class KeyRun: Sendable {
     }
 
     /// The keys of `candidates` (ascending) that the run holds with a commit time not before `notBefore`;
-    /// reads one block per distinct block visited.
+    /// reads one block per distinct block visited, or for a key alone in its block, the entries around it
+    /// (`lookInWindow`).
     func find(sortedCandidates candidates: [DedupKey], notBefore: Int64 = .min) throws -> [DedupKey] {
         var found: [DedupKey] = []
         var cachedBlock = -1
         var block: [UInt8] = []
-        for key in candidates {
-            let b = blockIndex(of: key)
+        let blocks = candidates.map(blockIndex(of:))
+        for (i, key) in candidates.enumerated() {
+            let b = blocks[i]
             guard b >= 0 else { continue }
-            if b != cachedBlock {
-                block = try readBlock(b)
-                cachedBlock = b
+            let alone = b != cachedBlock && (i + 1 == blocks.count || blocks[i + 1] != b)
+            let at: Int64?
+            switch alone ? try lookInWindow(for: key, inBlock: b) : .undecided {
+            case .stored(let t): at = t
+            case .absent: at = nil
+            case .undecided:
+                if b != cachedBlock {
+                    block = try readBlock(b)
+                    cachedBlock = b
+                }
+                at = time(of: key, inBlock: block)
             }
-            if let at = time(of: key, inBlock: block), at >= notBefore { found.append(key) }
+            if let at, at >= notBefore { found.append(key) }
         }
         return found
     }
