@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),  // the PostgreSQL store
         // jemalloc, linked into every process that links WeirCLI, with Weir's settings (Sources/WeirAllocator).
         .target(name: "WeirAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
+        // A software prefetch for Swift (header-only C wrapper of `__builtin_prefetch`): the dedup key filters' probes.
+        .target(name: "CPrefetch"),
 
         // Core libraries.
         .target(name: "Parquet", dependencies: ["CSnappy", "CZstd", "CZlib"]),
@@ -48,7 +50,7 @@ let package = Package(
         // Apache Iceberg format v2: an Avro container encoder of our own, table metadata, manifests (pure, no I/O).
         .target(name: "Iceberg", dependencies: ["CZlib"]),
         .target(name: "Pipeline", dependencies: [
-            "Parquet", "EventSchema", "Kafka", "ObjectStore", "Iceberg", "CSQLite", "CCrypto", "CLibPQ",
+            "Parquet", "EventSchema", "Kafka", "ObjectStore", "Iceberg", "CSQLite", "CCrypto", "CLibPQ", "CPrefetch",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

@@ -1,4 +1,5 @@
 import Testing
+import WeirTestSupport
 @testable import Pipeline
 
 /// Random-looking keys (a seeded generator), never sequential ids.
@@ -36,6 +37,37 @@ func encodeRun(_ keys: [DedupKey], at: Int64 = 1_000) throws -> [UInt8] {
         #expect(filter.blockCount == 200_000 * 16 / 512)
     }
 
+    @Test func batchProbesAnswerAsSingleProbes() {
+        var source = KeySource(seed: 2)
+        let stored = source.keys(20_000)
+        var filter = KeyFilter(capacity: stored.count, bitsPerKey: 4)  // few bits: many false positives to compare
+        for k in stored { filter.insert(KeyProbe(k)) }
+        var rng = SplitMix64(seed: 3)
+        let mixed = (stored.prefix(3_000) + source.keys(3_000)).shuffled(using: &rng)
+        for count in [0, 1, KeyFilter.prefetchDistance - 1, KeyFilter.prefetchDistance, mixed.count] {
+            let probes = mixed.prefix(count).map(KeyProbe.init)
+            var answered: [Int] = []
+            filter.forEachMayContain(probes) { answered.append($0) }
+            #expect(answered == probes.indices.filter { filter.mayContain(probes[$0]) }, "\(count) probes")
+        }
+    }
+
+    @Test func blocksAreCacheLinesAndLargeFiltersHugePageAligned() {
+        for words in [8, 64, 8 << 10] {
+            #expect(Int(bitPattern: KeyFilterWords(zeros: words).buffer.baseAddress) % 64 == 0)
+        }
+        #expect(Int(bitPattern: KeyFilterWords(zeros: 1 << 20).buffer.baseAddress) % (2 << 20) == 0)  // 8 MiB
+    }
+
+    @Test func insertingIntoACopyLeavesTheOriginal() {
+        var original = KeyFilter(capacity: 100)
+        original.insert(KeyProbe(DedupKey(high: 1, low: 1)))
+        var copy = original
+        copy.insert(KeyProbe(DedupKey(high: 2, low: 2)))
+        #expect(original.words != copy.words)
+        #expect(copy.mayContain(KeyProbe(DedupKey(high: 1, low: 1))))
+    }
+
     @Test func wordsRoundTrip() {
         var filter = KeyFilter(capacity: 10)
         let k = DedupKey(high: 1, low: 2)
@@ -69,6 +101,25 @@ func encodeRun(_ keys: [DedupKey], at: Int64 = 1_000) throws -> [UInt8] {
         #expect(read == keys.sorted())
     }
 
+    @Test func loneKeysAreFoundThroughTheEntriesAroundThem() throws {
+        var source = KeySource(seed: 5)
+        let keys = source.keys(20_000)  // 79 blocks, the last one short
+        let run = try KeyRun(source: MemoryKeyRunSource(bytes: try encodeRun(keys, at: 1_000)))
+        let stored = Set(keys)
+        for key in keys.prefix(1_000) + source.keys(1_000) + [keys.max()!, keys.min()!] {
+            #expect(try run.find(sortedCandidates: [key]) == (stored.contains(key) ? [key] : []))
+        }
+        var undecided = 0
+        for key in keys {
+            switch try run.lookInWindow(for: key, inBlock: run.blockIndex(of: key)) {
+            case .stored(let at): #expect(at == 1_000)
+            case .absent: Issue.record("a stored key found absent in its window")
+            case .undecided: undecided += 1
+            }
+        }
+        #expect(undecided < 400, "\(undecided) of 20,000 undecided (the last block's 32 always are)")
+    }
+
     @Test func rejectsKeysOutOfOrderOrRepeated() throws {
         var encoder = KeyRunEncoder(sink: MemoryKeyRunSink(), capacity: 2, baseAt: 100)
         try encoder.append(DedupKey(high: 1, low: 5), at: 100)
@@ -90,6 +141,8 @@ func encodeRun(_ keys: [DedupKey], at: Int64 = 1_000) throws -> [UInt8] {
         flippedKey[256 * KeyRunFormat.entryBytes] ^= 0x01  // the first key of block 1
         let run = try KeyRun(source: MemoryKeyRunSource(bytes: flippedKey))
         #expect(throws: KeyRunError.self) { _ = try run.readBlock(1) }
+        let inBlock1 = run.index[1]  // read intact from the index; its window starts at the damaged entry
+        #expect(throws: KeyRunError.self) { _ = try run.lookInWindow(for: inBlock1, inBlock: 1) }
     }
 
     @Test func mergeWritesTheUnionOnceWithEachKeysLatestTime() throws {

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The two 64-bit hashes a key is filtered by, derived from its 128 bits with the splitmix64 finalizer (the
 /// FNV-1a fingerprint's low bits are poorly mixed, so they are not used directly).
 struct KeyProbe: Sendable {
@@ -26,20 +28,30 @@ struct KeyProbe: Sendable {
 struct KeyFilter: Sendable {
     static let defaultBitsPerKey = 16
     static let wordsPerBlock = 8
-    private(set) var words: [UInt64]
+    private var storage: KeyFilterWords
     let blockCount: Int
+
+    /// A copy of the words (for writing them to a run file).
+    var words: [UInt64] { Array(storage.buffer) }
 
     /// An empty filter sized for `capacity` keys at `bitsPerKey` (at least one block).
     init(capacity: Int, bitsPerKey: Int = defaultBitsPerKey) {
         blockCount = max(1, (capacity * bitsPerKey + 511) / 512)
-        words = [UInt64](repeating: 0, count: blockCount * Self.wordsPerBlock)
+        storage = KeyFilterWords(zeros: blockCount * Self.wordsPerBlock)
     }
 
     /// A filter over stored words; nil unless their count is a positive multiple of a block.
     init?(words: [UInt64]) {
         guard !words.isEmpty, words.count % Self.wordsPerBlock == 0 else { return nil }
-        self.words = words
-        blockCount = words.count / Self.wordsPerBlock
+        self.init(blockCount: words.count / Self.wordsPerBlock) { _ = $0.initialize(fromContentsOf: words) }
+    }
+
+    /// A filter of `blockCount` blocks whose words `fill` initializes (all of them; from a run file, without an
+    /// intermediate array); nil unless `blockCount` is positive.
+    init?(blockCount: Int, fill: (UnsafeMutableBufferPointer<UInt64>) -> Void) {
+        guard blockCount > 0 else { return nil }
+        self.blockCount = blockCount
+        storage = KeyFilterWords(count: blockCount * Self.wordsPerBlock, fill: fill)
     }
 
     @inline(__always)
@@ -54,19 +66,42 @@ struct KeyFilter: Sendable {
     }
 
     mutating func insert(_ probe: KeyProbe) {
-        let b = base(probe)
-        words.withUnsafeMutableBufferPointer { w in
-            for i in 0..<Self.wordsPerBlock { w[b + i] |= Self.bit(probe, i) }
-        }
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        let block = storage.buffer.baseAddress! + base(probe)
+        for i in 0..<Self.wordsPerBlock { block[i] |= Self.bit(probe, i) }
     }
 
     /// False only when the key was never inserted.
     @inline(__always)
     func mayContain(_ probe: KeyProbe) -> Bool {
-        let b = base(probe)
-        return words.withUnsafeBufferPointer { w in
-            for i in 0..<Self.wordsPerBlock where w[b + i] & Self.bit(probe, i) == 0 { return false }
-            return true
+        Self.blockHolds(storage.buffer.baseAddress! + base(probe), probe)
+    }
+
+    /// How many probes ahead `forEachMayContain` prefetches a block. On the bench machine (AMD EPYC, KVM), reading
+    /// random aligned 64-byte blocks of a 200 MB table takes ~27 ns a block prefetched 4 ahead, ~18 ns 8 ahead,
+    /// ~12 ns 16 ahead, and no less further ahead (a C loop; ~48 ns without prefetching).
+    static let prefetchDistance = 16
+
+    /// Calls `body(i)`, in ascending order, for every `i` whose probe the filter may contain: the answers of
+    /// `mayContain` one by one. Made for many probes of a filter larger than the cache: each probe's block is
+    /// prefetched `prefetchDistance` probes ahead, and the test has no early exit (no data-dependent branch to
+    /// mispredict), so the cache and TLB misses of consecutive probes overlap instead of following one another.
+    func forEachMayContain(_ probes: [KeyProbe], _ body: (Int) throws -> Void) rethrows {
+        let start = UnsafePointer(storage.buffer.baseAddress!)
+        let distance = Self.prefetchDistance
+        for i in 0..<min(distance, probes.count) { weir_prefetch_for_read(start + base(probes[i])) }
+        for i in probes.indices {
+            if i + distance < probes.count { weir_prefetch_for_read(start + base(probes[i + distance])) }
+            if Self.blockHolds(start + base(probes[i]), probes[i]) { try body(i) }
         }
+    }
+
+    /// Whether all eight of the probe's bits are set in the block at `block`: the words' tests ANDed, without
+    /// branches.
+    @inline(__always)
+    private static func blockHolds(_ block: UnsafePointer<UInt64>, _ probe: KeyProbe) -> Bool {
+        var missing: UInt64 = 0
+        for i in 0..<wordsPerBlock { missing |= ~block[i] & bit(probe, i) }
+        return missing == 0
     }
 }

@@ -44,19 +44,16 @@ final class KeyRun: Sendable {
                 return key
             }
         }
-        let count = footer.filterBlocks * KeyFilter.wordsPerBlock
-        let words = [UInt64](unsafeUninitializedCapacity: count) { out, initialized in
-            Self.adviseHugePages(UnsafeMutableRawBufferPointer(out))
+        let filter = KeyFilter(blockCount: footer.filterBlocks) { out in
             filterBytes.withUnsafeBytes { raw in
-                for i in 0..<count {
+                for i in out.indices {
                     let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
                     checksum = KeyRunFormat.fold(checksum, word)
-                    out[i] = word
+                    out.initializeElement(at: i, to: word)
                 }
             }
-            initialized = count
         }
-        guard checksum == footer.checksum, let filter = KeyFilter(words: words) else {
+        guard checksum == footer.checksum, let filter else {
             throw KeyRunError.corrupt("checksum mismatch in index or filter")
         }
         self.footer = footer
@@ -65,34 +62,30 @@ final class KeyRun: Sendable {
         self.source = source
     }
 
-    @inline(__always)
-    func mayContain(_ probe: KeyProbe) -> Bool { filter.mayContain(probe) }
-
-    /// Asks for 2 MiB pages under a large filter before it is filled (transparent huge pages in `madvise` mode):
-    /// a lookup probes one random cache line per run, and with 4 KiB pages most of those also miss the TLB.
-    private static func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
-        let huge = 2 << 20
-        guard let base = buffer.baseAddress, buffer.count >= 2 * huge else { return }
-        let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
-        let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
-        guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        _ = madvise(p, end - start, 14)  // MADV_HUGEPAGE; advisory, ignored where unsupported
-    }
-
     /// The keys of `candidates` (ascending) that the run holds with a commit time not before `notBefore`;
-    /// reads one block per distinct block visited.
+    /// reads one block per distinct block visited, or for a key alone in its block, the entries around it
+    /// (`lookInWindow`).
     func find(sortedCandidates candidates: [DedupKey], notBefore: Int64 = .min) throws -> [DedupKey] {
         var found: [DedupKey] = []
         var cachedBlock = -1
         var block: [UInt8] = []
-        for key in candidates {
-            let b = blockIndex(of: key)
+        let blocks = candidates.map(blockIndex(of:))
+        for (i, key) in candidates.enumerated() {
+            let b = blocks[i]
             guard b >= 0 else { continue }
-            if b != cachedBlock {
-                block = try readBlock(b)
-                cachedBlock = b
+            let alone = b != cachedBlock && (i + 1 == blocks.count || blocks[i + 1] != b)
+            let at: Int64?
+            switch alone ? try lookInWindow(for: key, inBlock: b) : .undecided {
+            case .stored(let t): at = t
+            case .absent: at = nil
+            case .undecided:
+                if b != cachedBlock {
+                    block = try readBlock(b)
+                    cachedBlock = b
+                }
+                at = time(of: key, inBlock: block)
             }
-            if let at = time(of: key, inBlock: block), at >= notBefore { found.append(key) }
+            if let at, at >= notBefore { found.append(key) }
         }
         return found
     }

@@ -135,11 +135,12 @@ final class KeyRunStore: @unchecked Sendable {
         // does not chase indices around memory.
         var ordered = keys.indices.map { (probe: KeyProbe(keys[$0]), position: $0) }
         ordered.sort { $0.probe.h1 < $1.probe.h1 }
+        let probes = ordered.map(\.probe)
         var found = Set<DedupKey>()
         var candidates: [DedupKey] = []
         for run in runs {
             candidates.removeAll(keepingCapacity: true)
-            for p in ordered where run.mayContain(p.probe) { candidates.append(keys[p.position]) }
+            run.filter.forEachMayContain(probes) { candidates.append(keys[ordered[$0].position]) }
             guard !candidates.isEmpty else { continue }
             candidates.sort()
             found.formUnion(try run.find(sortedCandidates: candidates, notBefore: notBefore))
