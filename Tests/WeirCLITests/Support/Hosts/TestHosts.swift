@@ -125,9 +125,9 @@ final class TestHosts: @unchecked Sendable {
         for relay in stopping { relay.stop() }
         // Deleting a namespace destroys its veth pairs asynchronously (the kernel's namespace cleanup runs later),
         // so the root ends are deleted first, which removes both ends at once.
-        for host in hosts { try? IPCommand.run(["link", "delete", host.link]) }
-        for host in hosts { try? IPCommand.run(["netns", "delete", host.namespace]) }
-        try? IPCommand.run(["link", "delete", bridge])
+        for host in hosts { _ = try? IPCommand.run(["link", "delete", host.link]) }
+        for host in hosts { _ = try? IPCommand.run(["netns", "delete", host.namespace]) }
+        _ = try? IPCommand.run(["link", "delete", bridge])
         Self.liveLock.withLock { Self.live = false }
     }
 
@@ -137,7 +137,7 @@ final class TestHosts: @unchecked Sendable {
         for name in namespaces {
             let parts = name.split(separator: "-")
             guard parts.count == 4, parts[0] == "weir", parts[1] == "test", let pid = Int32(parts[2]), !isRunning(pid) else { continue }
-            try? IPCommand.run(["netns", "delete", name])
+            _ = try? IPCommand.run(["netns", "delete", name])
         }
         let links = ((try? IPCommand.run(["-o", "link", "show"])) ?? "").split(separator: "\n").compactMap { line -> String? in
             let fields = line.split(separator: ":", maxSplits: 2)
@@ -146,7 +146,7 @@ final class TestHosts: @unchecked Sendable {
         }
         for name in links {
             guard let match = name.wholeMatch(of: /wt([0-9]+)(br|h[0-9]+)/), let pid = Int32(match.1), !isRunning(pid) else { continue }
-            try? IPCommand.run(["link", "delete", name])
+            _ = try? IPCommand.run(["link", "delete", name])
         }
     }
 
