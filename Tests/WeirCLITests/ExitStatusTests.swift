@@ -53,8 +53,8 @@ import Testing
                      ["run", "--config", dir + "/plain.yaml", "--flush-interval", "0s", "--listen", "off"]] {
             let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, args)
             #expect(status == 2, "\(args)")
-            // The key as the user wrote it (the file's key or the flag), what is wrong, and the fix.
-            let key = args.contains("--flush-interval") ? "--flush-interval" : "lake.flush_interval"
+            // The key as the user wrote it (the file and its key, or the flag), what is wrong, and the fix.
+            let key = args.contains("--flush-interval") ? "--flush-interval" : dir + "/zero.yaml: lake.flush_interval"
             #expect(stderr.contains("weir: invalid configuration: \(key): '0s' must be positive"), "\(stderr)")
             #expect(stderr.contains("(fix: write e.g. "), "\(stderr)")
         }

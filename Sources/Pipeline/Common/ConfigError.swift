@@ -6,12 +6,18 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// What to do about it.
     public let fix: String
+    /// The configuration file the value was read from, when the error was found while reading it.
+    public var file: String?
 
-    public init(key: String, message: String, fix: String) {
+    public init(key: String, message: String, fix: String, file: String? = nil) {
         self.key = key
         self.message = message
         self.fix = fix
+        self.file = file
     }
 
-    public var description: String { "invalid configuration: \(key): \(message) (fix: \(fix))" }
+    /// `invalid configuration: [FILE: ]KEY: MESSAGE (fix: FIX)`.
+    public var description: String {
+        "invalid configuration: \(file.map { "\($0): " } ?? "")\(key): \(message) (fix: \(fix))"
+    }
 }

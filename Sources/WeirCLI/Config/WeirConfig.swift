@@ -70,7 +70,7 @@ struct WeirConfig: Sendable {
 
     /// Loads `path` if given (it must exist), else `weir.yaml` in the current directory if present, then applies
     /// `environment`. Not validated yet: the command applies its flags and then calls `validate()` once.
-    /// - Throws: `ConfigError` naming the key and the fix.
+    /// - Throws: `ConfigError` naming the key and the fix, and the file for an error found while reading it.
     static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WeirConfig {
         var config = WeirConfig()
         let file = path ?? (FileManager.default.fileExists(atPath: "weir.yaml") ? "weir.yaml" : nil)
@@ -78,9 +78,14 @@ struct WeirConfig: Sendable {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw ConfigError(key: "--config", message: "cannot read \(file)", fix: "check the path and its permissions")
             }
-            var reader = try ConfigReader(yaml: text, source: file)
-            try config.apply(&reader)
-            try reader.rejectUnknownKeys(allowed: sections)
+            do {
+                var reader = try ConfigReader(yaml: text, source: file)
+                try config.apply(&reader)
+                try reader.rejectUnknownKeys(allowed: sections)
+            } catch var error as ConfigError where error.key != file {
+                error.file = file  // the key is in this file (YAML errors name it already)
+                throw error
+            }
         }
         config.applyEnvironment(environment)
         return config

@@ -28,6 +28,24 @@ import Pipeline
         }
     }
 
+    @Test func anErrorFoundWhileReadingTheFileNamesTheFile() throws {
+        do {
+            _ = try ConfigFile.load("batch:\n  max_poll_records: lots\n")
+            Issue.record("a bad value was accepted")
+        } catch let error as ConfigError {
+            let file = try #require(error.file, "\(error)")
+            #expect(file.hasSuffix("/weir.yaml"), "\(error)")
+            #expect(error.description.hasPrefix("invalid configuration: \(file): batch.max_poll_records: 'lots' is not"), "\(error)")
+        }
+        // A YAML syntax error names the file once, as its key.
+        do {
+            _ = try ConfigFile.load("kafka: [\n")
+            Issue.record("broken YAML was accepted")
+        } catch let error as ConfigError {
+            #expect(error.file == nil && error.key.hasSuffix("/weir.yaml") && error.message.hasPrefix("not valid YAML"), "\(error)")
+        }
+    }
+
     @Test func spellingSuggestionsAreUnambiguousAndClose() {
         #expect(KeySpelling.closest(to: "flush_row", among: ["flush_rows", "flush_bytes"]) == "flush_rows")
         #expect(KeySpelling.closest(to: "Out_Dir", among: ["out_dir"]) == "out_dir")
