@@ -3,7 +3,7 @@
 ///
 /// Linear probing over slots that hold the keys themselves (16 bytes each, four to a cache line): a check of a key
 /// not in the set usually reads one cache line, where `Set<DedupKey>` reads two (its occupancy bitmap, then the
-/// element) and hashes with SipHash. With `flush.rows` keys per window the tables are megabytes, so those reads
+/// element) and hashes with SipHash. With `lake.flush_rows` keys per window the tables are megabytes, so those reads
 /// are cache misses (profile of `weir run`, 2026-12-07: ~8% of the CPU per event went to the window's `Set`s).
 ///
 /// A key picks its first slot by its 128 bits mixed with a per-process random seed: keys come from event fields a
