@@ -6,9 +6,10 @@ import Testing
 @Suite struct UncommittedKeysTests {
     let a = DedupKey(high: 0, low: 1), b = DedupKey(high: 0, low: 2), c = DedupKey(high: 1, low: 0)
 
-    /// Inserts each key in turn; whether each was new.
+    /// Accepts each key in turn as `MicroBatchProcessor` does (checked against the window, then added unless
+    /// pending); whether each was new.
     func insert(_ keys: inout UncommittedKeys, _ each: DedupKey...) -> [Bool] {
-        each.map { keys.insert($0) }
+        each.map { !keys.contains($0) && keys.insertNotCommitting($0) }
     }
 
     @Test func aKeyIsADuplicateWithinTheWindowAndPendingKeepsTheirOrder() {

@@ -2,7 +2,7 @@
 /// the last flush (`pending`, in the order they were accepted) and the keys of work handed to the commit in
 /// flight. A key in either is a duplicate for every record processed meanwhile.
 ///
-/// The life of a key: `insert` (accepted) → `handOff` (its work goes to a commit; still a duplicate) →
+/// The life of a key: `insertNotCommitting` (accepted) → `handOff` (its work goes to a commit; still a duplicate) →
 /// `commitEnded` (durable in the store, which answers lookups from now on, or refused and read again) — or
 /// `removeAll` when the uncommitted work is dropped. Pure, no I/O; `MicroBatchProcessor` owns one.
 struct UncommittedKeys: Sendable {
@@ -17,17 +17,9 @@ struct UncommittedKeys: Sendable {
         (!committing.isEmpty && committing.contains(key)) || pendingSet.contains(key)
     }
 
-    /// Adds an accepted record's key. Returns false, adding nothing, when the window already holds it (the record is
-    /// a duplicate).
-    mutating func insert(_ key: DedupKey) -> Bool {
-        if !committing.isEmpty && committing.contains(key) { return false }
-        guard pendingSet.insert(key) else { return false }
-        pending.append(key)
-        return true
-    }
-
-    /// `insert` for a key known not to be among the keys being committed (checked against this window since the
-    /// last `handOff` and `commitEnded`): skips that check. Returns false, adding nothing, when the key is pending.
+    /// Adds an accepted record's key, known not to be among the keys being committed (`contains` answered no for it
+    /// since the last `handOff` and `commitEnded`; `MicroBatchProcessor` checks a batch's keys before the batch is
+    /// appended). Returns false, adding nothing, when the key is pending already (the record is a duplicate).
     mutating func insertNotCommitting(_ key: DedupKey) -> Bool {
         guard pendingSet.insert(key) else { return false }
         pending.append(key)

@@ -72,9 +72,11 @@ func encodeRun(_ keys: [DedupKey], at: Int64 = 1_000) throws -> [UInt8] {
         var filter = KeyFilter(capacity: 10)
         let k = DedupKey(high: 1, low: 2)
         filter.insert(KeyProbe(k))
-        #expect(KeyFilter(words: filter.words)?.mayContain(KeyProbe(k)) == true)
-        #expect(KeyFilter(words: []) == nil)
-        #expect(KeyFilter(words: [1, 2, 3]) == nil)
+        let words = filter.words
+        let read = KeyFilter(blockCount: words.count / KeyFilter.wordsPerBlock) { _ = $0.initialize(fromContentsOf: words) }
+        #expect(read?.mayContain(KeyProbe(k)) == true)
+        #expect(read?.words == words)
+        #expect(KeyFilter(blockCount: 0) { _ in } == nil)
     }
 }
 

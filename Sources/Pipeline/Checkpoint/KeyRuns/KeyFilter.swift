@@ -40,12 +40,6 @@ struct KeyFilter: Sendable {
         storage = KeyFilterWords(zeros: blockCount * Self.wordsPerBlock)
     }
 
-    /// A filter over stored words; nil unless their count is a positive multiple of a block.
-    init?(words: [UInt64]) {
-        guard !words.isEmpty, words.count % Self.wordsPerBlock == 0 else { return nil }
-        self.init(blockCount: words.count / Self.wordsPerBlock) { _ = $0.initialize(fromContentsOf: words) }
-    }
-
     /// A filter of `blockCount` blocks whose words `fill` initializes (all of them; from a run file, without an
     /// intermediate array); nil unless `blockCount` is positive.
     init?(blockCount: Int, fill: (UnsafeMutableBufferPointer<UInt64>) -> Void) {
