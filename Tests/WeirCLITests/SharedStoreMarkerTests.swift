@@ -36,6 +36,24 @@ struct SharedStoreMarkerTests {
         }
     }
 
+    /// Three SQLite hosts started on one new lake: one read the marker while another was writing it, took the empty
+    /// file for a PostgreSQL record and stopped (RebalanceTests, 2026-12-07). The marker is now published whole,
+    /// and a marker that names no store (an earlier version's leftover) is no record at all.
+    @Test func theMarkerIsPublishedWholeAndAnEmptyOneNamesNoStore() throws {
+        let (storage, root) = try lake("whole")
+        defer { RepoPaths.remove(root) }
+        try storage.put(SharedStoreMarker.objectName, bytes: [])
+        #expect(try SharedStoreMarker.read(storage) == nil)
+        try SharedStoreMarker.verifyRecorded(storage, lakeRoot: root, location: root + "/_weir/checkpoint.sqlite", storeID: nil)
+        try storage.delete(SharedStoreMarker.objectName)
+
+        try SharedStoreMarker.recordSQLite(storage, path: root + "/_weir/checkpoint.sqlite")
+        #expect(try SharedStoreMarker.read(storage) == .init(isPostgres: false, location: root + "/_weir/checkpoint.sqlite", storeID: nil))
+        #expect(try storage.list("_weir").filter { $0.hasPrefix(".") }.isEmpty, "no hidden object left behind")
+        #expect(throws: StorageError.self) { try storage.putWhole(SharedStoreMarker.objectName, bytes: Array("sqlite x\n".utf8)) }
+        #expect(try storage.list("_weir").filter { $0.hasPrefix(".") }.isEmpty, "the refused one's hidden object deleted")
+    }
+
     @Test func aSQLiteLakeRefusesAPostgreSQLHostAndReplaceStoreMovesIt() throws {
         let (storage, root) = try lake("sqlite-first")
         defer { RepoPaths.remove(root) }

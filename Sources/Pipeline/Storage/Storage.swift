@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where lake files live: bytes under names, and nothing else (no Kafka, no tables, no checkpoints).
 ///
 /// A name is a `/`-separated path relative to the storage's root, e.g. `date=2025-10-30/part-….parquet` or
@@ -82,12 +84,30 @@ extension Storage {
 }
 
 extension Storage {
-    /// Writes the object `name` with `bytes` (create-only) and makes it durable.
+    /// Writes the object `name` with `bytes` (create-only) and makes it durable. As with `create`, a POSIX file
+    /// system shows a partial file under the name until it returns: see `putWhole` for objects read while written.
     /// - Throws: `StorageError.exists` when `name` is taken, or the storage's error.
     public func put(_ name: String, bytes: [UInt8]) throws {
         let writer = try create(name)
         try bytes.withUnsafeBytes { try writer.write($0) }
         try writer.finish(durable: true)
+    }
+
+    /// `put` for an object that other processes may read while it is being written (a lake's markers, which
+    /// instances starting together write and read at once): the bytes go to a hidden name beside it
+    /// (`.NAME.<uuid>.tmp`), then `publish` gives them the name, create-only, so a reader sees the whole object or
+    /// none. A crash may leave the hidden object behind.
+    /// - Throws: `StorageError.exists` when `name` is taken (the hidden object is deleted), or the storage's error.
+    public func putWhole(_ name: String, bytes: [UInt8]) throws {
+        let slash = name.lastIndex(of: "/").map { name.index(after: $0) } ?? name.startIndex
+        let hidden = String(name[..<slash]) + "." + String(name[slash...]) + "." + UUID().uuidString.lowercased() + ".tmp"
+        try put(hidden, bytes: bytes)
+        do {
+            try publish(hidden, to: name)
+        } catch {
+            try? delete(hidden)
+            throw error
+        }
     }
 }
 

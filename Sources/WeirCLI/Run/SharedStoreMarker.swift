@@ -43,7 +43,7 @@ enum SharedStoreMarker {
     private static func record(_ storage: Storage, bytes: [UInt8]) throws {
         guard !storage.exists(objectName) else { return }
         do {
-            try storage.put(objectName, bytes: bytes)
+            try storage.putWhole(objectName, bytes: bytes)  // hosts starting together read it meanwhile
         } catch let error as StorageError where error.kind == .exists {}
     }
 
@@ -63,20 +63,22 @@ enum SharedStoreMarker {
     /// - Throws: the storage's error.
     static func replace(_ storage: Storage, location: String, storeID: String) throws {
         if storage.exists(objectName) { try storage.delete(objectName) }
-        try storage.put(objectName, bytes: text(location: location, storeID: storeID))
+        try storage.putWhole(objectName, bytes: text(location: location, storeID: storeID))
     }
 
-    /// The marker, nil when the lake has none.
+    /// The marker, nil when the lake has none or it names no store (an empty file that an earlier version, which
+    /// wrote it in place, left when it crashed or that a reader caught while it was being written).
     /// - Throws: the storage's error.
     static func read(_ storage: Storage) throws -> Recorded? {
         guard let bytes = try storage.get(objectName) else { return nil }
-        var location = "", storeID: String?, isPostgres = true
+        var location: String?, storeID: String?, isPostgres = true
         for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("postgres ") { location = String(trimmed.dropFirst("postgres ".count)) }
             if trimmed.hasPrefix("sqlite ") { location = String(trimmed.dropFirst("sqlite ".count)); isPostgres = false }
             if trimmed.hasPrefix("store_id ") { storeID = String(trimmed.dropFirst("store_id ".count)) }
         }
+        guard let location else { return nil }
         return Recorded(isPostgres: isPostgres, location: location, storeID: storeID)
     }
 

@@ -31,7 +31,7 @@ enum StoreLakeCheck {
     private static func ensureLakeID(_ storage: Storage) throws -> String {
         if let bytes = try storage.get(objectName) { return String(decoding: bytes, as: UTF8.self) }
         do {
-            try storage.put(objectName, bytes: Array(UUID().uuidString.lowercased().utf8))
+            try storage.putWhole(objectName, bytes: Array(UUID().uuidString.lowercased().utf8))  // read by others at once
         } catch let error as StorageError where error.kind == .exists {}
         guard let bytes = try storage.get(objectName) else {
             throw StorageError(.notFound, "\(objectName) vanished right after it was written")
