@@ -17,6 +17,13 @@ struct UncommittedKeys: Sendable {
         (!committing.isEmpty && committing.contains(key)) || pendingSet.contains(key)
     }
 
+    /// Asks for the cache lines `contains(key)` will read, without waiting (a hint; see `DedupKeySet.prefetch`).
+    @inline(__always)
+    func prefetch(_ key: DedupKey) {
+        if !committing.isEmpty { committing.prefetch(key) }
+        pendingSet.prefetch(key)
+    }
+
     /// Adds an accepted record's key, known not to be among the keys being committed (`contains` answered no for it
     /// since the last `handOff` and `commitEnded`; `MicroBatchProcessor` checks a batch's keys before the batch is
     /// appended). Returns false, adding nothing, when the key is pending already (the record is a duplicate).
