@@ -51,6 +51,8 @@ struct DemoCommand: AsyncParsableCommand {
         config.metricsListen = listen
         config.logFormat = logFormat
         config.logLevel = logLevel
+        config.origins.record("observability.log_format", from: "--log-format")
+        config.origins.record("observability.log_level", from: "--log-level")
         config.groupId = "weir-demo"
         config.sessionTimeout = .seconds(6)
         config.pipeline.flushRows = 20_000

@@ -16,7 +16,10 @@ struct KafkaOptions: ParsableArguments {
     /// Applies the flags to `config`.
     /// - Throws: `ConfigError` for a bad `--connect-timeout`.
     func apply(to config: inout WeirConfig) throws {
-        if let bootstrapServers { config.bootstrapServers = bootstrapServers }
+        if let bootstrapServers {
+            config.bootstrapServers = bootstrapServers
+            config.origins.record("kafka.bootstrap_servers", from: "--bootstrap-servers")
+        }
         if let connectTimeout {
             config.connectTimeout = try ConfigValueParsers.duration(connectTimeout, key: "--connect-timeout", bare: .seconds)
         }

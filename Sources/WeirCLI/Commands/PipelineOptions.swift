@@ -30,14 +30,18 @@ struct PipelineOptions: ParsableArguments {
     /// - Throws: `ConfigError` naming the key and the fix.
     func load(_ flags: (inout WeirConfig) throws -> Void = { _ in }) throws -> WeirConfig {
         var config = try WeirConfig.load(path: self.config)
-        if let outDir { config.outDir = outDir }
-        if let checkpointPath { config.checkpointPath = checkpointPath }
+        func given(_ key: String, _ flag: String) { config.origins.record(key, from: flag) }
+        if let outDir { config.outDir = outDir; given("lake.out_dir", "--out-dir") }
+        if let checkpointPath { config.checkpointPath = checkpointPath; given("checkpoint.path", "--checkpoint-path") }
         if let schema { config.schemaFile = schema }
         if let listen { config.metricsListen = listen }
-        if let logLevel { config.logLevel = logLevel }
-        if let logFormat { config.logFormat = logFormat }
-        if let flushRows { config.pipeline.flushRows = flushRows }
-        if let flushInterval { config.pipeline.flushInterval = try ConfigValueParsers.duration(flushInterval, key: "--flush-interval", bare: .seconds) }
+        if let logLevel { config.logLevel = logLevel; given("observability.log_level", "--log-level") }
+        if let logFormat { config.logFormat = logFormat; given("observability.log_format", "--log-format") }
+        if let flushRows { config.pipeline.flushRows = flushRows; given("lake.flush_rows", "--flush-rows") }
+        if let flushInterval {
+            config.pipeline.flushInterval = try ConfigValueParsers.duration(flushInterval, key: "--flush-interval", bare: .seconds)
+            given("lake.flush_interval", "--flush-interval")
+        }
         try flags(&config)
         try config.validate()
         return config

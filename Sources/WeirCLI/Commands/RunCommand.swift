@@ -42,7 +42,10 @@ struct RunCommand: AsyncParsableCommand {
                 if let sessionTimeout {
                     config.sessionTimeout = try ConfigValueParsers.duration(sessionTimeout, key: "--session-timeout", bare: .seconds)
                 }
-                if let dlqSink { config.deadLetterSink = dlqSink }
+                if let dlqSink {
+                    config.deadLetterSink = dlqSink
+                    config.origins.record("dlq.sink", from: "--dlq-sink")
+                }
                 idle = try untilIdle.map { try ConfigValueParsers.duration($0, key: "--until-idle", bare: .seconds) }
             }
         }

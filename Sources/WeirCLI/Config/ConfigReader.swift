@@ -31,6 +31,20 @@ struct ConfigReader {
 
     private func key(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
 
+    /// Every key the text gives, dotted (`lake`, `lake.s3`, `lake.s3.endpoint`), sections included.
+    func presentKeys() -> Set<String> {
+        var keys = Set<String>()
+        func walk(_ mapping: [String: Any], _ prefix: String) {
+            for (name, value) in mapping {
+                let dotted = prefix.isEmpty ? name : prefix + "." + name
+                keys.insert(dotted)
+                if let nested = value as? [String: Any] { walk(nested, dotted) }
+            }
+        }
+        walk(values, path)
+        return keys
+    }
+
     mutating func section(_ name: String) throws -> ConfigReader? {
         used.insert(name)
         guard let raw = values[name] else { return nil }

@@ -28,10 +28,23 @@ struct ObjectLakeSettings: Sendable {
     }
 
     /// The AWS tools' variables, used where the file does not set the key.
-    mutating func applyEnvironment(_ env: [String: String]) {
-        func value(_ name: String) -> String? { env[name].flatMap { $0.isEmpty ? nil : $0 } }
-        if !endpointFromFile, let v = value("AWS_ENDPOINT_URL_S3") ?? value("AWS_ENDPOINT_URL") { endpoint = v }
-        if !regionFromFile, let v = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") { region = v }
+    /// - Returns: the keys set and the variable each came from (`lake.s3.region`, `AWS_REGION`).
+    @discardableResult
+    mutating func applyEnvironment(_ env: [String: String]) -> [(key: String, variable: String)] {
+        func first(_ names: String...) -> (name: String, value: String)? {
+            for name in names { if let v = env[name], !v.isEmpty { return (name, v) } }
+            return nil
+        }
+        var set: [(key: String, variable: String)] = []
+        if !endpointFromFile, let (name, v) = first("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL") {
+            endpoint = v
+            set.append(("lake.s3.endpoint", name))
+        }
+        if !regionFromFile, let (name, v) = first("AWS_REGION", "AWS_DEFAULT_REGION") {
+            region = v
+            set.append(("lake.s3.region", name))
+        }
+        return set
     }
 
     /// The client configuration for `bucket`.

@@ -65,6 +65,8 @@ struct WeirConfig: Sendable {
     static let sharedStorePollRecords = 5_000
     /// `lake.format` and `lake.iceberg.*`: plain Hive Parquet (the default) or an Apache Iceberg table.
     var lakeTable = LakeTableConfig()
+    /// Where each key's value came from, for the errors of `validate()`.
+    var origins = ConfigOrigins()
 
     static let sections = ["kafka", "schema", "batch", "dedup", "event_time", "lake", "dlq", "observability", "checkpoint"]
 
@@ -82,6 +84,7 @@ struct WeirConfig: Sendable {
                 var reader = try ConfigReader(yaml: text, source: file)
                 try config.apply(&reader)
                 try reader.rejectUnknownKeys(allowed: sections)
+                config.origins.recordFile(file, keys: reader.presentKeys())
             } catch var error as ConfigError where error.key != file {
                 error.file = file  // the key is in this file (YAML errors name it already)
                 throw error
@@ -92,15 +95,25 @@ struct WeirConfig: Sendable {
     }
 
     mutating func applyEnvironment(_ env: [String: String]) {
-        if let v = env["KAFKA_BOOTSTRAP_SERVERS"] { bootstrapServers = v }
-        if let v = env["KAFKA_TOPIC"], !v.isEmpty { setTopic(v) }
-        if let v = env["KAFKA_GROUP_ID"], !v.isEmpty { groupId = v }
-        if let v = env["OUT_DIR"], !v.isEmpty { outDir = v }
-        if let v = env["CHECKPOINT_PATH"], !v.isEmpty { checkpointPath = v }
-        s3.applyEnvironment(env)
-        if let v = env["SCHEMA_FILE"], !v.isEmpty { schemaFile = v }
-        if let v = env["WEIR_LOG_LEVEL"], !v.isEmpty { logLevel = v }
-        if let v = env["WEIR_CHECKPOINT_URL"], !v.isEmpty { checkpointURL = v }
+        /// A non-empty `variable` sets `key` (recorded as its origin) through `apply`.
+        func take(_ variable: String, _ key: String?, _ apply: (inout WeirConfig, String) -> Void) {
+            guard let v = env[variable], !v.isEmpty else { return }
+            apply(&self, v)
+            if let key { origins.record(key, from: variable) }
+        }
+        // An empty KAFKA_BOOTSTRAP_SERVERS is kept, for `validate()` to name.
+        if let v = env["KAFKA_BOOTSTRAP_SERVERS"] {
+            bootstrapServers = v
+            origins.record("kafka.bootstrap_servers", from: "KAFKA_BOOTSTRAP_SERVERS")
+        }
+        take("KAFKA_TOPIC", nil) { $0.setTopic($1) }
+        take("KAFKA_GROUP_ID", nil) { $0.groupId = $1 }
+        take("OUT_DIR", "lake.out_dir") { $0.outDir = $1 }
+        take("CHECKPOINT_PATH", "checkpoint.path") { $0.checkpointPath = $1 }
+        for (key, variable) in s3.applyEnvironment(env) { origins.record(key, from: variable) }
+        take("SCHEMA_FILE", nil) { $0.schemaFile = $1 }
+        take("WEIR_LOG_LEVEL", "observability.log_level") { $0.logLevel = $1 }
+        take("WEIR_CHECKPOINT_URL", "checkpoint.url") { $0.checkpointURL = $1 }
     }
 
     /// The pipeline configuration a run uses: `pipeline`, with `batch.max_poll_records` defaulting to
@@ -118,8 +131,17 @@ struct WeirConfig: Sendable {
     }
 
     /// Checks the configuration once every source (file, environment, flags) is applied.
-    /// - Throws: `ConfigError` naming the key and the fix.
+    /// - Throws: `ConfigError` naming the key, where its value came from (the file, the variable or the flag, as
+    ///   `origins` recorded it) and the fix.
     func validate() throws {
+        do {
+            try validateValues()
+        } catch let error as ConfigError {
+            throw origins.locate(error)
+        }
+    }
+
+    private func validateValues() throws {
         if bootstrapServers.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ConfigError(key: "kafka.bootstrap_servers", message: "is empty (KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers set to \"\")",
                               fix: "give host:port[,host:port…], e.g. the first line printed by `weir broker`")

@@ -74,7 +74,7 @@ import Testing
         let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["run", "--config", dir + "/weir.yaml", "--listen", "off",
                                                                               "--out-dir", dir + "/lake"])
         #expect(status == 2, "\(stderr)")
-        #expect(stderr.contains("weir: invalid configuration: kafka.properties.no.such.property: No such configuration property"),
+        #expect(stderr.contains("weir: invalid configuration: \(dir)/weir.yaml: kafka.properties.no.such.property: No such configuration property"),
                 "\(stderr)")
         #expect(stderr.contains("fix:"))
         #expect(!stderr.contains("KafkaError"))

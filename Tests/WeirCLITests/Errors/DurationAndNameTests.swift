@@ -77,7 +77,7 @@ import Testing
     @Test func anUnknownLogFormatIsRejected() async throws {
         let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["run", "--log-format", "yaml", "--listen", "off"])
         #expect(status == 2)
-        #expect(stderr.contains("weir: invalid configuration: observability.log_format: unknown format 'yaml' (fix: use json, text or auto)"),
+        #expect(stderr.contains("weir: invalid configuration: observability.log_format (set by --log-format): unknown format 'yaml' (fix: use json, text or auto)"),
                 "\(stderr)")
     }
 }
