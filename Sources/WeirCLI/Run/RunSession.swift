@@ -59,7 +59,12 @@ struct RunSession {
             var reported = Set<SourcePartition>()
             while !Task.isCancelled {
                 guard (try? await Task.sleep(for: .seconds(1))) != nil else { break }  // cancelled: stop now
-                let lags = await source.lag()
+                let commitBefore = state.lastCommit
+                var lags = await source.lag()
+                // A commit that landed while the lag was read (a round trip per partition) would put its counts on
+                // this line beside the lag from before it (`weir demo` showed "committed 100000 … lag 1250"): read
+                // the lag again.
+                if state.lastCommit != commitBefore { lags = await source.lag() }
                 state.setLag(lags.isEmpty ? nil : lags.values.reduce(0, +))
                 onTick?(state)  // after the lag is read, so a line never shows the previous second's
                 let seconds = state.lagSeconds(offsetLags: lags, nowMs: RFC3339.nowMicros() / 1000)
