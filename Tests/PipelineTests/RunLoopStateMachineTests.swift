@@ -113,6 +113,20 @@ import Testing
         #expect(m.nextIteration(stopRequested: false) == .stop)
     }
 
+    @Test func aRunWithARecordLimitCommitsOnceItHasTakenThemAll() {
+        var m = machine(stopAfterRecords: 50)
+        #expect(m.polled(generation: 1) == .handleAssignment(settleCommitFirst: false))
+        m.assignmentHandled(at: t0)
+        #expect(m.accepted(count: 30, assigned: true, at: at(1)) == .process)
+        #expect(m.flushDecision(rows: 30, bytes: 300, oldestBufferedAt: at(1), sourceQuiet: true, at: at(1)) == .none,
+                "20 records still to come: wait for them (or the interval)")
+        #expect(m.accepted(count: 20, assigned: true, at: at(2)) == .process)
+        #expect(m.flushDecision(rows: 45, bytes: 450, oldestBufferedAt: at(1), sourceQuiet: false, at: at(2)) == .flush(trigger: "limit"))
+        #expect(m.flushDecision(rows: 0, bytes: 0, oldestBufferedAt: at(1), sourceQuiet: false, at: at(2)) == .flush(trigger: "limit"),
+                "records that all went to the DLQ are work to commit too")
+        #expect(m.flushDecision(rows: 0, bytes: 0, oldestBufferedAt: nil, sourceQuiet: true, at: at(3)) == .none, "nothing uncommitted")
+    }
+
     // MARK: idle exit
 
     @Test func anIdleRunExitsAfterTheWindowAndItsConfirmation() {

@@ -95,6 +95,8 @@ struct RunLoopStateMachine: Sendable {
     private var startedAt: Instant
     private let assignmentTimeout: Duration?
     private let stopAfterRecords: Int?
+    /// Records taken from polls so far (records read again after a rewind count again).
+    private var acceptedRecords = 0
     private var everAssigned = false
 
     init(policy: FlushPolicy, untilIdle: IdleExit?, assignmentTimeout: Duration?, stopAfterRecords: Int?, now: Instant) {
@@ -139,6 +141,7 @@ struct RunLoopStateMachine: Sendable {
             everAssigned = true
         }
         guard count > 0 else { return .none }
+        acceptedRecords += count
         idle?.activity(at: now)
         return .process
     }
@@ -149,6 +152,11 @@ struct RunLoopStateMachine: Sendable {
                                 at now: Instant) -> FlushAction {
         if let trigger = policy.trigger(rows: rows, bytes: bytes, age: oldestBufferedAt.map { now - $0 }) {
             return .flush(trigger: trigger)
+        }
+        // A run that stops after a number of records (`weir demo`) commits as soon as it has taken them all, instead
+        // of waiting for the flush interval with nothing more to read.
+        if let limit = stopAfterRecords, acceptedRecords >= limit, oldestBufferedAt != nil {
+            return .flush(trigger: "limit")
         }
         // A batch-style run commits as soon as the source is drained (every partition read to its end, or an empty
         // poll), not only when it gives up waiting.
