@@ -102,7 +102,10 @@ struct PipelineAssembly {
         switch error.status {
         case nil: return "start the catalog or correct lake.iceberg.catalog_uri (the catalog's base URL)"
         case 401?, 403?: return "set WEIR_ICEBERG_CREDENTIAL (client_id:client_secret) or WEIR_ICEBERG_TOKEN to credentials the catalog accepts"
-        case 404?: return "check lake.iceberg.warehouse (now \(warehouse ?? "the catalog's default")) names a warehouse the catalog serves"
+        case 404?:
+            // A catalog that keeps its warehouse in a bucket (SeaweedFS) answers 404 until the bucket exists, too.
+            return "check lake.iceberg.warehouse (now \(warehouse ?? "the catalog's default")) names a warehouse the catalog serves, "
+                + "and that the warehouse's bucket exists (a catalog started moments ago may still be creating it: start Weir again once it lists its namespaces)"
         default: return "check the catalog's own log for the cause, then start Weir again"
         }
     }
