@@ -32,7 +32,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),  // SHA-256, MD5
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),  // the PostgreSQL store
-        // jemalloc, linked into every process that links WeirCLI, with Weir's settings (Sources/WeirAllocator).
+        // jemalloc, linked into every process that links WeirCLI and into the benchmark executables, with Weir's settings
+        // (Sources/WeirAllocator).
         .target(name: "WeirAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         // A software prefetch for Swift (header-only C wrapper of `__builtin_prefetch`): the dedup key filters' probes.
         .target(name: "CPrefetch"),
@@ -70,11 +71,11 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "weir", dependencies: ["WeirCLI"]),
-        .executableTarget(name: "SchemaBench", dependencies: ["EventSchema"], path: "bench/SchemaBench"),
-        .executableTarget(name: "ParquetBench", dependencies: ["Parquet"], path: "bench/ParquetBench"),
-        .executableTarget(name: "ConsumeBench", dependencies: ["Kafka"], path: "bench/ConsumeBench"),
-        .executableTarget(name: "StagesBench", dependencies: ["Pipeline", "EventSchema", "Parquet"], path: "bench/StagesBench"),
-        .executableTarget(name: "DedupBench", dependencies: ["Pipeline", "EventSchema"], path: "bench/DedupBench"),
+        .executableTarget(name: "SchemaBench", dependencies: ["EventSchema", "WeirAllocator"], path: "bench/SchemaBench"),
+        .executableTarget(name: "ParquetBench", dependencies: ["Parquet", "WeirAllocator"], path: "bench/ParquetBench"),
+        .executableTarget(name: "ConsumeBench", dependencies: ["Kafka", "WeirAllocator"], path: "bench/ConsumeBench"),
+        .executableTarget(name: "StagesBench", dependencies: ["Pipeline", "EventSchema", "Parquet", "WeirAllocator"], path: "bench/StagesBench"),
+        .executableTarget(name: "DedupBench", dependencies: ["Pipeline", "EventSchema", "WeirAllocator"], path: "bench/DedupBench"),
 
         // Tests (Swift Testing everywhere). WeirTestSupport: the Python-oracle runner, and SeededRandom re-exported.
         .target(name: "WeirTestSupport", dependencies: ["SeededRandom"], path: "Tests/WeirTestSupport"),
