@@ -36,7 +36,7 @@ struct CrashScenario: Sendable, CustomTestStringConvertible {
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         defer { cluster.shutdown() }
         let expected = try await GeneratedTopic.load(cluster, topic: scenario.topic, partitions: 8, dlqPartitions: 2,
-                                                     events: scenario.events, seed: 7)
+                                                     events: scenario.events, seed: 7, roundRobin: true)
         let storeEnv = scenario.store == .postgres ? ["WEIR_CHECKPOINT_URL": try PostgresServer.shared.makeDatabase(scenario.topic)] : [:]
 
         let dir = try RepoPaths.temporaryDirectory("crash")

@@ -12,7 +12,7 @@ import Testing
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         defer { cluster.shutdown() }
         let expected = try await GeneratedTopic.load(cluster, topic: "shared", partitions: 6, dlqPartitions: 1,
-                                                     events: 120_000, seed: 11)
+                                                     events: 120_000, seed: 11, roundRobin: true)
 
         let lake = try RepoPaths.temporaryDirectory("rebalance")
         defer { RepoPaths.remove(lake) }

@@ -24,7 +24,7 @@ import Testing
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         defer { cluster.shutdown() }
         let expected = try await GeneratedTopic.load(cluster, topic: "s3crash", partitions: 8, dlqPartitions: 2,
-                                                     events: CrashScenario.parquet.events, seed: 7)
+                                                     events: CrashScenario.parquet.events, seed: 7, roundRobin: true)
         let dir = try lake.host("host")
         func run(untilIdle: Bool, fault: Bool) throws -> ChildProcess {
             var args = ["run", "--bootstrap-servers", cluster.bootstrapServers, "--topic", "s3crash", "--group-id", "s3crash",
