@@ -64,16 +64,17 @@ public struct PipelineObserver: Sendable {
 }
 
 extension CommitReport {
-    /// The fields of the `committed` log line.
+    /// The fields of the `committed` log line: numbers as numbers (JSON logs keep them numeric, so that `jq` or a
+    /// log query can compare them), the trigger as text.
     var logMetadata: Logger.Metadata {
-        [
-            "commit_id": "\(commitID)", "trigger": "\(trigger)", "records": "\(counts.total)",
-            "landed": "\(counts.valid)", "duplicates": "\(counts.duplicates)",
-            "dlq": "\(counts.invalid)", "files": "\(files.count)",
-            "duration_ms": "\(Int(duration.seconds * 1000))",
-            "dlq_ms": "\(Int(phases.deadLetters.seconds * 1000))",
-            "files_ms": "\(Int(phases.files.seconds * 1000))",
-            "store_ms": "\(Int(phases.store.seconds * 1000))",
+        func number(_ n: Int) -> Logger.MetadataValue { .stringConvertible(n) }
+        func millis(_ d: Duration) -> Logger.MetadataValue { number(Int(d.seconds * 1000)) }
+        return [
+            "commit_id": .stringConvertible(commitID), "trigger": "\(trigger)", "records": number(counts.total),
+            "landed": number(counts.valid), "duplicates": number(counts.duplicates),
+            "dlq": number(counts.invalid), "files": number(files.count),
+            "duration_ms": millis(duration), "dlq_ms": millis(phases.deadLetters),
+            "files_ms": millis(phases.files), "store_ms": millis(phases.store),
         ]
     }
 }
