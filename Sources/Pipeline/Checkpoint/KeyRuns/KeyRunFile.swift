@@ -27,11 +27,11 @@ final class KeyRunFileSource: KeyRunSource, @unchecked Sendable {
     deinit { close(fd) }
 
     func read(at offset: Int, count: Int) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        var done = 0
-        try out.withUnsafeMutableBytes { raw in
+        // Not zero-filled first: `pread` writes every byte, or the read throws and the array is never returned.
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
             while done < count {
-                let n = pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done))
+                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else {
                     throw n == 0 ? KeyRunError.corrupt("\(path) is shorter than its footer says")
@@ -39,8 +39,8 @@ final class KeyRunFileSource: KeyRunSource, @unchecked Sendable {
                 }
                 done += n
             }
+            initialized = count
         }
-        return out
     }
 }
 
