@@ -20,7 +20,7 @@ struct UncommittedKeys: Sendable {
     /// Asks for the cache lines `contains(key)` will read, without waiting (a hint; see `DedupKeySet.prefetch`).
     @inline(__always)
     func prefetch(_ key: DedupKey) {
-        if !committing.isEmpty { committing.prefetch(key) }
+        committing.prefetch(key)
         pendingSet.prefetch(key)
     }
 

@@ -3,7 +3,7 @@ import Pipeline
 /// Where the value of each configuration key came from: the configuration file, an environment variable or a
 /// flag (the last one applied wins, as it does for the value). A value checked only once every source is applied
 /// (`WeirConfig.validate()`) is then reported with the place to fix it, not just its key.
-struct ConfigOrigins: Sendable, Equatable {
+struct ConfigOrigins: Sendable {
     /// Dotted key (`observability.log_level`) → the file's path, the variable's name (`WEIR_LOG_LEVEL`) or the flag
     /// (`--log-level`). Keys left at their defaults are absent.
     private var byKey: [String: String] = [:]

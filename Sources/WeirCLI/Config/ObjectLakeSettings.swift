@@ -29,7 +29,6 @@ struct ObjectLakeSettings: Sendable {
 
     /// The AWS tools' variables, used where the file does not set the key.
     /// - Returns: the keys set and the variable each came from (`lake.s3.region`, `AWS_REGION`).
-    @discardableResult
     mutating func applyEnvironment(_ env: [String: String]) -> [(key: String, variable: String)] {
         func first(_ names: String...) -> (name: String, value: String)? {
             for name in names { if let v = env[name], !v.isEmpty { return (name, v) } }
