@@ -36,7 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
     var schema: String?
     @Option(name: .long, help: "Log format: json, text or auto (text when stderr is a terminal).")
     var logFormat: String = "auto"
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical (default warning, so the progress line stays readable).")
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical (the default keeps the progress line readable).")
     var logLevel: String = "warning"
 
     func validate() throws {
