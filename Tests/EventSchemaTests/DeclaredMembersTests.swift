@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WeirTestSupport
 @testable import EventSchema
 
 /// `StrictJSONDecoder.decode(_:declared:undeclared:)` (issue 21): the undeclared members of a root object are
@@ -145,14 +146,7 @@ import Testing
     }
 
     static func mutate(_ doc: inout [UInt8], _ rng: inout XorShift) {
-        let bytes: [UInt8] = [0x00, 0x1F, 0x22, 0x5C, 0x2C, 0x3A, 0x7B, 0x7D, 0x5B, 0x5D, 0x80, 0xC3, 0xFF, 0x20, 0x31, 0x65, 0x75]
-        let at = Int(rng.next() % UInt64(doc.count + 1))
-        let byte = bytes[Int(rng.next() % UInt64(bytes.count))]
-        switch rng.next() % 3 {
-        case 0 where at < doc.count: doc[at] = byte
-        case 1 where at < doc.count: doc.remove(at: at)
-        default: doc.insert(byte, at: at)
-        }
+        ByteMutation.apply(to: &doc, using: &rng)
     }
 
     /// The string scan reads eight bytes at a time: a quote, a backslash, a control character or a non-ASCII

@@ -29,8 +29,14 @@ public final class DeclaredMembers: Sendable {
     /// Whether every name is ASCII. An ASCII key is then canonically equivalent to a name only when it is that
     /// name, so an undeclared ASCII key needs no `String` comparison.
     let allASCII: Bool
+    /// For each name, whether JSON text can hold it as a key without escapes (no quote, backslash or control
+    /// character), as `plainNameLength` needs.
+    private let plainNames: [Bool]
     /// Whether the values of undeclared members are only checked, not built, and left out of the decoded object.
     public let skipsUndeclaredValues: Bool
+
+    /// The number of declared names (a name given twice counts once).
+    public var count: Int { names.count }
 
     /// - Parameters:
     ///   - names: the declared member names; a name given twice (by code points) counts once.
@@ -60,6 +66,7 @@ public final class DeclaredMembers: Sendable {
         self.fingerprints = fingerprints
         self.table = table
         allASCII = bytes.allSatisfy { $0 < 0x80 }
+        plainNames = unique.map { name in name.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") } }
         self.skipsUndeclaredValues = skipsUndeclaredValues
     }
 
@@ -89,6 +96,21 @@ public final class DeclaredMembers: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// The byte count of the name at `position` when the text at `text` (`available` bytes) starts with it written
+    /// as a JSON key without escapes, then the closing quote: the key is then that name. A name containing a quote,
+    /// a backslash or a control character never matches (JSON text must escape those). nil otherwise. Used to match
+    /// a key in the expected order without scanning it first.
+    @inline(__always)
+    func plainNameLength(at position: Int, text: UnsafePointer<UInt8>, available: Int) -> Int? {
+        guard position < plainNames.count, plainNames[position] else { return nil }
+        return offsets.withUnsafeBufferPointer { offsets -> Int? in
+            let count = offsets[position + 1] - offsets[position]
+            guard count < available, text[count] == UInt8(ascii: "\"") else { return nil }
+            let equal = bytes.withUnsafeBufferPointer { count == 0 || memcmp($0.baseAddress! + offsets[position], text, count) == 0 }
+            return equal ? count : nil
         }
     }
 

@@ -13,7 +13,7 @@ struct JSONParser {
     private var rootValueStart = 0
     private var rootMemberRecorded = false
     /// Whether the value being read is only checked (an undeclared root member's, or inside one).
-    private var skipping = false
+    var skipping = false
     /// The keys of the root members whose values are skipped (a skipped key never equals a kept one: see
     /// `readRootKey`), then those of the objects open inside the value being skipped, for duplicate checks.
     var skippedKeys: [SkippedKey] = []

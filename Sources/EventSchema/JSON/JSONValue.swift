@@ -43,6 +43,26 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// One bit per case but `null`, for type checks by mask (`CerberusType.acceptedKinds`).
+    enum Kind {
+        static let bool: UInt8 = 1, int: UInt8 = 2, bigInt: UInt8 = 4, double: UInt8 = 8
+        static let string: UInt8 = 16, array: UInt8 = 32, object: UInt8 = 64
+    }
+
+    /// This value's `Kind` bit; 0 for `null`, which no type accepts.
+    var kindBit: UInt8 {
+        switch self {
+        case .null: return 0
+        case .bool: return Kind.bool
+        case .int: return Kind.int
+        case .bigInt: return Kind.bigInt
+        case .double: return Kind.double
+        case .string: return Kind.string
+        case .array: return Kind.array
+        case .object: return Kind.object
+        }
+    }
+
     /// A short name of the JSON kind, for messages.
     public var kindName: String {
         switch self {

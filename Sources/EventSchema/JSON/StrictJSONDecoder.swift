@@ -47,6 +47,41 @@ public struct StrictJSONDecoder: Sendable {
         return try parser.parseDocument()
     }
 
+    /// Decodes a *flat* document: a root object whose members named by `declared` all have scalar values (string,
+    /// number, `true`, `false`, `null`), each put in `values` at its name's index in `declared` (nil for an absent
+    /// member). The values of the other members are checked as strictly as any other, not built, and reported in
+    /// `undeclared` (one skipped span each, in document order).
+    ///
+    /// A fast path for callers that can use it: it returns false, leaving `values` and `undeclared` unspecified,
+    /// whenever the input is not such a document or is not valid JSON; ``decode(_:declared:undeclared:)-([UInt8],_,_)``
+    /// then gives the answer (and the rejection). When it returns true, that call would have returned an object
+    /// with the same declared members and values, and the same spans.
+    /// - Parameters:
+    ///   - declared: the root object's declared names; the undeclared members are skipped whatever its
+    ///     ``DeclaredMembers/skipsUndeclaredValues`` says.
+    ///   - values: resized to `declared`'s name count and overwritten.
+    ///   - undeclared: replaced by the undeclared members' spans.
+    public func decodeFlat(_ bytes: [UInt8], declared: DeclaredMembers, values: inout [JSONValue?],
+                           undeclared: inout [JSONMemberSpan]) -> Bool {
+        undeclared.removeAll(keepingCapacity: true)
+        let count = declared.names.count
+        if values.count != count {
+            values = Array(repeating: nil, count: count)
+        } else {
+            for k in 0..<count { values[k] = nil }
+        }
+        guard bytes.count <= limits.maxBytes, !bytes.isEmpty else { return false }
+        return bytes.withUnsafeBufferPointer { input in
+            values.withUnsafeMutableBufferPointer { slots in
+                var parser = JSONParser(base: input.baseAddress!, count: input.count, maxDepth: limits.maxDepth)
+                swap(&parser.undeclaredSpans, &undeclared)
+                defer { swap(&parser.undeclaredSpans, &undeclared) }
+                do { try parser.parseFlatRoot(declared, values: slots) } catch { return false }
+                return true
+            }
+        }
+    }
+
     /// Decodes one JSON text from a byte array. See ``decode(_:)-(UnsafeRawBufferPointer)``.
     public func decode(_ bytes: [UInt8]) throws(JSONDecodeError) -> JSONValue {
         let result: Result<JSONValue, JSONDecodeError> = bytes.withUnsafeBytes { raw in

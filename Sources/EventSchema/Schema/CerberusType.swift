@@ -6,16 +6,17 @@ public enum CerberusType: String, Sendable, CaseIterable {
     case string, integer, float, number, boolean, dict, list
 
     /// Whether `value` is of this type. `float` accepts integers, as in Cerberus.
-    public func matches(_ value: JSONValue) -> Bool {
-        switch (self, value) {
-        case (.string, .string): return true
-        case (.integer, .int), (.integer, .bigInt): return true
-        case (.float, .int), (.float, .bigInt), (.float, .double): return true
-        case (.number, .int), (.number, .bigInt), (.number, .double): return true
-        case (.boolean, .bool): return true
-        case (.dict, .object): return true
-        case (.list, .array): return true
-        default: return false
+    public func matches(_ value: JSONValue) -> Bool { acceptedKinds & value.kindBit != 0 }
+
+    /// The JSON kinds (`JSONValue.kindBit`) this type accepts: the one definition of what each type matches.
+    var acceptedKinds: UInt8 {
+        switch self {
+        case .string: return JSONValue.Kind.string
+        case .integer: return JSONValue.Kind.int | JSONValue.Kind.bigInt
+        case .float, .number: return JSONValue.Kind.int | JSONValue.Kind.bigInt | JSONValue.Kind.double
+        case .boolean: return JSONValue.Kind.bool
+        case .dict: return JSONValue.Kind.object
+        case .list: return JSONValue.Kind.array
         }
     }
 }

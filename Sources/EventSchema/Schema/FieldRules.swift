@@ -47,6 +47,8 @@ public final class FieldRules: Sendable {
     public let meta: JSONValue?
     /// The `type` constraint as written, for messages (`integer` or `['string', 'integer']`).
     let typeConstraint: JSONValue?
+    /// The JSON kinds `types` accept together (`CerberusType.acceptedKinds`); 0 when `types` is empty.
+    let typeMask: UInt8
     /// Non-priority validation rules in schema order (Cerberus evaluates them in this order).
     let ordered: [RuleKind]
     /// The `type`, `allowed`, `forbidden`, `min` and `max` constraints as error messages print them (Python `str`
@@ -65,6 +67,7 @@ public final class FieldRules: Sendable {
         schema = b.schema; itemRules = b.itemRules; keysRules = b.keysRules; valuesRules = b.valuesRules
         dependencies = b.dependencies; excludes = b.excludes; defaultValue = b.defaultValue; meta = b.meta
         typeConstraint = b.typeConstraint; ordered = b.ordered
+        typeMask = b.types.reduce(0) { $0 | $1.acceptedKinds }
         typeText = PythonRepr.str(b.typeConstraint ?? .null)
         allowedText = b.allowed.map { PythonRepr.repr(.array($0)) }
         forbiddenText = b.forbidden.map { PythonRepr.repr(.array($0)) }

@@ -53,7 +53,7 @@ struct ValidationRun {
             isNull = true
             if !r.nullable { fail(path, key, "nullable", "False", "null value not allowed") }
         }
-        if !isNull && !r.types.isEmpty && !r.types.contains(where: { $0.matches(value) }) {
+        if !isNull && r.typeMask != 0 && r.typeMask & value.kindBit == 0 {
             fail(path, key, "type", r.typeText, "must be of \(r.typeText) type")
             return
         }

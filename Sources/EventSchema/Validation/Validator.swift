@@ -12,8 +12,16 @@ public struct Validator: Sendable {
     /// which does not count them.
     public let ignoresUndeclaredMembers: Bool
 
+    /// The schema's top-level fields, and their rules in the same order, read without copying the schema.
+    private let topFields: SchemaFields
+    private let topNames: [String]
+    private let topRules: [FieldRules]
+
     public init(schema: EventSchema) {
         self.schema = schema
+        topFields = schema.fieldMap
+        topNames = schema.fieldMap.ordered.map(\.name)
+        topRules = schema.fieldMap.ordered.map(\.rules)
         self.hasDefaults = Validator.anyDefaults(schema.fieldMap)
         ignoresUndeclaredMembers = schema.allowUnknown && !Validator.anyContextRules(schema.fieldMap)
     }
@@ -40,6 +48,34 @@ public struct Validator: Sendable {
         var run = ValidationRun(root: doc)
         let unknown = run.mapping(doc, schema.fieldMap, allowUnknown: schema.allowUnknown, requireAll: schema.requireAll, path: [])
         return ValidationResult(errors: run.errors, document: doc, unknownFieldCount: unknown)
+    }
+
+    /// Whether ``acceptsFlat(_:)`` can stand in for ``validate(_:)-(JSONObject)`` on a document's declared members:
+    /// the schema has no `default` (nothing is normalized) and ``ignoresUndeclaredMembers`` holds (unknown fields
+    /// are allowed and no rule looks at other members).
+    public var checksFlatDocuments: Bool { !hasDefaults && ignoresUndeclaredMembers }
+
+    /// Whether a document whose top-level fields have the scalar-or-nil `values` (the schema's fields in order, nil
+    /// for an absent one; see ``StrictJSONDecoder/decodeFlat(_:declared:values:undeclared:)``) and any undeclared
+    /// members passes validation: true exactly when ``validate(_:)-(JSONObject)`` finds no error in it. Only
+    /// meaningful when ``checksFlatDocuments``; it does not say why a document fails (``validate(_:)-(JSONObject)``
+    /// does).
+    public func acceptsFlat(_ values: [JSONValue?]) -> Bool {
+        guard values.count == topRules.count else { return false }
+        var run = ValidationRun(root: JSONObject())
+        var unrequired: Set<String> = []
+        let context = JSONObject()
+        for index in values.indices {
+            let rules = topRules[index]
+            if let value = values[index] {
+                run.field(rules, topNames[index], value, context: context, fields: topFields,
+                          allowUnknown: schema.allowUnknown, requireAll: schema.requireAll, path: [], unrequired: &unrequired)
+                if !run.errors.isEmpty { return false }
+            } else if rules.isRequired(requireAll: schema.requireAll) {
+                return false
+            }
+        }
+        return true
     }
 
     /// Validates a decoded value; anything but an object is reported like Cerberus's

@@ -37,8 +37,15 @@ public struct RecordEvaluator: Sendable {
     /// building the unknown fields' values (nothing reads them: see `canSkipUnknownValues(…)`); nil otherwise.
     private let declared: DeclaredMembers?
     private let plan: CellPlan
+    /// The flat path, where the schema and config allow it (see `FlatPlan`).
+    private let flat: FlatPlan?
 
     public init(schema: EventSchema, config: PipelineConfig) {
+        self.init(schema: schema, config: config, allowsFlatPath: true)
+    }
+
+    /// `allowsFlatPath` false: every event takes the general path (for tests that compare the two).
+    init(schema: EventSchema, config: PipelineConfig, allowsFlatPath: Bool) {
         layout = TableLayout(schema: schema, config: config)
         decoder = StrictJSONDecoder(limits: JSONLimits(maxDepth: config.maxDepth, maxBytes: config.maxMessageBytes))
         validator = Validator(schema: schema)
@@ -59,7 +66,13 @@ public struct RecordEvaluator: Sendable {
                                             paths: [timePath] + keyPaths)
         let keepsUnknownFields = layout.columns.contains { $0.source == .unknownFields }
         declared = keepsUnknownFields || skips ? DeclaredMembers(fieldNames, skipsUndeclaredValues: skips) : nil
+        flat = !allowsFlatPath ? nil
+            : FlatPlan(validator: validator, config: config, declared: declared, fieldNames: fieldNames, timePath: timePath,
+                       keyPaths: keyPaths, cellFieldNames: plan.fieldNames)
     }
+
+    /// Whether events go through the flat path first (see `FlatPlan`).
+    var usesFlatPath: Bool { flat != nil }
 
     /// Whether nothing reads the values of an event's unknown top-level fields, so the decoder need not build them:
     /// the validator ignores them (`allow_unknown`, no `dependencies` or `excludes`), the dedup key is not a hash of
@@ -78,10 +91,10 @@ public struct RecordEvaluator: Sendable {
 
     /// Evaluates one record at processing time `nowMicros`.
     public func evaluate(_ record: SourceRecord, nowMicros: Int64) -> Outcome {
-        var spans: [JSONMemberSpan] = []
+        var scratch = Scratch()
         var cells: [RowBuffer.Cell] = []
         let storage = RowCellStorage()
-        let outcome = evaluate(record, nowMicros: nowMicros, spans: &spans, cells: &cells, storage: storage)
+        let outcome = evaluate(record, nowMicros: nowMicros, scratch: &scratch, cells: &cells, storage: storage)
         storage.fill(&cells)
         return outcome
     }
@@ -90,8 +103,8 @@ public struct RecordEvaluator: Sendable {
     /// member spans (what `_extra` is cut from) instead of allocating one per record. The rows' cells share one
     /// array (`RowCellStorage`) instead of one array per row.
     public func evaluate<Records: Collection<SourceRecord>>(_ records: Records, nowMicros: Int64) -> [Outcome] {
-        var spans: [JSONMemberSpan] = []
-        spans.reserveCapacity(declared == nil ? 0 : 32)
+        var scratch = Scratch()
+        scratch.spans.reserveCapacity(declared == nil ? 0 : 32)
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(records.count)
         var cells: [RowBuffer.Cell] = []
@@ -99,15 +112,22 @@ public struct RecordEvaluator: Sendable {
         let storage = RowCellStorage()
         // By index: iterating would copy (retain and release) each record.
         for i in records.indices {
-            outcomes.append(evaluate(records[i], nowMicros: nowMicros, spans: &spans, cells: &cells, storage: storage))
+            outcomes.append(evaluate(records[i], nowMicros: nowMicros, scratch: &scratch, cells: &cells, storage: storage))
         }
         storage.fill(&cells)
         return outcomes
     }
 
-    /// `evaluate(_:nowMicros:)` with `spans` as the decoder's scratch buffer (its contents are replaced); an accepted
+    /// The decoder's buffers, reused from one record to the next: the member spans (what `_extra` is cut from) and
+    /// the flat path's field values.
+    struct Scratch {
+        var spans: [JSONMemberSpan] = []
+        var values: [JSONValue?] = []
+    }
+
+    /// `evaluate(_:nowMicros:)` with `scratch` as the decoder's buffers (their contents are replaced); an accepted
     /// row's cells are appended to `cells`, which the caller moves into `storage` once every record is evaluated.
-    private func evaluate(_ record: SourceRecord, nowMicros: Int64, spans: inout [JSONMemberSpan],
+    private func evaluate(_ record: SourceRecord, nowMicros: Int64, scratch: inout Scratch,
                           cells: inout [RowBuffer.Cell], storage: RowCellStorage) -> Outcome {
         guard let value = record.value else {
             return .rejected(Rejection(reason: .tombstone, stage: "decode", detail: "null value"))
@@ -115,6 +135,52 @@ public struct RecordEvaluator: Sendable {
         guard value.count <= config.maxMessageBytes else {
             return .rejected(Rejection(reason: .tooLarge, stage: "decode", detail: "\(value.count) bytes"))
         }
+        if let flat, decoder.decodeFlat(value, declared: flat.declared, values: &scratch.values, undeclared: &scratch.spans),
+           validator.acceptsFlat(scratch.values),
+           let accepted = acceptFlat(record, value: value, flat: flat, scratch: scratch, nowMicros: nowMicros,
+                                     cells: &cells, storage: storage) {
+            return .accepted(accepted)
+        }
+        return evaluateInFull(record, value: value, nowMicros: nowMicros, spans: &scratch.spans, cells: &cells,
+                              storage: storage)
+    }
+
+    /// The flat path's row for an event whose field values `scratch.values` passed validation; nil when the general
+    /// path must decide (a bad event time, an integer out of a column's range), which then writes the rejection.
+    private func acceptFlat(_ record: SourceRecord, value: [UInt8], flat: FlatPlan, scratch: Scratch, nowMicros: Int64,
+                            cells: inout [RowBuffer.Cell], storage: RowCellStorage) -> Accepted? {
+        let values = scratch.values
+        guard let eventMicros = eventTime(of: values[flat.timeSlot], nowMicros: nowMicros) else { return nil }
+        let start = cells.count
+        for position in plan.steps.indices {
+            let cell: RowBuffer.Cell?
+            switch plan.steps[position] {
+            case .field(let name, let kind): cell = ValueConversion.cell(values[flat.cellSlots[name]], kind: kind)
+            case .eventTime: cell = .int64(eventMicros)
+            case .processingTime: cell = .int64(nowMicros)
+            case .kafkaPartition: cell = .int32(record.partition)
+            case .kafkaOffset: cell = .int64(record.offset)
+            case .unknownFields: cell = .string(Self.unknownFieldsText(spans: scratch.spans, in: value))
+            }
+            guard let cell else {
+                cells.removeLast(cells.count - start)
+                return nil
+            }
+            cells.append(cell)
+        }
+        var key: DedupKey?
+        if case .fields = config.dedupKey {
+            var hasher = DedupKeyHasher()
+            key = flat.keySlots.allSatisfy { hasher.combineField(values[$0]) } ? hasher.finalize() : nil
+        }
+        return Accepted(row: RowCells(storage: storage, start: start, count: plan.steps.count),
+                        bucket: config.partitioning.bucket(forMicros: eventMicros), eventMicros: eventMicros, key: key)
+    }
+
+    /// The general path: decodes the record into a `JSONValue` tree, validates it and builds the row from it, or
+    /// says why it is rejected.
+    private func evaluateInFull(_ record: SourceRecord, value: [UInt8], nowMicros: Int64, spans: inout [JSONMemberSpan],
+                                cells: inout [RowBuffer.Cell], storage: RowCellStorage) -> Outcome {
         let decoded: JSONValue
         do {
             if let declared {
@@ -175,8 +241,14 @@ public struct RecordEvaluator: Sendable {
     }
 
     private func eventTime(in document: JSONObject, nowMicros: Int64) -> Int64? {
+        eventTime(of: JSONPath.lookup(timePath, in: document, hint: timeHint), nowMicros: nowMicros)
+    }
+
+    /// The event time `value` holds, in microseconds since the epoch; nil when it is missing, unparsable or outside
+    /// `max_past` / `max_future` of `nowMicros`.
+    private func eventTime(of value: JSONValue?, nowMicros: Int64) -> Int64? {
         let micros: Int64?
-        switch JSONPath.lookup(timePath, in: document, hint: timeHint) {
+        switch value {
         case .string(let text)?: micros = timeParser.parse(text: text)
         case .int(let n)?: micros = timeParser.parse(number: Double(n))
         case .double(let n)?: micros = timeParser.parse(number: n)
