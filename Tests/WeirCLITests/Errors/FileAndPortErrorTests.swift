@@ -32,6 +32,22 @@ import Glibc
         #expect(!stderr.contains("NSCocoaErrorDomain") && !stderr.contains("Domain="))
     }
 
+    /// The demo reads its schema from `--schema` or `SCHEMA_FILE` only: a missing file is named by what set it.
+    @Test func aMissingDemoSchemaNamesTheFlagOrTheVariable() async throws {
+        let dir = try RepoPaths.temporaryDirectory("demo-schema")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (status, stdout, stderr) = try await ChildProcess.run(
+            RepoPaths.weir, ["demo", "--events", "10", "--listen", "off", "--out-dir", dir + "/lake", "--schema", dir + "/none.yaml"])
+        #expect(status == 2, "\(stdout)\n\(stderr)")
+        #expect(stderr.contains("weir: invalid configuration: --schema: \(dir)/none.yaml does not exist"), "\(stderr)")
+        #expect(stderr.contains("neither --schema nor SCHEMA_FILE") && !stderr.contains("schema.file"), "\(stderr)")
+        let (fromEnvironment, _, environmentErr) = try await ChildProcess.run(
+            RepoPaths.weir, ["demo", "--events", "10", "--listen", "off", "--out-dir", dir + "/lake"],
+            environment: ["SCHEMA_FILE": dir + "/none.yaml"])
+        #expect(fromEnvironment == 2, "\(environmentErr)")
+        #expect(environmentErr.contains("weir: invalid configuration: SCHEMA_FILE: \(dir)/none.yaml does not exist"), "\(environmentErr)")
+    }
+
     @Test func aBusyMetricsPortIsAConfigurationError() async throws {
         let busy = try ClosingListener(.close)
         defer { busy.stop() }
