@@ -3,6 +3,20 @@ import Testing
 @testable import EventSchema
 
 @Suite struct SchemaLoadingTests {
+    /// A YAML syntax error is one line (it ends up in a one-line `weir:` error): where, what, and around what.
+    @Test func invalidYAMLIsOneLineWithItsPosition() {
+        for (yaml, expected) in [("schema:\n  a: {type: string\n  b: [\n",
+                                  "invalid YAML: line 3, column 4: did not find expected ',' or '}' (while parsing a flow mapping at line 2, column 6)"),
+                                 ("a: b: c\n", "invalid YAML: line 1, column 5: mapping values are not allowed in this context")] {
+            do {
+                _ = try EventSchema.load(yaml: yaml)
+                Issue.record("\(yaml.debugDescription) loaded")
+            } catch {
+                #expect(error.message == expected, "\(error.message)")
+            }
+        }
+    }
+
     @Test func loadsWrapperAndBareForms() throws {
         let s = try EventSchema.load(contentsOf: TestSupport.fixture("pi2_events.schema.yaml"))
         #expect(s.allowUnknown)

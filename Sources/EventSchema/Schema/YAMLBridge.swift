@@ -6,7 +6,7 @@ enum YAMLBridge {
     static func load(_ text: String) throws(SchemaError) -> JSONValue {
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
-            throw SchemaError(path: [], rule: nil, message: "invalid YAML: \(error)")
+            throw SchemaError(path: [], rule: nil, message: "invalid YAML: \(YAMLErrorText.oneLine(error))")
         }
         guard let node else { throw SchemaError(path: [], rule: nil, message: "empty schema document") }
         return try convert(node, path: [])

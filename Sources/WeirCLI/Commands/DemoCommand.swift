@@ -64,11 +64,9 @@ struct DemoCommand: AsyncParsableCommand {
                 throw ConfigError(key: "--out-dir", message: "weir demo replaces its lake on every run, so it lands only into a local directory",
                                   fix: "give a directory; to land into \(outDir), run `weir run --out-dir \(outDir) --checkpoint-path FILE` (README, \"Lake on S3\")")
             }
-            // The demo reads no `schema.file`: name what it does read.
-            if let path = config.schemaFile, !FileManager.default.fileExists(atPath: path) {
-                throw ConfigError(key: schema != nil ? "--schema" : "SCHEMA_FILE", message: "\(path) does not exist",
-                                  fix: "give a Cerberus schema file (YAML or JSON), or neither --schema nor SCHEMA_FILE for the built-in pi2_events v1 schema")
-            }
+            // Before the brokers start; the demo reads no `schema.file`, so an error names what it does read.
+            _ = try PipelineAssembly.loadSchema(config.schemaFile, key: schema != nil ? "--schema" : "SCHEMA_FILE",
+                                                choosing: "give a Cerberus schema file (YAML or JSON), or neither --schema nor SCHEMA_FILE for the built-in pi2_events v1 schema")
             try config.validate()
         }
         let logger = PipelineOptions.bootstrapLogging(config)

@@ -1,3 +1,4 @@
+import EventSchema
 import Foundation
 import Pipeline
 import Yams
@@ -15,7 +16,7 @@ struct ConfigReader {
         do {
             loaded = try Yams.load(yaml: yaml)
         } catch {
-            throw ConfigError(key: source, message: "not valid YAML: \(error)", fix: "fix the YAML syntax")
+            throw ConfigError(key: source, message: "not valid YAML: \(YAMLErrorText.oneLine(error))", fix: "fix the YAML syntax")
         }
         try DuplicateKeyCheck.check(yaml: yaml)
         guard let mapping = loaded as? [String: Any]? else {

@@ -119,22 +119,30 @@ struct PipelineAssembly {
     }
 
     /// Loads the schema file at `path`, or the built-in pi2_events v1 schema when `path` is nil.
-    static func loadSchema(_ path: String?) throws -> EventSchema {
+    /// - Parameters:
+    ///   - key: the setting an error names (`weir demo`, which reads no configuration file, names its flag or
+    ///     variable instead of `schema.file`).
+    ///   - choosing: the fix for a path that holds no readable file (missing, a directory, unreadable).
+    /// - Throws: `ConfigError` naming `key`: the path holds no readable file, or the schema in it is invalid.
+    static func loadSchema(_ path: String?, key: String = "schema.file",
+                           choosing: String = "pass --schema, or set SCHEMA_FILE or schema.file, to a Cerberus schema file (YAML or JSON)") throws -> EventSchema {
         guard let path else {
             do {
                 return try EventSchema.load(yaml: BuiltInSchema.pi2EventsV1)
             } catch {
-                throw ConfigError(key: "schema.file", message: "\(BuiltInSchema.pi2EventsV1Name): \(error)",
+                throw ConfigError(key: key, message: "\(BuiltInSchema.pi2EventsV1Name): \(error)",
                                   fix: "rebuild weir (scripts/embed-schema regenerates the built-in copy)")
             }
         }
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError(key: "schema.file", message: "\(path) does not exist", fix: "pass --schema, or set SCHEMA_FILE or schema.file, to a Cerberus schema file (YAML or JSON)")
+            throw ConfigError(key: key, message: "\(path) does not exist", fix: choosing)
         }
         do {
             return try EventSchema.load(contentsOf: path)
+        } catch let error as SchemaFileError {
+            throw ConfigError(key: key, message: "\(path): \(error.reason)", fix: choosing)
         } catch {
-            throw ConfigError(key: "schema.file", message: "\(path): \(error)", fix: "correct the schema; see docs/VALIDATION.md for the rules supported")
+            throw ConfigError(key: key, message: "\(path): \(error)", fix: "correct the schema; see docs/VALIDATION.md for the rules supported")
         }
     }
 

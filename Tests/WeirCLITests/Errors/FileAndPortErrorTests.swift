@@ -46,6 +46,15 @@ import Glibc
             environment: ["SCHEMA_FILE": dir + "/none.yaml"])
         #expect(fromEnvironment == 2, "\(environmentErr)")
         #expect(environmentErr.contains("weir: invalid configuration: SCHEMA_FILE: \(dir)/none.yaml does not exist"), "\(environmentErr)")
+        // A directory, and a file that is not a schema: named the same way, on one line, before any broker starts.
+        try "schema:\n  a: {type: string\n  b: [\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        for (path, reason) in [(dir, "is a directory"), (dir + "/bad.yaml", "invalid YAML: line 3, column 4: did not find expected")] {
+            let (code, out, err) = try await ChildProcess.run(
+                RepoPaths.weir, ["demo", "--events", "10", "--listen", "off", "--out-dir", dir + "/lake", "--schema", path])
+            #expect(code == 2, "\(out)\n\(err)")
+            #expect(err.hasPrefix("weir: invalid configuration: --schema: \(path): ") && err.contains(reason), "\(err)")
+            #expect(err.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1 && !out.contains("embedded Kafka"), "\(out)\n\(err)")
+        }
     }
 
     @Test func aBusyMetricsPortIsAConfigurationError() async throws {
