@@ -13,9 +13,8 @@ import Testing
         let declared = DeclaredMembers(names, skipsUndeclaredValues: true)
         var spans: [JSONMemberSpan] = [], flatSpans: [JSONMemberSpan] = []
         var values: [JSONValue?] = [.string("left over"), nil, .int(1)]
-        var order = [7]
         let general = Result { () throws(JSONDecodeError) in try decoder.decode(bytes, declared: declared, undeclared: &spans) }
-        let took = decoder.decodeFlat(bytes, declared: declared, values: &values, order: &order, undeclared: &flatSpans)
+        let took = decoder.decodeFlat(bytes, declared: declared, values: &values, undeclared: &flatSpans)
         let label = String(decoding: bytes, as: UTF8.self).debugDescription
         guard case .success(.object(let object)) = general else {
             #expect(!took, "\(label): the flat path took what the general path gives as \(general)", sourceLocation: sourceLocation)
@@ -38,9 +37,6 @@ import Testing
         }
         #expect(object.count == values.compactMap { $0 }.count, "\(label)", sourceLocation: sourceLocation)
         #expect(flatSpans == spans, "\(label)", sourceLocation: sourceLocation)
-        // The object rebuilt from the slots is the general path's, members in the same order.
-        let rebuilt = StrictJSONDecoder.object(fromFlat: values, order: order, declared: declared)
-        #expect(rebuilt.keys == object.keys && rebuilt == object, "\(label)", sourceLocation: sourceLocation)
     }
 
     @Test func handWrittenDocuments() {
@@ -89,10 +85,9 @@ import Testing
                 for _ in 0..<(1 + Int(rng.next() % 3)) { DeclaredMembersTests.mutate(&doc, &rng) }
             }
             Self.expectAgreement(doc, names: names, limits: JSONLimits(maxDepth: 6))
-            var values: [JSONValue?] = [], order: [Int] = [], spans: [JSONMemberSpan] = []
+            var values: [JSONValue?] = [], spans: [JSONMemberSpan] = []
             if StrictJSONDecoder(limits: JSONLimits(maxDepth: 6)).decodeFlat(
-                doc, declared: DeclaredMembers(names, skipsUndeclaredValues: true), values: &values, order: &order,
-                undeclared: &spans) {
+                doc, declared: DeclaredMembers(names, skipsUndeclaredValues: true), values: &values, undeclared: &spans) {
                 took += 1
             }
         }

@@ -1,20 +1,19 @@
-/// The flat-document path of ``StrictJSONDecoder/decodeFlat(_:declared:values:order:undeclared:)``: a root object whose
+/// The flat-document path of ``StrictJSONDecoder/decodeFlat(_:declared:values:undeclared:)``: a root object whose
 /// declared members are all scalars, read into one slot per declared name instead of a `JSONValue` tree.
 extension JSONParser {
     /// Why `parseFlatRoot` gave up on a document that may still be valid JSON: the caller decodes it the general way.
     struct NotFlat: Error {}
 
     /// Reads the whole input as a root object, putting each declared member's value at its name's index in `values`
-    /// (which must hold `declared.names.count` slots, all nil) and appending that index to `order`, and checking every
-    /// undeclared member's value without building it (its span is appended to `undeclaredSpans`, marked skipped).
+    /// (which must hold `declared.names.count` slots, all nil) and checking every undeclared member's value without
+    /// building it (its span is appended to `undeclaredSpans`, marked skipped).
     ///
     /// Accepts exactly what `parseDocument` accepts with `declared` set and undeclared values skipped, or less:
     /// - Throws: ``JSONDecodeError`` where `parseDocument` would reject the input (at an offset that may differ),
     ///   `NotFlat` where the input is not a flat document: the root is not an object, a declared member's value is
     ///   an object or an array, a declared name's index is 64 or more, or an undeclared key is canonically equivalent
     ///   to a declared name (the validator would treat it as that field).
-    mutating func parseFlatRoot(_ declared: DeclaredMembers, values: UnsafeMutableBufferPointer<JSONValue?>,
-                                order: inout [Int]) throws {
+    mutating func parseFlatRoot(_ declared: DeclaredMembers, values: UnsafeMutableBufferPointer<JSONValue?>) throws -> Void {
         if end >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { throw fail(.byteOrderMark, 0) }
         skipWhitespace()
         guard i < end, p[i] == UInt8(ascii: "{"), maxDepth >= 1 else { throw NotFlat() }
@@ -60,7 +59,6 @@ extension JSONParser {
                     if seen & bit != 0 { throw fail(.duplicateKey, at) }
                     seen |= bit
                     values[index] = try parseFlatScalar()
-                    order.append(index)
                 } else if let key {
                     if !(key.isASCII && declared.allASCII) && declared.isEquivalent(string(of: key)) { throw NotFlat() }
                     try pushSkippedKey(key, at: at, &rootFrame)

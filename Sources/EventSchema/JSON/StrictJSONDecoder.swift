@@ -60,13 +60,10 @@ public struct StrictJSONDecoder: Sendable {
     ///   - declared: the root object's declared names; the undeclared members are skipped whatever its
     ///     ``DeclaredMembers/skipsUndeclaredValues`` says.
     ///   - values: resized to `declared`'s name count and overwritten.
-    ///   - order: replaced by the indexes of the declared members present, in document order (see
-    ///     ``object(fromFlat:order:declared:)``).
     ///   - undeclared: replaced by the undeclared members' spans.
-    public func decodeFlat(_ bytes: [UInt8], declared: DeclaredMembers, values: inout [JSONValue?], order: inout [Int],
+    public func decodeFlat(_ bytes: [UInt8], declared: DeclaredMembers, values: inout [JSONValue?],
                            undeclared: inout [JSONMemberSpan]) -> Bool {
         undeclared.removeAll(keepingCapacity: true)
-        order.removeAll(keepingCapacity: true)
         let count = declared.names.count
         if values.count != count {
             values = Array(repeating: nil, count: count)
@@ -79,18 +76,10 @@ public struct StrictJSONDecoder: Sendable {
                 var parser = JSONParser(base: input.baseAddress!, count: input.count, maxDepth: limits.maxDepth)
                 swap(&parser.undeclaredSpans, &undeclared)
                 defer { swap(&parser.undeclaredSpans, &undeclared) }
-                do { try parser.parseFlatRoot(declared, values: slots, order: &order) } catch { return false }
+                do { try parser.parseFlatRoot(declared, values: slots) } catch { return false }
                 return true
             }
         }
-    }
-
-    /// The object ``decode(_:declared:undeclared:)-([UInt8],_,_)`` returns for a document that
-    /// ``decodeFlat(_:declared:values:order:undeclared:)`` took, from that call's `values` and `order`: the declared
-    /// members, in document order. Lets a caller that needs the object (to say why the document fails validation)
-    /// skip decoding it again.
-    public static func object(fromFlat values: [JSONValue?], order: [Int], declared: DeclaredMembers) -> JSONObject {
-        JSONObject(uniquePairs: order.map { (declared.names[$0], values[$0] ?? .null) })
     }
 
     /// Decodes one JSON text from a byte array. See ``decode(_:)-(UnsafeRawBufferPointer)``.

@@ -56,7 +56,7 @@ public struct Validator: Sendable {
     public var checksFlatDocuments: Bool { !hasDefaults && ignoresUndeclaredMembers }
 
     /// Whether a document whose top-level fields have the scalar-or-nil `values` (the schema's fields in order, nil
-    /// for an absent one; see ``StrictJSONDecoder/decodeFlat(_:declared:values:order:undeclared:)``) and any undeclared
+    /// for an absent one; see ``StrictJSONDecoder/decodeFlat(_:declared:values:undeclared:)``) and any undeclared
     /// members passes validation: true exactly when ``validate(_:)-(JSONObject)`` finds no error in it. Only
     /// meaningful when ``checksFlatDocuments``; it does not say why a document fails (``validate(_:)-(JSONObject)``
     /// does).

@@ -119,11 +119,10 @@ public struct RecordEvaluator: Sendable {
     }
 
     /// The decoder's buffers, reused from one record to the next: the member spans (what `_extra` is cut from) and
-    /// the flat path's field values and their document order.
+    /// the flat path's field values.
     struct Scratch {
         var spans: [JSONMemberSpan] = []
         var values: [JSONValue?] = []
-        var order: [Int] = []
     }
 
     /// `evaluate(_:nowMicros:)` with `scratch` as the decoder's buffers (their contents are replaced); an accepted
@@ -136,17 +135,11 @@ public struct RecordEvaluator: Sendable {
         guard value.count <= config.maxMessageBytes else {
             return .rejected(Rejection(reason: .tooLarge, stage: "decode", detail: "\(value.count) bytes"))
         }
-        if let flat, decoder.decodeFlat(value, declared: flat.declared, values: &scratch.values, order: &scratch.order,
-                                        undeclared: &scratch.spans) {
-            if validator.acceptsFlat(scratch.values),
-               let accepted = acceptFlat(record, value: value, flat: flat, scratch: scratch, nowMicros: nowMicros,
-                                         cells: &cells, storage: storage) {
-                return .accepted(accepted)
-            }
-            // The general path says why, from the object it would have decoded.
-            let object = StrictJSONDecoder.object(fromFlat: scratch.values, order: scratch.order, declared: flat.declared)
-            return evaluate(record, object: object, value: value, nowMicros: nowMicros, spans: scratch.spans,
-                            cells: &cells, storage: storage)
+        if let flat, decoder.decodeFlat(value, declared: flat.declared, values: &scratch.values, undeclared: &scratch.spans),
+           validator.acceptsFlat(scratch.values),
+           let accepted = acceptFlat(record, value: value, flat: flat, scratch: scratch, nowMicros: nowMicros,
+                                     cells: &cells, storage: storage) {
+            return .accepted(accepted)
         }
         return evaluateInFull(record, value: value, nowMicros: nowMicros, spans: &scratch.spans, cells: &cells,
                               storage: storage)
@@ -202,14 +195,6 @@ public struct RecordEvaluator: Sendable {
         guard case .object(let object) = decoded else {
             return .rejected(Rejection(reason: .notObject, stage: "decode", detail: Self.kindName(decoded)))
         }
-        return evaluate(record, object: object, value: value, nowMicros: nowMicros, spans: spans, cells: &cells,
-                        storage: storage)
-    }
-
-    /// The general path from the decoded root `object` (and the decoder's `spans` of its undeclared members) on:
-    /// validation, event time, row and dedup key, or the rejection.
-    private func evaluate(_ record: SourceRecord, object: JSONObject, value: [UInt8], nowMicros: Int64,
-                          spans: [JSONMemberSpan], cells: inout [RowBuffer.Cell], storage: RowCellStorage) -> Outcome {
         let result = validator.validate(object)
         guard result.isValid else {
             return .rejected(Rejection(reason: .schema, stage: "validate", detail: result.errors.first?.rule ?? "schema",
