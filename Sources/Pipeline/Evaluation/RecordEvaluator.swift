@@ -137,19 +137,20 @@ public struct RecordEvaluator: Sendable {
         }
         if let flat, decoder.decodeFlat(value, declared: flat.declared, values: &scratch.values, undeclared: &scratch.spans),
            validator.acceptsFlat(scratch.values),
-           let accepted = acceptFlat(record, value: value, flat: flat, scratch: scratch, nowMicros: nowMicros,
-                                     cells: &cells, storage: storage) {
+           let accepted = acceptFlat(record, value: value, flat: flat, values: scratch.values, spans: scratch.spans,
+                                     nowMicros: nowMicros, cells: &cells, storage: storage) {
             return .accepted(accepted)
         }
         return evaluateInFull(record, value: value, nowMicros: nowMicros, spans: &scratch.spans, cells: &cells,
                               storage: storage)
     }
 
-    /// The flat path's row for an event whose field values `scratch.values` passed validation; nil when the general
-    /// path must decide (a bad event time, an integer out of a column's range), which then writes the rejection.
-    private func acceptFlat(_ record: SourceRecord, value: [UInt8], flat: FlatPlan, scratch: Scratch, nowMicros: Int64,
-                            cells: inout [RowBuffer.Cell], storage: RowCellStorage) -> Accepted? {
-        let values = scratch.values
+    /// The flat path's row for an event whose field `values` passed validation (`spans`: its undeclared members);
+    /// nil when the general path must decide (a bad event time, an integer out of a column's range), which then
+    /// writes the rejection.
+    private func acceptFlat(_ record: SourceRecord, value: [UInt8], flat: FlatPlan, values: [JSONValue?],
+                            spans: [JSONMemberSpan], nowMicros: Int64, cells: inout [RowBuffer.Cell],
+                            storage: RowCellStorage) -> Accepted? {
         guard let eventMicros = eventTime(of: values[flat.timeSlot], nowMicros: nowMicros) else { return nil }
         let start = cells.count
         for position in plan.steps.indices {
@@ -160,7 +161,7 @@ public struct RecordEvaluator: Sendable {
             case .processingTime: cell = .int64(nowMicros)
             case .kafkaPartition: cell = .int32(record.partition)
             case .kafkaOffset: cell = .int64(record.offset)
-            case .unknownFields: cell = .string(Self.unknownFieldsText(spans: scratch.spans, in: value))
+            case .unknownFields: cell = .string(Self.unknownFieldsText(spans: spans, in: value))
             }
             guard let cell else {
                 cells.removeLast(cells.count - start)
