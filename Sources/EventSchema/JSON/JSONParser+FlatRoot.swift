@@ -13,7 +13,7 @@ extension JSONParser {
     ///   `NotFlat` where the input is not a flat document: the root is not an object, a declared member's value is
     ///   an object or an array, a declared name's index is 64 or more, or an undeclared key is canonically equivalent
     ///   to a declared name (the validator would treat it as that field).
-    mutating func parseFlatRoot(_ declared: DeclaredMembers, values: UnsafeMutableBufferPointer<JSONValue?>) throws -> Void {
+    mutating func parseFlatRoot(_ declared: DeclaredMembers, values: UnsafeMutableBufferPointer<JSONValue?>) throws {
         if end >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { throw fail(.byteOrderMark, 0) }
         skipWhitespace()
         guard i < end, p[i] == UInt8(ascii: "{"), maxDepth >= 1 else { throw NotFlat() }
@@ -38,13 +38,7 @@ extension JSONParser {
                 } else {
                     let scanned = try scanSkippedKey()
                     key = scanned
-                    index = scanned.inArena
-                        ? escapedKeyBytes.withUnsafeBufferPointer {
-                            declared.index(of: $0.baseAddress! + scanned.start, count: scanned.count,
-                                           fingerprint: scanned.fingerprint, position: position)
-                        }
-                        : declared.index(of: p + scanned.start, count: scanned.count, fingerprint: scanned.fingerprint,
-                                         position: position)
+                    index = declaredIndex(of: scanned, in: declared, position: position)
                 }
                 let keyRange = at..<i
                 skipWhitespace()
@@ -60,7 +54,7 @@ extension JSONParser {
                     seen |= bit
                     values[index] = try parseFlatScalar()
                 } else if let key {
-                    if !(key.isASCII && declared.allASCII) && declared.isEquivalent(string(of: key)) { throw NotFlat() }
+                    if isEquivalentToDeclared(key, declared) { throw NotFlat() }
                     try pushSkippedKey(key, at: at, &rootFrame)
                     let valueStart = i
                     try skipValue()

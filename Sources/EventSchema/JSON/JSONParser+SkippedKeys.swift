@@ -54,6 +54,23 @@ extension JSONParser {
         return (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(count)
     }
 
+    /// The index of the declared name `key` is (by code points), `key` being its object's `position`-th member
+    /// (see `DeclaredMembers.index(of:count:fingerprint:position:)`); nil for an undeclared key.
+    func declaredIndex(of key: SkippedKey, in declared: DeclaredMembers, position: Int) -> Int? {
+        if key.inArena {
+            return escapedKeyBytes.withUnsafeBufferPointer {
+                declared.index(of: $0.baseAddress! + key.start, count: key.count, fingerprint: key.fingerprint, position: position)
+            }
+        }
+        return declared.index(of: p + key.start, count: key.count, fingerprint: key.fingerprint, position: position)
+    }
+
+    /// Whether `key`, an undeclared key, is canonically equivalent to a declared name (the validator, which matches
+    /// names as Swift strings, treats it as that field). An ASCII key never is when every name is ASCII.
+    func isEquivalentToDeclared(_ key: SkippedKey, _ declared: DeclaredMembers) -> Bool {
+        !(key.isASCII && declared.allASCII) && declared.isEquivalent(string(of: key))
+    }
+
     /// The key as a `String`.
     func string(of key: SkippedKey) -> String {
         if !key.inArena { return String(decoding: UnsafeBufferPointer(start: p + key.start, count: key.count), as: UTF8.self) }

@@ -195,12 +195,7 @@ struct JSONParser {
         rootKey = at..<i
         let position = rootMemberCount
         rootMemberCount += 1
-        let index = key.inArena
-            ? escapedKeyBytes.withUnsafeBufferPointer {
-                declared.index(of: $0.baseAddress! + key.start, count: key.count, fingerprint: key.fingerprint, position: position)
-            }
-            : declared.index(of: p + key.start, count: key.count, fingerprint: key.fingerprint, position: position)
-        if let index {
+        if let index = declaredIndex(of: key, in: declared, position: position) {
             rootMemberRecorded = false
             let name = declared.names[index]
             guard index < 64 else { return try Self.push(name, at: at, &frame, &entries) }
@@ -211,8 +206,7 @@ struct JSONParser {
             return
         }
         rootMemberRecorded = true
-        let equivalent = !(key.isASCII && declared.allASCII) && declared.isEquivalent(string(of: key))
-        if !equivalent && declared.skipsUndeclaredValues {
+        if !isEquivalentToDeclared(key, declared) && declared.skipsUndeclaredValues {
             skipping = true
             var rootFrame = Frame(isObject: true, valueStart: 0, keyStart: 0)
             swap(&rootFrame, &skippedRootFrame)

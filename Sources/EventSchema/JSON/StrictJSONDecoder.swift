@@ -64,7 +64,7 @@ public struct StrictJSONDecoder: Sendable {
     public func decodeFlat(_ bytes: [UInt8], declared: DeclaredMembers, values: inout [JSONValue?],
                            undeclared: inout [JSONMemberSpan]) -> Bool {
         undeclared.removeAll(keepingCapacity: true)
-        let count = declared.names.count
+        let count = declared.count
         if values.count != count {
             values = Array(repeating: nil, count: count)
         } else {

@@ -12,16 +12,8 @@ public struct Validator: Sendable {
     /// which does not count them.
     public let ignoresUndeclaredMembers: Bool
 
-    /// The schema's top-level fields, and their rules in the same order, read without copying the schema.
-    private let topFields: SchemaFields
-    private let topNames: [String]
-    private let topRules: [FieldRules]
-
     public init(schema: EventSchema) {
         self.schema = schema
-        topFields = schema.fieldMap
-        topNames = schema.fieldMap.ordered.map(\.name)
-        topRules = schema.fieldMap.ordered.map(\.rules)
         self.hasDefaults = Validator.anyDefaults(schema.fieldMap)
         ignoresUndeclaredMembers = schema.allowUnknown && !Validator.anyContextRules(schema.fieldMap)
     }
@@ -61,17 +53,19 @@ public struct Validator: Sendable {
     /// meaningful when ``checksFlatDocuments``; it does not say why a document fails (``validate(_:)-(JSONObject)``
     /// does).
     public func acceptsFlat(_ values: [JSONValue?]) -> Bool {
-        guard values.count == topRules.count else { return false }
+        let fields = schema.fields
+        guard values.count == fields.count else { return false }
         var run = ValidationRun(root: JSONObject())
         var unrequired: Set<String> = []
         let context = JSONObject()
         for index in values.indices {
-            let rules = topRules[index]
+            let field = fields[index]
             if let value = values[index] {
-                run.field(rules, topNames[index], value, context: context, fields: topFields,
-                          allowUnknown: schema.allowUnknown, requireAll: schema.requireAll, path: [], unrequired: &unrequired)
+                // No `dependencies` or `excludes` rule (`checksFlatDocuments`): nothing reads the context or the map.
+                run.field(field.rules, field.name, value, context: context, fields: nil, allowUnknown: schema.allowUnknown,
+                          requireAll: schema.requireAll, path: [], unrequired: &unrequired)
                 if !run.errors.isEmpty { return false }
-            } else if rules.isRequired(requireAll: schema.requireAll) {
+            } else if field.rules.isRequired(requireAll: schema.requireAll) {
                 return false
             }
         }

@@ -153,22 +153,10 @@ public struct RecordEvaluator: Sendable {
                             storage: RowCellStorage) -> Accepted? {
         guard let eventMicros = eventTime(of: values[flat.timeSlot], nowMicros: nowMicros) else { return nil }
         let start = cells.count
-        for position in plan.steps.indices {
-            let cell: RowBuffer.Cell?
-            switch plan.steps[position] {
-            case .field(let name, let kind): cell = ValueConversion.cell(values[flat.cellSlots[name]], kind: kind)
-            case .eventTime: cell = .int64(eventMicros)
-            case .processingTime: cell = .int64(nowMicros)
-            case .kafkaPartition: cell = .int32(record.partition)
-            case .kafkaOffset: cell = .int64(record.offset)
-            case .unknownFields: cell = .string(Self.unknownFieldsText(spans: spans, in: value))
-            }
-            guard let cell else {
-                cells.removeLast(cells.count - start)
-                return nil
-            }
-            cells.append(cell)
-        }
+        let unfit = appendRow(of: record, eventMicros: eventMicros, nowMicros: nowMicros, cells: &cells,
+                              fieldValue: { name, _ in values[flat.cellSlots[name]] },
+                              unknownFields: { Self.unknownFieldsText(spans: spans, in: value) })
+        guard unfit == nil else { return nil }
         var key: DedupKey?
         if case .fields = config.dedupKey {
             var hasher = DedupKeyHasher()
@@ -206,39 +194,58 @@ public struct RecordEvaluator: Sendable {
             return .rejected(Rejection(reason: .badTimestamp, stage: "transform", detail: config.eventTimeField))
         }
         let start = cells.count
-        for position in plan.steps.indices {
-            let cell: RowBuffer.Cell?
-            switch plan.steps[position] {
-            case .field(let name, let kind):
-                // The columns of schema fields come first, in schema order: `position` is where the field's key is
-                // expected in an event that follows the schema's order (see `JSONObject.value(forKey:hint:)`).
-                cell = ValueConversion.cell(document.value(forKey: plan.fieldNames[name], hint: position), kind: kind)
-            case .eventTime: cell = .int64(eventMicros)
-            case .processingTime: cell = .int64(nowMicros)
-            case .kafkaPartition: cell = .int32(record.partition)
-            case .kafkaOffset: cell = .int64(record.offset)
-            case .unknownFields:
+        let unfit = appendRow(
+            of: record, eventMicros: eventMicros, nowMicros: nowMicros, cells: &cells,
+            // The columns of schema fields come first, in schema order: a column's position is where the field's key
+            // is expected in an event that follows the schema's order (see `JSONObject.value(forKey:hint:)`).
+            fieldValue: { name, position in document.value(forKey: plan.fieldNames[name], hint: position) },
+            unknownFields: {
                 // Unknown fields the validator saw (none when the decoder skipped them) or that the decoder skipped.
                 // (The validator matches names as Swift strings, the decoder by code points: a key canonically
                 // equivalent to a schema field but spelled differently counts as known to the validator, which
                 // checks it as that field, while its span is reported; it lands in `_extra` only next to a truly
                 // unknown field, and never in the field's column, which is looked up by code points.)
                 let unknown = result.unknownFieldCount > 0 || spans.contains(where: \.isSkipped)
-                cell = .string(unknown ? Self.unknownFieldsText(spans: spans, in: value) : nil)
-            }
-            guard let cell else {
-                cells.removeLast(cells.count - start)
-                let name = plan.columnNames[position]
-                let error = ValidationError(path: [name], rule: "type", constraint: "int64",
-                                            message: "integer out of the 64-bit range of column \(name)")
-                return .rejected(Rejection(reason: .schema, stage: "transform", detail: "type", errors: [error],
-                                           errorTree: .object(JSONObject([(name, .array([.string(error.message)]))]))))
-            }
-            cells.append(cell)
+                return unknown ? Self.unknownFieldsText(spans: spans, in: value) : nil
+            })
+        if let position = unfit {
+            let name = plan.columnNames[position]
+            let error = ValidationError(path: [name], rule: "type", constraint: "int64",
+                                        message: "integer out of the 64-bit range of column \(name)")
+            return .rejected(Rejection(reason: .schema, stage: "transform", detail: "type", errors: [error],
+                                       errorTree: .object(JSONObject([(name, .array([.string(error.message)]))]))))
         }
         return .accepted(Accepted(row: RowCells(storage: storage, start: start, count: plan.steps.count),
                                   bucket: config.partitioning.bucket(forMicros: eventMicros),
                                   eventMicros: eventMicros, key: dedupKey(original: object)))
+    }
+
+    /// Appends `record`'s row to `cells`, in table column order: a schema field's cell converted from
+    /// `fieldValue(name, position)` (`name` indexes `plan.fieldNames`, `position` is the column's), `_extra` from
+    /// `unknownFields()`, the event time, processing time and Kafka coordinates as given. Returns nil once the row
+    /// is complete, or the position of the first column that cannot hold its value (an integer beyond the column's
+    /// range), having removed the cells it appended.
+    @inline(__always)
+    private func appendRow(of record: SourceRecord, eventMicros: Int64, nowMicros: Int64, cells: inout [RowBuffer.Cell],
+                           fieldValue: (Int, Int) -> JSONValue?, unknownFields: () -> String?) -> Int? {
+        let start = cells.count
+        for position in plan.steps.indices {
+            let cell: RowBuffer.Cell?
+            switch plan.steps[position] {
+            case .field(let name, let kind): cell = ValueConversion.cell(fieldValue(name, position), kind: kind)
+            case .eventTime: cell = .int64(eventMicros)
+            case .processingTime: cell = .int64(nowMicros)
+            case .kafkaPartition: cell = .int32(record.partition)
+            case .kafkaOffset: cell = .int64(record.offset)
+            case .unknownFields: cell = .string(unknownFields())
+            }
+            guard let cell else {
+                cells.removeLast(cells.count - start)
+                return position
+            }
+            cells.append(cell)
+        }
+        return nil
     }
 
     private func eventTime(in document: JSONObject, nowMicros: Int64) -> Int64? {
