@@ -14,8 +14,10 @@ import Pipeline
     @Test func noSchemaGivenMeansTheBuiltInOne() throws {
         let config = try WeirConfig.load(path: nil, environment: [:])
         #expect(config.schemaFile == nil)
-        let builtIn = try PipelineAssembly.loadSchema(nil)
-        let fromFile = try PipelineAssembly.loadSchema(RepoPaths.root + "/schemas/pi2_events.v1.yaml")
+        let builtIn = try PipelineAssembly.loadSchema(config)
+        var fromFileConfig = config
+        fromFileConfig.schemaFile = RepoPaths.root + "/schemas/pi2_events.v1.yaml"
+        let fromFile = try PipelineAssembly.loadSchema(fromFileConfig)
         #expect(builtIn.fields.map(\.name) == fromFile.fields.map(\.name))
         #expect(!builtIn.fields.isEmpty)
     }
@@ -23,6 +25,7 @@ import Pipeline
     @Test func aSchemaFileStillWins() throws {
         let config = try WeirConfig.load(path: nil, environment: ["SCHEMA_FILE": "/nonexistent/schema.yaml"])
         #expect(config.schemaFile == "/nonexistent/schema.yaml")
-        #expect(throws: ConfigError.self) { try PipelineAssembly.loadSchema(config.schemaFile) }
+        let error = #expect(throws: ConfigError.self) { try PipelineAssembly.loadSchema(config) }
+        #expect(error?.key == "schema.file" && error?.origin == "SCHEMA_FILE", "\(String(describing: error))")
     }
 }

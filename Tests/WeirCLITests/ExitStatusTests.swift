@@ -69,7 +69,8 @@ import Testing
     @Test func aMissingSchemaFileIsNamedPlainly() async throws {
         let (status, _, stderr) = try await ChildProcess.run(RepoPaths.weir, ["validate", "--schema", "/nonexistent/schema.yaml", "/dev/null"])
         #expect(status == 2)
-        #expect(stderr.hasPrefix("weir: invalid configuration: schema.file: /nonexistent/schema.yaml does not exist"), "\(stderr)")
+        #expect(stderr.hasPrefix("weir: invalid configuration: schema.file (set by --schema): /nonexistent/schema.yaml does not exist"),
+                "\(stderr)")
         #expect(!stderr.contains("NSCocoaErrorDomain"))
     }
 }

@@ -51,11 +51,11 @@ struct DLQReplayCommand: AsyncParsableCommand {
         let config = try await failOnConfigError {
             try lake.load { config in
                 try kafka.apply(to: &config)
-                if let schema { config.schemaFile = schema }
+                if let schema { config.setSchemaFile(schema, from: "--schema") }
             }
         }
         try await failOnConfigError { try await KafkaStartup.ensureReachable(config) }
-        let eventSchema = try await failOnConfigError { try PipelineAssembly.loadSchema(config.schemaFile) }
+        let eventSchema = try await failOnConfigError { try PipelineAssembly.loadSchema(config) }
         let target = toTopic ?? config.pipeline.topic
         let replayer = DeadLetterReplayer(schema: eventSchema, limits: JSONLimits(maxDepth: config.pipeline.maxDepth,
                                                                                    maxBytes: config.pipeline.maxMessageBytes))

@@ -47,7 +47,11 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         var config = WeirConfig()
         config.outDir = outDir
-        config.schemaFile = schema ?? ProcessInfo.processInfo.environment["SCHEMA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let schema {
+            config.setSchemaFile(schema, from: "--schema")
+        } else if let path = ProcessInfo.processInfo.environment["SCHEMA_FILE"], !path.isEmpty {
+            config.setSchemaFile(path, from: "SCHEMA_FILE")
+        }
         config.metricsListen = listen
         config.logFormat = logFormat
         config.logLevel = logLevel
@@ -64,9 +68,8 @@ struct DemoCommand: AsyncParsableCommand {
                 throw ConfigError(key: "--out-dir", message: "weir demo replaces its lake on every run, so it lands only into a local directory",
                                   fix: "give a directory; to land into \(outDir), run `weir run --out-dir \(outDir) --checkpoint-path FILE` (README, \"Lake on S3\")")
             }
-            // Before the brokers start; the demo reads no `schema.file`, so an error names what it does read.
-            _ = try PipelineAssembly.loadSchema(config.schemaFile, key: schema != nil ? "--schema" : "SCHEMA_FILE",
-                                                choosing: "give a Cerberus schema file (YAML or JSON), or neither --schema nor SCHEMA_FILE for the built-in pi2_events v1 schema")
+            // Before the brokers start. The demo reads no configuration file: the fix names what it does read.
+            _ = try PipelineAssembly.loadSchema(config, choosing: "give a Cerberus schema file (YAML or JSON), or neither --schema nor SCHEMA_FILE for the built-in pi2_events v1 schema")
             try config.validate()
         }
         let logger = PipelineOptions.bootstrapLogging(config)

@@ -33,7 +33,7 @@ struct PipelineOptions: ParsableArguments {
         func given(_ key: String, _ flag: String) { config.origins.record(key, from: flag) }
         if let outDir { config.outDir = outDir; given("lake.out_dir", "--out-dir") }
         if let checkpointPath { config.checkpointPath = checkpointPath; given("checkpoint.path", "--checkpoint-path") }
-        if let schema { config.schemaFile = schema }
+        if let schema { config.setSchemaFile(schema, from: "--schema") }
         if let listen { config.metricsListen = listen }
         if let logLevel { config.logLevel = logLevel; given("observability.log_level", "--log-level") }
         if let logFormat { config.logFormat = logFormat; given("observability.log_format", "--log-format") }

@@ -50,8 +50,8 @@ public struct ValidateCommand: ParsableCommand {
     /// - Throws: `ConfigError` for a bad configuration or schema.
     static func configuration(path: String?, schema: String?) throws -> (WeirConfig, EventSchema) {
         var config = try WeirConfig.load(path: path)
-        if let schema { config.schemaFile = schema }
-        return (config, try PipelineAssembly.loadSchema(config.schemaFile))
+        if let schema { config.setSchemaFile(schema, from: "--schema") }
+        return (config, try PipelineAssembly.loadSchema(config))
     }
 
     /// The whole input: a file, or standard input for `-`.

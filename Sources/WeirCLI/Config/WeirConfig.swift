@@ -111,7 +111,7 @@ struct WeirConfig: Sendable {
         take("OUT_DIR", "lake.out_dir") { $0.outDir = $1 }
         take("CHECKPOINT_PATH", "checkpoint.path") { $0.checkpointPath = $1 }
         for (key, variable) in s3.applyEnvironment(env) { origins.record(key, from: variable) }
-        take("SCHEMA_FILE", nil) { $0.schemaFile = $1 }
+        take("SCHEMA_FILE", "schema.file") { $0.schemaFile = $1 }
         take("WEIR_LOG_LEVEL", "observability.log_level") { $0.logLevel = $1 }
         take("WEIR_CHECKPOINT_URL", "checkpoint.url") { $0.checkpointURL = $1 }
     }
@@ -128,6 +128,12 @@ struct WeirConfig: Sendable {
     mutating func setTopic(_ topic: String) {
         if pipeline.table == pipeline.topic { pipeline.table = topic }
         pipeline.topic = topic
+    }
+
+    /// Sets `schema.file` to `path`, which `source` (a flag or an environment variable) gave.
+    mutating func setSchemaFile(_ path: String, from source: String) {
+        schemaFile = path
+        origins.record("schema.file", from: source)
     }
 
     /// Checks the configuration once every source (file, environment, flags) is applied.

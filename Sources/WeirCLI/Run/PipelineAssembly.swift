@@ -28,7 +28,7 @@ struct PipelineAssembly {
     ///   `checkpoint.url` when its PostgreSQL store cannot be reached.
     init(config: WeirConfig, logger: Logger? = nil) throws {
         self.config = config
-        schema = try Self.loadSchema(config.schemaFile)
+        schema = try Self.loadSchema(config)
         layout = config.lakeLayout()
         evaluator = RecordEvaluator(schema: schema, config: config.pipeline)
         let catalog = config.lakeTable.format == .iceberg ? Self.restCatalog(config) : nil
@@ -118,14 +118,21 @@ struct PipelineAssembly {
                                  token: value("WEIR_ICEBERG_TOKEN"), http: HTTPClient(caFile: config.s3.caFile))
     }
 
-    /// Loads the schema file at `path`, or the built-in pi2_events v1 schema when `path` is nil.
-    /// - Parameters:
-    ///   - key: the setting an error names (`weir demo`, which reads no configuration file, names its flag or
-    ///     variable instead of `schema.file`).
-    ///   - choosing: the fix for a path that holds no readable file (missing, a directory, unreadable).
-    /// - Throws: `ConfigError` naming `key`: the path holds no readable file, or the schema in it is invalid.
-    static func loadSchema(_ path: String?, key: String = "schema.file",
+    /// Loads `config`'s schema file (`schema.file`), or the built-in pi2_events v1 schema when it names none.
+    /// - Parameter choosing: the fix for a path that holds no readable file (missing, a directory, unreadable).
+    /// - Throws: `ConfigError` naming `schema.file` and where its value came from (`config.origins`: the file,
+    ///   `SCHEMA_FILE` or `--schema`): the path holds no readable file, or the schema in it is invalid.
+    static func loadSchema(_ config: WeirConfig,
                            choosing: String = "pass --schema, or set SCHEMA_FILE or schema.file, to a Cerberus schema file (YAML or JSON)") throws -> EventSchema {
+        do {
+            return try loadSchema(config.schemaFile, choosing: choosing)
+        } catch let error as ConfigError {
+            throw config.origins.locate(error)
+        }
+    }
+
+    private static func loadSchema(_ path: String?, choosing: String) throws -> EventSchema {
+        let key = "schema.file"
         guard let path else {
             do {
                 return try EventSchema.load(yaml: BuiltInSchema.pi2EventsV1)

@@ -6,7 +6,9 @@ import Testing
 /// `LineValidation`, the logic of `weir validate`, on its own (no process, no files).
 @Suite struct LineValidationTests {
     static func run(_ lines: [String], format: LineValidation.Format) throws -> (Int32, [String]) {
-        let schema = try PipelineAssembly.loadSchema(RepoPaths.root + "/schemas/pi2_events.v1.yaml")
+        var config = WeirConfig()
+        config.schemaFile = RepoPaths.root + "/schemas/pi2_events.v1.yaml"
+        let schema = try PipelineAssembly.loadSchema(config)
         let validation = LineValidation(schema: schema, config: WeirConfig().pipeline, format: format)
         var out: [String] = []
         let status = validation.run(Data(lines.joined(separator: "\n").utf8), nowMicros: 0, out: { out.append($0) })
