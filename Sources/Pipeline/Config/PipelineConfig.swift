@@ -10,8 +10,14 @@ public struct PipelineConfig: Sendable {
     /// Schema version recorded in DLQ envelopes and file metadata (`schema.version`). Default `v1`.
     public var schemaVersion = "v1"
 
-    /// Most records per poll (`batch.max_poll_records`). Default 500.
-    public var maxPollRecords = 500
+    /// Most records per poll (`batch.max_poll_records`). Default 5,000: each micro-batch has a fixed cost
+    /// (waking the evaluation threads, a dedup lookup per slice, handing the batch between threads) that 500-record
+    /// polls paid 2,000 times per million events (docs/BENCHMARKS.md, 2026-12-07T16:40Z), and with a PostgreSQL
+    /// store every lookup is a round trip. A poll still returns early at a partition's end or after `maxWait`.
+    public var maxPollRecords = 5_000
+    /// Records per poll as the run loop asks for them: `maxPollRecords`, but never more than one flush
+    /// (`flushRows`), so that a small `lake.flush_rows` still commits every `flushRows` records.
+    public var pollRecords: Int { max(1, min(maxPollRecords, flushRows)) }
     /// Longest wait for a poll to fill (`batch.max_wait`). Default 1 s.
     public var maxWait: Duration = .seconds(1)
     /// Largest accepted message value in bytes; larger ones go to the DLQ as `too_large` (`batch.max_message_bytes`). Default 1 MiB.

@@ -59,7 +59,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
             return { try await job.run() }
         })
         policy = FlushPolicy(maxRows: config.flushRows, maxBytes: config.flushBytes, interval: config.flushInterval)
-        prefetcher = PollPrefetcher(source: source, maxRecords: config.maxPollRecords, timeout: config.maxWait)
+        prefetcher = PollPrefetcher(source: source, maxRecords: config.pollRecords, timeout: config.maxWait)
         self.options = options
         self.observer = observer
         self.logger = logger

@@ -62,7 +62,6 @@ struct DemoCommand: AsyncParsableCommand {
         config.pipeline.flushRows = 20_000
         config.pipeline.flushInterval = .seconds(3)
         config.pipeline.maxWait = .milliseconds(200)
-        config.pipeline.maxPollRecords = 5_000
         try await failOnConfigError {
             if S3Location.isObjectStore(outDir) {
                 throw ConfigError(key: "--out-dir", message: "weir demo replaces its lake on every run, so it lands only into a local directory",

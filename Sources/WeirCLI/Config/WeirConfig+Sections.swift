@@ -30,10 +30,7 @@ extension WeirConfig {
             try r.rejectUnknownKeys(allowed: ["file", "version"])
         }
         if var r = try reader.section("batch") {
-            if let records = try r.int("max_poll_records") {
-                pipeline.maxPollRecords = records
-                maxPollRecordsGiven = true
-            }
+            pipeline.maxPollRecords = try r.int("max_poll_records") ?? pipeline.maxPollRecords
             pipeline.maxWait = try r.duration("max_wait") ?? pipeline.maxWait
             pipeline.maxMessageBytes = try r.bytes("max_message_bytes") ?? pipeline.maxMessageBytes
             pipeline.maxDepth = try r.int("max_depth") ?? pipeline.maxDepth

@@ -55,14 +55,6 @@ struct WeirConfig: Sendable {
     var checkpointConnectTimeout: Duration = .seconds(10)
     /// Everything the pipeline itself reads.
     var pipeline = PipelineConfig()
-    /// Whether `batch.max_poll_records` was given. When it was not, a PostgreSQL store polls
-    /// `sharedStorePollRecords` records at a time (`runnerPipeline`).
-    var maxPollRecordsGiven = false
-    /// `batch.max_poll_records`' default with `checkpoint.url`: every dedup lookup is a round trip to the server on
-    /// the processing path, so fewer, larger polls (bench/pgstore: 73% of the SQLite store's throughput at 5,000
-    /// against 57% at 500 in one invocation, one lookup per poll; large polls are now looked up per slice,
-    /// `MicroBatchProcessor.sliceLookupMinimumRecords`).
-    static let sharedStorePollRecords = 5_000
     /// `lake.format` and `lake.iceberg.*`: plain Hive Parquet (the default) or an Apache Iceberg table.
     var lakeTable = LakeTableConfig()
     /// Where each key's value came from, for the errors of `validate()`.
@@ -114,14 +106,6 @@ struct WeirConfig: Sendable {
         take("SCHEMA_FILE", "schema.file") { $0.schemaFile = $1 }
         take("WEIR_LOG_LEVEL", "observability.log_level") { $0.logLevel = $1 }
         take("WEIR_CHECKPOINT_URL", "checkpoint.url") { $0.checkpointURL = $1 }
-    }
-
-    /// The pipeline configuration a run uses: `pipeline`, with `batch.max_poll_records` defaulting to
-    /// `sharedStorePollRecords` when the store is PostgreSQL (`checkpoint.url`) and the key was not given.
-    var runnerPipeline: PipelineConfig {
-        var config = pipeline
-        if checkpointURL != nil && !maxPollRecordsGiven { config.maxPollRecords = Self.sharedStorePollRecords }
-        return config
     }
 
     /// Sets the topic, and the table name when it followed the topic.

@@ -170,7 +170,7 @@ struct PipelineAssembly {
 
     func makeRunner(source: RecordSource, deadLetters: DeadLetterSink, options: PipelineRunner.Options,
                     observer: PipelineObserver, logger: Logger) -> PipelineRunner {
-        PipelineRunner(config: config.runnerPipeline, source: source, store: store, committer: committer, deadLetters: deadLetters,
+        PipelineRunner(config: config.pipeline, source: source, store: store, committer: committer, deadLetters: deadLetters,
                        evaluator: evaluator, options: options, observer: observer, logger: logger)
     }
 }
