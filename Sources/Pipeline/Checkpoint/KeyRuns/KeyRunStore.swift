@@ -131,10 +131,10 @@ final class KeyRunStore: @unchecked Sendable {
     /// are read front to back), then one sorted pass over each run's candidate blocks.
     static func find(_ keys: [DedupKey], in runs: [KeyRun], notBefore: Int64) throws -> Set<DedupKey> {
         guard !keys.isEmpty, !runs.isEmpty else { return [] }
-        // (probe, position) pairs sorted in place: contiguous, so sorting millions (a large commit's check)
+        // (probe, position) pairs sorted by h1 (HashBucketSort): contiguous, so sorting millions (a large commit's check)
         // does not chase indices around memory.
         var ordered = keys.indices.map { (probe: KeyProbe(keys[$0]), position: $0) }
-        ordered.sort { $0.probe.h1 < $1.probe.h1 }
+        HashBucketSort.sort(&ordered, hash: { $0.probe.h1 }, by: { $0.probe.h1 < $1.probe.h1 })
         let probes = ordered.map(\.probe)
         var found = Set<DedupKey>()
         var candidates: [DedupKey] = []
