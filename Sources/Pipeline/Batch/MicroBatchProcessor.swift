@@ -46,7 +46,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// - Throws: `StoreError` when the dedup lookup fails.
     public func process(_ records: [SourceRecord], nowMicros: Int64) throws -> BatchCounts {
         var batch = BatchCounts()
-        let (slices, seen) = try evaluateAndLookUp(records, nowMicros: nowMicros)
+        let (slices, seen, acceptedKeys) = try evaluateAndLookUp(records, nowMicros: nowMicros)
         if !records.isEmpty && oldestBufferedAt == nil { oldestBufferedAt = .now }
         let failedAtText = RFC3339.format(micros: nowMicros)
         // The event time of the last accepted record of the current run of one partition's records; written to
@@ -59,6 +59,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         var keys = UncommittedKeys()
         var timestamps: [Int64] = []
         var rows = 0, bytes = 0
+        var keyCursor = 0  // accepted records with a key seen so far: their keys are `acceptedKeys` in order
         swap(&buffers, &self.buffers)
         swap(&keys, &uncommittedKeys)
         swap(&timestamps, &sourceTimestampsMs)
@@ -70,14 +71,14 @@ public final class MicroBatchProcessor: @unchecked Sendable {
             bufferedBytes += bytes
         }
         // The slices' outcomes in input order, read where they are (`joined()` is lazy: no merged copy). Records are
-        // read field by field at their index: binding a whole record would copy (retain) its buffers.
+        // read field by field at their index: binding a whole record would copy (retain) its buffers. An accepted
+        // record's size comes from its outcome: reading `value.count` here missed the cache for every record.
         for (i, outcome) in slices.joined().enumerated() {
-            let inputBytes = records[i].value?.count ?? 0
             batch.total += 1
-            bytes += inputBytes
             if let ts = records[i].timestampMs { timestamps.append(ts) }
             switch outcome {
             case .rejected(let rejection):
+                bytes += records[i].value?.count ?? 0
                 batch.deadLettered[rejection.reason, default: 0] += 1
                 for error in rejection.errors { batch.validationErrors[error.rule, default: 0] += 1 }
                 let record = records[i]
@@ -90,7 +91,16 @@ public final class MicroBatchProcessor: @unchecked Sendable {
                 }
                 rows += 1
             case .accepted(let accepted):
+                let inputBytes = accepted.inputBytes
+                bytes += inputBytes
                 if let key = accepted.key {
+                    // The window's table is megabytes, and the slices' prefetches of it were made on other cores
+                    // or long ago: ask for the slot of the key a few records ahead (60% of this loop's own time
+                    // was the miss on the insert's slot, profile of 5,000-record polls).
+                    if keyCursor + Self.windowPrefetchDistance < acceptedKeys.count {
+                        keys.prefetchPending(acceptedKeys[keyCursor + Self.windowPrefetchDistance])
+                    }
+                    keyCursor += 1
                     // A duplicate of the store or of the window as the batch began (`seen`), or of a record
                     // earlier in this batch (the insert tells).
                     if (!seen.isEmpty && seen.contains(key)) || !keys.insertNotCommitting(key) {
@@ -122,12 +132,14 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// `sliceLookupMinimumRecords`), where a round trip per slice would cost more than the overlap saves. Large
     /// batches look up per slice on any store: a server answers the slices on connections of their own, and each
     /// lookup overlaps the other slices' evaluation. Outcomes keep the input order.
-    /// - Returns: the outcomes, one array per slice (their concatenation follows `records`), and the keys that are
+    /// - Returns: the outcomes, one array per slice (their concatenation follows `records`); the keys that are
     ///   duplicates of earlier work: those the store has seen within the TTL and those the uncommitted window held
     ///   when the batch began (`process` then need not check the keys being committed again: they cannot change
-    ///   during one `process` call, since commits are handed off and settled between calls).
+    ///   during one `process` call, since commits are handed off and settled between calls); and the keys of the
+    ///   accepted outcomes that have one, in outcome order.
     /// - Throws: `StoreError` when a lookup fails.
-    private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws -> ([[RecordEvaluator.Outcome]], DedupKeySet) {
+    private func evaluateAndLookUp(_ records: [SourceRecord], nowMicros: Int64) throws
+        -> ([[RecordEvaluator.Outcome]], DedupKeySet, [DedupKey]) {
         let evaluator = self.evaluator, store = self.store
         let uncommitted = uncommittedKeys
         let lookUpPerSlice = !store.prefersOneLookupPerBatch || records.count >= Self.sliceLookupMinimumRecords
@@ -141,6 +153,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
             part.outcomes = evaluator.evaluate(records[range], nowMicros: nowMicros)
             var accepted: [DedupKey] = []
             for case .accepted(let a) in part.outcomes { if let key = a.key { accepted.append(key) } }
+            part.acceptedKeys = accepted
             // The window's tables are megabytes: each check is a cache miss unless asked for some keys ahead.
             var keys: [DedupKey] = []
             keys.reserveCapacity(accepted.count)
@@ -187,12 +200,14 @@ public final class MicroBatchProcessor: @unchecked Sendable {
             lastBatchLookups += part.lookups
             lastBatchLookupDuration += part.lookupDuration
         }
-        return (parts.map(\.outcomes), seen)
+        return (parts.map(\.outcomes), seen, parts.count == 1 ? parts[0].acceptedKeys : parts.flatMap(\.acceptedKeys))
     }
 
     /// One slice of a batch: its outcomes and the result of its dedup lookup.
     private struct SliceResult {
         var outcomes: [RecordEvaluator.Outcome] = []
+        /// The keys of the slice's accepted outcomes that have one, in order.
+        var acceptedKeys: [DedupKey] = []
         /// The slice's keys the uncommitted window held when the batch began (not looked up: duplicates).
         var inWindow: [DedupKey] = []
         var seen: Result<Set<DedupKey>, Error> = .success([])

@@ -24,6 +24,12 @@ struct UncommittedKeys: Sendable {
         pendingSet.prefetch(key)
     }
 
+    /// Asks for the cache line `insertNotCommitting(key)` will read first (a hint, like `prefetch`).
+    @inline(__always)
+    func prefetchPending(_ key: DedupKey) {
+        pendingSet.prefetch(key)
+    }
+
     /// Adds an accepted record's key, known not to be among the keys being committed (`contains` answered no for it
     /// since the last `handOff` and `commitEnded`; `MicroBatchProcessor` checks a batch's keys before the batch is
     /// appended). Returns false, adding nothing, when the key is pending already (the record is a duplicate).

@@ -14,6 +14,9 @@ public struct RecordEvaluator: Sendable {
         public let eventMicros: Int64
         /// nil when the key fields are absent (the event is then not deduplicated).
         public let key: DedupKey?
+        /// The record value's size in bytes, noted while it is in cache (the run loop's accounting would otherwise
+        /// reach into every payload again).
+        public let inputBytes: Int
     }
 
     public enum Outcome: Sendable {
@@ -163,7 +166,8 @@ public struct RecordEvaluator: Sendable {
             key = flat.keySlots.allSatisfy { hasher.combineField(values[$0]) } ? hasher.finalize() : nil
         }
         return Accepted(row: RowCells(storage: storage, start: start, count: plan.steps.count),
-                        bucket: config.partitioning.bucket(forMicros: eventMicros), eventMicros: eventMicros, key: key)
+                        bucket: config.partitioning.bucket(forMicros: eventMicros), eventMicros: eventMicros, key: key,
+                        inputBytes: value.count)
     }
 
     /// The general path: decodes the record into a `JSONValue` tree, validates it and builds the row from it, or
@@ -217,7 +221,7 @@ public struct RecordEvaluator: Sendable {
         }
         return .accepted(Accepted(row: RowCells(storage: storage, start: start, count: plan.steps.count),
                                   bucket: config.partitioning.bucket(forMicros: eventMicros),
-                                  eventMicros: eventMicros, key: dedupKey(original: object)))
+                                  eventMicros: eventMicros, key: dedupKey(original: object), inputBytes: value.count))
     }
 
     /// Appends `record`'s row to `cells`, in table column order: a schema field's cell converted from
