@@ -2,12 +2,12 @@
 // Usage: StagesBench EVENTS.jsonl SCHEMA.yaml WORKDIR
 //
 // Stages are timed separately on the same events, in the order the pipeline runs them, with the pipeline's
-// defaults (micro-batches of 500, flush every 100,000 records, zstd, one file per date partition per flush):
+// defaults (micro-batches of 5,000 records (500 before 2026-12-07), flush every 100,000 records, zstd, one file per date partition per flush):
 //   decode            StrictJSONDecoder on every message
 //   validate          Validator (Cerberus rules) on every decoded object
 //   evaluate          RecordEvaluator: decode + validate + event time + row cells + dedup key (the per-record stage)
 //   dlq_envelope      DLQ envelope JSON of every rejected record (what the Kafka/file DLQ sinks serialize)
-//   dedup_lookup      SQLiteCheckpointStore.seenKeys, one call per micro-batch of 500 records
+//   dedup_lookup      SQLiteCheckpointStore.seenKeys, one call per micro-batch of batch.max_poll_records records
 //   dedup_insert      SQLiteCheckpointStore.commit of the accepted keys, one transaction per flush
 //   parquet_encode    RowBuffer append + ParquetFileWriter (zstd) into memory, per date partition per flush
 //   stage_files       LakeCommitter.stage: encode + write + fsync the staging files
@@ -159,7 +159,7 @@ struct StagesBench {
         m.report()
         rejected = []
 
-        // dedup: lookups per micro-batch of 500, inserts per flush of 100,000 records, as MicroBatchProcessor does
+        // dedup: lookups per micro-batch (batch.max_poll_records), inserts per flush of 100,000 records, as MicroBatchProcessor does
         let dedupStore = try SQLiteCheckpointStore(path: work + "/dedup.sqlite")
         var lookup = Meter("dedup_lookup")
         var insert = Meter("dedup_insert")
