@@ -10,6 +10,7 @@
 //                                           one a line, for python_fast's store (bench/dedup_pipeline)
 // STORAGE: runs (key runs, the default store) or table (the dedup_keys table of earlier versions).
 // DUPLICATES=n: stored keys among each commit's lookups (default 4,480, 5%; 0 times new keys alone).
+// LOOKUP_BATCH=n: keys per lookup (default 2,500, as the pipeline's slices of a 5,000-record poll; 500 before 2026-12-07).
 // Keys are hashes of `e` + 18 random digits (a seeded generator), never sequential ids.
 // Output lines are "key value" pairs read by bench/dedup.
 import EventSchema
@@ -21,7 +22,9 @@ let ttl: Int64 = 7 * day
 let newPerCommit = 89_600
 /// Stored keys among each commit's lookups (5%; DUPLICATES=n overrides, e.g. 0 to time new keys alone).
 let duplicatesPerCommit = ProcessInfo.processInfo.environment["DUPLICATES"].flatMap { Int($0) } ?? 4_480
-let lookupBatch = 500
+/// Keys per `seenKeys` call (LOOKUP_BATCH=n overrides): 2,500, as the pipeline's slices look up a 5,000-record poll
+/// on 2 cores; 500 until 2026-12-07, when polls were 500 records (earlier entries of docs/BENCHMARKS.md).
+let lookupBatch = ProcessInfo.processInfo.environment["LOOKUP_BATCH"].flatMap { Int($0) }.map { max(1, $0) } ?? 2_500
 
 /// Event ids `e` + 18 digits from a seeded xorshift generator, hashed as the pipeline hashes them.
 struct EventIDs {
@@ -199,6 +202,7 @@ case "measure":
     print("stored_keys \(stored)")
     print("commits \(n)")
     print("duplicates_found \(found)")
+    print("lookup_batch \(lookupBatch)")
     print("lookup_ms_median \(String(format: "%.0f", median(lookups) * 1000))")
     print("commit_ms_median \(String(format: "%.0f", median(commits) * 1000))")
     print("store_ms_median \(String(format: "%.0f", median(totals) * 1000))")
