@@ -213,6 +213,19 @@ public final class SeaweedServer: @unchecked Sendable {
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: directory)
+        removeSockets()
+    }
+
+    /// Deletes the unix sockets weed leaves in the system's temporary directory, one per service, named after its
+    /// port (`seaweedfs-s3-<port>.sock`, `seaweedfs-master-grpc-<port>.sock`, …): test runs left hundreds behind.
+    private func removeSockets() {
+        let temporary = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let suffixes = Set(ports.values.map { "-\($0).sock" })
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary) else { return }
+        for name in names where name.hasPrefix("seaweedfs-") {
+            guard let dash = name.lastIndex(of: "-"), suffixes.contains(String(name[dash...])) else { continue }
+            try? FileManager.default.removeItem(atPath: (temporary as NSString).appendingPathComponent(name))
+        }
     }
 
     /// Stops the process with SIGSTOP (it keeps its sockets but answers nothing) or resumes it with SIGCONT.
