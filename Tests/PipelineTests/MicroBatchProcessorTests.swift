@@ -67,6 +67,23 @@ import Testing
         return a.key
     }
 
+    /// The evaluation slices cover the batch in order, none empty, for any core count: with 32 cores a batch of
+    /// 257 records once made slices of 9 and the 30th started past the end.
+    @Test func slicesCoverTheBatchForAnyCoreCount() {
+        for cores in [1, 2, 3, 4, 8, 16, 17, 32, 64, 96, 300] {
+            for count in Array(0...600) + [999, 1_000, 4_999, 5_000, 5_001] {
+                let ranges = MicroBatchProcessor.sliceRanges(count: count, cores: cores)
+                #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == count, "\(count) on \(cores) cores")
+                #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+                #expect(ranges.count == (count >= 256 ? min(cores, count) : 1), "\(count) on \(cores) cores")
+                if count >= 256 {
+                    let sizes = ranges.map(\.count)
+                    #expect(sizes.min()! >= 1 && sizes.max()! - sizes.min()! <= 1, "\(count) on \(cores) cores: \(sizes)")
+                }
+            }
+        }
+    }
+
     private func micros(hour: Int) -> Int64 {
         (Int64(1_761_609_600) + Int64(hour) * 3600) * 1_000_000  // 2025-10-28T00:00:00Z + hour
     }

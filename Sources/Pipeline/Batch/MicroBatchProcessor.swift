@@ -144,13 +144,12 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         let uncommitted = uncommittedKeys
         let lookUpPerSlice = !store.prefersOneLookupPerBatch || records.count >= Self.sliceLookupMinimumRecords
         let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
-        let slices = records.count >= 256 ? Self.cores : 1
-        let chunk = (records.count + slices - 1) / slices
+        let ranges = Self.sliceRanges(count: records.count, cores: Self.cores)
+        let slices = ranges.count
         var parts = [SliceResult](repeating: SliceResult(), count: slices)
         let evaluateSlice: @Sendable (Int) -> SliceResult = { i in
             var part = SliceResult()
-            let range = (i * chunk)..<min(records.count, (i + 1) * chunk)
-            part.outcomes = evaluator.evaluate(records[range], nowMicros: nowMicros)
+            part.outcomes = evaluator.evaluate(records[ranges[i]], nowMicros: nowMicros)
             var accepted: [DedupKey] = []
             for case .accepted(let a) in part.outcomes { if let key = a.key { accepted.append(key) } }
             part.acceptedKeys = accepted
@@ -200,7 +199,14 @@ public final class MicroBatchProcessor: @unchecked Sendable {
             lastBatchLookups += part.lookups
             lastBatchLookupDuration += part.lookupDuration
         }
-        return (parts.map(\.outcomes), seen, parts.count == 1 ? parts[0].acceptedKeys : parts.flatMap(\.acceptedKeys))
+        return (parts.map(\.outcomes), seen, parts.flatMap(\.acceptedKeys))
+    }
+
+    /// The contiguous slices a batch of `count` records is evaluated in: one below 256 records, else one per core
+    /// (at most one per record), their sizes differing by at most one. They cover `0..<count` in order.
+    static func sliceRanges(count: Int, cores: Int) -> [Range<Int>] {
+        let slices = count >= 256 ? min(max(1, cores), count) : 1
+        return (0..<slices).map { i in (i * count / slices)..<((i + 1) * count / slices) }
     }
 
     /// One slice of a batch: its outcomes and the result of its dedup lookup.
