@@ -202,4 +202,6 @@ final class LockedBox<T>: @unchecked Sendable {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
     }
+    /// Changes the value in place, holding the lock (a read and a write in one step).
+    func mutate(_ body: (inout T) -> Void) { lock.withLock { body(&stored) } }
 }
