@@ -47,11 +47,12 @@ final class CommitScheduler: @unchecked Sendable {
     private let slot = CommitSlot()
     /// Which offsets are processed, handed off and committed, per assigned partition.
     var tracker = PartitionTracker()
-    /// Totals of this process's durable commits.
-    private(set) var committedCounts = BatchCounts()
-    private(set) var filesWritten = 0
-    private(set) var bytesWritten: Int64 = 0
-    private(set) var lastCommitAt: ContinuousClock.Instant?
+    /// Totals of this process's durable commits, behind a lock: a run's watchers read them while it goes.
+    private let totals = Guarded(CommittedTotals())
+    var committedCounts: BatchCounts { totals.withLock { $0.counts } }
+    var filesWritten: Int { totals.withLock { $0.files } }
+    var bytesWritten: Int64 { totals.withLock { $0.bytes } }
+    var lastCommitAt: ContinuousClock.Instant? { totals.withLock { $0.lastCommitAt } }
 
     /// - Parameters:
     ///   - buffer: the uncommitted work (`MicroBatchProcessor`).
@@ -97,10 +98,13 @@ final class CommitScheduler: @unchecked Sendable {
         switch outcome {
         case .committed(let report):
             tracker.didCommit()
-            committedCounts.add(report.counts)
-            filesWritten += report.files.count
-            bytesWritten += report.files.reduce(0) { $0 + $1.bytes }
-            lastCommitAt = now()
+            let committedAt = now()
+            totals.withLock { t in
+                t.counts.add(report.counts)
+                t.files += report.files.count
+                t.bytes += report.files.reduce(0) { $0 + $1.bytes }
+                t.lastCommitAt = committedAt
+            }
             return .committed(report, advances: advances)
         case .refused(let reason, let delivered):
             buffer.alreadyDeadLettered.formUnion(delivered)
@@ -145,3 +149,11 @@ protocol UncommittedBuffer: AnyObject {
 }
 
 extension MicroBatchProcessor: UncommittedBuffer {}
+
+/// What `CommitScheduler` counts of the durable commits.
+private struct CommittedTotals {
+    var counts = BatchCounts()
+    var files = 0
+    var bytes: Int64 = 0
+    var lastCommitAt: ContinuousClock.Instant?
+}

@@ -24,12 +24,14 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     /// The loop's decisions.
     private var machine: RunLoopStateMachine
     private let clock = ContinuousClock()
-    private var stopRequested = false
+    /// Set by `requestStop()` from any thread.
+    private let stopRequested = Guarded(false)
     /// Totals of this process's committed work.
     public var committedCounts: BatchCounts { commits.committedCounts }
     public var filesWritten: Int { commits.filesWritten }
     public var bytesWritten: Int64 { commits.bytesWritten }
-    public private(set) var firstPollAt: ContinuousClock.Instant?
+    public var firstPollAt: ContinuousClock.Instant? { firstPoll.withLock { $0 } }
+    private let firstPoll = Guarded<ContinuousClock.Instant?>(nil)
     public var lastCommitAt: ContinuousClock.Instant? { commits.lastCommitAt }
     /// Records deleted by the source's retention between the stored offset and the partition's first record, found
     /// at assignment: they were never read, so they are in neither the lake nor the DLQ.
@@ -77,7 +79,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     }
 
     /// Asks the loop to flush, commit and return at the next iteration.
-    public func requestStop() { stopRequested = true }
+    public func requestStop() { stopRequested.withLock { $0 = true } }
 
     /// Runs until stopped. Recovers interrupted commits first.
     /// - Throws: store, file system and source errors that retrying in-process would not fix; the process should
@@ -91,7 +93,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         let store = self.store
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
         machine.started(at: clock.now)
-        loop: while machine.nextIteration(stopRequested: stopRequested || Task.isShuttingDownGracefully || Task.isCancelled) == .poll {
+        loop: while machine.nextIteration(stopRequested: stopRequested.withLock { $0 } || Task.isShuttingDownGracefully || Task.isCancelled) == .poll {
             let poll = try await prefetcher.next()
             if case .handleAssignment(let settleCommitFirst) = machine.polled(generation: poll.assignmentGeneration) {
                 try await handleAssignment(poll, settleCommitFirst: settleCommitFirst)
@@ -146,7 +148,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     /// Evaluates accepted records into the buffers and reports the batch.
     private func process(_ records: [SourceRecord]) throws {
         let started = clock.now
-        if firstPollAt == nil { firstPollAt = started }
+        firstPoll.withLock { if $0 == nil { $0 = started } }
         let counts = try processor.process(records, nowMicros: RFC3339.nowMicros())
         commits.tracker.advance(over: records)
         var starts: [SourcePartition: (offset: Int64, timestampMs: Int64?)] = [:]

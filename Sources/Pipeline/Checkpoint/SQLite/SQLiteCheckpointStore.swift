@@ -407,15 +407,3 @@ public final class SQLiteCheckpointStore: CheckpointStore, @unchecked Sendable {
         }
     }
 }
-
-/// A value behind a lock.
-final class Guarded<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}
