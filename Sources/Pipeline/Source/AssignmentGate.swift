@@ -22,6 +22,13 @@ public final class AssignmentGate: @unchecked Sendable {
     /// Increments with every assignment or revocation.
     public var generation: Int { lock.withLock { _generation } }
 
+    /// Runs `body` with the generation, holding the lock an assignment change holds while its body runs: state that
+    /// changes only in those bodies is read consistently with the generation here. Take other locks inside `body`,
+    /// never around this call (`changeAssignment` takes them in that order).
+    public func withGeneration<T>(_ body: (Int) -> T) -> T {
+        lock.withLock { body(_generation) }
+    }
+
     /// For the source, on its poll thread: waits for a commit in progress, then records an assignment change.
     public func changeAssignment(_ body: () -> Void) {
         semaphore.wait()

@@ -199,7 +199,9 @@ final class AssignmentState: @unchecked Sendable {
         gate.changeAssignment { lock.withLock { partitions.subtract(removed) } }
     }
 
+    /// The generation and the partitions it assigned. The gate's lock is taken before this one, the order
+    /// `changeAssignment` takes them in (the other order could deadlock with a rebalance on another thread).
     func snapshot() -> (Int, [SourcePartition]) {
-        lock.withLock { (gate.generation, partitions.sorted()) }
+        gate.withGeneration { generation in lock.withLock { (generation, partitions.sorted()) } }
     }
 }
