@@ -12,6 +12,11 @@ final class ClosingListener: @unchecked Sendable {
     let port: Int
     private let fd: Int32
     private let thread: Thread
+    /// Signalled when the accept loop has returned: the socket is only closed after that, so the loop never calls
+    /// `accept` on a descriptor number another test has been given since.
+    private let acceptLoopEnded = DispatchSemaphore(value: 0)
+    private let stopLock = NSLock()
+    private var stopped = false
 
     init(_ behaviour: Behaviour) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -30,10 +35,15 @@ final class ClosingListener: @unchecked Sendable {
         }
         port = Int(UInt16(bigEndian: addr.sin_port))
         self.fd = fd
+        let ended = acceptLoopEnded
         thread = Thread {
+            defer { ended.signal() }
             while true {
                 let client = accept(fd, nil, nil)
-                if client < 0 { return }  // the listening socket was closed
+                if client < 0 {
+                    if errno == EINTR || errno == ECONNABORTED { continue }
+                    return  // the listening socket was shut down
+                }
                 if behaviour == .garbage {
                     let junk: [UInt8] = Array("HTTP/1.1 400 Bad Request\r\n\r\n".utf8) + [UInt8](repeating: 0xFF, count: 64)
                     _ = junk.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -46,8 +56,16 @@ final class ClosingListener: @unchecked Sendable {
 
     var address: String { "127.0.0.1:\(port)" }
 
+    /// Stops accepting and closes the socket, once: a second call (the deinit after a `defer`) must not close a
+    /// descriptor number that another test has been given meanwhile.
     func stop() {
-        shutdown(fd, Int32(SHUT_RDWR))
+        let first = stopLock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        shutdown(fd, Int32(SHUT_RDWR))  // wakes the blocked accept (EINVAL)
+        acceptLoopEnded.wait()
         close(fd)
     }
 
