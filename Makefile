@@ -16,7 +16,7 @@ demo: release
 
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/test
 
 # Benchmarks (results appended to docs/BENCHMARKS.md, whose "Running the benchmarks" lists every script).
 # `make bench`: Weir alone and against the Python baselines, a few minutes in all.
