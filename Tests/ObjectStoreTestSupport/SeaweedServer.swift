@@ -93,7 +93,8 @@ public final class SeaweedServer: @unchecked Sendable {
                                          secretAccessKey: randomToken(40), source: "SeaweedServer")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: weedPath)
-        process.arguments = ["mini", "-dir=\(directory.appendingPathComponent("data").path)", "-ip=127.0.0.1",
+        // -logdir: weed's glog files (weed.INFO, weed.<host>.<user>.log.*) go in the server's directory, not /tmp.
+        process.arguments = ["-logdir=\(directory.path)", "mini", "-dir=\(directory.appendingPathComponent("data").path)", "-ip=127.0.0.1",
                              "-ip.bind=127.0.0.1", "-bucket=\(bucket)", "-s3.port.lance=0",
                              "-webdav=false", "-admin.ui=false", "-master.telemetry=false"]
             + (tableBucket.map { ["-tableBucket=\($0)"] } ?? ["-s3.port.iceberg=0"])
