@@ -8,7 +8,7 @@ public enum FreePorts {
         defer { descriptors.forEach { close($0) } }
         var ports: [Int] = []
         for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { throw SeaweedError("socket() failed: \(String(cString: strerror(errno)))") }
             descriptors.append(fd)
             var address = sockaddr_in()
@@ -42,7 +42,7 @@ extension FreePorts {
 
     /// Binds `port` on 127.0.0.1 and returns the socket (the caller closes it); throws if it is taken.
     static func hold(_ port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian

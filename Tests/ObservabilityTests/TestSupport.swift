@@ -47,7 +47,7 @@ enum TestSupport {
 
     /// A currently free TCP port on 127.0.0.1 (bind to port 0, read it back, close).
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         defer { close(fd) }
         var addr = sockaddr_in()

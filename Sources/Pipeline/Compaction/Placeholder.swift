@@ -49,7 +49,7 @@ public enum CompactionPlaceholder {
 
     /// Whether `path` is a placeholder (a regular file that starts with the marker, or the older marker).
     public static func isPlaceholder(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var head = [UInt8](repeating: 0, count: max(marker.count, legacyMarker.count))

@@ -75,7 +75,8 @@ final class TCPRelay: @unchecked Sendable {
             guard poll(&pfd, 1, 200) > 0 else { continue }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
-            let outgoing = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)  // not inherited by the children other tests start
+            let outgoing = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
             guard outgoing >= 0, track([client, outgoing]) else {
                 close(client)
                 if outgoing >= 0 { close(outgoing) }
@@ -137,7 +138,7 @@ final class TCPRelay: @unchecked Sendable {
     }
 
     private static func listeningSocket(_ address: (host: String, port: Int)) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestHostsError("socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
