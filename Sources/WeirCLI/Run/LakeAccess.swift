@@ -29,9 +29,13 @@ enum LakeAccess {
                 while !FileManager.default.fileExists(atPath: parent.path) && parent.path != "/" { parent.deleteLastPathComponent() }
                 try checkWritable(parent.path, what: "the directory")
                 let problem = FileProblem(error, operation: "create the directory", path: dir)
-                throw StartupError(message: problem.map { "cannot create the directory \(dir): \($0.reason)" }
-                                       ?? "cannot create the directory \(dir): \(error.localizedDescription)",
-                                   fix: problem?.fix ?? "point --out-dir, OUT_DIR or lake.out_dir at a writable directory")
+                // Which setting the directory comes from: the store's own directory when `checkpoint.path` puts the
+                // store outside the lake, the lake root otherwise.
+                let inLake = dir == layout.root || dir.hasPrefix(layout.root.hasSuffix("/") ? layout.root : layout.root + "/")
+                let setting = inLake ? "--out-dir, OUT_DIR or lake.out_dir" : "--checkpoint-path, CHECKPOINT_PATH or checkpoint.path"
+                throw StartupError(message: "cannot create the directory \(dir) (from \(setting)): "
+                                       + (problem?.reason ?? error.localizedDescription),
+                                   fix: (problem.map { "\($0.fix), or " } ?? "") + "point \(setting) at a writable directory")
             }
         }
         if FileManager.default.fileExists(atPath: layout.storePath) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WeirTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -88,6 +89,15 @@ import Glibc
         let (lake, _, lakeErr) = try await ChildProcess.run(RepoPaths.weir, ["simulate", "--count", "1", "--out-dir", "/dev/null/lake",
                                                                             "--listen", "off", "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml"])
         #expect(lake == 2)
-        #expect(lakeErr.hasPrefix("weir: cannot create the directory /dev/null/lake: a component of the path is not a directory"), "\(lakeErr)")
+        #expect(lakeErr.hasPrefix("weir: cannot create the directory /dev/null/lake (from --out-dir, OUT_DIR or lake.out_dir): a component of the path is not a directory"), "\(lakeErr)")
+        #expect(lakeErr.contains("point --out-dir, OUT_DIR or lake.out_dir at a writable directory)"), "\(lakeErr)")
+        // A store outside the lake names its own setting.
+        let lakeDir = TestDirectories.make("store-outside")
+        defer { TestDirectories.remove(lakeDir) }
+        let (store, _, storeErr) = try await ChildProcess.run(RepoPaths.weir, ["simulate", "--count", "1", "--out-dir", lakeDir + "/lake",
+                                                                              "--checkpoint-path", "/dev/null/state/checkpoint.sqlite",
+                                                                              "--listen", "off", "--schema", RepoPaths.root + "/schemas/pi2_events.v1.yaml"])
+        #expect(store == 2)
+        #expect(storeErr.hasPrefix("weir: cannot create the directory /dev/null/state (from --checkpoint-path, CHECKPOINT_PATH or checkpoint.path)"), "\(storeErr)")
     }
 }
