@@ -96,7 +96,9 @@ public final class SeaweedServer: @unchecked Sendable {
         // -logdir: weed's glog files (weed.INFO, weed.<host>.<user>.log.*) go in the server's directory, not /tmp.
         process.arguments = ["-logdir=\(directory.path)", "mini", "-dir=\(directory.appendingPathComponent("data").path)", "-ip=127.0.0.1",
                              "-ip.bind=127.0.0.1", "-bucket=\(bucket)", "-s3.port.lance=0",
-                             "-webdav=false", "-admin.ui=false", "-master.telemetry=false"]
+                             "-webdav=false", "-admin.ui=false", "-master.telemetry=false",
+                             "-s3.localSocket=\(directory.appendingPathComponent("s3.sock").path)",
+                             "-filer.localSocket=\(directory.appendingPathComponent("filer.sock").path)"]
             + (tableBucket.map { ["-tableBucket=\($0)"] } ?? ["-s3.port.iceberg=0"])
             + ports.keys.sorted().map { "-\($0)=\(ports[$0]!)" }
             + (tls.map { ["-s3.cert.file=\($0.certFile)", "-s3.key.file=\($0.keyFile)"] } ?? [])
@@ -217,10 +219,11 @@ public final class SeaweedServer: @unchecked Sendable {
         removeSockets()
     }
 
-    /// Deletes the unix sockets weed leaves in the system's temporary directory, one per service, named after its
-    /// port (`seaweedfs-s3-<port>.sock`, `seaweedfs-master-grpc-<port>.sock`, …): test runs left hundreds behind.
+    /// Deletes the unix sockets weed may leave in /tmp (its fixed place, whatever TMPDIR says), one per gRPC service,
+    /// named after its port (`seaweedfs-master-grpc-<port>.sock`, …; the S3 and filer sockets are in the server's
+    /// directory): test runs left hundreds behind.
     private func removeSockets() {
-        let temporary = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let temporary = "/tmp"
         let suffixes = Set(ports.values.map { "-\($0).sock" })
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary) else { return }
         for name in names where name.hasPrefix("seaweedfs-") {
