@@ -355,6 +355,32 @@ extension PipelineRunnerTests {
         #expect(try h.store.unpublishedFiles().isEmpty)
         #expect(Paths.files(under: h.layout.stagingRoot, suffix: ".tmp").isEmpty)
     }
+
+    /// A run that fails (here its first commit's publish) returns only after the poll it had started ahead has
+    /// ended: nothing of it reads the source once the error is out. The polls are slow, so one is in flight then.
+    @Test func aFailedRunLeavesNoPollInFlight() async throws {
+        let h = try Harness("inflight") { c in
+            c.flushRows = 10
+            c.maxPollRecords = 5
+        }
+        let blockers = (1...3).map { h.root + "/date=2025-11-0\($0)" }
+        let committer = try LakeCommitter(layout: h.layout, store: h.store, writerOptions: ParquetWriterOptions())
+        committer.faultHook = { step in
+            guard step == "stored" else { return }
+            for b in blockers where !FileManager.default.fileExists(atPath: b) {
+                _ = FileManager.default.createFile(atPath: b, contents: Data("not a directory".utf8))
+            }
+        }
+        let source = InMemoryRecordSource(values: Self.validEvents(40))
+        source.beforePoll = { n in if n > 2 { Thread.sleep(forTimeInterval: 0.3) } }
+        let runner = PipelineRunner(config: h.config, source: source, store: h.store, committer: committer,
+                                    deadLetters: FileDeadLetterSink(),
+                                    evaluator: RecordEvaluator(schema: try EventSchema.load(contentsOf: Paths.schema), config: h.config),
+                                    options: .init(untilIdle: .milliseconds(250)))
+        await #expect(throws: (any Error).self) { try await runner.run() }
+        #expect(source.pollsInFlight == 0, "a poll still runs after the failed run returned")
+        for b in blockers { try? FileManager.default.removeItem(atPath: b) }
+    }
 }
 
 extension PipelineRunnerTests {

@@ -77,6 +77,9 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
     /// Records returned by polls so far (a record read again counts again).
     var servedRecords: Int { lock.withLock { served } }
     private var served = 0
+    /// Polls started and not yet returned.
+    var pollsInFlight: Int { lock.withLock { inFlight } }
+    private var inFlight = 0
     /// Empty polls that have returned so far.
     var emptyPollsReturned: Int { lock.withLock { emptyPolls } }
     private var emptyPolls = 0
@@ -104,7 +107,8 @@ final class InMemoryRecordSource: RecordSource, @unchecked Sendable {
     }
 
     func poll(maxRecords: Int, timeout: Duration) async throws -> SourcePoll {
-        let number = lock.withLock { polls += 1; return polls }
+        let number = lock.withLock { polls += 1; inFlight += 1; return polls }
+        defer { lock.withLock { inFlight -= 1 } }
         beforePoll?(number)
         let poll: SourcePoll = lock.withLock {
             let start = Int(position)

@@ -81,6 +81,9 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     /// Asks the loop to flush, commit and return at the next iteration.
     public func requestStop() { stopRequested.withLock { $0 = true } }
 
+    /// Whether the loop should flush, commit and return: asked to, or its service or task is ending.
+    private var isStopping: Bool { stopRequested.withLock { $0 } || Task.isShuttingDownGracefully || Task.isCancelled }
+
     /// Runs until stopped. Recovers interrupted commits first.
     /// - Throws: store, file system and source errors that retrying in-process would not fix; the process should
     ///   exit non-zero and be restarted, and recovery then finishes or rolls back the interrupted commit.
@@ -93,48 +96,54 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         let store = self.store
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
         machine.started(at: clock.now)
-        loop: while machine.nextIteration(stopRequested: stopRequested.withLock { $0 } || Task.isShuttingDownGracefully || Task.isCancelled) == .poll {
-            let poll = try await prefetcher.next()
-            if case .handleAssignment(let settleCommitFirst) = machine.polled(generation: poll.assignmentGeneration) {
-                try await handleAssignment(poll, settleCommitFirst: settleCommitFirst)
-                machine.assignmentHandled(at: clock.now)
-                continue
-            }
-            prefetcher.prefetch()
-            let records = commits.tracker.accepted(poll.records)
-            switch machine.accepted(count: records.count, assigned: !commits.tracker.assigned.isEmpty, at: clock.now) {
-            case .failNoAssignment(let timeout):
-                throw PipelineError(message: "no partition of \(config.topic) was assigned within \(timeout): check that the "
-                    + "brokers are reachable and the topic exists")
-            case .process: try process(records)
-            case .none: break
-            }
-            let (now, oldest) = (clock.now, processor.oldestBufferedAt)
-            try await settleIfDone()
-            switch machine.flushDecision(rows: processor.bufferedRows, bytes: processor.bufferedBytes, oldestBufferedAt: oldest,
-                                         sourceQuiet: records.isEmpty || poll.drained, at: now) {
-            case .none: break
-            case .flush(let trigger): try await flush(trigger: trigger, wait: false)
-            case .flushAndWait(let trigger): _ = machine.waitedFlushEnded(durable: try await flush(trigger: trigger), at: clock.now)
-            }
-            switch machine.iterationEnded(committedRecords: committedCounts.total, sourceQuiet: records.isEmpty, at: clock.now) {
-            case .poll: continue
-            case .stop: break loop
-            case .checkGroupProgress:
-                let unread = try await unreadElsewhere.unread(assigned: commits.tracker.assigned)
-                guard case .flushAndWait(let trigger) = machine.groupProgress(unreadElsewhere: !unread.isEmpty, at: clock.now)
-                else { continue }
-                let durable = try await flush(trigger: trigger)
-                if case .exitIdle(let unreadElsewhere) = machine.waitedFlushEnded(durable: durable, at: clock.now) {
-                    if unreadElsewhere {
-                        logger.warning("""
-                            idle exit with records unread in partitions other members hold: no rebalance handed them \
-                            over, so those members are alive and read them
-                            """, metadata: ["partitions": "\(UnreadElsewhereCheck.describe(unread))"])
+        do {
+            loop: while machine.nextIteration(stopRequested: isStopping) == .poll {
+                let poll = try await prefetcher.next()
+                if case .handleAssignment(let settleCommitFirst) = machine.polled(generation: poll.assignmentGeneration) {
+                    try await handleAssignment(poll, settleCommitFirst: settleCommitFirst)
+                    machine.assignmentHandled(at: clock.now)
+                    continue
+                }
+                prefetcher.prefetch()
+                let records = commits.tracker.accepted(poll.records)
+                switch machine.accepted(count: records.count, assigned: !commits.tracker.assigned.isEmpty, at: clock.now) {
+                case .failNoAssignment(let timeout):
+                    throw PipelineError(message: "no partition of \(config.topic) was assigned within \(timeout): check that the "
+                        + "brokers are reachable and the topic exists")
+                case .process: try process(records)
+                case .none: break
+                }
+                let (now, oldest) = (clock.now, processor.oldestBufferedAt)
+                try await settleIfDone()
+                switch machine.flushDecision(rows: processor.bufferedRows, bytes: processor.bufferedBytes, oldestBufferedAt: oldest,
+                                             sourceQuiet: records.isEmpty || poll.drained, at: now) {
+                case .none: break
+                case .flush(let trigger): try await flush(trigger: trigger, wait: false)
+                case .flushAndWait(let trigger): _ = machine.waitedFlushEnded(durable: try await flush(trigger: trigger), at: clock.now)
+                }
+                switch machine.iterationEnded(committedRecords: committedCounts.total, sourceQuiet: records.isEmpty, at: clock.now) {
+                case .poll: continue
+                case .stop: break loop
+                case .checkGroupProgress:
+                    let unread = try await unreadElsewhere.unread(assigned: commits.tracker.assigned)
+                    guard case .flushAndWait(let trigger) = machine.groupProgress(unreadElsewhere: !unread.isEmpty, at: clock.now)
+                    else { continue }
+                    let durable = try await flush(trigger: trigger)
+                    if case .exitIdle(let unreadElsewhere) = machine.waitedFlushEnded(durable: durable, at: clock.now) {
+                        if unreadElsewhere {
+                            logger.warning("""
+                                idle exit with records unread in partitions other members hold: no rebalance handed them \
+                                over, so those members are alive and read them
+                                """, metadata: ["partitions": "\(UnreadElsewhereCheck.describe(unread))"])
+                        }
+                        break loop
                     }
-                    break loop
                 }
             }
+        } catch {
+            // The poll in flight ends before the error goes up: nothing of this run reads the source after it.
+            await prefetcher.discard()
+            throw error
         }
         await prefetcher.discard()
         try await flush(trigger: "shutdown")
