@@ -8,7 +8,14 @@ public enum TestDirectories {
     public static let root: String = {
         let path = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("weir-tests-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(atPath: TestDirectories.root) }
+        // A store's background merge may still add a file while the tree is removed (ENOTEMPTY): try again.
+        atexit {
+            for _ in 0..<5 {
+                guard (try? FileManager.default.removeItem(atPath: TestDirectories.root)) == nil else { return }
+                guard FileManager.default.fileExists(atPath: TestDirectories.root) else { return }
+                usleep(100_000)
+            }
+        }
         return path
     }()
 
