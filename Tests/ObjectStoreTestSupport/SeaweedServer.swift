@@ -213,7 +213,7 @@ public final class SeaweedServer: @unchecked Sendable {
             let deadline = ContinuousClock.now + .seconds(20)
             while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            process.waitForExit()
         }
         try? FileManager.default.removeItem(at: directory)
         removeSockets()

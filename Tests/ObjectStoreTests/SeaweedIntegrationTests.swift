@@ -214,7 +214,7 @@ extension SeaweedIntegrationTests {
                              "-addext", "subjectAltName=IP:127.0.0.1"]
         openssl.standardError = FileHandle.nullDevice
         try openssl.run()
-        openssl.waitUntilExit()
+        openssl.waitForExit()
         try #require(openssl.terminationStatus == 0)
         let server = try SeaweedServer.start(tls: (dir.path("cert.pem"), dir.path("key.pem")))
         defer { server.stop() }
@@ -261,6 +261,6 @@ final class LossyProxy {
     func stop() {
         // SIGKILL: a child of the test process may inherit a signal mask that blocks SIGTERM.
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.waitForExit()
     }
 }

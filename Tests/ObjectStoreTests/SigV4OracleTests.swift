@@ -89,7 +89,7 @@ final class OracleListener {
     /// Waits for the listener to finish and returns one verdict per request.
     func results() throws -> [Verdict] {
         let rest = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.waitForExit()
         let text = String(decoding: buffered + rest, as: UTF8.self)
         guard process.terminationStatus == 0 else {
             let stderr = (try? String(contentsOf: errorPath, encoding: .utf8)) ?? ""
@@ -99,7 +99,7 @@ final class OracleListener {
     }
 
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitForExit() }
         try? FileManager.default.removeItem(at: errorPath)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WeirTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -143,7 +144,7 @@ final class PrometheusTestServer: @unchecked Sendable {
             let deadline = Date().addingTimeInterval(5)
             while process.isRunning && Date() < deadline { usleep(50_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            process.waitForExit()
         }
         try? FileManager.default.removeItem(at: directory)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WeirTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -41,7 +42,7 @@ enum TestSupport {
         process.standardError = pipe
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.waitForExit()
         return ProcessResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 

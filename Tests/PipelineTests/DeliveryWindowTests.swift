@@ -1,4 +1,5 @@
 import Foundation
+import WeirTestSupport
 import Logging
 import Testing
 @testable import Pipeline
@@ -114,7 +115,7 @@ import Testing
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/bin/true")
         try child.run()
-        child.waitUntilExit()
+        child.waitForExit()
         let me = try #require(ProcessIdentity.current)
         return try #require(ProcessIdentity("\(me.bootID)/\(me.pidNamespace)/\(child.processIdentifier)"))
     }
@@ -135,7 +136,7 @@ import Testing
         try running.run()
         defer {
             kill(running.processIdentifier, SIGKILL)
-            running.waitUntilExit()
+            running.waitForExit()
         }
         #expect(!ProcessIdentity(bootID: me.bootID, pidNamespace: me.pidNamespace, pid: running.processIdentifier).hasEnded())
     }

@@ -152,7 +152,7 @@ import WeirTestSupport
         _ = try compactor.compact(partition: Self.partition)
         _ = FileManager.default.createFile(atPath: stopFile, contents: Data())
         let data = oracleOut.fileHandleForReading.readDataToEndOfFile()
-        oracle.waitUntilExit()
+        oracle.waitForExit()
         struct Summary: Decodable { let reads: [String: Int]; let failed: [String: Int]; let violations: [String]; let errors: [String] }
         let summary = try JSONDecoder().decode(Summary.self, from: data)
         #expect(summary.violations.isEmpty, "\(summary.violations)")

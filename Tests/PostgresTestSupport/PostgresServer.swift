@@ -120,7 +120,7 @@ public final class PostgresServer: @unchecked Sendable {
             let deadline = Date().addingTimeInterval(30)
             while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
             if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-            p.waitUntilExit()
+            p.waitForExit()
         }
         try? log?.close()
         process = nil
@@ -150,7 +150,7 @@ public final class PostgresServer: @unchecked Sendable {
             p.standardError = FileHandle.nullDevice
         }
         try p.run()
-        p.waitUntilExit()
+        p.waitForExit()
         guard p.terminationStatus == 0 else {
             let text = output.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
             throw PostgresServerError(message: "\((args[0] as NSString).lastPathComponent) exited with \(p.terminationStatus): \(text)")

@@ -1,4 +1,5 @@
 import Foundation
+import WeirTestSupport
 import Kafka
 import SeededRandom
 import Testing
@@ -90,7 +91,7 @@ import Testing
         process.standardOutput = pipe
         try process.run()
         let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.waitForExit()
         return String(decoding: out, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
     }
 }

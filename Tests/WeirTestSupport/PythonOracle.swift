@@ -31,7 +31,7 @@ public enum PythonOracle {
         process.standardError = try FileHandle(forWritingTo: errPath)
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.waitForExit()
         guard process.terminationStatus == 0 else {
             let stderr = (try? String(contentsOf: errPath, encoding: .utf8)) ?? ""
             throw OracleFailure("oracle \(script) \(arguments) exited \(process.terminationStatus): \(stderr.suffix(2000))")

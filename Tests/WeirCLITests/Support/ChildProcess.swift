@@ -38,7 +38,7 @@ final class ChildProcess: @unchecked Sendable {
     deinit {
         if process.isRunning {
             kill()
-            process.waitUntilExit()
+            process.waitForExit()
         }
         try? FileManager.default.removeItem(atPath: stdoutFile)
         try? FileManager.default.removeItem(atPath: stderrFile)
@@ -59,7 +59,7 @@ final class ChildProcess: @unchecked Sendable {
     func wait(timeout: Duration = .seconds(300)) async -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { kill(); process.waitUntilExit() }
+        if process.isRunning { kill(); process.waitForExit() }
         return process.terminationStatus
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import WeirTestSupport
 
 /// iproute2's `ip`, run synchronously: the test hosts' namespaces, links, addresses and routes.
 enum IPCommand {
@@ -22,7 +23,7 @@ enum IPCommand {
         // Read before waiting: a full pipe would otherwise block the child (link listings can be long).
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.waitForExit()
         guard process.terminationStatus == 0 else {
             throw TestHostsError("ip \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): "
                                  + String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
