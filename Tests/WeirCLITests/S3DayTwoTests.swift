@@ -17,7 +17,9 @@ import Glibc
 
     static func weir(_ lake: Lake, host: String, _ args: [String], timeout: Duration = .seconds(300)) async throws -> (Int32, String, String) {
         let dir = try lake.host(host)
-        return try await ChildProcess.run(RepoPaths.weir, args + ["--config", dir + "/weir.yaml"], environment: lake.environment,
+        // TMPDIR: with a PostgreSQL store, weir keeps the lake's local state in a temporary directory.
+        return try await ChildProcess.run(RepoPaths.weir, args + ["--config", dir + "/weir.yaml"],
+                                          environment: lake.environment.merging(["TMPDIR": dir], uniquingKeysWith: { $1 }),
                                           directory: dir, timeout: timeout)
     }
 
@@ -87,7 +89,8 @@ import Glibc
         let lake = landed.lake
         let opsDir = try lake.host("ops")
         let compact = try ChildProcess(RepoPaths.weir, ["compact", "--config", opsDir + "/weir.yaml", "--placeholder-grace", "1s"],
-                                       environment: lake.environment, directory: opsDir)
+                                       environment: lake.environment.merging(["TMPDIR": opsDir], uniquingKeysWith: { $1 }),
+                                       directory: opsDir)
         defer { compact.kill() }
         // What must not happen has no event to wait for: 4 s is the time the compaction is given to start wrongly.
         try await Task.sleep(for: .seconds(4))

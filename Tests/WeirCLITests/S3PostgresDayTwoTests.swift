@@ -37,7 +37,8 @@ extension S3DayTwoTests {
             // rebuild: the store is lost (here: the hosts are pointed at a new, empty database); rebuilding it from the
             // bucket restores offsets and keys, so a run with a new consumer group lands nothing again. The bucket
             // records the old database: a plain rebuild into the new one is refused, --replace-store moves the lake.
-            let lost = lake.environment.merging(["WEIR_CHECKPOINT_URL": try PostgresServer.shared.makeDatabase("s3pgrebuilt")]) { $1 }
+            let lost = lake.environment.merging(["WEIR_CHECKPOINT_URL": try PostgresServer.shared.makeDatabase("s3pgrebuilt"),
+                                                 "TMPDIR": opsDir]) { $1 }
             let rebuild = ["checkpoint", "rebuild", "--topic", "s3pgd", "--config", opsDir + "/weir.yaml"]
             let (refused, _, refusal) = try await ChildProcess.run(RepoPaths.weir, rebuild, environment: lost, directory: opsDir,
                                                                    timeout: .seconds(300))
