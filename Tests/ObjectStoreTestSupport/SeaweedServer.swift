@@ -223,12 +223,11 @@ public final class SeaweedServer: @unchecked Sendable {
     /// named after its port (`seaweedfs-master-grpc-<port>.sock`, …; the S3 and filer sockets are in the server's
     /// directory): test runs left hundreds behind.
     private func removeSockets() {
-        let temporary = "/tmp"
         let suffixes = Set(ports.values.map { "-\($0).sock" })
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary) else { return }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/tmp") else { return }
         for name in names where name.hasPrefix("seaweedfs-") {
             guard let dash = name.lastIndex(of: "-"), suffixes.contains(String(name[dash...])) else { continue }
-            try? FileManager.default.removeItem(atPath: (temporary as NSString).appendingPathComponent(name))
+            try? FileManager.default.removeItem(atPath: "/tmp/" + name)
         }
     }
 

@@ -10,9 +10,8 @@ public enum TestDirectories {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         // A store's background merge may still add a file while the tree is removed (ENOTEMPTY): try again.
         atexit {
-            for _ in 0..<5 {
-                guard (try? FileManager.default.removeItem(atPath: TestDirectories.root)) == nil else { return }
-                guard FileManager.default.fileExists(atPath: TestDirectories.root) else { return }
+            for _ in 0..<5 where FileManager.default.fileExists(atPath: TestDirectories.root) {
+                if (try? FileManager.default.removeItem(atPath: TestDirectories.root)) != nil { return }
                 usleep(100_000)
             }
         }

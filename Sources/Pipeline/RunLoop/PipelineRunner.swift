@@ -30,6 +30,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
     public var committedCounts: BatchCounts { commits.committedCounts }
     public var filesWritten: Int { commits.filesWritten }
     public var bytesWritten: Int64 { commits.bytesWritten }
+    /// When the first batch of records was processed; nil until then. Safe to read while the run goes.
     public var firstPollAt: ContinuousClock.Instant? { firstPoll.withLock { $0 } }
     private let firstPoll = Guarded<ContinuousClock.Instant?>(nil)
     public var lastCommitAt: ContinuousClock.Instant? { commits.lastCommitAt }
@@ -97,49 +98,7 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         try await source.start(storedOffsets: { partitions in (try? store.storedOffsets(partitions)) ?? [:] })
         machine.started(at: clock.now)
         do {
-            loop: while machine.nextIteration(stopRequested: isStopping) == .poll {
-                let poll = try await prefetcher.next()
-                if case .handleAssignment(let settleCommitFirst) = machine.polled(generation: poll.assignmentGeneration) {
-                    try await handleAssignment(poll, settleCommitFirst: settleCommitFirst)
-                    machine.assignmentHandled(at: clock.now)
-                    continue
-                }
-                prefetcher.prefetch()
-                let records = commits.tracker.accepted(poll.records)
-                switch machine.accepted(count: records.count, assigned: !commits.tracker.assigned.isEmpty, at: clock.now) {
-                case .failNoAssignment(let timeout):
-                    throw PipelineError(message: "no partition of \(config.topic) was assigned within \(timeout): check that the "
-                        + "brokers are reachable and the topic exists")
-                case .process: try process(records)
-                case .none: break
-                }
-                let (now, oldest) = (clock.now, processor.oldestBufferedAt)
-                try await settleIfDone()
-                switch machine.flushDecision(rows: processor.bufferedRows, bytes: processor.bufferedBytes, oldestBufferedAt: oldest,
-                                             sourceQuiet: records.isEmpty || poll.drained, at: now) {
-                case .none: break
-                case .flush(let trigger): try await flush(trigger: trigger, wait: false)
-                case .flushAndWait(let trigger): _ = machine.waitedFlushEnded(durable: try await flush(trigger: trigger), at: clock.now)
-                }
-                switch machine.iterationEnded(committedRecords: committedCounts.total, sourceQuiet: records.isEmpty, at: clock.now) {
-                case .poll: continue
-                case .stop: break loop
-                case .checkGroupProgress:
-                    let unread = try await unreadElsewhere.unread(assigned: commits.tracker.assigned)
-                    guard case .flushAndWait(let trigger) = machine.groupProgress(unreadElsewhere: !unread.isEmpty, at: clock.now)
-                    else { continue }
-                    let durable = try await flush(trigger: trigger)
-                    if case .exitIdle(let unreadElsewhere) = machine.waitedFlushEnded(durable: durable, at: clock.now) {
-                        if unreadElsewhere {
-                            logger.warning("""
-                                idle exit with records unread in partitions other members hold: no rebalance handed them \
-                                over, so those members are alive and read them
-                                """, metadata: ["partitions": "\(UnreadElsewhereCheck.describe(unread))"])
-                        }
-                        break loop
-                    }
-                }
-            }
+            try await pollUntilStopped()
         } catch {
             // The poll in flight ends before the error goes up: nothing of this run reads the source after it.
             await prefetcher.discard()
@@ -152,6 +111,54 @@ public final class PipelineRunner: Service, @unchecked Sendable {
         if deadLetters.deliveryTimeout != nil { ownership.release() }
         committer.close()
         store.checkpointWAL()
+    }
+
+    /// The run loop: polls, processes, flushes and checks the group until the state machine says stop (asked to,
+    /// idle, or the service ending). The caller then discards the poll started ahead and makes the last flush.
+    private func pollUntilStopped() async throws {
+        while machine.nextIteration(stopRequested: isStopping) == .poll {
+            let poll = try await prefetcher.next()
+            if case .handleAssignment(let settleCommitFirst) = machine.polled(generation: poll.assignmentGeneration) {
+                try await handleAssignment(poll, settleCommitFirst: settleCommitFirst)
+                machine.assignmentHandled(at: clock.now)
+                continue
+            }
+            prefetcher.prefetch()
+            let records = commits.tracker.accepted(poll.records)
+            switch machine.accepted(count: records.count, assigned: !commits.tracker.assigned.isEmpty, at: clock.now) {
+            case .failNoAssignment(let timeout):
+                throw PipelineError(message: "no partition of \(config.topic) was assigned within \(timeout): check that the "
+                    + "brokers are reachable and the topic exists")
+            case .process: try process(records)
+            case .none: break
+            }
+            let (now, oldest) = (clock.now, processor.oldestBufferedAt)
+            try await settleIfDone()
+            switch machine.flushDecision(rows: processor.bufferedRows, bytes: processor.bufferedBytes, oldestBufferedAt: oldest,
+                                         sourceQuiet: records.isEmpty || poll.drained, at: now) {
+            case .none: break
+            case .flush(let trigger): try await flush(trigger: trigger, wait: false)
+            case .flushAndWait(let trigger): _ = machine.waitedFlushEnded(durable: try await flush(trigger: trigger), at: clock.now)
+            }
+            switch machine.iterationEnded(committedRecords: committedCounts.total, sourceQuiet: records.isEmpty, at: clock.now) {
+            case .poll: continue
+            case .stop: return
+            case .checkGroupProgress:
+                let unread = try await unreadElsewhere.unread(assigned: commits.tracker.assigned)
+                guard case .flushAndWait(let trigger) = machine.groupProgress(unreadElsewhere: !unread.isEmpty, at: clock.now)
+                else { continue }
+                let durable = try await flush(trigger: trigger)
+                if case .exitIdle(let unreadElsewhere) = machine.waitedFlushEnded(durable: durable, at: clock.now) {
+                    if unreadElsewhere {
+                        logger.warning("""
+                            idle exit with records unread in partitions other members hold: no rebalance handed them \
+                            over, so those members are alive and read them
+                            """, metadata: ["partitions": "\(UnreadElsewhereCheck.describe(unread))"])
+                    }
+                    return
+                }
+            }
+        }
     }
 
     /// Evaluates accepted records into the buffers and reports the batch.

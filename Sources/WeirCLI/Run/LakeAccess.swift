@@ -31,7 +31,7 @@ enum LakeAccess {
                 let problem = FileProblem(error, operation: "create the directory", path: dir)
                 // Which setting the directory comes from: the store's own directory when `checkpoint.path` puts the
                 // store outside the lake, the lake root otherwise.
-                let inLake = dir == layout.root || dir.hasPrefix(layout.root.hasSuffix("/") ? layout.root : layout.root + "/")
+                let inLake = dir == layout.root || dir.hasPrefix(layout.root + "/")
                 let setting = inLake ? "--out-dir, OUT_DIR or lake.out_dir" : "--checkpoint-path, CHECKPOINT_PATH or checkpoint.path"
                 throw StartupError(message: "cannot create the directory \(dir) (from \(setting)): "
                                        + (problem?.reason ?? error.localizedDescription),
