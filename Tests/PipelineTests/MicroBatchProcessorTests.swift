@@ -2,6 +2,7 @@ import EventSchema
 import Foundation
 import Testing
 @testable import Pipeline
+import WeirTestSupport
 
 /// The serial half of `MicroBatchProcessor.process`: duplicates against the window, the commit in flight and the
 /// store, and the latest event time per partition, on batches whose partitions come in interleaved runs.
@@ -67,12 +68,12 @@ import Testing
         return a.key
     }
 
-    /// The evaluation slices cover the batch in order, none empty, for any core count: with 32 cores a batch of
+    /// The evaluation slices cover the batch in order, none empty, for any slice count: with 32 cores a batch of
     /// 257 records once made slices of 9 and the 30th started past the end.
     @Test func slicesCoverTheBatchForAnyCoreCount() {
         for cores in [1, 2, 3, 4, 8, 16, 17, 32, 64, 96, 300] {
             for count in Array(0...600) + [999, 1_000, 4_999, 5_000, 5_001] {
-                let ranges = MicroBatchProcessor.sliceRanges(count: count, cores: cores)
+                let ranges = MicroBatchProcessor.sliceRanges(count: count, maxSlices: cores)
                 #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == count, "\(count) on \(cores) cores")
                 #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
                 #expect(ranges.count == (count >= 256 ? min(cores, count) : 1), "\(count) on \(cores) cores")
@@ -82,6 +83,41 @@ import Testing
                 }
             }
         }
+    }
+
+    /// A batch evaluated in concurrent slices gives what one slice gives: the same counts, rows in the same order,
+    /// the same dead letters and duplicates, whichever slice a record or its duplicate falls in. (`weir run`
+    /// evaluates in one slice on 2 cores, so the concurrent path is exercised here.)
+    @Test(arguments: [2, 3, 7])
+    func concurrentSlicesMatchOneSlice(slices: Int) throws {
+        let config = PipelineConfig()
+        let evaluator = RecordEvaluator(schema: try EventSchema.load(contentsOf: Paths.schema), config: config)
+        let now = Int64(Date().timeIntervalSince1970) * 1_000_000
+        var random = SplitMix64(seed: 21)
+        let batch: [SourceRecord] = (0..<1_500).map { i in
+            let id = "e\(random.next() % 900)"  // ~40% repeat an earlier id, in this slice or another
+            let value: [UInt8]
+            switch random.next() % 10 {
+            case 0: value = Array("{not json".utf8)
+            case 1: value = Array(#"{"event_id":"\#(id)","ts":"2025-10-28T01:00:00Z","usuario_id":0,"accion":"view"}"#.utf8)
+            default: value = event(id, hour: Int(random.next() % 24))
+            }
+            return record(Int32(i % 3), Int64(i), value)
+        }
+        func run(_ slices: Int) throws -> (BatchCounts, [[DedupKey?]], [Int64], [DedupKey]) {
+            let store = try SQLiteCheckpointStore(path: Paths.tempDir("mbp-slices-\(slices)") + "/store.sqlite")
+            let processor = MicroBatchProcessor(evaluator: evaluator, store: store, config: config, evaluationSlices: slices)
+            let counts = try processor.process(batch, nowMicros: now)
+            let work = processor.takeWork()
+            let rows = work.buffers.keys.sorted().map { work.buffers[$0]!.rows.keys }
+            return (counts, rows, work.deadLetters.map(\.sourceOffset), work.keys)
+        }
+        let one = try run(1), many = try run(slices)
+        #expect(one.0.valid > 500 && one.0.duplicates > 300 && one.0.invalid > 200, "the batch mixes all three: \(one.0)")
+        #expect(many.0 == one.0)
+        #expect(many.1 == one.1, "rows per Hive partition, in order")
+        #expect(many.2 == one.2, "dead letters, in order")
+        #expect(many.3 == one.3, "the work's dedup keys")
     }
 
     private func micros(hour: Int) -> Int64 {

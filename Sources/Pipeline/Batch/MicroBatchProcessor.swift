@@ -33,11 +33,17 @@ public final class MicroBatchProcessor: @unchecked Sendable {
 
     /// The store's `lookupsStarted` when the uncommitted work began: its keys were all looked up since.
     private var lookupsFrom: Int64
+    /// The most slices a batch is evaluated in concurrently (`sliceRanges`).
+    public let evaluationSlices: Int
 
-    public init(evaluator: RecordEvaluator, store: CheckpointStore, config: PipelineConfig) {
+    /// - Parameter evaluationSlices: the most slices a batch is evaluated in concurrently, at least 1; default
+    ///   `defaultEvaluationSlices`.
+    public init(evaluator: RecordEvaluator, store: CheckpointStore, config: PipelineConfig,
+                evaluationSlices: Int = MicroBatchProcessor.defaultEvaluationSlices) {
         self.evaluator = evaluator
         self.store = store
         self.config = config
+        self.evaluationSlices = max(1, evaluationSlices)
         schemaVersion = config.schemaVersion
         lookupsFrom = store.lookupsStarted
     }
@@ -124,7 +130,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         return batch
     }
 
-    /// Evaluates records on all cores and looks their dedup keys up in the store: the per-record stage (decode,
+    /// Evaluates records on all cores but one and looks their dedup keys up in the store: the per-record stage (decode,
     /// validate, event time, row, key) is pure, so the batch is split into contiguous slices evaluated concurrently,
     /// and each slice then looks up its own new keys, overlapping with the other slices' evaluation (the store
     /// serializes the lookups); a store whose lookups are round trips to a server (`prefersOneLookupPerBatch`)
@@ -144,7 +150,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         let uncommitted = uncommittedKeys
         let lookUpPerSlice = !store.prefersOneLookupPerBatch || records.count >= Self.sliceLookupMinimumRecords
         let notBefore = nowMicros / 1_000_000 - config.dedupTTL.components.seconds
-        let ranges = Self.sliceRanges(count: records.count, cores: Self.cores)
+        let ranges = Self.sliceRanges(count: records.count, maxSlices: evaluationSlices)
         let slices = ranges.count
         var parts = [SliceResult](repeating: SliceResult(), count: slices)
         let evaluateSlice: @Sendable (Int) -> SliceResult = { i in
@@ -202,10 +208,10 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         return (parts.map(\.outcomes), seen, parts.flatMap(\.acceptedKeys))
     }
 
-    /// The contiguous slices a batch of `count` records is evaluated in: one below 256 records, else one per core
+    /// The contiguous slices a batch of `count` records is evaluated in: one below 256 records, else `maxSlices`
     /// (at most one per record), their sizes differing by at most one. They cover `0..<count` in order.
-    static func sliceRanges(count: Int, cores: Int) -> [Range<Int>] {
-        let slices = count >= 256 ? min(max(1, cores), count) : 1
+    static func sliceRanges(count: Int, maxSlices: Int) -> [Range<Int>] {
+        let slices = count >= 256 ? min(max(1, maxSlices), count) : 1
         return (0..<slices).map { i in (i * count / slices)..<((i + 1) * count / slices) }
     }
 
@@ -223,7 +229,12 @@ public final class MicroBatchProcessor: @unchecked Sendable {
         var lookupDuration: Duration = .zero
     }
 
-    private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// One slice per core but one, at least one. The core left over is not idle: librdkafka's broker thread
+    /// fetches, decompresses and parses the next records, and the commit job encodes Parquet, delivers the DLQ
+    /// and writes the store while the batch is evaluated. Evaluating on every core too made them contend: on 2
+    /// cores, two slices instead of one cost ~8% more CPU per event at the same events/s (docs/BENCHMARKS.md,
+    /// "Per-event CPU", 2026-12-07T22:10Z).
+    public static let defaultEvaluationSlices = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     /// How many keys ahead a slice's check against the uncommitted window asks for the key's cache lines.
     private static let windowPrefetchDistance = 8
 
