@@ -233,7 +233,7 @@ public final class MicroBatchProcessor: @unchecked Sendable {
     /// fetches, decompresses and parses the next records, and the commit job encodes Parquet, delivers the DLQ
     /// and writes the store while the batch is evaluated. Evaluating on every core too made them contend: on 2
     /// cores, two slices instead of one cost ~8% more CPU per event at the same events/s (docs/BENCHMARKS.md,
-    /// "Per-event CPU", 2026-12-07T22:10Z).
+    /// "Per-event CPU", 2026-12-07T21:45Z).
     public static let defaultEvaluationSlices = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     /// How many keys ahead a slice's check against the uncommitted window asks for the key's cache lines.
     private static let windowPrefetchDistance = 8
