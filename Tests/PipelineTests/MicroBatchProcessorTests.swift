@@ -70,16 +70,16 @@ import WeirTestSupport
 
     /// The evaluation slices cover the batch in order, none empty, for any slice count: with 32 cores a batch of
     /// 257 records once made slices of 9 and the 30th started past the end.
-    @Test func slicesCoverTheBatchForAnyCoreCount() {
-        for cores in [1, 2, 3, 4, 8, 16, 17, 32, 64, 96, 300] {
+    @Test func slicesCoverTheBatchForAnySliceCount() {
+        for slices in [1, 2, 3, 4, 8, 16, 17, 32, 64, 96, 300] {
             for count in Array(0...600) + [999, 1_000, 4_999, 5_000, 5_001] {
-                let ranges = MicroBatchProcessor.sliceRanges(count: count, maxSlices: cores)
-                #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == count, "\(count) on \(cores) cores")
+                let ranges = MicroBatchProcessor.sliceRanges(count: count, maxSlices: slices)
+                #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == count, "\(count) in \(slices) slices")
                 #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
-                #expect(ranges.count == (count >= 256 ? min(cores, count) : 1), "\(count) on \(cores) cores")
+                #expect(ranges.count == (count >= 256 ? min(slices, count) : 1), "\(count) in \(slices) slices")
                 if count >= 256 {
                     let sizes = ranges.map(\.count)
-                    #expect(sizes.min()! >= 1 && sizes.max()! - sizes.min()! <= 1, "\(count) on \(cores) cores: \(sizes)")
+                    #expect(sizes.min()! >= 1 && sizes.max()! - sizes.min()! <= 1, "\(count) in \(slices) slices: \(sizes)")
                 }
             }
         }
